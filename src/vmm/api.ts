@@ -1,0 +1,65 @@
+/**
+ * The VMM's public surface, used by the CLI (src/cli) and by the worker (workers/). The VMM itself
+ * (src/vmm/machine.ts) reaches the kernel only through zx_* calls; this file holds only types.
+ */
+
+/** A guest image and how to boot it. */
+export type BootSpec = {
+  /** "multiboot": a Multiboot v1 kernel (ELF32 or a.out kludge), entered as QEMU's -kernel does. */
+  boot: "multiboot";
+  image: Uint8Array;
+  /** Multiboot command line (QEMU: -append). */
+  cmdline?: string;
+};
+
+export interface MachineOptions {
+  /** Guest RAM in MiB (default 128, as qemu-ref). */
+  memoryMiB?: number;
+}
+
+/** Where guest output and machine events go. Every callback is optional. */
+export interface MachineSinks {
+  /** Bytes the guest wrote to the debug console (port 0xE9) or transmitted on COM1, in order. */
+  console?(bytes: Uint8Array): void;
+  /** Every packet or status returned by zx_vcpu_resume, as the VMM saw it. */
+  exit?(record: ExitRecord): void;
+}
+
+export interface ExitRecord {
+  /** Sequence number (0, 1, ...). */
+  seq: number;
+  /** Status returned by zx_vcpu_resume (ZX_OK when a packet came back). */
+  status: number;
+  /** Packet kind when status is ZX_OK: "io" | "mem" | "vcpu" | "bell"; otherwise "status". */
+  kind: "io" | "mem" | "vcpu" | "bell" | "status";
+  /** Short human-readable description, e.g. "OUT 0xe9 1 byte 0x48" or "ZX_ERR_CANCELED". */
+  summary: string;
+  /** Instructions retired by the VCPU when the exit happened. */
+  instructions: number;
+}
+
+/** How a call to run()/step() ended. */
+export type RunOutcome =
+  /** The guest wrote v to the exit device (port 0xF4): the run's exit status is (v << 1) | 1. */
+  | { kind: "exit-device"; exitStatus: number }
+  /** zx_vcpu_resume returned ZX_ERR_CANCELED after pause() (zx_vcpu_kick). */
+  | { kind: "paused" }
+  /** The instruction limit given to run() or step() was reached. */
+  | { kind: "limit" }
+  /** zx_vcpu_resume failed with a status the VMM cannot recover from (a triple fault gives ZX_ERR_NOT_SUPPORTED). */
+  | { kind: "error"; status: number; message: string };
+
+export interface MachineStats {
+  instructionsRetired: number;
+  /** Exits seen by the VMM, by kind ("io", "mem", "vcpu", "bell", "status"). */
+  exitsByKind: Record<string, number>;
+  /** Wall-clock milliseconds spent inside run()/step(). */
+  runMillis: number;
+}
+
+/** The general registers as zx_vcpu_read_state gives them (bigints, zx_vcpu_state_t field names). */
+export interface GeneralRegisters {
+  rax: bigint; rcx: bigint; rdx: bigint; rbx: bigint; rsp: bigint; rbp: bigint; rsi: bigint; rdi: bigint;
+  r8: bigint; r9: bigint; r10: bigint; r11: bigint; r12: bigint; r13: bigint; r14: bigint; r15: bigint;
+  rflags: bigint;
+}
