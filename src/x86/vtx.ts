@@ -127,6 +127,16 @@ export interface GuestPhysicalMemory {
   /** Host access (VMM, kernel, debugger): ignores permissions. Returns false if any byte is unmapped. */
   readBytes(gpa: number, dest: Uint8Array): boolean;
   writeBytes(gpa: number, src: Uint8Array): boolean;
+  /**
+   * Fast page interface for the CPU (added by src/x86): incremented on every map/unmap/protect, so
+   * the CPU's software TLB (which caches backing buffers) knows when to flush.
+   */
+  readonly generation: number;
+  /** PERM_* bits of guest-physical page number `ppn` (gpa / 4096), 0 when unmapped. */
+  pagePerms(ppn: number): number;
+  /** Backing buffer of page `ppn`, or undefined when unmapped; the page starts at pageOffset(ppn). */
+  pageBuffer(ppn: number): Uint8Array | undefined;
+  pageOffset(ppn: number): number;
 }
 
 /**

@@ -1,0 +1,380 @@
+/**
+ * `Cpu`: the processor as src/zircon drives it (the VirtualCpu contract of vtx.ts). This file holds
+ * the run loop — fetch and decode from the current code page, execute, and at instruction boundaries
+ * the event machinery (interrupt shadows, single-step, NMI blocking, interrupt-window exiting,
+ * injected events, double and triple faults) — plus the state accessors for the kernel.
+ */
+import { Machine, FAULT_EXIT } from "./machine";
+import { decode, DECODE_NEED_MORE, MODE_64 } from "./decode";
+import { execute } from "./exec-main";
+import { deliverEvent, writeFlags, EV_HARDWARE, EV_EXTERNAL, EV_SOFT_EXCEPTION } from "./events";
+import { readMsrNative, writeMsrNative } from "./exec-system";
+import {
+  GuestPhysicalMemory, SegmentState, VirtualCpu, EXIT_NONE, EXIT_TRIPLE_FAULT, EXIT_INTERRUPT_WINDOW, EXIT_HOST_BREAKPOINT,
+  EVENT_NMI, EVENT_HARDWARE_EXCEPTION, EVENT_SOFTWARE_EXCEPTION,
+} from "./vtx";
+
+const TF = 0x100;
+const IF = 0x200;
+const GP = 13;
+const DB = 1;
+const DF_VEC = 8;
+const PF_VEC = 14;
+const TWO32 = 4294967296;
+const ATT_TF = 1;
+const ATT_SHADOW = 2;
+const ATT_WINDOW = 4;
+const ATT_STOP = 8;
+const ATT_BREAK = 16;
+
+function isContributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+/** Intel SDM Vol. 3A table 6-5: which exception pairs make a double fault. */
+function makesDoubleFault(first: number, second: number): boolean {
+  if (isContributory(first)) return isContributory(second);
+  if (first === PF_VEC) return isContributory(second) || second === PF_VEC;
+  return false;
+}
+
+function toU64(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
+
+export class Cpu extends Machine implements VirtualCpu {
+  private windowExiting = false;
+  private stopRequested = false;
+  private pendingVector = -1;
+  private pendingType = 0;
+  private pendingError = -1;
+  private readonly breakpoints = new Set<number>();
+  private skipBreakpointAt = NaN;
+  private readonly scratch = new Uint8Array(32);
+  private instSrc: Uint8Array = this.scratch;
+  private instPos = 0;
+  private lastCr0 = NaN;
+  private lastCr3 = NaN;
+  private lastCr4 = NaN;
+  private lastEfer = NaN;
+
+  constructor(mem: GuestPhysicalMemory) {
+    super(mem);
+  }
+
+  // =====================================================================================
+  // Run loop
+  // =====================================================================================
+
+  run(budget: number): number {
+    const e = this.exit;
+    e.reason = EXIT_NONE;
+    e.instructionLength = 0;
+    this.fault = 0;
+    this.syncExternalState();
+    if (this.pendingVector >= 0) {
+      const r = this.injectPending();
+      if (r >= 0) return this.finish(r);
+    }
+    let left = budget;
+    while (left > 0) {
+      if (this.attention !== 0) {
+        const r = this.boundary();
+        if (r >= 0) return this.finish(r);
+        if (this.attention === 0) continue;
+        const tf = this.flags & TF;
+        this.eventInInstruction = false;
+        const retiredBefore = this.instructionsRetired;
+        const r2 = this.stepOne();
+        left--;
+        if (r2 >= 0) return this.finish(r2);
+        // Single-step trap after an instruction that began with TF = 1 (Intel SDM Vol. 3A §18.3.1.4),
+        // not after MOV SS/POP SS (the trap waits one instruction) nor after an INT n that cleared TF.
+        if (tf && this.instructionsRetired !== retiredBefore && !this.eventInInstruction && !(this.shadow === 2 && this.shadowMovSs)) {
+          this.dr[6] = (this.dr[6] | 0x4000) >>> 0;
+          const r3 = this.deliverException(DB, -1, EV_HARDWARE, this.rip);
+          if (r3 >= 0) return this.finish(r3);
+        }
+        continue;
+      }
+      // Fast path: nothing to do at boundaries.
+      while (left > 0 && this.attention === 0) {
+        left--;
+        const r = this.stepOne();
+        if (r >= 0) return this.finish(r);
+      }
+    }
+    return this.finish(EXIT_NONE);
+  }
+
+  private finish(reason: number): number {
+    this.fault = 0;
+    this.exit.reason = reason;
+    this.lastCr0 = this.cr0;
+    this.lastCr3 = this.cr3N;
+    this.lastCr4 = this.cr4;
+    this.lastEfer = this.efer;
+    return reason;
+  }
+
+  /** The kernel may have written registers between runs: re-derive caches and flush the TLB if needed. */
+  private syncExternalState(): void {
+    if (this.cr0 !== this.lastCr0 || this.cr3N !== this.lastCr3 || this.cr4 !== this.lastCr4 || this.efer !== this.lastEfer || this.memGeneration !== this.mem.generation) {
+      this.flushTlb();
+      for (let s = 0; s < 8; s++) this.refreshSegment(s);
+      this.updateMode();
+    }
+    this.recomputeAttention();
+  }
+
+  private recomputeAttention(): void {
+    let a = 0;
+    if (this.flags & TF) a |= ATT_TF;
+    if (this.shadow !== 0) a |= ATT_SHADOW;
+    if (this.windowExiting) a |= ATT_WINDOW;
+    if (this.stopRequested) a |= ATT_STOP;
+    if (this.breakpoints.size !== 0) a |= ATT_BREAK;
+    this.attention = a;
+  }
+
+  /** Work at an instruction boundary. Returns an exit reason, or -1 to go on. */
+  private boundary(): number {
+    if (this.stopRequested) {
+      this.stopRequested = false;
+      this.recomputeAttention();
+      return EXIT_NONE;
+    }
+    if (this.shadow > 0) this.shadow--;
+    if (this.windowExiting && this.canTakeInterrupt()) {
+      this.recomputeAttention();
+      return EXIT_INTERRUPT_WINDOW;
+    }
+    if (this.breakpoints.size !== 0) {
+      if (this.breakpoints.has(this.rip) && this.rip !== this.skipBreakpointAt) {
+        this.skipBreakpointAt = this.rip;
+        this.recomputeAttention();
+        return EXIT_HOST_BREAKPOINT;
+      }
+      this.skipBreakpointAt = NaN;
+    }
+    this.recomputeAttention();
+    return -1;
+  }
+
+  /** Fetch, decode and execute one instruction. Returns an exit reason or -1. */
+  private stepOne(): number {
+    const d = this.d;
+    const rip = this.rip;
+    const mode = this.codeMode;
+    const lin = mode === MODE_64 ? rip : (this.segBase[1] + rip) >>> 0;
+    const o = lin & 0xfff;
+    if (lin - o + this.userBit !== this.codeKey && !this.loadCodePage(lin)) return this.onFault(0);
+    let len = decode(d, this.codeBuf, this.codeOff + o, this.codeOff + 4096, mode);
+    if (len >= 0) {
+      this.instSrc = this.codeBuf;
+      this.instPos = this.codeOff + o;
+    } else {
+      len = this.decodeAcrossPages(lin, o, mode);
+      if (len < 0) return this.onFault(0);
+    }
+    if (mode !== MODE_64 && rip + len - 1 > this.segLimit[1]) {
+      this.raise(GP, 0);
+      return this.onFault(len);
+    }
+    this.nextRip = mode === MODE_64 ? rip + len : mode === 1 ? (rip + len) >>> 0 : (rip + len) & 0xffff;
+    execute(this, d);
+    if (this.fault !== 0) return this.onFault(len);
+    this.rip = this.nextRip;
+    this.instructionsRetired++;
+    return -1;
+  }
+
+  /** An instruction that straddles a page boundary: gather its bytes (faulting only on bytes it needs). */
+  private decodeAcrossPages(lin: number, o: number, mode: number): number {
+    const s = this.scratch;
+    let have = Math.min(4096 - o, 15);
+    for (let k = 0; k < have; k++) s[k] = this.codeBuf[this.codeOff + o + k];
+    let len = decode(this.d, s, 0, have, mode);
+    if (len === DECODE_NEED_MORE && have < 15) {
+      const next = mode === MODE_64 ? lin + have : (lin + have) >>> 0;
+      if (!this.loadCodePage(next)) return -1;
+      const more = 15 - have;
+      for (let k = 0; k < more; k++) s[have + k] = this.codeBuf[this.codeOff + k];
+      have = 15;
+      len = decode(this.d, s, 0, have, mode);
+    }
+    if (len < 0) {
+      this.raise(GP, 0); // longer than 15 bytes (Intel SDM Vol. 2 §2.3.11)
+      return -1;
+    }
+    this.instSrc = s;
+    this.instPos = 0;
+    return len;
+  }
+
+  /** Handle `fault`: an exit returns its reason (instruction info filled); an exception is delivered. */
+  private onFault(len: number): number {
+    if (this.fault === FAULT_EXIT) {
+      this.fault = 0;
+      const e = this.exit;
+      if (e.reason !== EXIT_TRIPLE_FAULT) {
+        e.instructionLength = len;
+        for (let k = 0; k < len; k++) e.instructionBytes[k] = this.instSrc[this.instPos + k];
+      }
+      return e.reason;
+    }
+    const v = this.faultVector;
+    const code = this.faultCode;
+    this.fault = 0;
+    return this.deliverException(v, code, EV_HARDWARE, this.rip);
+  }
+
+  /** Deliver with the double-fault rules; a fault while delivering #DF is a triple fault (exit). */
+  private deliverException(vector: number, code: number, kind: number, retRip: number): number {
+    this.materialize();
+    if (deliverEvent(this, vector, code, kind, retRip)) {
+      this.shadow = 0;
+      this.recomputeAttention();
+      return -1;
+    }
+    if (this.fault === FAULT_EXIT) {
+      this.fault = 0;
+      this.exit.instructionLength = 0;
+      return this.exit.reason;
+    }
+    const second = this.faultVector;
+    const code2 = this.faultCode;
+    this.fault = 0;
+    if (vector === DF_VEC) {
+      this.tripleFault();
+      this.fault = 0;
+      return EXIT_TRIPLE_FAULT;
+    }
+    if (makesDoubleFault(vector, second)) return this.deliverException(DF_VEC, 0, EV_HARDWARE, retRip);
+    return this.deliverException(second, code2, EV_HARDWARE, retRip);
+  }
+
+  private injectPending(): number {
+    const v = this.pendingVector;
+    const type = this.pendingType;
+    const code = this.pendingError;
+    this.pendingVector = -1;
+    const kind = type === EVENT_HARDWARE_EXCEPTION ? EV_HARDWARE : type === EVENT_SOFTWARE_EXCEPTION ? EV_SOFT_EXCEPTION : EV_EXTERNAL;
+    const r = this.deliverException(v, code, kind, this.rip);
+    if (r < 0 && type === EVENT_NMI) this.nmiBlocked = true;
+    return r;
+  }
+
+  // =====================================================================================
+  // VirtualCpu
+  // =====================================================================================
+
+  requestStop(): void {
+    this.stopRequested = true;
+    this.attention |= ATT_STOP;
+  }
+
+  get interruptWindowExiting(): boolean {
+    return this.windowExiting;
+  }
+
+  set interruptWindowExiting(v: boolean) {
+    this.windowExiting = v;
+    if (v) this.attention |= ATT_WINDOW;
+  }
+
+  injectEvent(vector: number, type: number, errorCode: number): void {
+    this.pendingVector = vector & 0xff;
+    this.pendingType = type;
+    this.pendingError = errorCode;
+  }
+
+  canTakeInterrupt(): boolean {
+    return (this.flags & IF) !== 0 && this.shadow === 0;
+  }
+
+  canTakeNmi(): boolean {
+    return !this.nmiBlocked && !(this.shadow !== 0 && this.shadowMovSs);
+  }
+
+  clearInterruptShadow(): void {
+    this.shadow = 0;
+    this.shadowMovSs = false;
+  }
+
+  /** Host debugging: exit with EXIT_HOST_BREAKPOINT before executing the instruction at `rip`. */
+  setHostBreakpoint(rip: bigint, enabled: boolean): void {
+    const v = Number(BigInt.asIntN(64, rip));
+    if (enabled) this.breakpoints.add(v);
+    else this.breakpoints.delete(v);
+    this.recomputeAttention();
+  }
+
+  getRegister(index: number): bigint {
+    return (BigInt(this.r32[(index << 1) + 1] >>> 0) << 32n) | BigInt(this.r32[index << 1] >>> 0);
+  }
+
+  setRegister(index: number, value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.r32[index << 1] = Number(v & 0xffffffffn);
+    this.r32[(index << 1) + 1] = Number(v >> 32n);
+  }
+
+  getRip(): bigint {
+    return toU64(this.rip);
+  }
+
+  setRip(value: bigint): void {
+    this.rip = Number(BigInt.asIntN(64, value));
+  }
+
+  getRflags(): number {
+    return this.getFlags();
+  }
+
+  setRflags(value: number): void {
+    writeFlags(this, value);
+    this.flags |= value & 0x20000; // VM is not writable by instructions but is by the host
+  }
+
+  getSegment(seg: number): SegmentState {
+    return { selector: this.segSel[seg], base: toU64(this.segBase[seg]), limit: this.segLimit[seg], accessRights: this.segAr[seg] };
+  }
+
+  setSegment(seg: number, state: SegmentState): void {
+    this.segSel[seg] = state.selector & 0xffff;
+    this.segBase[seg] = Number(BigInt.asIntN(64, state.base));
+    this.segLimit[seg] = state.limit >>> 0;
+    this.segAr[seg] = state.accessRights;
+    this.refreshSegment(seg);
+    // CPL is SS.DPL (as VMX defines it for guest state; Intel SDM Vol. 3C §26.3.1.5).
+    if (seg === 2) this.cpl = (this.cr0 & 1) ? (state.accessRights >> 5) & 3 : 0;
+    this.updateMode();
+  }
+
+  get gdtrBase(): bigint { return toU64(this.gdtrBaseN); }
+  set gdtrBase(v: bigint) { this.gdtrBaseN = Number(BigInt.asIntN(64, v)); }
+  get idtrBase(): bigint { return toU64(this.idtrBaseN); }
+  set idtrBase(v: bigint) { this.idtrBaseN = Number(BigInt.asIntN(64, v)); }
+  get cr2(): bigint { return toU64(this.cr2N); }
+  set cr2(v: bigint) { this.cr2N = Number(BigInt.asIntN(64, v)); }
+  get cr3(): bigint { return toU64(this.cr3N); }
+  set cr3(v: bigint) { this.cr3N = Number(BigInt.asUintN(52, v)); }
+
+  readMsr(msr: number): bigint | undefined {
+    if (!readMsrNative(this, msr >>> 0)) return undefined;
+    return (BigInt(this.mulOut[1] >>> 0) << 32n) | BigInt(this.mulOut[0] >>> 0);
+  }
+
+  writeMsr(msr: number, value: bigint): boolean {
+    const v = BigInt.asUintN(64, value);
+    return writeMsrNative(this, msr >>> 0, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0) === 1;
+  }
+
+  /** The current TSC value (tscOffset + instructionsRetired × tscPerInstruction). */
+  get tsc(): number {
+    return this.tscOffset + this.instructionsRetired * this.tscPerInstruction;
+  }
+}
+
+void TWO32;

@@ -1,0 +1,535 @@
+/**
+ * Privilege-level machinery: exception/interrupt delivery through the IVT or IDT, IRET, far
+ * JMP/CALL/RET, SYSCALL/SYSRET and SYSENTER/SYSEXIT (Intel SDM Vol. 3A ch. 5-6, Vol. 2 pseudo-code).
+ *
+ * Every operation here either completes or leaves the registers as they were (a snapshot is restored
+ * on a fault), so the caller can report the fault against the unchanged state.
+ */
+import { Machine } from "./machine";
+import { loadCodeSegment, loadDataSegment, loadFlat, loadReal, loadStackSegmentFor, readDescriptor, desc, loadCache, loadNull } from "./segments";
+
+const GP = 13;
+const NP = 11;
+const TS = 10;
+const SEG_ES = 0;
+const SEG_CS = 1;
+const SEG_SS = 2;
+const SEG_DS = 3;
+const SEG_FS = 4;
+const SEG_GS = 5;
+const SEG_TR = 7;
+const TF = 0x100;
+const IF = 0x200;
+const NT = 0x4000;
+const RF = 0x10000;
+const VM = 0x20000;
+const AC = 0x40000;
+const EFER_LMA = 0x400;
+const EFER_SCE = 1;
+const TWO32 = 4294967296;
+const CANON = 140737488355328;
+
+/** Event kinds for deliverEvent(). */
+export const EV_HARDWARE = 0; // exception raised by an instruction: no gate DPL check, EXT = 1
+export const EV_EXTERNAL = 1; // external interrupt or NMI: EXT = 1
+export const EV_SOFTWARE = 2; // INT n: gate DPL check
+export const EV_SOFT_EXCEPTION = 3; // INT3, INTO: gate DPL check
+export const EV_PRIV_SOFTWARE = 4; // INT1 (ICEBP): no DPL check
+
+// ---- Snapshot of what an event or far transfer may change.
+const snapSel = new Uint16Array(2);
+const snapBase = new Float64Array(2);
+const snapLimit = new Float64Array(2);
+const snapAr = new Int32Array(2);
+let snapCpl = 0;
+let snapRspLo = 0;
+let snapRspHi = 0;
+let snapFlags = 0;
+
+function save(c: Machine): void {
+  c.materialize();
+  for (let i = 0; i < 2; i++) {
+    snapSel[i] = c.segSel[i + 1];
+    snapBase[i] = c.segBase[i + 1];
+    snapLimit[i] = c.segLimit[i + 1];
+    snapAr[i] = c.segAr[i + 1];
+  }
+  snapCpl = c.cpl;
+  snapRspLo = c.r32[8];
+  snapRspHi = c.r32[9];
+  snapFlags = c.flags;
+}
+
+function restore(c: Machine): void {
+  for (let i = 0; i < 2; i++) {
+    c.segSel[i + 1] = snapSel[i];
+    c.segBase[i + 1] = snapBase[i];
+    c.segLimit[i + 1] = snapLimit[i];
+    c.segAr[i + 1] = snapAr[i];
+    c.refreshSegment(i + 1);
+  }
+  c.cpl = snapCpl;
+  c.r32[8] = snapRspLo;
+  c.r32[9] = snapRspHi;
+  c.flags = snapFlags;
+  c.lazyMask = 0;
+  c.updateMode();
+}
+
+/** Write RFLAGS from an instruction or event (keeps the run loop's attention in step with TF). */
+export function writeFlags(c: Machine, v: number): void {
+  c.flags = (v & 0x3f7fd5) | 2;
+  c.lazyMask = 0;
+  if (v & TF) c.attention |= 1;
+}
+
+/**
+ * Deliver `vector` (errorCode < 0: none). `retRip` is the RIP to push (the faulting instruction
+ * for faults, the next one for traps and INT n). Returns false with a new fault recorded.
+ */
+export function deliverEvent(c: Machine, vector: number, errorCode: number, kind: number, retRip: number): boolean {
+  save(c);
+  let ok: boolean;
+  if ((c.cr0 & 1) === 0) ok = deliverReal(c, vector, retRip);
+  else if (c.efer & EFER_LMA) ok = deliverLong(c, vector, errorCode, kind, retRip);
+  else ok = deliverProtected(c, vector, errorCode, kind, retRip);
+  if (!ok) restore(c);
+  return ok;
+}
+
+function deliverReal(c: Machine, vector: number, retRip: number): boolean {
+  if (vector * 4 + 3 > c.idtrLimit) return c.raise(GP, vector * 8 + 2) !== 0;
+  const entry = c.idtrBaseN + vector * 4;
+  const off = c.read16(entry);
+  const sel = c.read16(entry + 2);
+  if (c.fault) return false;
+  const flags = c.flags;
+  c.push(2, flags);
+  c.push(2, c.segSel[SEG_CS]);
+  c.push(2, retRip);
+  if (c.fault) return false;
+  c.flags = flags & ~(IF | TF | AC | RF);
+  loadReal(c, SEG_CS, sel);
+  c.rip = off;
+  return true;
+}
+
+/** Read a gate; returns its two (or four) dwords in gLo/gHi/gLo2, or false with the fault raised. */
+let gLo = 0;
+let gHi = 0;
+let gLo2 = 0;
+
+function readGate(c: Machine, vector: number, ext: number, kind: number, wide: boolean): boolean {
+  const size = wide ? 16 : 8;
+  if (vector * size + size - 1 > c.idtrLimit) return c.raise(GP, vector * 8 + 2 + ext) !== 0;
+  const sys = c.systemAccess;
+  c.systemAccess = true;
+  const a = c.idtrBaseN + vector * size;
+  gLo = c.read32(a);
+  gHi = c.read32(a + 4);
+  gLo2 = wide ? c.read32(a + 8) : 0;
+  c.systemAccess = sys;
+  if (c.fault) return false;
+  const type = (gHi >>> 8) & 0x1f;
+  const valid = wide ? type === 0x0e || type === 0x0f : type === 0x06 || type === 0x07 || type === 0x0e || type === 0x0f;
+  if (!valid) return c.raise(GP, vector * 8 + 2 + ext) !== 0;
+  if ((kind === EV_SOFTWARE || kind === EV_SOFT_EXCEPTION) && ((gHi >>> 13) & 3) < c.cpl) return c.raise(GP, vector * 8 + 2) !== 0;
+  if (!(gHi & 0x8000)) return c.raise(NP, vector * 8 + 2 + ext) !== 0;
+  return true;
+}
+
+/** Read the target code descriptor of a gate; returns its DPL or -1 with a fault. */
+function gateTarget(c: Machine, sel: number, ext: number, need64: boolean): number {
+  if ((sel & 0xfffc) === 0) {
+    c.raise(GP, ext);
+    return -1;
+  }
+  if (!readDescriptor(c, sel, GP, false)) return -1;
+  const hi = desc.hi;
+  const dpl = (hi >>> 13) & 3;
+  if ((hi & 0x1800) !== 0x1800 || dpl > c.cpl || (need64 && (hi & 0x600000) !== 0x200000)) {
+    c.raise(GP, (sel & 0xfffc) + ext);
+    return -1;
+  }
+  if (!(hi & 0x8000)) {
+    c.raise(NP, (sel & 0xfffc) + ext);
+    return -1;
+  }
+  return dpl;
+}
+
+function deliverProtected(c: Machine, vector: number, errorCode: number, kind: number, retRip: number): boolean {
+  const ext = kind === EV_SOFTWARE || kind === EV_SOFT_EXCEPTION ? 0 : 1;
+  if (!readGate(c, vector, ext, kind, false)) return false;
+  const type = (gHi >>> 8) & 0x1f;
+  const gate32 = (type & 8) !== 0;
+  const size = gate32 ? 4 : 2;
+  const sel = gLo >>> 16;
+  const offset = gate32 ? ((gLo & 0xffff) | (gHi & 0xffff0000)) >>> 0 : gLo & 0xffff;
+  const dpl = gateTarget(c, sel, ext, false);
+  if (dpl < 0) return false;
+  const conforming = (desc.hi & 0x400) !== 0;
+  const flags = c.flags;
+  const oldCs = c.segSel[SEG_CS];
+  if (!conforming && dpl < c.cpl) {
+    // Inner privilege: new SS:ESP from the TSS (Intel SDM Vol. 3A §6.12.1, §8.2.1).
+    const tss32 = (c.segAr[SEG_TR] & 0x8) !== 0;
+    const sys = c.systemAccess;
+    c.systemAccess = true;
+    const tb = c.segBase[SEG_TR];
+    let newSp: number;
+    let newSs: number;
+    if (tss32) {
+      if (8 + dpl * 8 + 1 > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
+      newSp = c.read32(tb + 4 + dpl * 8) >>> 0;
+      newSs = c.read16(tb + 8 + dpl * 8);
+    } else {
+      if (4 + dpl * 4 + 1 > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
+      newSp = c.read16(tb + 2 + dpl * 4);
+      newSs = c.read16(tb + 4 + dpl * 4);
+    }
+    c.systemAccess = sys;
+    if (c.fault) return false;
+    const oldSs = c.segSel[SEG_SS];
+    const oldSp = c.r32[8];
+    if (!loadStackSegmentFor(c, newSs, dpl, TS)) return false;
+    c.cpl = dpl;
+    c.updateMode();
+    c.setSp(newSp);
+    c.push(size, oldSs);
+    c.push(size, oldSp);
+  } else {
+    c.cpl = c.cpl; // same privilege
+  }
+  c.push(size, flags);
+  c.push(size, oldCs);
+  c.push(size, retRip);
+  if (errorCode >= 0) c.push(size, errorCode);
+  if (c.fault) return false;
+  loadCache(c, SEG_CS, (sel & 0xfffc) | c.cpl, false);
+  c.updateMode();
+  c.flags = flags & ~(TF | NT | RF | VM | ((type & 1) === 0 ? IF : 0));
+  c.rip = offset;
+  return true;
+}
+
+function deliverLong(c: Machine, vector: number, errorCode: number, kind: number, retRip: number): boolean {
+  const ext = kind === EV_SOFTWARE || kind === EV_SOFT_EXCEPTION ? 0 : 1;
+  if (!readGate(c, vector, ext, kind, true)) return false;
+  const type = (gHi >>> 8) & 0x1f;
+  const sel = gLo >>> 16;
+  const offset = (gLo2 | 0) * TWO32 + (((gLo & 0xffff) | (gHi & 0xffff0000)) >>> 0);
+  const ist = gHi & 7;
+  const dpl = gateTarget(c, sel, ext, true);
+  if (dpl < 0) return false;
+  const conforming = (desc.hi & 0x400) !== 0;
+  const flags = c.flags;
+  const oldCs = c.segSel[SEG_CS];
+  const oldSs = c.segSel[SEG_SS];
+  const oldSpLo = c.r32[8];
+  const oldSpHi = c.r32[9];
+  const inner = !conforming && dpl < c.cpl;
+  let newSp: number;
+  if (inner || ist !== 0) {
+    // 64-bit TSS: RSPn at 4 + 8n, ISTn at 0x24 + 8(n-1) (Intel SDM Vol. 3A §8.7).
+    const at = ist !== 0 ? 0x24 + (ist - 1) * 8 : 4 + dpl * 8;
+    if (at + 7 > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
+    const sys = c.systemAccess;
+    c.systemAccess = true;
+    const tb = c.segBase[SEG_TR];
+    const lo = c.read32(tb + at);
+    const hi = c.read32(tb + at + 4);
+    c.systemAccess = sys;
+    if (c.fault) return false;
+    newSp = hi * TWO32 + (lo >>> 0);
+  } else {
+    newSp = c.regAsNumber(4);
+  }
+  if (inner) {
+    loadNull(c, SEG_SS, dpl);
+    c.cpl = dpl;
+  }
+  loadCache(c, SEG_CS, (sel & 0xfffc) | c.cpl, false);
+  c.updateMode();
+  // The stack is aligned to 16 bytes before the frame is pushed (Intel SDM Vol. 3A §6.14.2).
+  newSp -= ((newSp % 16) + 16) % 16;
+  c.setRegFromNumber(4, newSp);
+  c.push64(oldSs, 0);
+  c.push64(oldSpLo, oldSpHi);
+  c.push64(flags, 0);
+  c.push64(oldCs, 0);
+  c.push64(retRip | 0, Math.floor(retRip / TWO32));
+  if (errorCode >= 0) c.push64(errorCode, 0);
+  if (c.fault) return false;
+  c.flags = flags & ~(TF | NT | RF | VM | ((type & 1) === 0 ? IF : 0));
+  c.rip = offset;
+  return true;
+}
+
+/** Which RFLAGS bits POPF/IRET may change at the current privilege (Intel SDM POPF table). */
+export function flagsWritableMask(c: Machine, osz: number): number {
+  let mask = 0x244dd5 | NT | AC; // CF PF AF ZF SF TF DF OF NT AC ID
+  const iopl = (c.flags >> 12) & 3;
+  if (c.cpl === 0) mask |= 0x3000 | IF;
+  else if (c.cpl <= iopl) mask |= IF;
+  if ((c.cr0 & 1) === 0) mask |= 0x3000 | IF;
+  if (osz === 2) mask &= 0xffff;
+  return mask;
+}
+
+/** IRET/IRETD/IRETQ. Returns false with a fault. */
+export function iret(c: Machine, osz: number): boolean {
+  save(c);
+  const ok = doIret(c, osz);
+  if (!ok) restore(c);
+  else c.nmiBlocked = false;
+  return ok;
+}
+
+function popN(c: Machine, osz: number, index: number): number {
+  if (osz === 8) return c.peek(4, index * 8);
+  return c.peek(osz, index * osz);
+}
+
+function doIret(c: Machine, osz: number): boolean {
+  const ip = popN(c, osz, 0);
+  const ipHi = osz === 8 ? c.peek(4, 4) : 0;
+  const cs = popN(c, osz, 1) & 0xffff;
+  const fl = popN(c, osz, 2);
+  if (c.fault) return false;
+  if ((c.cr0 & 1) === 0) {
+    c.setSp(c.wrapSp(c.getSp() + 3 * osz));
+    const mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+    writeFlags(c, (c.flags & ~mask) | (fl & mask));
+    loadReal(c, SEG_CS, cs);
+    c.rip = osz === 2 ? ip & 0xffff : ip >>> 0;
+    return true;
+  }
+  if (c.flags & NT) return c.raise(GP, 0) !== 0; // task return: task switching is not modelled
+  const long = (c.efer & EFER_LMA) !== 0;
+  const rpl = cs & 3;
+  if (rpl < c.cpl) return c.raise(GP, cs & 0xfffc) !== 0;
+  const outer = rpl > c.cpl || (long && c.codeMode === 2);
+  let newSp = 0;
+  let newSs = 0;
+  if (outer) {
+    if (osz === 8) newSp = c.peek(4, 28) * TWO32 + (c.peek(4, 24) >>> 0);
+    else newSp = popN(c, osz, 3) >>> 0;
+    newSs = popN(c, osz, 4) & 0xffff;
+    if (c.fault) return false;
+  }
+  const mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+  const newFlags = (c.flags & ~mask) | (fl & mask);
+  const oldCpl = c.cpl;
+  if (!outer) c.setSp(c.wrapSp(c.getSp() + 3 * osz));
+  if (!loadCodeSegment(c, cs, rpl, true)) return false;
+  let target = osz === 8 ? ipHi * TWO32 + (ip >>> 0) : osz === 4 ? ip >>> 0 : ip & 0xffff;
+  if (c.codeMode === 2) {
+    if (!(target >= -CANON && target < CANON)) return c.raise(GP, 0) !== 0;
+  } else {
+    target = target >>> 0;
+    if (target > c.segLimit[SEG_CS]) return c.raise(GP, 0) !== 0;
+  }
+  if (outer) {
+    c.cpl = oldCpl;
+    if (!loadStackSegmentFor(c, newSs, rpl, GP)) return false;
+    c.cpl = rpl;
+    c.updateMode();
+    if (osz === 8 || c.stackSize === 8) c.setRegFromNumber(4, newSp);
+    else c.setSp(newSp);
+    if (rpl > oldCpl) nullInaccessibleSegments(c);
+  }
+  writeFlags(c, newFlags);
+  c.rip = target;
+  return true;
+}
+
+/** After a return to an outer level, data segments the new CPL may not use become null (Intel SDM RET). */
+function nullInaccessibleSegments(c: Machine): void {
+  for (const s of [SEG_ES, SEG_DS, SEG_FS, SEG_GS]) {
+    const ar = c.segAr[s];
+    if (ar & 0x10000) continue;
+    const dpl = (ar >> 5) & 3;
+    const conformingCode = (ar & 0x1c) === 0x1c;
+    if ((ar & 0x10) && !conformingCode && dpl < c.cpl) loadNull(c, s, 0);
+  }
+}
+
+/** Far RET (RETF [imm16]) with operand size osz. */
+export function farReturn(c: Machine, osz: number, imm: number): boolean {
+  save(c);
+  const ok = doFarReturn(c, osz, imm);
+  if (!ok) restore(c);
+  return ok;
+}
+
+function doFarReturn(c: Machine, osz: number, imm: number): boolean {
+  const ip = osz === 8 ? c.peek(4, 4) * TWO32 + (c.peek(4, 0) >>> 0) : osz === 4 ? c.peek(4, 0) >>> 0 : c.peek(2, 0);
+  const cs = popN(c, osz, 1) & 0xffff;
+  if (c.fault) return false;
+  const spAfter = c.wrapSp(c.getSp() + 2 * osz + imm);
+  if ((c.cr0 & 1) === 0 || (c.flags & VM) !== 0) {
+    c.setSp(spAfter);
+    loadReal(c, SEG_CS, cs);
+    c.rip = ip;
+    return true;
+  }
+  const rpl = cs & 3;
+  if (rpl < c.cpl) return c.raise(GP, cs & 0xfffc) !== 0;
+  let newSp = 0;
+  let newSs = 0;
+  const outer = rpl > c.cpl;
+  if (outer) {
+    const base = 2 * osz + imm;
+    newSp = osz === 8 ? c.peek(4, base + 4) * TWO32 + (c.peek(4, base) >>> 0) : osz === 4 ? c.peek(4, base) >>> 0 : c.peek(2, base);
+    newSs = c.peek(2, base + osz);
+    if (c.fault) return false;
+  } else {
+    c.setSp(spAfter);
+  }
+  const oldCpl = c.cpl;
+  if (!loadCodeSegment(c, cs, rpl, true)) return false;
+  if (c.codeMode === 2 ? !(ip >= -CANON && ip < CANON) : ip > c.segLimit[SEG_CS]) return c.raise(GP, 0) !== 0;
+  if (outer) {
+    c.cpl = oldCpl;
+    if (!loadStackSegmentFor(c, newSs, rpl, GP)) return false;
+    c.cpl = rpl;
+    c.updateMode();
+    c.setSp(c.wrapSp(newSp + imm));
+    nullInaccessibleSegments(c);
+  }
+  c.rip = c.codeMode === 2 ? ip : ip >>> 0;
+  return true;
+}
+
+/** Far JMP (call = false) or far CALL to sel:off. Only direct code-segment targets (no call gates). */
+export function farTransfer(c: Machine, sel: number, off: number, osz: number, call: boolean, retRip: number): boolean {
+  save(c);
+  const ok = doFarTransfer(c, sel, off, osz, call, retRip);
+  if (!ok) restore(c);
+  return ok;
+}
+
+function doFarTransfer(c: Machine, sel: number, off: number, osz: number, call: boolean, retRip: number): boolean {
+  if (call) {
+    const oldCs = c.segSel[SEG_CS];
+    if (osz === 8) {
+      c.push64(oldCs, 0);
+      c.push64(retRip | 0, Math.floor(retRip / TWO32));
+    } else {
+      c.push(osz, oldCs);
+      c.push(osz, retRip);
+    }
+    if (c.fault) return false;
+  }
+  if ((c.cr0 & 1) === 0 || (c.flags & VM) !== 0) {
+    loadReal(c, SEG_CS, sel);
+    c.rip = osz === 2 ? off & 0xffff : off;
+    return true;
+  }
+  if ((sel & 0xfffc) !== 0 && readDescriptor(c, sel, GP, false) && (desc.hi & 0x1000) === 0) {
+    // A system descriptor (call gate, task gate, TSS): not modelled.
+    return c.raise(GP, sel & 0xfffc) !== 0;
+  }
+  if (c.fault) return false;
+  if (!loadCodeSegment(c, sel, c.cpl, false)) return false;
+  if (c.codeMode === 2 ? !(off >= -CANON && off < CANON) : off > c.segLimit[SEG_CS]) return c.raise(GP, 0) !== 0;
+  c.rip = off;
+  return true;
+}
+
+// ---- Fast system calls (Intel SDM Vol. 2: SYSCALL, SYSRET, SYSENTER, SYSEXIT).
+
+const AR_CODE64_DPL0 = 0xa09b; // G, L, P, S, type B (execute/read, accessed)
+const AR_DATA_DPL0 = 0xc093; // G, B, P, S, type 3
+const AR_CODE32_DPL3 = 0xc0fb;
+const AR_CODE64_DPL3 = 0xa0fb;
+const AR_DATA_DPL3 = 0xc0f3;
+const AR_CODE32_DPL0 = 0xc09b;
+
+export function syscall(c: Machine, retRip: number): boolean {
+  if ((c.efer & EFER_SCE) === 0 || c.codeMode !== 2) return c.raise(6, -1) !== 0;
+  c.materialize();
+  c.setRegFromNumber(1, retRip);
+  c.r32[22] = c.flags & ~RF;
+  c.r32[23] = 0;
+  const sel = c.starHi & 0xfffc;
+  loadFlat(c, SEG_CS, sel, AR_CODE64_DPL0);
+  loadFlat(c, SEG_SS, (sel + 8) & 0xffff, AR_DATA_DPL0);
+  c.cpl = 0;
+  c.updateMode();
+  c.flags = (c.flags & ~c.fmask & ~RF) | 2;
+  c.rip = c.lstar;
+  return true;
+}
+
+export function sysret(c: Machine, osz: number): boolean {
+  if ((c.efer & EFER_SCE) === 0 || c.codeMode !== 2) return c.raise(6, -1) !== 0;
+  if (c.cpl !== 0) return c.raise(GP, 0) !== 0;
+  const base = c.starHi >>> 16;
+  let target: number;
+  if (osz === 8) {
+    target = c.regAsNumber(1);
+    if (!(target >= -CANON && target < CANON)) return c.raise(GP, 0) !== 0;
+    loadFlat(c, SEG_CS, ((base + 16) & 0xffff) | 3, AR_CODE64_DPL3);
+  } else {
+    target = c.r32[2] >>> 0;
+    loadFlat(c, SEG_CS, base | 3, AR_CODE32_DPL3);
+  }
+  // SS keeps a flat cache; its selector is STAR[63:48] + 8 with RPL 3.
+  loadFlat(c, SEG_SS, ((base + 8) & 0xffff) | 3, AR_DATA_DPL3);
+  c.cpl = 3;
+  c.updateMode();
+  writeFlags(c, (c.r32[22] & 0x3c7fd7) | 2);
+  c.rip = target;
+  return true;
+}
+
+export function sysenter(c: Machine): boolean {
+  if ((c.cr0 & 1) === 0) return c.raise(GP, 0) !== 0;
+  const cs = c.sysenterCs & 0xfffc;
+  if (cs === 0) return c.raise(GP, 0) !== 0;
+  c.materialize();
+  c.flags &= ~(VM | IF | RF);
+  const long = (c.efer & EFER_LMA) !== 0;
+  loadFlat(c, SEG_CS, cs, long ? AR_CODE64_DPL0 : AR_CODE32_DPL0);
+  loadFlat(c, SEG_SS, (cs + 8) & 0xffff, AR_DATA_DPL0);
+  c.cpl = 0;
+  c.updateMode();
+  if (long) {
+    c.setRegFromNumber(4, c.sysenterEsp);
+    c.rip = c.sysenterEip;
+  } else {
+    c.r32[8] = c.sysenterEsp;
+    c.r32[9] = 0;
+    c.rip = c.sysenterEip >>> 0;
+  }
+  return true;
+}
+
+export function sysexit(c: Machine, osz: number): boolean {
+  const cs = c.sysenterCs & 0xfffc;
+  if ((c.cr0 & 1) === 0 || c.cpl !== 0 || cs === 0) return c.raise(GP, 0) !== 0;
+  if (osz === 8) {
+    const rip = c.regAsNumber(2);
+    const rsp = c.regAsNumber(1);
+    if (!(rip >= -CANON && rip < CANON) || !(rsp >= -CANON && rsp < CANON)) return c.raise(GP, 0) !== 0;
+    loadFlat(c, SEG_CS, ((cs + 32) & 0xffff) | 3, AR_CODE64_DPL3);
+    loadFlat(c, SEG_SS, ((cs + 40) & 0xffff) | 3, AR_DATA_DPL3);
+    c.cpl = 3;
+    c.updateMode();
+    c.setRegFromNumber(4, rsp);
+    c.rip = rip;
+  } else {
+    loadFlat(c, SEG_CS, ((cs + 16) & 0xffff) | 3, AR_CODE32_DPL3);
+    loadFlat(c, SEG_SS, ((cs + 24) & 0xffff) | 3, AR_DATA_DPL3);
+    c.cpl = 3;
+    c.updateMode();
+    c.r32[8] = c.r32[2];
+    c.r32[9] = 0;
+    c.rip = c.r32[4] >>> 0;
+  }
+  return true;
+}
+
+export { loadDataSegment };

@@ -1,0 +1,376 @@
+/**
+ * The SSE/SSE2 subset: XMM moves, logic, packed integer add/sub/compare, shuffles, MOVD/MOVQ, MXCSR
+ * and FXSAVE/FXRSTOR (Intel SDM Vol. 2; Vol. 3A §13 for the OSFXSR/EM/TS rules). No MMX registers:
+ * the no-prefix MMX forms raise #UD. XMM registers live in `c.xmm` (16 bytes each).
+ */
+import { Machine } from "./machine";
+import { Decoded } from "./decode";
+import { readRm, readRm64, writeRm, writeRm64, setReg64 } from "./operands";
+
+const UD = 6;
+const NM = 7;
+const GP = 13;
+const CR4_OSFXSR = 0x200;
+const MXCSR_MASK = 0xffbf;
+
+/** Scratch 128-bit operand. */
+const t = new Int32Array(4);
+const u = new Int32Array(4);
+const tb = new Uint8Array(t.buffer);
+const ub = new Uint8Array(u.buffer);
+
+/** #UD when CR0.EM or !CR4.OSFXSR, #NM when CR0.TS (Intel SDM Vol. 3A table 13-... / 2-2). */
+function sseOk(c: Machine): boolean {
+  if ((c.cr0 & 4) || !(c.cr4 & CR4_OSFXSR)) return c.raise(UD, -1) !== 0;
+  if (c.cr0 & 8) return c.raise(NM, -1) !== 0;
+  return true;
+}
+
+/** Read the xmm/m128 source into `t`; aligned forms #GP(0) on a misaligned address. */
+function src128(c: Machine, d: Decoded, aligned: boolean): boolean {
+  if (d.mod === 3) {
+    const b = d.rm << 2;
+    for (let k = 0; k < 4; k++) t[k] = c.xmm32[b + k];
+    return true;
+  }
+  const lin = c.eaLinear(d, 16, false);
+  if (c.fault) return false;
+  if (aligned && lin % 16 !== 0) return c.raise(GP, 0) !== 0;
+  for (let k = 0; k < 4; k++) t[k] = c.read32(lin + 4 * k);
+  return c.fault === 0;
+}
+
+function store128(c: Machine, d: Decoded, reg: number, aligned: boolean): void {
+  const b = reg << 2;
+  if (d.mod === 3) {
+    const o = d.rm << 2;
+    for (let k = 0; k < 4; k++) c.xmm32[o + k] = c.xmm32[b + k];
+    return;
+  }
+  const lin = c.eaLinear(d, 16, true);
+  if (c.fault) return;
+  if (aligned && lin % 16 !== 0) { c.raise(GP, 0); return; }
+  if (!c.probeWrite(lin, 16)) return;
+  for (let k = 0; k < 4; k++) c.write32(lin + 4 * k, c.xmm32[b + k]);
+}
+
+/** Read n (4 or 8) bytes of xmm/m source into t[0..] (upper dwords of t zero for memory). */
+function srcLow(c: Machine, d: Decoded, n: number): boolean {
+  if (d.mod === 3) {
+    const b = d.rm << 2;
+    for (let k = 0; k < 4; k++) t[k] = c.xmm32[b + k];
+    return true;
+  }
+  const lin = c.eaLinear(d, n, false);
+  if (c.fault) return false;
+  t[0] = c.read32(lin);
+  t[1] = n === 8 ? c.read32(lin + 4) : 0;
+  t[2] = 0;
+  t[3] = 0;
+  return c.fault === 0;
+}
+
+function setXmm(c: Machine, reg: number, a: number, b: number, x: number, y: number): void {
+  const o = reg << 2;
+  c.xmm32[o] = a;
+  c.xmm32[o + 1] = b;
+  c.xmm32[o + 2] = x;
+  c.xmm32[o + 3] = y;
+}
+
+export function executeSse(c: Machine, d: Decoded): void {
+  const op = d.op;
+  if (op >= 0x200) {
+    c.raise(UD, -1);
+    return;
+  }
+  const b = op & 0xff;
+  if (b === 0xae) {
+    group15(c, d);
+    return;
+  }
+  // Which prefix selects the form: F3/F2 take precedence over 66 (Intel SDM Vol. 2 §2.1.2).
+  const pfx = d.rep === 0xf3 ? 3 : d.rep === 0xf2 ? 2 : d.p66 ? 1 : 0;
+  const isSse = (b >= 0x10 && b <= 0x17) || (b >= 0x28 && b <= 0x2f) || (b >= 0x50 && b <= 0x7f) || (b >= 0xc2 && b <= 0xc6) || b >= 0xd0;
+  if (!isSse) {
+    c.raise(UD, -1);
+    return;
+  }
+  if (!sseOk(c)) return;
+  const reg = d.reg;
+  const dst = reg << 2;
+  const x = c.xmm32;
+  switch (b) {
+    case 0x10: case 0x11: {
+      if (pfx <= 1) {
+        if (b === 0x10) {
+          if (src128(c, d, false)) setXmm(c, reg, t[0], t[1], t[2], t[3]);
+        } else store128(c, d, reg, false);
+        return;
+      }
+      const n = pfx === 3 ? 4 : 8; // MOVSS / MOVSD
+      if (b === 0x10) {
+        if (!srcLow(c, d, n)) return;
+        if (d.mod === 3) {
+          x[dst] = t[0];
+          if (n === 8) x[dst + 1] = t[1];
+        } else setXmm(c, reg, t[0], t[1], 0, 0);
+        return;
+      }
+      if (d.mod === 3) {
+        x[d.rm << 2] = x[dst];
+        if (n === 8) x[(d.rm << 2) + 1] = x[dst + 1];
+        return;
+      }
+      if (n === 4) writeRm(c, d, 4, x[dst]);
+      else writeRm64(c, d, x[dst], x[dst + 1]);
+      return;
+    }
+    case 0x12: case 0x16: {
+      if (pfx >= 2) { c.raise(UD, -1); return; }
+      const high = b === 0x16;
+      if (d.mod === 3) {
+        if (pfx === 1) { c.raise(UD, -1); return; }
+        // MOVHLPS: dst.low = src.high; MOVLHPS: dst.high = src.low.
+        const s = d.rm << 2;
+        if (high) {
+          x[dst + 2] = x[s];
+          x[dst + 3] = x[s + 1];
+        } else {
+          x[dst] = x[s + 2];
+          x[dst + 1] = x[s + 3];
+        }
+        return;
+      }
+      const lin = c.eaLinear(d, 8, false);
+      if (c.fault) return;
+      const lo = c.read32(lin), hi = c.read32(lin + 4);
+      if (c.fault) return;
+      x[dst + (high ? 2 : 0)] = lo;
+      x[dst + (high ? 3 : 1)] = hi;
+      return;
+    }
+    case 0x13: case 0x17: {
+      if (pfx >= 2 || d.mod === 3) { c.raise(UD, -1); return; }
+      const k = dst + (b === 0x17 ? 2 : 0);
+      writeRm64(c, d, x[k], x[k + 1]);
+      return;
+    }
+    case 0x14: {
+      if (pfx >= 2) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      if (pfx === 0) setXmm(c, reg, x[dst], t[0], x[dst + 1], t[1]);
+      else setXmm(c, reg, x[dst], x[dst + 1], t[0], t[1]);
+      return;
+    }
+    case 0x28: case 0x29: case 0x2b: {
+      if (pfx >= 2) { c.raise(UD, -1); return; }
+      if (b === 0x28) {
+        if (src128(c, d, true)) setXmm(c, reg, t[0], t[1], t[2], t[3]);
+      } else if (b === 0x2b && d.mod === 3) c.raise(UD, -1);
+      else store128(c, d, reg, true);
+      return;
+    }
+    case 0x54: case 0x55: case 0x56: case 0x57:
+    case 0xdb: case 0xdf: case 0xeb: case 0xef: {
+      if (b >= 0xdb ? pfx !== 1 : pfx >= 2) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      for (let k = 0; k < 4; k++) {
+        const a = x[dst + k];
+        const s = t[k];
+        x[dst + k] = b === 0x54 || b === 0xdb ? a & s : b === 0x55 || b === 0xdf ? ~a & s : b === 0x56 || b === 0xeb ? a | s : a ^ s;
+      }
+      return;
+    }
+    case 0x60: case 0x61: case 0x62: case 0x6c: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      for (let k = 0; k < 4; k++) u[k] = x[dst + k];
+      const db = c.xmm;
+      const o = reg << 4;
+      const el = b === 0x60 ? 1 : b === 0x61 ? 2 : b === 0x62 ? 4 : 8;
+      // Interleave the low halves: dst.e0, src.e0, dst.e1, src.e1, ...
+      for (let i = 0; i < 8 / el; i++) {
+        for (let k = 0; k < el; k++) {
+          db[o + 2 * i * el + k] = ub[i * el + k];
+          db[o + (2 * i + 1) * el + k] = tb[i * el + k];
+        }
+      }
+      return;
+    }
+    case 0x6e: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (d.osz === 8) {
+        const lo = readRm64(c, d);
+        if (c.fault) return;
+        setXmm(c, reg, lo, c.hi, 0, 0);
+      } else {
+        const v = readRm(c, d, 4);
+        if (c.fault) return;
+        setXmm(c, reg, v, 0, 0, 0);
+      }
+      return;
+    }
+    case 0x7e: {
+      if (pfx === 3) {
+        // MOVQ xmm, xmm/m64 (zero-extends).
+        if (srcLow(c, d, 8)) setXmm(c, reg, t[0], t[1], 0, 0);
+        return;
+      }
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (d.osz === 8) {
+        if (d.mod === 3) setReg64(c, d.rm, x[dst], x[dst + 1]);
+        else writeRm64(c, d, x[dst], x[dst + 1]);
+      } else writeRm(c, d, 4, x[dst]);
+      return;
+    }
+    case 0x6f: case 0x7f: {
+      if (pfx !== 1 && pfx !== 3) { c.raise(UD, -1); return; }
+      const aligned = pfx === 1;
+      if (b === 0x6f) {
+        if (src128(c, d, aligned)) setXmm(c, reg, t[0], t[1], t[2], t[3]);
+      } else store128(c, d, reg, aligned);
+      return;
+    }
+    case 0xe7: {
+      if (pfx !== 1 || d.mod === 3) { c.raise(UD, -1); return; }
+      store128(c, d, reg, true);
+      return;
+    }
+    case 0x70: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      const imm = d.imm;
+      setXmm(c, reg, t[imm & 3], t[(imm >> 2) & 3], t[(imm >> 4) & 3], t[(imm >> 6) & 3]);
+      return;
+    }
+    case 0x74: case 0x75: case 0x76: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      const el = b === 0x74 ? 1 : b === 0x75 ? 2 : 4;
+      const db = c.xmm;
+      const o = reg << 4;
+      for (let i = 0; i < 16; i += el) {
+        let eq = true;
+        for (let k = 0; k < el; k++) if (db[o + i + k] !== tb[i + k]) eq = false;
+        for (let k = 0; k < el; k++) db[o + i + k] = eq ? 0xff : 0;
+      }
+      return;
+    }
+    case 0xd6: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (d.mod === 3) setXmm(c, d.rm, x[dst], x[dst + 1], 0, 0);
+      else writeRm64(c, d, x[dst], x[dst + 1]);
+      return;
+    }
+    case 0xd7: {
+      if (pfx !== 1 || d.mod !== 3) { c.raise(UD, -1); return; }
+      const o = d.rm << 4;
+      let m = 0;
+      for (let i = 0; i < 16; i++) m |= (c.xmm[o + i] >> 7) << i;
+      if (d.osz === 8) setReg64(c, reg, m, 0);
+      else c.setReg(4, reg, 0, m);
+      return;
+    }
+    case 0xd4: case 0xfb: case 0xf8: case 0xf9: case 0xfa: case 0xfc: case 0xfd: case 0xfe: {
+      if (pfx !== 1) { c.raise(UD, -1); return; }
+      if (!src128(c, d, d.mod !== 3)) return;
+      const sub = b === 0xfb || (b >= 0xf8 && b <= 0xfa);
+      const el = b === 0xd4 || b === 0xfb ? 8 : b === 0xf8 || b === 0xfc ? 1 : b === 0xf9 || b === 0xfd ? 2 : 4;
+      if (el === 4) {
+        for (let k = 0; k < 4; k++) x[dst + k] = sub ? x[dst + k] - t[k] : x[dst + k] + t[k];
+      } else if (el === 8) {
+        for (let k = 0; k < 4; k += 2) {
+          const s = sub ? (x[dst + k] >>> 0) - (t[k] >>> 0) : (x[dst + k] >>> 0) + (t[k] >>> 0);
+          const carry = sub ? (s < 0 ? -1 : 0) : s >= 4294967296 ? 1 : 0;
+          x[dst + k] = s | 0;
+          x[dst + k + 1] = (sub ? x[dst + k + 1] - t[k + 1] : x[dst + k + 1] + t[k + 1]) + carry;
+        }
+      } else {
+        const db = c.xmm;
+        const o = reg << 4;
+        const m = el === 1 ? 0xff : 0xffff;
+        for (let i = 0; i < 16; i += el) {
+          const a = el === 1 ? db[o + i] : db[o + i] | (db[o + i + 1] << 8);
+          const s = el === 1 ? tb[i] : tb[i] | (tb[i + 1] << 8);
+          const r = (sub ? a - s : a + s) & m;
+          db[o + i] = r;
+          if (el === 2) db[o + i + 1] = r >> 8;
+        }
+      }
+      return;
+    }
+  }
+  c.raise(UD, -1);
+}
+
+/** 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, fences, CLFLUSH. */
+function group15(c: Machine, d: Decoded): void {
+  const sub = d.reg & 7;
+  if (d.mod === 3) {
+    if (sub >= 5) return; // LFENCE / MFENCE / SFENCE: ordering only
+    c.raise(UD, -1);
+    return;
+  }
+  switch (sub) {
+    case 0: case 1: {
+      // FXSAVE/FXRSTOR need only CR0.EM = 0 (#UD... #NM on TS): Intel SDM FXSAVE.
+      if (c.cr0 & 4) { c.raise(UD, -1); return; }
+      if (c.cr0 & 8) { c.raise(NM, -1); return; }
+      const lin = c.eaLinear(d, 512, sub === 0);
+      if (c.fault) return;
+      if (lin % 16 !== 0) { c.raise(GP, 0); return; }
+      const nx = c.codeMode === 2 ? 16 : 8;
+      if (sub === 0) {
+        if (!c.probeWrite(lin, 512)) return;
+        c.write16(lin, c.fpuCw);
+        c.write16(lin + 2, c.fpuSw);
+        // Abridged tag word: bit i = 1 when register i is not empty.
+        let ftw = 0;
+        for (let i = 0; i < 8; i++) if (((c.fpuTw >> (2 * i)) & 3) !== 3) ftw |= 1 << i;
+        c.write16(lin + 4, ftw);
+        for (let k = 6; k < 24; k += 2) c.write16(lin + k, 0);
+        c.write32(lin + 24, c.mxcsr);
+        c.write32(lin + 28, MXCSR_MASK);
+        for (let k = 32; k < 160; k += 4) c.write32(lin + k, 0);
+        if (c.cr4 & CR4_OSFXSR) {
+          for (let r = 0; r < nx; r++) for (let k = 0; k < 4; k++) c.write32(lin + 160 + r * 16 + k * 4, c.xmm32[r * 4 + k]);
+        }
+        return;
+      }
+      const mx = c.read32(lin + 24);
+      if (c.fault) return;
+      if (mx & ~MXCSR_MASK) { c.raise(GP, 0); return; }
+      const cw = c.read16(lin);
+      const sw = c.read16(lin + 2);
+      const ftw = c.read8(lin + 4);
+      if (!c.probeRead(lin, 512)) return;
+      c.fpuCw = cw;
+      c.fpuSw = sw;
+      let tw = 0;
+      for (let i = 0; i < 8; i++) tw |= (ftw & (1 << i) ? 0 : 3) << (2 * i);
+      c.fpuTw = tw;
+      c.mxcsr = mx;
+      if (c.cr4 & CR4_OSFXSR) {
+        for (let r = 0; r < nx; r++) for (let k = 0; k < 4; k++) c.xmm32[r * 4 + k] = c.read32(lin + 160 + r * 16 + k * 4);
+      }
+      return;
+    }
+    case 2: case 3: {
+      if (!sseOk(c)) return;
+      if (sub === 3) {
+        writeRm(c, d, 4, c.mxcsr);
+        return;
+      }
+      const v = readRm(c, d, 4);
+      if (c.fault) return;
+      if (v & ~MXCSR_MASK) { c.raise(GP, 0); return; }
+      c.mxcsr = v;
+      return;
+    }
+    case 7:
+      return; // CLFLUSH: no caches to flush
+    default:
+      c.raise(UD, -1); // XSAVE family: not modelled (CPUID must not advertise it)
+  }
+}
