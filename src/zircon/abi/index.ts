@@ -1,0 +1,3 @@
+export * from "./vcpu-state";
+export * from "./port-packet";
+export * from "./info";

@@ -1,0 +1,120 @@
+/**
+ * The kernel's monotonic clock (zx_clock_get_monotonic) and its timer queue.
+ *
+ * Deterministic mode (the default): time is virtual. It advances by 1 ns per guest instruction
+ * retired on any VCPU of the kernel (so a nominal 1 GHz machine with a TSC of 1 GHz), and when
+ * every VCPU is idle (halted or stopped) it jumps straight to the next timer deadline, as a
+ * discrete-event simulation does. The same guest and the same syscalls therefore replay to the same
+ * nanosecond. A VCPU asks `headroom()` before each slice (jsbeeb's scheduler) so a timer fires at
+ * the exact instruction count.
+ *
+ * Real-time mode: time is performance.now(); timers are host timeouts.
+ */
+import { queueMacrotask } from "./macrotask";
+
+export type ClockMode = "deterministic" | "realtime";
+
+interface Timer {
+  id: number;
+  deadline: number;
+  fire: () => void;
+}
+
+export class Clock {
+  readonly mode: ClockMode;
+  /** Deterministic mode: current virtual time in ns. */
+  private virtualNow = 0;
+  private readonly origin: number;
+  /** Pending timers, sorted by deadline then id. */
+  private timers: Timer[] = [];
+  private nextId = 1;
+  private hostTimeout: ReturnType<typeof setTimeout> | null = null;
+  private idleCheckQueued = false;
+  /** Returns true while some VCPU is inside its run loop (time then advances by instructions). */
+  isBusy: () => boolean = () => false;
+
+  constructor(mode: ClockMode = "deterministic") {
+    this.mode = mode;
+    this.origin = typeof performance !== "undefined" ? performance.now() : Date.now();
+  }
+
+  /** Monotonic time in ns (a number: 2^53 ns is 104 days). */
+  nowNs(): number {
+    if (this.mode === "deterministic") return this.virtualNow;
+    const ms = (typeof performance !== "undefined" ? performance.now() : Date.now()) - this.origin;
+    return Math.floor(ms * 1e6);
+  }
+
+  /** Monotonic time in ns as zx_time_t. */
+  now(): bigint {
+    return BigInt(this.nowNs());
+  }
+
+  /** Deterministic mode: account for `ns` of guest execution and fire due timers. */
+  advance(ns: number): void {
+    if (this.mode === "deterministic" && ns > 0) this.virtualNow += ns;
+    this.runDue();
+  }
+
+  /** ns until the next timer (Infinity when none): the most a VCPU may run before checking again. */
+  headroom(): number {
+    if (this.timers.length === 0) return Infinity;
+    return Math.max(0, this.timers[0].deadline - this.nowNs());
+  }
+
+  /** Call `fire` once the clock reaches `deadline` (ns). Returns an id for cancel(). */
+  schedule(deadline: number, fire: () => void): number {
+    const t: Timer = { id: this.nextId++, deadline, fire };
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1].deadline > deadline) i--;
+    this.timers.splice(i, 0, t);
+    this.rearmHost();
+    this.noteIdle();
+    return t.id;
+  }
+
+  cancel(id: number): void {
+    const i = this.timers.findIndex((t) => t.id === id);
+    if (i >= 0) this.timers.splice(i, 1);
+    this.rearmHost();
+  }
+
+  /** Fire every timer whose deadline has passed, in deadline order. */
+  runDue(): void {
+    const now = this.nowNs();
+    while (this.timers.length > 0 && this.timers[0].deadline <= now) {
+      const t = this.timers.shift()!;
+      t.fire();
+    }
+    this.rearmHost();
+  }
+
+  /**
+   * Deterministic mode: something may have gone idle. In a later macrotask, if no VCPU is running,
+   * jump to the next deadline and fire it (then look again).
+   */
+  noteIdle(): void {
+    if (this.mode !== "deterministic" || this.idleCheckQueued || this.timers.length === 0) return;
+    this.idleCheckQueued = true;
+    queueMacrotask(() => {
+      this.idleCheckQueued = false;
+      if (this.isBusy() || this.timers.length === 0) return;
+      const next = this.timers[0].deadline;
+      if (next > this.virtualNow) this.virtualNow = next;
+      this.runDue();
+      this.noteIdle();
+    });
+  }
+
+  private rearmHost(): void {
+    if (this.mode !== "realtime") return;
+    if (this.hostTimeout !== null) clearTimeout(this.hostTimeout);
+    this.hostTimeout = null;
+    if (this.timers.length === 0) return;
+    const ms = Math.max(0, (this.timers[0].deadline - this.nowNs()) / 1e6);
+    this.hostTimeout = setTimeout(() => {
+      this.hostTimeout = null;
+      this.runDue();
+    }, ms);
+  }
+}

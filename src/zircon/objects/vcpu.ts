@@ -1,0 +1,332 @@
+/**
+ * VCPUs (`object/vcpu_dispatcher.cc`, `arch/x86/hypervisor/vcpu.cc`): the initial state of §4.1, the
+ * entry loop of zx_vcpu_resume (interrupt injection §4.3, then run, then vmexit.ts), state access,
+ * kick and interrupt.
+ *
+ * Threading model: a VCPU belongs to the thread that created it. JavaScript has one thread per
+ * worker, so "blocking" in zx_vcpu_resume is a Promise; the CPU runs in slices and the loop yields to
+ * the event loop (a MessageChannel macrotask) after each full slice, so other tasks can kick or
+ * interrupt it as other threads would. An exit that arrives within the first slice costs no yield.
+ */
+import { EVENT_EXTERNAL_INTERRUPT, EVENT_HARDWARE_EXCEPTION, EVENT_NMI, EVENT_SOFTWARE_EXCEPTION, EXIT_NONE, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_LDTR, SEG_SS, SEG_TR } from "../../x86";
+import type { VirtualCpu } from "../../x86";
+import { ZX_OBJ_TYPE_VCPU } from "../constants";
+import { KernelObject, type KernelContext } from "../kernel-object";
+import { LocalApic } from "../local-apic";
+import { yieldMacrotask } from "../macrotask";
+import { updatePvClock } from "../msr";
+import {
+  ZX_ERR_BAD_STATE,
+  ZX_ERR_CANCELED,
+  ZX_ERR_INTERNAL_INTR_KILLED,
+  ZX_ERR_NEXT,
+  ZX_ERR_NOT_SUPPORTED,
+  ZX_ERR_TIMED_OUT,
+  ZX_OK,
+} from "../status";
+import type { Trap } from "../trap-map";
+import { WAIT_BELL, WAIT_HLT, deliverBell, handleExit } from "../vmexit";
+import type { zx_port_packet_t } from "../abi/port-packet";
+import type { GuestObject } from "./guest";
+
+/** Instructions per slice between event-loop turns (~1–5 ms of guest time at interpreter speed). */
+export const SLICE_INSTRUCTIONS = 200_000;
+
+// Initial state, zircon-hypervisor.md §4.1 (E2).
+const CR0_ET = 0x10, CR0_NE = 0x20, CR0_NW = 0x20000000, CR0_CD = 0x40000000, CR0_PE = 0x1, CR0_PG = 0x80000000;
+const CR4_PAE = 0x20, CR4_VMXE = 0x2000;
+/** Host EFER on Zircon: SCE | LME | LMA | NXE. */
+const HOST_EFER = 0xd01;
+const EFER_LME = 0x100, EFER_LMA = 0x400;
+const CR0_MASK = CR0_NE | CR0_NW | CR0_CD;
+const CR4_MASK = CR4_VMXE;
+
+/** Who may run a VCPU: the creating thread. */
+export interface VcpuOwner {
+  readonly koid: bigint;
+  vcpu: VcpuObject | null;
+  readonly dead: boolean;
+}
+
+/**
+ * What zx_vcpu_resume hands back. As in C, the packet is only meaningful when status is ZX_OK; on
+ * error it is an all-zero packet (EMPTY_PACKET), so `packet` is always an object.
+ */
+export interface ResumeResult {
+  status: number;
+  packet: zx_port_packet_t;
+}
+
+export function emptyPacket(): zx_port_packet_t {
+  return { key: 0n, type: 0, status: 0 };
+}
+const fail = (status: number): ResumeResult => ({ status, packet: emptyPacket() });
+
+export class VcpuObject extends KernelObject {
+  readonly type = ZX_OBJ_TYPE_VCPU;
+  readonly cpu: VirtualCpu;
+  readonly apic: LocalApic;
+  /** Sticky kick flag (E3 zx_vcpu_kick): consumed by the next entry iteration. */
+  kicked = false;
+  /** True while zx_vcpu_resume is in progress. */
+  running = false;
+  /** The owning thread died (process teardown): the loop ends with INTERNAL_INTR_KILLED. */
+  killed = false;
+  destroyed = false;
+  /** Set by a handler returning ZX_ERR_NEXT. */
+  packet: zx_port_packet_t | null = null;
+  /** A BELL packet waiting for a free slot in its trap's pool. */
+  pendingBell: { trap: Trap; packet: zx_port_packet_t } | null = null;
+  /** Instructions completed by the kernel on the guest's behalf (emulated exits that advanced RIP). */
+  emulatedRetired = 0;
+  /** KVM pvclock area (MSR_KVM_SYSTEM_TIME), −1 when off. */
+  pvclockGpa = -1;
+  pvclockVersion = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    kernel: KernelContext,
+    readonly guest: GuestObject,
+    readonly vpid: number,
+    readonly owner: VcpuOwner,
+    entry: number,
+  ) {
+    super(kernel);
+    this.cpu = kernel.machine.createCpu(guest.physmem);
+    this.apic = new LocalApic(kernel.clock, vpid - 1);
+    this.apic.onPending = () => this.wakeUp();
+    this.initState(entry);
+  }
+
+  override get relatedKoid(): bigint {
+    return this.guest.koid;
+  }
+
+  /** §4.1: the BSP (VPID 1) starts in 64-bit mode at `entry` with CR3 = 0; an AP like a post-SIPI CPU. */
+  private initState(entry: number): void {
+    const cpu = this.cpu;
+    const bsp = this.vpid === 1;
+    for (let i = 0; i < 16; i++) cpu.setRegister(i, 0n);
+    cpu.setRflags(0x2);
+    const data = { selector: 0, base: 0n, limit: 0xffff, accessRights: 0x93 };
+    for (const seg of [SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS]) cpu.setSegment(seg, { ...data });
+    cpu.setSegment(SEG_TR, { selector: 0, base: 0n, limit: 0xffff, accessRights: 0x8b });
+    cpu.setSegment(SEG_LDTR, { selector: 0, base: 0n, limit: 0xffff, accessRights: 0x82 });
+    cpu.gdtrBase = 0n;
+    cpu.gdtrLimit = 0xffff;
+    cpu.idtrBase = 0n;
+    cpu.idtrLimit = 0xffff;
+    cpu.cr2 = 0n;
+    cpu.cr3 = 0n;
+    cpu.cr0Mask = CR0_MASK;
+    cpu.cr0Shadow = CR0_CD | CR0_ET;
+    cpu.cr4Mask = CR4_MASK;
+    cpu.cr4Shadow = 0;
+    cpu.xcr0 = 1; // E2: x87 only
+    if (bsp) {
+      cpu.efer = HOST_EFER;
+      // ET is hard-wired to 1 on P6 and later (Intel SDM Vol. 3A §2.5), so the actual CR0 shows it.
+      cpu.cr0 = (CR0_PE | CR0_ET | CR0_NE | CR0_PG) >>> 0;
+      cpu.cr4 = CR4_VMXE | CR4_PAE;
+      cpu.setSegment(SEG_CS, { selector: 0, base: 0n, limit: 0xffff, accessRights: 0x209f });
+      cpu.setRip(BigInt(entry));
+    } else {
+      cpu.efer = HOST_EFER & ~(EFER_LME | EFER_LMA);
+      cpu.cr0 = CR0_ET | CR0_NE;
+      cpu.cr4 = CR4_VMXE;
+      cpu.setSegment(SEG_CS, { selector: (entry >>> 4) & 0xffff, base: BigInt(entry), limit: 0xffff, accessRights: 0x9f });
+      cpu.setRip(0n);
+    }
+  }
+
+  // --- helpers for vmexit.ts ---
+
+  /** Zircon's next_rip: RIP += instruction length (wrapped to the code size), clear STI/MOV-SS blocking. */
+  advanceRip(): void {
+    const cpu = this.cpu;
+    const len = BigInt(cpu.exit.instructionLength);
+    const cs = cpu.getSegment(SEG_CS).accessRights;
+    let rip = cpu.getRip() + len;
+    if ((cpu.efer & EFER_LMA) && (cs & (1 << 13))) rip = BigInt.asUintN(64, rip);
+    else if (cs & (1 << 14)) rip &= 0xffffffffn;
+    else rip &= 0xffffn;
+    cpu.setRip(rip);
+    cpu.clearInterruptShadow();
+    this.emulatedRetired++;
+  }
+
+  /** E2 zx_packet_guest_mem_t.default_operand_size: 4 in 64-bit mode or with CS.D, else 2. */
+  defaultOperandSize(): number {
+    const cs = this.cpu.getSegment(SEG_CS).accessRights;
+    const longMode = (this.cpu.efer & EFER_LMA) !== 0 && (cs & (1 << 13)) !== 0;
+    return longMode || (cs & (1 << 14)) !== 0 ? 4 : 2;
+  }
+
+  /** Instructions retired by the guest, counting those the kernel emulated. */
+  get instructionsRetired(): number {
+    return this.cpu.instructionsRetired + this.emulatedRetired;
+  }
+
+  // --- cross-thread signals ---
+
+  /** zx_vcpu_interrupt. */
+  interrupt(vector: number): void {
+    this.apic.interrupt(vector);
+  }
+
+  /** zx_vcpu_kick: sticky; cancels an in-kernel wait; a slice in progress ends at the next turn. */
+  kick(): void {
+    this.kicked = true;
+    this.wakeUp();
+  }
+
+  /** The owning thread is gone for good (process teardown). */
+  kill(): void {
+    this.killed = true;
+    this.wakeUp();
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Block (HLT) until a vector is pending, a kick, or a kill. */
+  private waitForInterrupt(): Promise<void> {
+    if (this.apic.pending.any() || this.kicked || this.killed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.kernel.runningVcpus--;
+      this.kernel.clock.noteIdle();
+    }).then(() => {
+      this.kernel.runningVcpus++;
+    });
+  }
+
+  /**
+   * §4.3 injection at VM entry: NMI first, else the highest pending vector. 21..31 fail the entry;
+   * an interrupt (≥ 32) waits for IF=1 and no STI/MOV-SS blocking (interrupt-window exiting);
+   * after an injection the pending exception vectors are discarded.
+   */
+  private injectPending(): number {
+    const pending = this.apic.pending;
+    const cpu = this.cpu;
+    const vector = pending.get(2) ? 2 : pending.highest();
+    if (vector < 0) return ZX_OK;
+    if (vector >= 21 && vector <= 31) {
+      pending.clear(vector);
+      return ZX_ERR_NOT_SUPPORTED;
+    }
+    if (vector >= 32 && !cpu.canTakeInterrupt()) {
+      cpu.interruptWindowExiting = true;
+      return ZX_OK;
+    }
+    if (vector === 2 && !cpu.canTakeNmi()) {
+      cpu.interruptWindowExiting = true;
+      return ZX_OK;
+    }
+    pending.clear(vector);
+    let type: number;
+    let errorCode = -1;
+    if (vector === 2) type = EVENT_NMI;
+    else if (vector === 3 || vector === 4) type = EVENT_SOFTWARE_EXCEPTION;
+    else if (vector < 32) {
+      type = EVENT_HARDWARE_EXCEPTION;
+      if (vector === 8 || (vector >= 10 && vector <= 14) || vector === 17) errorCode = 0;
+    } else type = EVENT_EXTERNAL_INTERRUPT;
+    cpu.injectEvent(vector, type, errorCode);
+    pending.clearRange(0, 1);
+    pending.clearRange(3, 20);
+    return ZX_OK;
+  }
+
+  /**
+   * zx_vcpu_resume's loop. `limit` = most instructions to retire (Infinity for zx_vcpu_resume;
+   * hvplay_vcpu_resume_limited passes a number and gets ZX_ERR_TIMED_OUT when it runs out).
+   */
+  async resume(limit: number): Promise<ResumeResult> {
+    if (this.running) return fail(ZX_ERR_BAD_STATE);
+    this.running = true;
+    this.kernel.runningVcpus++;
+    try {
+      return await this.runLoop(limit);
+    } finally {
+      this.running = false;
+      this.kernel.runningVcpus--;
+      this.kernel.clock.noteIdle();
+      if (this.handleCount === 0) this.destroy();
+    }
+  }
+
+  private async runLoop(limit: number): Promise<ResumeResult> {
+    const cpu = this.cpu;
+    const clock = this.kernel.clock;
+    let sinceYield = 0;
+    let remaining = limit;
+    for (;;) {
+      if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
+      if (this.kicked) {
+        this.kicked = false;
+        return fail(ZX_ERR_CANCELED);
+      }
+      if (remaining <= 0) return fail(ZX_ERR_TIMED_OUT);
+      let status = this.injectPending();
+      if (status !== ZX_OK) return fail(status);
+      if (this.pvclockGpa >= 0) updatePvClock(this);
+
+      const budget = Math.max(1, Math.min(SLICE_INSTRUCTIONS - sinceYield, remaining, clock.headroom()));
+      const before = this.instructionsRetired;
+      const reason = cpu.run(budget);
+      let retired = this.instructionsRetired - before;
+      if (reason !== EXIT_NONE) {
+        status = handleExit(this, reason);
+        retired = this.instructionsRetired - before;
+      }
+      sinceYield += retired;
+      remaining -= retired;
+      clock.advance(retired);
+
+      if (reason === EXIT_NONE || status === ZX_OK) {
+        if (sinceYield >= SLICE_INSTRUCTIONS) {
+          await yieldMacrotask();
+          sinceYield = 0;
+        }
+        continue;
+      }
+      if (status === ZX_ERR_NEXT) {
+        const packet = this.packet!;
+        this.packet = null;
+        return { status: ZX_OK, packet };
+      }
+      if (status === WAIT_HLT) {
+        await this.waitForInterrupt();
+        sinceYield = 0;
+        continue;
+      }
+      if (status === WAIT_BELL) {
+        while (status === WAIT_BELL && !this.killed) {
+          await this.pendingBell!.trap.pool.whenAvailable();
+          status = deliverBell(this);
+        }
+        if (status === ZX_OK) continue;
+        if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
+        return fail(status);
+      }
+      return fail(status);
+    }
+  }
+
+  /** Last handle closed: the VCPU dies now, or when a resume in progress returns. */
+  override onZeroHandles(): void {
+    if (!this.running) this.destroy();
+  }
+
+  private destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.apic.cancelTimer();
+    if (this.owner.vcpu === this) this.owner.vcpu = null;
+    this.guest.removeVcpu(this);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Playground extensions (documented in ../extensions.md): what a KVM VMM gets from KVM_GET/SET_SREGS
+ * and single-stepping, which Zircon's ABI does not offer. They never change a Zircon call's meaning.
+ * Rights and thread rules are those of zx_vcpu_read_state / write_state (READ / WRITE, owner thread).
+ */
+import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_LDTR, SEG_SS, SEG_TR } from "../../x86";
+import { ZX_OBJ_TYPE_VCPU } from "../constants";
+import type { VcpuObject } from "../objects/vcpu";
+import { ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "../rights";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INVALID_ARGS, ZX_OK } from "../status";
+import { u64 } from "./args";
+import type { SyscallContext } from "./context";
+
+export interface hvplay_segment_t {
+  selector: number;
+  base: bigint;
+  /** Byte-granular limit. */
+  limit: number;
+  /** VMCS access-rights format: type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B 14, G 15, unusable 16. */
+  access_rights: number;
+}
+export interface hvplay_dtable_t {
+  base: bigint;
+  limit: number;
+}
+export interface hvplay_arch_state_t {
+  rip: bigint;
+  /** The full RFLAGS (IF, IOPL, VM, … included). */
+  rflags: bigint;
+  es: hvplay_segment_t;
+  cs: hvplay_segment_t;
+  ss: hvplay_segment_t;
+  ds: hvplay_segment_t;
+  fs: hvplay_segment_t;
+  gs: hvplay_segment_t;
+  ldtr: hvplay_segment_t;
+  tr: hvplay_segment_t;
+  gdtr: hvplay_dtable_t;
+  idtr: hvplay_dtable_t;
+  /** CR0 and CR4 as the guest reads them (read shadows applied). */
+  cr0: bigint;
+  cr2: bigint;
+  cr3: bigint;
+  cr4: bigint;
+  efer: bigint;
+  instructions_retired: bigint;
+}
+type SegInput = Partial<{ selector: number; base: number | bigint; limit: number; access_rights: number }>;
+export type hvplay_arch_state_input = Partial<{
+  rip: number | bigint; rflags: number | bigint;
+  es: SegInput; cs: SegInput; ss: SegInput; ds: SegInput; fs: SegInput; gs: SegInput; ldtr: SegInput; tr: SegInput;
+  gdtr: Partial<{ base: number | bigint; limit: number }>; idtr: Partial<{ base: number | bigint; limit: number }>;
+  cr0: number | bigint; cr2: number | bigint; cr3: number | bigint; cr4: number | bigint; efer: number | bigint;
+}>;
+
+const SEGS = [["es", SEG_ES], ["cs", SEG_CS], ["ss", SEG_SS], ["ds", SEG_DS], ["fs", SEG_FS], ["gs", SEG_GS], ["ldtr", SEG_LDTR], ["tr", SEG_TR]] as const;
+const CR0_ET = 0x10, CR0_NE = 0x20, CR0_NW = 0x20000000, CR0_CD = 0x40000000, CR0_PG = 0x80000000;
+const EFER_LME = 0x100, EFER_LMA = 0x400;
+
+function ownVcpu(t: SyscallContext, handle: unknown, right: number): VcpuObject | number {
+  const vcpu = t.handles.getWithRights<VcpuObject>(handle, ZX_OBJ_TYPE_VCPU, right);
+  if (typeof vcpu === "number") return vcpu;
+  if (vcpu.owner !== t || vcpu.running) return ZX_ERR_BAD_STATE;
+  return vcpu;
+}
+
+export function hvplay_vcpu_read_arch_state(t: SyscallContext, handle: unknown): { status: number; state?: hvplay_arch_state_t } {
+  const vcpu = ownVcpu(t, handle, ZX_RIGHT_READ);
+  if (typeof vcpu === "number") return { status: vcpu };
+  const cpu = vcpu.cpu;
+  const seg = (i: number): hvplay_segment_t => {
+    const s = cpu.getSegment(i);
+    return { selector: s.selector, base: s.base, limit: s.limit, access_rights: s.accessRights };
+  };
+  const visible = (actual: number, mask: number, shadow: number) => BigInt(((actual & ~mask) | (shadow & mask)) >>> 0);
+  const state = {
+    rip: cpu.getRip(),
+    rflags: BigInt(cpu.getRflags() >>> 0),
+    gdtr: { base: cpu.gdtrBase, limit: cpu.gdtrLimit },
+    idtr: { base: cpu.idtrBase, limit: cpu.idtrLimit },
+    cr0: visible(cpu.cr0, cpu.cr0Mask, cpu.cr0Shadow),
+    cr2: cpu.cr2,
+    cr3: cpu.cr3,
+    cr4: visible(cpu.cr4, cpu.cr4Mask, cpu.cr4Shadow),
+    efer: BigInt(cpu.efer >>> 0),
+    instructions_retired: BigInt(vcpu.instructionsRetired),
+  } as hvplay_arch_state_t;
+  for (const [name, i] of SEGS) state[name] = seg(i);
+  return { status: ZX_OK, state };
+}
+
+/**
+ * Write any subset of the arch state. CR0 is taken as the guest-visible value and loaded as the
+ * MOV-to-CR0 exit would (NE and ET forced on, NW/CD kept only in the shadow); CR4.VMXE stays owned by
+ * the host; EFER.LMA follows LME && PG, so setting CR0/EFER together switches modes consistently.
+ */
+export function hvplay_vcpu_write_arch_state(t: SyscallContext, handle: unknown, partial: unknown): number {
+  const vcpu = ownVcpu(t, handle, ZX_RIGHT_WRITE);
+  if (typeof vcpu === "number") return vcpu;
+  if (typeof partial !== "object" || partial === null) return ZX_ERR_INVALID_ARGS;
+  const p = partial as hvplay_arch_state_input;
+  const num = (v: unknown, max: bigint): bigint | undefined => {
+    const b = u64(v);
+    return b !== undefined && b <= max ? b : undefined;
+  };
+  const U64 = (1n << 64n) - 1n, U32 = 0xffffffffn;
+  // Validate everything first so a bad field changes nothing.
+  const checks: Array<[unknown, bigint]> = [[p.rip, U64], [p.rflags, U32], [p.cr0, U32], [p.cr2, U64], [p.cr3, U64], [p.cr4, U32], [p.efer, U32]];
+  for (const [v, max] of checks) if (v !== undefined && num(v, max) === undefined) return ZX_ERR_INVALID_ARGS;
+  for (const [name] of SEGS) {
+    const s = p[name];
+    if (s === undefined) continue;
+    if (typeof s !== "object" || s === null) return ZX_ERR_INVALID_ARGS;
+    if (s.selector !== undefined && num(s.selector, 0xffffn) === undefined) return ZX_ERR_INVALID_ARGS;
+    if (s.base !== undefined && num(s.base, U64) === undefined) return ZX_ERR_INVALID_ARGS;
+    if (s.limit !== undefined && num(s.limit, U32) === undefined) return ZX_ERR_INVALID_ARGS;
+    if (s.access_rights !== undefined && num(s.access_rights, 0x1ffffn) === undefined) return ZX_ERR_INVALID_ARGS;
+  }
+  for (const d of [p.gdtr, p.idtr]) {
+    if (d === undefined) continue;
+    if (typeof d !== "object" || d === null) return ZX_ERR_INVALID_ARGS;
+    if (d.base !== undefined && num(d.base, U64) === undefined) return ZX_ERR_INVALID_ARGS;
+    if (d.limit !== undefined && num(d.limit, 0xffffn) === undefined) return ZX_ERR_INVALID_ARGS;
+  }
+
+  const cpu = vcpu.cpu;
+  if (p.rip !== undefined) cpu.setRip(num(p.rip, U64)!);
+  if (p.rflags !== undefined) cpu.setRflags(Number(num(p.rflags, U32)!) | 0x2);
+  for (const [name, i] of SEGS) {
+    const s = p[name];
+    if (s === undefined) continue;
+    const cur = cpu.getSegment(i);
+    cpu.setSegment(i, {
+      selector: s.selector ?? cur.selector,
+      base: s.base !== undefined ? num(s.base, U64)! : cur.base,
+      limit: s.limit ?? cur.limit,
+      accessRights: s.access_rights ?? cur.accessRights,
+    });
+  }
+  if (p.gdtr?.base !== undefined) cpu.gdtrBase = num(p.gdtr.base, U64)!;
+  if (p.gdtr?.limit !== undefined) cpu.gdtrLimit = p.gdtr.limit;
+  if (p.idtr?.base !== undefined) cpu.idtrBase = num(p.idtr.base, U64)!;
+  if (p.idtr?.limit !== undefined) cpu.idtrLimit = p.idtr.limit;
+  if (p.cr2 !== undefined) cpu.cr2 = num(p.cr2, U64)!;
+  if (p.cr3 !== undefined) cpu.cr3 = num(p.cr3, U64)!;
+  if (p.cr4 !== undefined) {
+    const v = Number(num(p.cr4, U32)!);
+    cpu.cr4 = ((v & ~cpu.cr4Mask) | (cpu.cr4 & cpu.cr4Mask)) >>> 0;
+  }
+  if (p.efer !== undefined) cpu.efer = Number(num(p.efer, U32)!);
+  if (p.cr0 !== undefined) {
+    const v = Number(num(p.cr0, U32)!);
+    cpu.cr0 = ((v | CR0_NE | CR0_ET) & ~(CR0_NW | CR0_CD)) >>> 0;
+    cpu.cr0Shadow = v >>> 0;
+  }
+  if (p.cr0 !== undefined || p.efer !== undefined) {
+    const lma = (cpu.efer & EFER_LME) !== 0 && (cpu.cr0 & CR0_PG) !== 0;
+    cpu.efer = lma ? cpu.efer | EFER_LMA : cpu.efer & ~EFER_LMA;
+  }
+  return ZX_OK;
+}

@@ -1,0 +1,220 @@
+/**
+ * A thread of a process: every zx_* syscall is a method of the thread making it.
+ *
+ * Binding rules (ARCHITECTURE.md "The syscall binding"):
+ * - One method per syscall, Zircon's name, Zircon's parameters in Zircon's order (minus out-params
+ *   and buffer sizes). Numbers or bigints are accepted for every integer parameter.
+ * - A call with out-parameters returns `{ status, <C out-param names> }` (e.g. zx_guest_create →
+ *   { status, guest_handle, vmar_handle }); a call without out-parameters returns the bare status
+ *   number (zx_handle_close, zx_guest_set_trap, zx_vcpu_interrupt, zx_vcpu_kick,
+ *   zx_vcpu_read_state — which fills the caller's Uint8Array —, zx_vcpu_write_state, zx_vmar_unmap,
+ *   zx_vmar_protect, zx_port_queue, zx_vmo_read, zx_vmo_write).
+ * - Blocking calls (zx_vcpu_resume / zx_vcpu_enter, zx_port_wait, hvplay_vcpu_resume_limited) return
+ *   a Promise of { status, packet }.
+ * - Nothing throws: a bad argument gets Zircon's status; an internal exception is logged and becomes
+ *   ZX_ERR_INTERNAL.
+ * - A thread that has exited (thread.exit()) gets ZX_ERR_BAD_STATE from every call.
+ */
+import type { KernelContext } from "./kernel-object";
+import type { HandleTable } from "./handle-table";
+import { emptyPacket, type VcpuObject, type ResumeResult } from "./objects/vcpu";
+import type { PortWaitResult } from "./objects/port";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INTERNAL, ZX_ERR_INVALID_ARGS } from "./status";
+import type { SyscallContext } from "./syscalls/context";
+import * as hv from "./syscalls/hypervisor";
+import * as vm from "./syscalls/vm";
+import * as port from "./syscalls/port";
+import * as handle from "./syscalls/handle";
+import * as ext from "./syscalls/extensions";
+import { i64, u64 } from "./syscalls/args";
+
+/** One record per syscall, for proc.setTracer (the UI's syscall log). */
+export interface SyscallTrace {
+  thread: bigint;
+  name: string;
+  args: unknown[];
+  result: unknown;
+}
+
+/** What a thread needs from its process. */
+export interface ThreadHost {
+  readonly kernel: KernelContext;
+  readonly handles: HandleTable;
+  tracer: ((t: SyscallTrace) => void) | null;
+}
+
+type Status = number;
+
+export class Thread implements SyscallContext {
+  readonly koid: bigint;
+  /** The VCPU this thread created and still owns (one at a time). */
+  vcpu: VcpuObject | null = null;
+  dead = false;
+
+  constructor(private readonly host: ThreadHost, readonly name: string) {
+    this.koid = host.kernel.allocKoid();
+  }
+
+  get kernel(): KernelContext {
+    return this.host.kernel;
+  }
+  get handles(): HandleTable {
+    return this.host.handles;
+  }
+
+  /** The thread exits: later calls on it fail with BAD_STATE. Its VCPU object lives on while handles remain. */
+  exit(): void {
+    this.dead = true;
+  }
+
+  private sys<R>(name: string, args: unknown[], failed: (status: Status) => R, fn: () => R): R {
+    let result: R;
+    if (this.dead) result = failed(ZX_ERR_BAD_STATE);
+    else {
+      try {
+        result = fn();
+      } catch (e) {
+        this.kernel.log(`${name}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        result = failed(ZX_ERR_INTERNAL);
+      }
+    }
+    this.host.tracer?.({ thread: this.koid, name, args, result });
+    return result;
+  }
+
+  private async sysAsync<R extends { status: number; packet: unknown }>(name: string, args: unknown[], fn: () => Promise<R>): Promise<R> {
+    let result: R;
+    if (this.dead) result = { status: ZX_ERR_BAD_STATE, packet: emptyPacket() } as R;
+    else {
+      try {
+        result = await fn();
+      } catch (e) {
+        this.kernel.log(`${name}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        result = { status: ZX_ERR_INTERNAL, packet: emptyPacket() } as R;
+      }
+    }
+    this.host.tracer?.({ thread: this.koid, name, args, result });
+    return result;
+  }
+
+  // --- hypervisor ---
+  zx_guest_create(resource: number, options: number) {
+    return this.sys("zx_guest_create", [resource, options], (status) => ({ status, guest_handle: 0, vmar_handle: 0 }),
+      () => hv.zx_guest_create(this, resource, options));
+  }
+  zx_guest_set_trap(handle: number, kind: number, addr: number | bigint, size: number | bigint, port_handle: number, key: number | bigint): Status {
+    return this.sys("zx_guest_set_trap", [handle, kind, addr, size, port_handle, key], (s) => s,
+      () => hv.zx_guest_set_trap(this, handle, kind, addr, size, port_handle, key));
+  }
+  zx_vcpu_create(guest: number, options: number, entry: number | bigint) {
+    return this.sys("zx_vcpu_create", [guest, options, entry], (status) => ({ status, out: 0 }),
+      () => hv.zx_vcpu_create(this, guest, options, entry));
+  }
+  zx_vcpu_resume(handle: number): Promise<ResumeResult> {
+    return this.sysAsync("zx_vcpu_resume", [handle], () => hv.zx_vcpu_resume(this, handle));
+  }
+  /** E3's name for zx_vcpu_resume. */
+  zx_vcpu_enter(handle: number): Promise<ResumeResult> {
+    return this.sysAsync("zx_vcpu_enter", [handle], () => hv.zx_vcpu_resume(this, handle));
+  }
+  zx_vcpu_kick(handle: number): Status {
+    return this.sys("zx_vcpu_kick", [handle], (s) => s, () => hv.zx_vcpu_kick(this, handle));
+  }
+  zx_vcpu_interrupt(handle: number, vector: number): Status {
+    return this.sys("zx_vcpu_interrupt", [handle, vector], (s) => s, () => hv.zx_vcpu_interrupt(this, handle, vector));
+  }
+  zx_vcpu_read_state(handle: number, kind: number, buffer: Uint8Array): Status {
+    return this.sys("zx_vcpu_read_state", [handle, kind, buffer], (s) => s, () => hv.zx_vcpu_read_state(this, handle, kind, buffer));
+  }
+  zx_vcpu_write_state(handle: number, kind: number, buffer: Uint8Array): Status {
+    return this.sys("zx_vcpu_write_state", [handle, kind, buffer], (s) => s, () => hv.zx_vcpu_write_state(this, handle, kind, buffer));
+  }
+
+  // --- VMO / VMAR ---
+  zx_vmo_create(size: number | bigint, options: number) {
+    return this.sys("zx_vmo_create", [size, options], (status) => ({ status, out: 0 }), () => vm.zx_vmo_create(this, size, options));
+  }
+  zx_vmo_read(handle: number, buffer: Uint8Array, offset: number | bigint): Status {
+    return this.sys("zx_vmo_read", [handle, buffer, offset], (s) => s, () => vm.zx_vmo_read(this, handle, buffer, offset));
+  }
+  zx_vmo_write(handle: number, buffer: Uint8Array, offset: number | bigint): Status {
+    return this.sys("zx_vmo_write", [handle, buffer, offset], (s) => s, () => vm.zx_vmo_write(this, handle, buffer, offset));
+  }
+  zx_vmo_get_size(handle: number) {
+    return this.sys("zx_vmo_get_size", [handle], (status) => ({ status, size: 0n }), () => vm.zx_vmo_get_size(this, handle));
+  }
+  zx_vmo_replace_as_executable(handle: number, vmex: number) {
+    return this.sys("zx_vmo_replace_as_executable", [handle, vmex], (status) => ({ status, out: 0 }),
+      () => vm.zx_vmo_replace_as_executable(this, handle, vmex));
+  }
+  zx_vmar_map(vmar: number, options: number, vmar_offset: number | bigint, vmo: number, vmo_offset: number | bigint, len: number | bigint) {
+    return this.sys("zx_vmar_map", [vmar, options, vmar_offset, vmo, vmo_offset, len], (status) => ({ status, mapped_addr: 0n }),
+      () => vm.zx_vmar_map(this, vmar, options, vmar_offset, vmo, vmo_offset, len));
+  }
+  zx_vmar_unmap(handle: number, addr: number | bigint, len: number | bigint): Status {
+    return this.sys("zx_vmar_unmap", [handle, addr, len], (s) => s, () => vm.zx_vmar_unmap(this, handle, addr, len));
+  }
+  zx_vmar_protect(handle: number, options: number, addr: number | bigint, len: number | bigint): Status {
+    return this.sys("zx_vmar_protect", [handle, options, addr, len], (s) => s, () => vm.zx_vmar_protect(this, handle, options, addr, len));
+  }
+  zx_vmar_allocate(parent_vmar: number, options: number, offset: number | bigint, size: number | bigint) {
+    return this.sys("zx_vmar_allocate", [parent_vmar, options, offset, size], (status) => ({ status, child_vmar: 0, child_addr: 0n }),
+      () => vm.zx_vmar_allocate(this, parent_vmar, options, offset, size));
+  }
+
+  // --- ports ---
+  zx_port_create(options: number) {
+    return this.sys("zx_port_create", [options], (status) => ({ status, out: 0 }), () => port.zx_port_create(this, options));
+  }
+  zx_port_queue(handle: number, packet: object | Uint8Array): Status {
+    return this.sys("zx_port_queue", [handle, packet], (s) => s, () => port.zx_port_queue(this, handle, packet));
+  }
+  zx_port_wait(handle: number, deadline: number | bigint): Promise<PortWaitResult> {
+    return this.sysAsync("zx_port_wait", [handle, deadline], () => port.zx_port_wait(this, handle, deadline));
+  }
+
+  // --- handles and objects ---
+  zx_handle_close(h: number): Status {
+    return this.sys("zx_handle_close", [h], (s) => s, () => handle.zx_handle_close(this, h));
+  }
+  zx_handle_duplicate(h: number, rights: number) {
+    return this.sys("zx_handle_duplicate", [h, rights], (status) => ({ status, out: 0 }), () => handle.zx_handle_duplicate(this, h, rights));
+  }
+  zx_handle_replace(h: number, rights: number) {
+    return this.sys("zx_handle_replace", [h, rights], (status) => ({ status, out: 0 }), () => handle.zx_handle_replace(this, h, rights));
+  }
+  zx_object_get_info(h: number, topic: number, buffer?: Uint8Array) {
+    return this.sys("zx_object_get_info", [h, topic, buffer], (status) => ({ status, actual: 0, avail: 0 }),
+      () => handle.zx_object_get_info(this, h, topic, buffer));
+  }
+
+  // --- time ---
+  zx_clock_get_monotonic(): bigint {
+    return this.sys("zx_clock_get_monotonic", [], () => 0n, () => this.kernel.clock.now());
+  }
+  /** vDSO helper: now + duration, saturating at ZX_TIME_INFINITE. */
+  zx_deadline_after(nanoseconds: number | bigint): bigint {
+    return this.sys("zx_deadline_after", [nanoseconds], () => 0n, () => {
+      const d = i64(nanoseconds) ?? 0n;
+      const sum = this.kernel.clock.now() + d;
+      return sum > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : sum;
+    });
+  }
+
+  // --- playground extensions (extensions.md) ---
+  /** zx_vcpu_resume that gives up with ZX_ERR_TIMED_OUT after `max_instructions` retire without an exit. */
+  hvplay_vcpu_resume_limited(vcpu: number, max_instructions: number | bigint): Promise<ResumeResult> {
+    return this.sysAsync("hvplay_vcpu_resume_limited", [vcpu, max_instructions], async () => {
+      const n = u64(max_instructions);
+      if (n === undefined) return { status: ZX_ERR_INVALID_ARGS, packet: emptyPacket() };
+      return hv.zx_vcpu_resume(this, vcpu, Number(n));
+    });
+  }
+  hvplay_vcpu_read_arch_state(vcpu: number): { status: number; state?: ext.hvplay_arch_state_t } {
+    return this.sys<{ status: number; state?: ext.hvplay_arch_state_t }>("hvplay_vcpu_read_arch_state", [vcpu], (status) => ({ status }), () => ext.hvplay_vcpu_read_arch_state(this, vcpu));
+  }
+  hvplay_vcpu_write_arch_state(vcpu: number, partialState: ext.hvplay_arch_state_input): Status {
+    return this.sys("hvplay_vcpu_write_arch_state", [vcpu, partialState], (s) => s,
+      () => ext.hvplay_vcpu_write_arch_state(this, vcpu, partialState));
+  }
+}
