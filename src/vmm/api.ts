@@ -10,6 +10,12 @@ export type BootSpec = {
   image: Uint8Array;
   /** Multiboot command line (QEMU: -append). */
   cmdline?: string;
+  /**
+   * The image's file name. QEMU's Multiboot command line is "<kernel file name> <append>", so the CLI
+   * passes the IMAGE argument as given and a kernel sees the same string under hvplay and QEMU.
+   * Default "kernel".
+   */
+  imageName?: string;
 };
 
 export interface MachineOptions {

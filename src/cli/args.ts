@@ -1,0 +1,133 @@
+/**
+ * Command-line parsing for `hvplay` (ARCHITECTURE.md "The CLI"). Pure: argv in, a command or a
+ * usage error out, so it is tested without spawning anything.
+ */
+
+/** Exit statuses of `hvplay run` other than the guest's own (documented in --help). */
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2; // bad arguments, unreadable or invalid image, machine refused
+export const EXIT_ZX_ERROR = 3; // zx_vcpu_resume failed with an unrecoverable status (a triple fault: ZX_ERR_NOT_SUPPORTED)
+export const EXIT_LIMIT = 4; // --max-instructions reached
+export const EXIT_INTERRUPTED = 130; // Ctrl-A x, or SIGINT/SIGTERM when stdin is not a terminal
+
+export const HELP = `hvplay — run an x86 guest headless through the Hypervisor Playground's VMM
+(Zircon's hypervisor syscalls over the playground's x86 emulator; the browser runs the same VMM).
+
+Usage:
+  hvplay run IMAGE [options]     boot IMAGE and run it
+  hvplay asm IN.asm -o OUT.bin   assemble with the playground's assembler (not yet available)
+  hvplay --help | hvplay run --help
+
+Run options:
+  --boot KIND              multiboot (default): a Multiboot v1 kernel, ELF32 or a.out kludge, entered
+                           as QEMU's -kernel enters it (32-bit protected mode, flat segments, paging
+                           off, EAX = 0x2BADB002, EBX = the Multiboot information). Not supported yet:
+                           flat, elf, linux.
+  --cmdline TEXT           the Multiboot command line; the guest sees "IMAGE TEXT", as under QEMU
+                           (-append).
+  --mem MIB                guest RAM in MiB, 2..2048 (default 128).
+  --max-instructions N     stop after N instructions (exit status 4).
+  --stats                  print instructions retired, exits by kind and MIPS to stderr.
+  --load ADDR, --entry ADDR, --mode real|protected|long, --initrd FILE
+                           for the flat/elf/linux boot kinds: not supported yet.
+
+The machine (as QEMU's PC, so QEMU can serve as the oracle):
+  port 0xE9   debug console → stdout          port 0xF4  exit device: writing v ends the run
+  COM1 0x3F8  16550A UART, IRQ 4: TX → stdout,            with exit status (v << 1) | 1
+              stdin → RX                      0x20/0xA0  8259A interrupt controllers
+  every other port reads as all ones and ignores writes.
+When stdin is a terminal it is put in raw mode; type Ctrl-A then x to quit.
+
+Exit status:
+  (v << 1) | 1   the guest wrote v to port 0xF4 (low 8 bits, as the shell sees it)
+  0              --help
+  2              usage error, unreadable or invalid image (one line on stderr), option not supported yet
+  3              the VCPU stopped with an unrecoverable status (message on stderr), e.g. a triple fault
+  4              --max-instructions reached
+  130            interrupted (Ctrl-A x, SIGINT)
+Statuses 3 and 130 cannot be told apart from exit-device values 1 and 64 by the number alone;
+the message on stderr says which it was.
+`;
+
+export interface RunCommand {
+  command: "run";
+  image: string;
+  boot: "multiboot";
+  cmdline?: string;
+  memoryMiB?: number;
+  maxInstructions?: number;
+  stats: boolean;
+}
+export type Command = RunCommand | { command: "help" } | { command: "asm" };
+/** A usage error: message for stderr and the status to exit with. */
+export interface UsageError {
+  error: string;
+  status: number;
+}
+
+function parseCount(flag: string, text: string | undefined, min: number, max: number): number | string {
+  if (text === undefined) return `${flag} needs a value`;
+  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : Number(text);
+  if (!Number.isSafeInteger(n) || n < min || n > max) return `${flag} must be a whole number from ${min} to ${max} (got "${text}")`;
+  return n;
+}
+
+export function parseArgs(argv: string[]): Command | UsageError {
+  const usage = (error: string): UsageError => ({ error, status: EXIT_USAGE });
+  if (argv.length === 0) return usage("missing command (try hvplay --help)");
+  const [cmd, ...rest] = argv;
+  if (cmd === "--help" || cmd === "-h" || cmd === "help") return { command: "help" };
+  if (cmd === "asm") return rest.includes("--help") ? { command: "help" } : { command: "asm" };
+  if (cmd !== "run") return usage(`unknown command "${cmd}" (try hvplay --help)`);
+
+  const run: RunCommand = { command: "run", image: "", boot: "multiboot", stats: false };
+  let image: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => rest[++i];
+    switch (a) {
+      case "--help":
+      case "-h":
+        return { command: "help" };
+      case "--boot": {
+        const kind = value();
+        if (kind === "multiboot") break;
+        if (kind === "flat" || kind === "elf" || kind === "linux") return usage(`not supported yet: --boot ${kind}`);
+        return usage(`--boot must be multiboot, flat, elf or linux (got "${kind ?? ""}")`);
+      }
+      case "--load":
+      case "--entry":
+      case "--mode":
+      case "--initrd":
+        return usage(`not supported yet: ${a} (it belongs to the flat/elf/linux boot kinds)`);
+      case "--cmdline": {
+        const text = value();
+        if (text === undefined) return usage("--cmdline needs a value");
+        run.cmdline = text;
+        break;
+      }
+      case "--mem": {
+        const n = parseCount("--mem", value(), 2, 2048);
+        if (typeof n === "string") return usage(n);
+        run.memoryMiB = n;
+        break;
+      }
+      case "--max-instructions": {
+        const n = parseCount("--max-instructions", value(), 1, Number.MAX_SAFE_INTEGER);
+        if (typeof n === "string") return usage(n);
+        run.maxInstructions = n;
+        break;
+      }
+      case "--stats":
+        run.stats = true;
+        break;
+      default:
+        if (a.startsWith("-")) return usage(`unknown option ${a} (try hvplay run --help)`);
+        if (image !== undefined) return usage(`more than one IMAGE ("${image}", "${a}")`);
+        image = a;
+    }
+  }
+  if (image === undefined) return usage("missing IMAGE (try hvplay run --help)");
+  run.image = image;
+  return run;
+}

@@ -1,0 +1,433 @@
+/**
+ * The VMM: one guest with one VCPU, driven only through zx_* calls — Fuchsia's user-space VMM
+ * (src/virtualization/bin/vmm) in miniature. The loop is vcpu.cc's: resume → switch on the packet type
+ * → the trap key picks an IoMapping row → the device → for IN, zx_vcpu_write_state(ZX_VCPU_IO) →
+ * resume.
+ *
+ * The machine (ARCHITECTURE.md "The guest's view of the machine", mirroring QEMU's PC):
+ *   RAM at GPA 0 (default 128 MiB); 8259A pair at 0x20/0xA0; debug console at 0xE9; isa-debug-exit at
+ *   0xF4 (4 ports); 16550A COM1 at 0x3F8 on IRQ 4; every other port "unassigned" (reads all ones).
+ *
+ * Threading: the Machine owns the thread that created the VCPU; run()/step() are that thread's work.
+ * pause() and consoleInput() may come in while run() is waiting on zx_vcpu_resume (the event loop keeps
+ * turning), as another thread's zx_vcpu_kick / zx_vcpu_interrupt would in Zircon.
+ */
+import {
+  decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
+  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK,
+  ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
+  ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
+  ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
+  type hvplay_arch_state_t, type Process, type Thread, type zx_port_packet_t,
+} from "../zircon";
+import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome } from "./api";
+import { DebugExit, Unassigned } from "./devices/debug-exit";
+import { DebugCon } from "./devices/debugcon";
+import { PicPair } from "./devices/pic8259";
+import { Uart16550 } from "./devices/uart16550";
+import { IoMappingTable } from "./io-mapping";
+import { planMultiboot } from "./loaders/multiboot";
+import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
+import { decodeMmio, emulateMmio } from "./mmio-decode";
+
+export const DEFAULT_MEMORY_MIB = 128;
+export const MAX_MEMORY_MIB = 2048;
+export const COM1_BASE = 0x3f8;
+export const COM1_IRQ = 4;
+const MiB = 1024 * 1024;
+/** Console bytes are handed to the sink in batches: at most this many, or this often. */
+const CONSOLE_BATCH_BYTES = 4096;
+const CONSOLE_BATCH_MS = 16;
+
+/** Playground extension result: the architectural state zx_vcpu_read_state does not give. */
+export interface ArchStateResult {
+  status: number;
+  state?: hvplay_arch_state_t;
+}
+
+const hex = (n: number | bigint) => "0x" + n.toString(16);
+
+export class Machine {
+  /** The thread that owns the VCPU (Zircon: only it may resume, read or write the VCPU). */
+  private readonly thread: Thread;
+  private vcpu = ZX_HANDLE_INVALID;
+  private readonly table = new IoMappingTable();
+  readonly uart: Uart16550;
+  readonly pics = new PicPair();
+  private readonly ramView: Uint8Array;
+  private loaded = false;
+  private running = false;
+  private disposed = false;
+  /** Set by the exit device; sticky, as QEMU's process would be gone. */
+  private exitStatus: number | null = null;
+  private delivering = false;
+  private pendingConsole: number[] = [];
+  private lastFlush = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private exitSeq = 0;
+  private readonly exitsByKind: Record<string, number> = {};
+  private runMillis = 0;
+  private lastInstructions = 0;
+  private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
+
+  private constructor(
+    private readonly proc: Process,
+    readonly memoryBytes: number,
+    private readonly sinks: MachineSinks,
+    t: Thread,
+    /** Handles this machine holds (closed by dispose()). */
+    readonly handles: { guest: number; guestVmar: number; ramVmo: number },
+    private readonly hostMapping: { addr: number | bigint; len: number },
+    view: Uint8Array,
+  ) {
+    this.thread = t;
+    this.ramView = view;
+    this.uart = new Uart16550("uart16550 COM1", this.pics.line(COM1_IRQ), (b) => this.consoleByte(b));
+    this.pics.onIntr = () => this.deliverInterrupts();
+  }
+
+  /**
+   * Creates the guest, its RAM and its devices. Returns the machine, or a readable reason (with the
+   * failing call and its status) when the kernel refuses something.
+   */
+  static create(proc: Process, options: MachineOptions = {}, sinks: MachineSinks = {}): Machine | string {
+    const mib = options.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    if (!Number.isInteger(mib) || mib < 2 || mib > MAX_MEMORY_MIB) return `guest memory must be a whole number of MiB from 2 to ${MAX_MEMORY_MIB} (got ${mib})`;
+    const bytes = mib * MiB;
+    const t = proc.createThread();
+    const fail = (call: string, status: number) => `${call} failed: ${statusName(status)}`;
+
+    const g = t.zx_guest_create(proc.hypervisorResource, 0);
+    if (g.status !== ZX_OK) return fail("zx_guest_create", g.status);
+    const vmo = t.zx_vmo_create(bytes, 0);
+    if (vmo.status !== ZX_OK) return fail("zx_vmo_create", vmo.status);
+    // VMOs come without ZX_RIGHT_EXECUTE; the guest mapping needs it (Zircon's hypervisor test harness does the same).
+    const exe = t.zx_vmo_replace_as_executable(vmo.out, ZX_HANDLE_INVALID);
+    if (exe.status !== ZX_OK) return fail("zx_vmo_replace_as_executable", exe.status);
+    const gm = t.zx_vmar_map(g.vmar_handle, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC, 0, exe.out, 0, bytes);
+    if (gm.status !== ZX_OK) return fail("zx_vmar_map (guest-physical)", gm.status);
+    // The VMM's own mapping of guest RAM, for loaders, the memory view and MMIO helpers.
+    const hm = t.zx_vmar_map(proc.rootVmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, exe.out, 0, bytes);
+    if (hm.status !== ZX_OK) return fail("zx_vmar_map (VMM)", hm.status);
+    const view = proc.view(hm.mapped_addr, bytes);
+    if (!view) return `the process has no view of its mapping at ${hex(hm.mapped_addr)}`;
+
+    const m = new Machine(proc, bytes, sinks, t, { guest: g.guest_handle, guestVmar: g.vmar_handle, ramVmo: exe.out }, { addr: hm.mapped_addr, len: bytes }, view);
+    const err = m.installDevices();
+    if (err) {
+      m.dispose();
+      return err;
+    }
+    return m;
+  }
+
+  private installDevices(): string | null {
+    const t = this.table;
+    const rows: Array<[number, number, { name: string; read(o: number, s: number): number; write(o: number, s: number, v: number): void }]> = [
+      [0x20, 2, this.pics.master],
+      [0xa0, 2, this.pics.slave],
+      [0xe9, 1, new DebugCon((b) => this.consoleByte(b))],
+      [0xf4, 4, new DebugExit((s) => (this.exitStatus = s))],
+      [COM1_BASE, 8, this.uart],
+    ];
+    for (const [base, size, dev] of rows) {
+      const key = t.add("io", base, size, dev);
+      if (typeof key === "string") return key;
+    }
+    const unassigned = new Unassigned();
+    for (const [base, size] of t.ioGaps()) {
+      const key = t.add("io", base, size, unassigned);
+      if (typeof key === "string") return key;
+    }
+    for (const [key, row] of t.all().entries()) {
+      const kind = row.kind === "io" ? ZX_GUEST_TRAP_IO : ZX_GUEST_TRAP_MEM;
+      const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, row.base, row.size, ZX_HANDLE_INVALID, key);
+      if (status !== ZX_OK) return `zx_guest_set_trap(${row.handler.name} at ${hex(row.base)}) failed: ${statusName(status)}`;
+    }
+    return null;
+  }
+
+  /** The device table (rows in trap-key order), for the UI's trap list. */
+  mappings() {
+    return this.table.all().map((r, key) => ({ key, kind: r.kind, base: r.base, size: r.size, device: r.handler.name }));
+  }
+
+  /** The VCPU handle once load() has created it (ZX_HANDLE_INVALID before). */
+  get vcpuHandle(): number {
+    return this.vcpu;
+  }
+
+  /**
+   * Loads a guest and creates the boot VCPU. Returns null on success, or what is wrong with the image;
+   * on failure nothing has been written to guest memory.
+   */
+  load(spec: BootSpec): string | null {
+    if (this.disposed) return "machine is disposed";
+    if (this.loaded) return "a guest is already loaded (create a new Machine to boot another)";
+    if (spec.boot !== "multiboot") return `boot method "${String(spec.boot)}" is not supported yet`;
+    const plan = planMultiboot(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, imageName: spec.imageName, trampoline: MULTIBOOT_TRAMPOLINE });
+    if (typeof plan === "string") return plan;
+    // The VCPU first: if the kernel refuses it, guest memory is still untouched.
+    const v = this.thread.zx_vcpu_create(this.handles.guest, 0, plan.vcpuEntry);
+    if (v.status !== ZX_OK) return `zx_vcpu_create failed: ${statusName(v.status)}`;
+    // The trampoline takes the kernel's entry in RSI and the Multiboot information in RBP.
+    const status = this.thread.zx_vcpu_write_state(v.out, ZX_VCPU_STATE, encodeVcpuState({ rsi: plan.registers.rsi, rbp: plan.registers.rbp }));
+    if (status !== ZX_OK) {
+      this.thread.zx_handle_close(v.out);
+      return `zx_vcpu_write_state failed: ${statusName(status)}`;
+    }
+    this.vcpu = v.out;
+    for (const w of plan.writes) this.ramView.set(w.bytes, w.gpa);
+    this.loaded = true;
+    return null;
+  }
+
+  /** Runs until the exit device, pause(), an unrecoverable status, or `maxInstructions` (from this call). */
+  run(maxInstructions?: number): Promise<RunOutcome> {
+    return this.drive(maxInstructions, false);
+  }
+
+  /** Executes one instruction (handling its exit, if it makes one). */
+  step(): Promise<RunOutcome> {
+    return this.drive(1, true);
+  }
+
+  private async drive(limit: number | undefined, single: boolean): Promise<RunOutcome> {
+    if (!this.loaded || this.disposed) return { kind: "error", status: ZX_ERR_BAD_STATE, message: this.disposed ? "machine is disposed" : "no guest loaded" };
+    if (this.running) return { kind: "error", status: ZX_ERR_BAD_STATE, message: "already running" };
+    if (this.exitStatus !== null) return { kind: "exit-device", exitStatus: this.exitStatus };
+    this.running = true;
+    const started = performance.now();
+    try {
+      const startCount = this.instructionsRetired();
+      for (;;) {
+        this.deliverInterrupts();
+        let result;
+        if (limit !== undefined) {
+          const remaining = limit - (this.instructionsRetired() - startCount);
+          if (remaining <= 0) return { kind: "limit" };
+          result = await this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining);
+        } else {
+          result = await this.thread.zx_vcpu_resume(this.vcpu);
+        }
+        if (result.status !== ZX_OK) {
+          if (result.status === ZX_ERR_TIMED_OUT && limit !== undefined) return { kind: "limit" };
+          this.record(result.status, "status", statusName(result.status));
+          if (result.status === ZX_ERR_CANCELED) return { kind: "paused" };
+          return { kind: "error", status: result.status, message: `zx_vcpu_resume: ${statusName(result.status)}${this.ripSuffix()}` };
+        }
+        const problem = this.handlePacket(result.packet);
+        if (problem) return { kind: "error", status: problem.status, message: problem.message };
+        if (this.exitStatus !== null) return { kind: "exit-device", exitStatus: this.exitStatus };
+        if (single) return { kind: "limit" };
+        // A kick that raced with this packet is still pending in the kernel (zx_vcpu_kick is sticky),
+        // so the next resume returns ZX_ERR_CANCELED and the loop ends as "paused" there.
+      }
+    } finally {
+      this.running = false;
+      this.runMillis += performance.now() - started;
+      this.flushConsole();
+      this.lastInstructions = this.instructionsRetired();
+    }
+  }
+
+  /** Stops a running VCPU with zx_vcpu_kick; run() then resolves { kind: "paused" }. No effect when idle. */
+  pause(): void {
+    if (!this.running) return;
+    this.thread.zx_vcpu_kick(this.vcpu);
+  }
+
+  /** Bytes typed at the console: COM1's receiver (with back-pressure, so none are lost). */
+  consoleInput(bytes: Uint8Array): void {
+    this.uart.receive(bytes);
+    this.deliverInterrupts();
+  }
+
+  /** The general registers (zx_vcpu_read_state), or null while the VCPU runs or before load(). */
+  readRegisters(): GeneralRegisters | null {
+    if (this.running || !this.loaded) return null;
+    const status = this.thread.zx_vcpu_read_state(this.vcpu, ZX_VCPU_STATE, this.stateBuf);
+    return status === ZX_OK ? decodeVcpuState(this.stateBuf) : null;
+  }
+
+  /** zx_vcpu_write_state(ZX_VCPU_STATE); RFLAGS is taken only with bit 1 set (Zircon's rule). Returns the status. */
+  writeRegisters(regs: GeneralRegisters): number {
+    if (this.running || !this.loaded) return ZX_ERR_BAD_STATE;
+    return this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_STATE, encodeVcpuState(regs));
+  }
+
+  /** Playground extension: RIP, segments, control registers, instructions retired. */
+  readArchState(): ArchStateResult | null {
+    if (!this.loaded) return null;
+    return this.archState();
+  }
+
+  // Thread.hvplay_vcpu_read_arch_state's declared type shows only the failure shape ({ status });
+  // on ZX_OK the result carries `state` (src/zircon/syscalls/extensions.ts).
+  private archState(): ArchStateResult {
+    return this.thread.hvplay_vcpu_read_arch_state(this.vcpu) as ArchStateResult;
+  }
+
+  /** Guest RAM as the VMM maps it: a no-copy view (over the VMO's SharedArrayBuffer in the browser). */
+  ram(): Uint8Array {
+    return this.ramView;
+  }
+
+  stats(): MachineStats {
+    return {
+      instructionsRetired: this.running ? this.lastInstructions : this.instructionsRetired(),
+      exitsByKind: { ...this.exitsByKind },
+      runMillis: this.runMillis,
+    };
+  }
+
+  /** Closes every handle the machine holds and unmaps guest RAM from the process. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.running) this.thread.zx_vcpu_kick(this.vcpu);
+    this.flushConsole();
+    this.thread.zx_vmar_unmap(this.proc.rootVmar, this.hostMapping.addr, this.hostMapping.len);
+    for (const h of [this.vcpu, this.handles.guest, this.handles.guestVmar, this.handles.ramVmo]) {
+      if (h !== ZX_HANDLE_INVALID) this.thread.zx_handle_close(h);
+    }
+    this.vcpu = ZX_HANDLE_INVALID;
+  }
+
+  // ---- the packet loop -------------------------------------------------------------------------
+
+  private handlePacket(packet: zx_port_packet_t): { status: number; message: string } | null {
+    switch (packet.type) {
+      case ZX_PKT_TYPE_GUEST_IO:
+        return this.handleIo(packet);
+      case ZX_PKT_TYPE_GUEST_MEM:
+        return this.handleMem(packet);
+      case ZX_PKT_TYPE_GUEST_VCPU: {
+        const v = packet.guest_vcpu;
+        this.record(ZX_OK, "vcpu", v?.type === ZX_PKT_GUEST_VCPU_INTERRUPT ? `IPI vector ${v.interrupt?.vector}` : "STARTUP IPI");
+        if (v?.type === ZX_PKT_GUEST_VCPU_INTERRUPT && v.interrupt) {
+          // One VCPU (APIC ID 0): forward an IPI aimed at it to itself, as Fuchsia's VMM forwards to each target.
+          if (v.interrupt.mask & 1n) this.thread.zx_vcpu_interrupt(this.vcpu, v.interrupt.vector);
+          return null;
+        }
+        return { status: ZX_ERR_NOT_SUPPORTED, message: "the guest asked to start another CPU; this machine has one VCPU" };
+      }
+      case ZX_PKT_TYPE_GUEST_BELL:
+        this.record(ZX_OK, "bell", `BELL ${hex(packet.guest_bell?.addr ?? 0n)}`);
+        return null;
+      default:
+        this.record(ZX_OK, "status", `packet type ${packet.type}`);
+        return { status: ZX_ERR_NOT_SUPPORTED, message: `unexpected packet type ${packet.type}` };
+    }
+  }
+
+  private handleIo(packet: zx_port_packet_t): { status: number; message: string } | null {
+    const io = packet.guest_io;
+    const row = this.table.row(packet.key);
+    if (!io || !row || row.kind !== "io") return { status: ZX_ERR_NOT_SUPPORTED, message: `IO packet with unknown trap key ${packet.key}` };
+    const size = io.access_size;
+    if (io.input) {
+      const value = this.table.read(row, io.port, size);
+      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, encodeVcpuIo({ access_size: size, u32: value }));
+      if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state(ZX_VCPU_IO): ${statusName(status)}` };
+      if (this.sinks.exit) this.record(ZX_OK, "io", `IN ${hex(io.port)} ${size} byte${size > 1 ? "s" : ""} → ${hex(value)} (${row.handler.name})`);
+      else this.count("io");
+    } else {
+      const value = size === 1 ? io.u8 : size === 2 ? io.u16 : io.u32;
+      this.table.write(row, io.port, size, value);
+      if (this.sinks.exit) this.record(ZX_OK, "io", `OUT ${hex(io.port)} ${size} byte${size > 1 ? "s" : ""} ${hex(value)} (${row.handler.name})`);
+      else this.count("io");
+    }
+    return null;
+  }
+
+  private handleMem(packet: zx_port_packet_t): { status: number; message: string } | null {
+    const mem = packet.guest_mem;
+    const row = this.table.row(packet.key);
+    if (!mem || !row || row.kind !== "mem") return { status: ZX_ERR_NOT_SUPPORTED, message: `MEM packet with unknown trap key ${packet.key}` };
+    const inst = decodeMmio(mem.inst_buf, mem.inst_len, mem.default_operand_size);
+    if (typeof inst === "string") return { status: ZX_ERR_NOT_SUPPORTED, message: `MMIO at ${hex(mem.addr)}: ${inst}` };
+    const regs = this.readRegisters();
+    if (!regs) return { status: ZX_ERR_NOT_SUPPORTED, message: "zx_vcpu_read_state failed during MMIO" };
+    const offset = Number(mem.addr) - row.base;
+    const handler = row.handler;
+    // Devices take at most 4 bytes per access; an 8-byte access is two, low dword first.
+    const bus = {
+      read: (size: number): bigint =>
+        size === 8 ? BigInt(handler.read(offset, 4) >>> 0) | (BigInt(handler.read(offset + 4, 4) >>> 0) << 32n) : BigInt(handler.read(offset, size) >>> 0),
+      write: (size: number, value: bigint): void => {
+        if (size === 8) {
+          handler.write(offset, 4, Number(value & 0xffffffffn));
+          handler.write(offset + 4, 4, Number(value >> 32n));
+        } else handler.write(offset, size, Number(BigInt.asUintN(size * 8, value)));
+      },
+    };
+    const updated = emulateMmio(inst, regs, bus);
+    if (updated) {
+      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_STATE, encodeVcpuState(updated));
+      if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state: ${statusName(status)}` };
+    }
+    this.record(ZX_OK, "mem", `MMIO ${inst.op} ${inst.accessSize} bytes at ${hex(mem.addr)} (${handler.name})`);
+    return null;
+  }
+
+  /**
+   * INTA for the 8259A pair: while INTR is asserted, acknowledge and queue the vector with
+   * zx_vcpu_interrupt (the kernel injects it when the guest's IF allows; see pic8259.ts).
+   */
+  private deliverInterrupts(): void {
+    if (this.delivering || !this.loaded || this.disposed) return;
+    this.delivering = true;
+    try {
+      for (let i = 0; i < 16 && this.pics.intr(); i++) this.thread.zx_vcpu_interrupt(this.vcpu, this.pics.acknowledge());
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private consoleByte(b: number): void {
+    this.pendingConsole.push(b);
+    if (this.pendingConsole.length >= CONSOLE_BATCH_BYTES || performance.now() - this.lastFlush >= CONSOLE_BATCH_MS) this.flushConsole();
+    else if (this.flushTimer === null) {
+      // The guest may go quiet (HLT, waiting for input) with bytes still batched: flush them soon anyway.
+      this.flushTimer = setTimeout(() => this.flushConsole(), CONSOLE_BATCH_MS);
+      (this.flushTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  private flushConsole(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.lastFlush = performance.now();
+    if (this.pendingConsole.length === 0) return;
+    const bytes = Uint8Array.from(this.pendingConsole);
+    this.pendingConsole = [];
+    this.sinks.console?.(bytes);
+  }
+
+  private count(kind: ExitRecord["kind"]): void {
+    this.exitsByKind[kind] = (this.exitsByKind[kind] ?? 0) + 1;
+    this.exitSeq++;
+  }
+
+  private record(status: number, kind: ExitRecord["kind"], summary: string): void {
+    const seq = this.exitSeq;
+    this.count(kind);
+    const exit = this.sinks.exit;
+    if (exit) exit({ seq, status, kind, summary, instructions: this.instructionsRetired() });
+  }
+
+  private instructionsRetired(): number {
+    if (!this.loaded) return 0;
+    const r = this.archState();
+    const n = r.state?.instructions_retired;
+    return r.status === ZX_OK && n !== undefined ? Number(n) : this.lastInstructions;
+  }
+
+  private ripSuffix(): string {
+    const r = this.archState();
+    return r.status === ZX_OK && r.state?.rip !== undefined ? ` at RIP ${hex(r.state.rip)}` : "";
+  }
+}
