@@ -1,0 +1,21 @@
+/**
+ * Not a check: refreshes docs/screenshot.png for the README when run with UPDATE_SCREENSHOT=1
+ * (`npx vite build && UPDATE_SCREENSHOT=1 npx playwright test e2e/screenshot.spec.ts`).
+ */
+import { expect, test } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+test.skip(!process.env.UPDATE_SCREENSHOT, "set UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png");
+
+test("screenshot of the playground after the default guest ran", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto("/");
+  await expect(page.getByTestId("machine-state")).toHaveText(/^exited/);
+  await expect(page.getByTestId("reg-rip")).toContainText(/_/);
+  // Let xterm paint its last frame.
+  await page.waitForTimeout(300);
+  const out = path.resolve(import.meta.dirname, "..", "docs", "screenshot.png");
+  mkdirSync(path.dirname(out), { recursive: true });
+  await page.screenshot({ path: out });
+});

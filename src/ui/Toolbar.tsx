@@ -1,0 +1,106 @@
+/** Run / Pause / Step / Reset, the machine's state, and how fast it goes. */
+import { useRef } from "react";
+import type { MachineState } from "../../workers/api";
+import { formatCount, formatMips } from "./format";
+import { BUNDLED_GUESTS } from "./guests";
+import { useWorkbench, useWorkbenchState } from "./hooks";
+
+function GuestPicker({ disabled }: { disabled: boolean }) {
+  const workbench = useWorkbench();
+  const guestName = useWorkbenchState((s) => s.guestName);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const bundled = BUNDLED_GUESTS.some((g) => g.file === guestName);
+  return (
+    <div className="guest-picker">
+      <label htmlFor="guest-select" className="muted">Guest</label>
+      <select id="guest-select" className="select" disabled={disabled} value={bundled ? guestName! : ""}
+        onChange={(e) => { if (e.target.value) void workbench.bootGuest(e.target.value); }}>
+        {!bundled && <option value="">{guestName ?? "—"}</option>}
+        {BUNDLED_GUESTS.map((g) => (
+          <option key={g.file} value={g.file} title={g.title}>{g.file}</option>
+        ))}
+      </select>
+      <button type="button" className="btn small" disabled={disabled} onClick={() => fileInput.current?.click()}
+        title="Boot a Multiboot v1 kernel (ELF32 or a.out kludge) from your disk">
+        Open ELF…
+      </button>
+      <input ref={fileInput} type="file" hidden accept=".elf,.bin,.img,application/octet-stream"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = "";
+          if (file) void workbench.loadFile(file);
+        }} />
+    </div>
+  );
+}
+
+/** The state indicator's text; exported for tests. */
+export function describeState(state: MachineState): string {
+  switch (state.kind) {
+    case "empty":
+      return "no guest";
+    case "loading":
+      return `loading ${state.what}`;
+    case "ready":
+      return "ready";
+    case "running":
+      return "running";
+    case "paused":
+      return state.reason === "pause" ? "paused" : state.reason === "step" ? "paused (step)" : "paused (limit)";
+    case "exited":
+      return `exited, status ${state.exitStatus} (0x${state.exitStatus.toString(16)})`;
+    case "error":
+      return `error${state.statusName ? ` ${state.statusName}` : ""}`;
+  }
+}
+
+export function Toolbar() {
+  const workbench = useWorkbench();
+  const machine = useWorkbenchState((s) => s.machine);
+  const connection = useWorkbenchState((s) => s.connection);
+  const stats = useWorkbenchState((s) => s.stats);
+  const live = connection.kind === "connected";
+  const stopped = machine.kind === "ready" || machine.kind === "paused";
+  return (
+    <header className="toolbar">
+      <div className="brand">
+        <svg viewBox="0 0 32 32" width="22" height="22" aria-hidden="true">
+          <rect x="3" y="3" width="26" height="26" rx="5" fill="none" stroke="currentColor" strokeWidth="2.5" />
+          <rect x="10" y="10" width="12" height="12" rx="2" fill="currentColor" />
+        </svg>
+        <h1>Hypervisor Playground</h1>
+        <span className="tagline">Zircon hypervisor syscalls · x86 in a tab</span>
+      </div>
+      <GuestPicker disabled={!live || machine.kind === "loading"} />
+      <div className="controls" role="toolbar" aria-label="Machine controls">
+        <button type="button" className="btn primary" disabled={!live || !stopped} onClick={() => void workbench.run()}
+          title="Resume the VCPU (the VMM's zx_vcpu_resume loop)">
+          <span aria-hidden="true">▶</span> Run
+        </button>
+        <button type="button" className="btn" disabled={!live || machine.kind !== "running"} onClick={() => void workbench.pause()}
+          title="Stop the running VCPU with zx_vcpu_kick">
+          <span aria-hidden="true">❚❚</span> Pause
+        </button>
+        <button type="button" className="btn" disabled={!live || !stopped} onClick={() => void workbench.step()}
+          title="Execute one guest instruction">
+          <span aria-hidden="true">↷</span> Step
+        </button>
+        <button type="button" className="btn" disabled={!live || machine.kind === "loading" || machine.kind === "empty"}
+          onClick={() => void workbench.reset()} title="Create a new kernel and machine and reload the guest">
+          <span aria-hidden="true">⟲</span> Reset
+        </button>
+      </div>
+      <div className="status">
+        <span className={`state-pill state-${machine.kind}`} data-testid="machine-state" role="status"
+          title={machine.kind === "error" ? machine.message : undefined}>
+          {connection.kind === "starting" ? "starting worker" : describeState(machine)}
+        </span>
+        {stats && (
+          <span className="stats" data-testid="stats">
+            {formatCount(stats.instructionsRetired)} instr · {formatMips(stats.instructionsRetired, stats.runMillis)}
+          </span>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import type { EventBatch, RegisterSnapshot, SyscallLogEntry } from "../../workers/api";
+import { appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
+
+function batch(partial: Partial<EventBatch>): EventBatch {
+  return {
+    seq: 0, newMachine: false, console: null, syscalls: [], syscallsDropped: 0, exits: [], exitsDropped: 0,
+    state: null, registers: null, handles: null, stats: null, errors: [], ...partial,
+  };
+}
+
+function regs(rax: bigint, rip: bigint): RegisterSnapshot {
+  return {
+    general: {
+      rax, rcx: 0n, rdx: 0n, rbx: 0n, rsp: 0x8000n, rbp: 0n, rsi: 0n, rdi: 0n,
+      r8: 0n, r9: 0n, r10: 0n, r11: 0n, r12: 0n, r13: 0n, r14: 0n, r15: 0n, rflags: 2n,
+    },
+    arch: { rip, cr0: 0x11n },
+    instructions: 0,
+  };
+}
+
+function call(seq: number): SyscallLogEntry {
+  return { seq, thread: "1", name: "zx_vcpu_resume", args: "0x3", status: 0, statusName: "ZX_OK", detail: "" };
+}
+
+describe("appendCapped", () => {
+  it("keeps the newest items once the ring is full", () => {
+    expect(appendCapped([1, 2, 3], [4, 5], 4)).toEqual([2, 3, 4, 5]);
+    expect(appendCapped([1], [2, 3, 4, 5, 6], 3)).toEqual([4, 5, 6]);
+  });
+  it("returns the same array when nothing is appended", () => {
+    const ring = [1, 2];
+    expect(appendCapped(ring, [], 4)).toBe(ring);
+  });
+});
+
+describe("changedRegisters", () => {
+  it("names exactly the registers whose values differ, general and arch", () => {
+    const changed = changedRegisters(regs(1n, 0x1000n), regs(2n, 0x1002n));
+    expect([...changed].sort()).toEqual(["rax", "rip"]);
+  });
+  it("is empty with no previous snapshot", () => {
+    expect(changedRegisters(null, regs(1n, 2n)).size).toBe(0);
+  });
+});
+
+describe("applyBatch", () => {
+  it("counts syscalls including those the worker dropped, and caps the ring", () => {
+    let s = initialSnapshot(true);
+    const many = Array.from({ length: LOG_CAPACITY }, (_, i) => call(i));
+    s = applyBatch(s, batch({ syscalls: many, syscallsDropped: 10 }), "");
+    s = applyBatch(s, batch({ syscalls: [call(LOG_CAPACITY + 10)] }), "");
+    expect(s.syscallTotal).toBe(LOG_CAPACITY + 11);
+    expect(s.syscalls.length).toBe(LOG_CAPACITY);
+    expect(s.syscalls[s.syscalls.length - 1].seq).toBe(LOG_CAPACITY + 10);
+    expect(s.syscalls[0].seq).toBe(1);
+  });
+
+  it("highlights registers changed since the previous stop", () => {
+    let s = initialSnapshot(true);
+    s = applyBatch(s, batch({ registers: regs(5n, 0x100000n) }), "");
+    expect(s.changedRegisters.size).toBe(0);
+    s = applyBatch(s, batch({ registers: regs(5n, 0x100005n) }), "");
+    expect([...s.changedRegisters]).toEqual(["rip"]);
+  });
+
+  it("clears console text and registers when a new machine is created", () => {
+    let s = initialSnapshot(true);
+    s = applyBatch(s, batch({ registers: regs(1n, 1n) }), "hello");
+    expect(s.consoleText).toBe("hello");
+    s = applyBatch(s, batch({ newMachine: true, state: { kind: "loading", what: "hello.elf" } }), "");
+    expect(s.consoleText).toBe("");
+    expect(s.registers).toBeNull();
+    expect(s.machine).toEqual({ kind: "loading", what: "hello.elf" });
+    expect(s.guestName).toBe("hello.elf");
+  });
+
+  it("marks the connection live on any batch", () => {
+    const s = applyBatch(initialSnapshot(true), batch({}), "");
+    expect(s.connection.kind).toBe("connected");
+  });
+});
+
+describe("WorkbenchStore", () => {
+  it("decodes UTF-8 split across batches and replays raw bytes to late console listeners", () => {
+    const store = new WorkbenchStore(true);
+    const bytes = new TextEncoder().encode("héllo");
+    // "é" is two bytes (0xC3 0xA9): split it between two batches.
+    store.applyBatch(batch({ console: bytes.slice(0, 2) }));
+    store.applyBatch(batch({ console: bytes.slice(2) }));
+    expect(store.getSnapshot().consoleText).toBe("héllo");
+    const seen: number[] = [];
+    store.subscribeConsole({ bytes: (b) => seen.push(...b), clear: () => seen.splice(0) });
+    expect(Uint8Array.from(seen)).toEqual(bytes);
+  });
+
+  it("forgets the old worker's machine when a new worker starts, but keeps the errors", () => {
+    const store = new WorkbenchStore(true);
+    let cleared = 0;
+    store.subscribeConsole({ bytes: () => {}, clear: () => cleared++ });
+    store.applyBatch(batch({ console: new Uint8Array([65]), state: { kind: "exited", exitStatus: 1 }, errors: ["boom"] }));
+    store.setConnection({ kind: "dead", message: "gone" });
+    store.resetForNewWorker();
+    const s = store.getSnapshot();
+    expect(s.machine).toEqual({ kind: "empty" });
+    expect(s.connection).toEqual({ kind: "starting" });
+    expect(s.consoleText).toBe("");
+    expect(s.errors).toEqual(["boom"]);
+    expect(cleared).toBe(1);
+  });
+
+  it("notifies subscribers once per batch and clears terminals on reload", () => {
+    const store = new WorkbenchStore(true);
+    let notified = 0;
+    store.subscribe(() => notified++);
+    let cleared = 0;
+    store.subscribeConsole({ bytes: () => {}, clear: () => cleared++ });
+    store.applyBatch(batch({ console: new Uint8Array([65]) }));
+    store.applyBatch(batch({ newMachine: true, state: { kind: "loading", what: "x" } }));
+    expect(notified).toBe(2);
+    expect(cleared).toBe(1);
+    const late: number[] = [];
+    store.subscribeConsole({ bytes: (b) => late.push(...b), clear: () => {} });
+    expect(late).toEqual([]);
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * The page's external store (STYLE.md §E): engine state lives in the worker; this store only keeps
+ * the latest picture, fed by EventBatches, and React reads it with useSyncExternalStore through
+ * narrow selectors (src/ui/hooks.ts). The reducer `applyBatch` is pure, so it is tested without
+ * React or a browser (store.test.ts).
+ *
+ * Console bytes do not go through React: xterm.js is written to directly by console listeners, and
+ * only a decoded, capped text mirror sits in the snapshot (for the hidden test hook and a11y).
+ */
+import type {
+  EventBatch,
+  ExitRecord,
+  HandleRow,
+  MachineState,
+  MachineStats,
+  RegisterSnapshot,
+  SyscallLogEntry,
+} from "../../workers/api";
+
+/** The page keeps the newest this many syscall and exit rows (a ring, with totals counted). */
+export const LOG_CAPACITY = 2000;
+/** Characters of console text kept in the mirror. */
+export const CONSOLE_TEXT_CAPACITY = 64 * 1024;
+/** Console bytes kept for replay into a freshly mounted terminal. */
+export const CONSOLE_HISTORY_CAPACITY = 256 * 1024;
+const ERROR_CAPACITY = 20;
+
+export type Connection =
+  | { kind: "starting" }
+  | { kind: "connected" }
+  /** The worker died or stopped answering; the page offers a restart. */
+  | { kind: "dead"; message: string };
+
+export interface WorkbenchSnapshot {
+  connection: Connection;
+  /** Whether the page is cross-origin isolated (SharedArrayBuffer available). */
+  isolated: boolean;
+  machine: MachineState;
+  /** Increases with every new machine (load, reset, new worker): views of guest RAM must be refetched. */
+  machineGeneration: number;
+  /** The guest's name (file name) of the current machine, from the last "loading" state. */
+  guestName: string | null;
+  consoleText: string;
+  syscalls: readonly SyscallLogEntry[];
+  syscallTotal: number;
+  exits: readonly ExitRecord[];
+  exitTotal: number;
+  registers: RegisterSnapshot | null;
+  /** Register names (general and arch) whose value differs from the previous snapshot. */
+  changedRegisters: ReadonlySet<string>;
+  handles: readonly HandleRow[];
+  stats: MachineStats | null;
+  /** Newest last. */
+  errors: readonly string[];
+}
+
+export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
+  return {
+    connection: { kind: "starting" },
+    isolated,
+    machine: { kind: "empty" },
+    machineGeneration: 0,
+    guestName: null,
+    consoleText: "",
+    syscalls: [],
+    syscallTotal: 0,
+    exits: [],
+    exitTotal: 0,
+    registers: null,
+    changedRegisters: new Set(),
+    handles: [],
+    stats: null,
+    errors: [],
+  };
+}
+
+/** Appends to a capped ring, returning a new array (snapshots are immutable). */
+export function appendCapped<T>(ring: readonly T[], items: readonly T[], capacity: number): readonly T[] {
+  if (items.length === 0) return ring;
+  if (items.length >= capacity) return items.slice(items.length - capacity);
+  const keep = Math.max(0, ring.length + items.length - capacity);
+  const out = ring.slice(keep) as T[];
+  for (const item of items) out.push(item);
+  return out;
+}
+
+/** The names of registers whose values differ between two snapshots (empty when `before` is null). */
+export function changedRegisters(before: RegisterSnapshot | null, after: RegisterSnapshot | null): Set<string> {
+  const changed = new Set<string>();
+  if (!before || !after) return changed;
+  if (before.general && after.general) {
+    for (const key of Object.keys(after.general) as (keyof typeof after.general)[]) {
+      if (before.general[key] !== after.general[key]) changed.add(key);
+    }
+  }
+  if (before.arch && after.arch) {
+    for (const key of Object.keys(after.arch)) {
+      if (before.arch[key] !== after.arch[key]) changed.add(key);
+    }
+  }
+  return changed;
+}
+
+/**
+ * Applies one batch. `consoleText` is the batch's console bytes already decoded by the caller (the
+ * decoder is stateful across batches: a UTF-8 sequence may be split between two).
+ */
+export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleText: string): WorkbenchSnapshot {
+  const next: WorkbenchSnapshot = { ...state, connection: { kind: "connected" } };
+  // A new machine: forget what the previous one printed and showed (the log keeps its history).
+  if (batch.newMachine) {
+    next.machineGeneration = state.machineGeneration + 1;
+    next.consoleText = "";
+    next.registers = null;
+    next.changedRegisters = new Set();
+    next.stats = null;
+  }
+  if (batch.state) {
+    next.machine = batch.state;
+    if (batch.state.kind === "loading") next.guestName = batch.state.what;
+  }
+  if (consoleText) {
+    const text = next.consoleText + consoleText;
+    next.consoleText = text.length > CONSOLE_TEXT_CAPACITY ? text.slice(text.length - CONSOLE_TEXT_CAPACITY) : text;
+  }
+  if (batch.syscalls.length > 0 || batch.syscallsDropped > 0) {
+    next.syscalls = appendCapped(state.syscalls, batch.syscalls, LOG_CAPACITY);
+    next.syscallTotal = state.syscallTotal + batch.syscalls.length + batch.syscallsDropped;
+  }
+  if (batch.exits.length > 0 || batch.exitsDropped > 0) {
+    next.exits = appendCapped(state.exits, batch.exits, LOG_CAPACITY);
+    next.exitTotal = state.exitTotal + batch.exits.length + batch.exitsDropped;
+  }
+  if (batch.registers) {
+    next.changedRegisters = changedRegisters(next.registers, batch.registers);
+    next.registers = batch.registers;
+  }
+  if (batch.handles) next.handles = batch.handles;
+  if (batch.stats) next.stats = batch.stats;
+  if (batch.errors.length > 0) next.errors = appendCapped(state.errors, batch.errors, ERROR_CAPACITY);
+  return next;
+}
+
+/** Receives the guest's console output as raw bytes (xterm.js decodes UTF-8 itself). */
+export interface ConsoleListener {
+  bytes(data: Uint8Array): void;
+  /** A new machine was created: start from a clean screen. */
+  clear(): void;
+}
+
+/** Holds the snapshot and notifies subscribers; the only mutable piece of UI state. */
+export class WorkbenchStore {
+  private snapshot: WorkbenchSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly consoleListeners = new Set<ConsoleListener>();
+  private decoder = new TextDecoder("utf-8");
+  /** Raw console bytes for replay into a terminal mounted later; oldest chunks dropped first. */
+  private history: Uint8Array[] = [];
+  private historyBytes = 0;
+
+  constructor(isolated: boolean) {
+    this.snapshot = initialSnapshot(isolated);
+  }
+
+  getSnapshot = (): WorkbenchSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Registers a console listener and replays the history into it. */
+  subscribeConsole(listener: ConsoleListener): () => void {
+    this.consoleListeners.add(listener);
+    for (const chunk of this.history) listener.bytes(chunk);
+    return () => this.consoleListeners.delete(listener);
+  }
+
+  applyBatch(batch: EventBatch): void {
+    if (batch.newMachine) {
+      this.decoder = new TextDecoder("utf-8");
+      this.history = [];
+      this.historyBytes = 0;
+      for (const l of this.consoleListeners) l.clear();
+    }
+    let text = "";
+    if (batch.console && batch.console.length > 0) {
+      const bytes = batch.console;
+      text = this.decoder.decode(bytes, { stream: true });
+      this.history.push(bytes);
+      this.historyBytes += bytes.length;
+      while (this.historyBytes > CONSOLE_HISTORY_CAPACITY && this.history.length > 1) {
+        this.historyBytes -= this.history.shift()!.length;
+      }
+      for (const l of this.consoleListeners) l.bytes(bytes);
+    }
+    this.set(applyBatch(this.snapshot, batch, text));
+  }
+
+  /**
+   * A new worker is starting: nothing of the old one's machine is true any more. Errors stay (they
+   * may explain why the old worker died).
+   */
+  resetForNewWorker(): void {
+    this.decoder = new TextDecoder("utf-8");
+    this.history = [];
+    this.historyBytes = 0;
+    for (const l of this.consoleListeners) l.clear();
+    this.set({
+      ...initialSnapshot(this.snapshot.isolated),
+      machineGeneration: this.snapshot.machineGeneration + 1,
+      errors: this.snapshot.errors,
+    });
+  }
+
+  setConnection(connection: Connection): void {
+    this.set({ ...this.snapshot, connection });
+  }
+
+  addError(message: string): void {
+    this.set({ ...this.snapshot, errors: appendCapped(this.snapshot.errors, [message], ERROR_CAPACITY) });
+  }
+
+  dismissErrors(): void {
+    this.set({ ...this.snapshot, errors: [] });
+  }
+
+  private set(next: WorkbenchSnapshot): void {
+    this.snapshot = next;
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The single place UI intents go (STYLE.md §E, after tldraw's Editor): it owns the worker, the
+ * Comlink remote and the store. Components call `workbench.run()` etc. and read state from
+ * `workbench.store`; they never talk to the worker themselves.
+ *
+ * Failure is visible and recoverable (after excalidraw's worker pool): a worker that fails to start,
+ * dies, or stops answering the watchdog's ping becomes `connection: dead` with a readable message,
+ * and `restart()` replaces it with a fresh one.
+ */
+import * as Comlink from "comlink";
+import { DEFAULT_GUEST, type EventBatch, type HypervisorApi } from "../../workers/api";
+import { WorkbenchStore } from "./store";
+
+/** The watchdog pings this often, and declares the worker dead after this long without an answer. */
+const PING_INTERVAL_MS = 2000;
+const PING_TIMEOUT_MS = 8000;
+
+export type WorkerFactory = () => Worker;
+
+export const defaultWorkerFactory: WorkerFactory = () =>
+  new Worker(new URL("../../workers/hypervisor.worker.ts", import.meta.url), { type: "module", name: "hypervisor" });
+
+export class Workbench {
+  readonly store: WorkbenchStore;
+  private readonly createWorker: WorkerFactory;
+  private worker: Worker | null = null;
+  private api: Comlink.Remote<HypervisorApi> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastPong = 0;
+  private generation = 0;
+
+  /** The bundled guest booted when the worker starts (and restarts). */
+  private initialGuest: string;
+
+  constructor(options: { isolated: boolean; initialGuest?: string; createWorker?: WorkerFactory }) {
+    this.store = new WorkbenchStore(options.isolated);
+    this.createWorker = options.createWorker ?? defaultWorkerFactory;
+    this.initialGuest = options.initialGuest ?? DEFAULT_GUEST;
+  }
+
+  /** Starts a worker, subscribes to its events and boots the initial guest. */
+  start(): void {
+    const generation = ++this.generation;
+    this.store.resetForNewWorker();
+    let worker: Worker;
+    try {
+      worker = this.createWorker();
+    } catch (error) {
+      this.store.setConnection({ kind: "dead", message: `could not start the worker: ${String(error)}` });
+      return;
+    }
+    this.worker = worker;
+    worker.addEventListener("error", (event) => {
+      // A module worker that fails to load reports an ErrorEvent without a message; say what it means.
+      const message = event.message || "the hypervisor worker failed to load (see the browser console)";
+      if (generation === this.generation) this.die(message);
+    });
+    worker.addEventListener("messageerror", () => {
+      if (generation === this.generation) this.store.addError("a message from the worker could not be decoded");
+    });
+    const api = Comlink.wrap<HypervisorApi>(worker);
+    this.api = api;
+    this.lastPong = Date.now();
+    this.watchdog = setInterval(() => this.checkAlive(generation), PING_INTERVAL_MS);
+    const listener = Comlink.proxy((batch: EventBatch) => {
+      if (generation === this.generation) this.store.applyBatch(batch);
+    });
+    void (async () => {
+      try {
+        await api.subscribe(listener);
+        if (generation !== this.generation) return;
+        this.store.setConnection({ kind: "connected" });
+        const error = await api.bootGuest(this.initialGuest);
+        if (error && generation === this.generation) this.store.addError(error);
+      } catch (error) {
+        if (generation === this.generation) this.die(`the worker did not answer: ${String(error)}`);
+      }
+    })();
+  }
+
+  private checkAlive(generation: number): void {
+    const api = this.api;
+    if (!api || generation !== this.generation) return;
+    if (Date.now() - this.lastPong > PING_TIMEOUT_MS) {
+      this.die(`the hypervisor worker has not answered for ${Math.round(PING_TIMEOUT_MS / 1000)} s`);
+      return;
+    }
+    const nonce = Date.now();
+    api.ping(nonce).then((echo) => {
+      if (echo === nonce && generation === this.generation) this.lastPong = Date.now();
+    }, () => {});
+  }
+
+  private die(message: string): void {
+    this.stopWorker();
+    this.store.setConnection({ kind: "dead", message });
+  }
+
+  private stopWorker(): void {
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.api?.[Comlink.releaseProxy]();
+    this.api = null;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Replaces the worker (after a crash, or on demand). */
+  restart(): void {
+    this.stopWorker();
+    this.start();
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.stopWorker();
+  }
+
+  /** Runs `call` against the worker and turns failures into visible errors. */
+  private async call<T>(what: string, call: (api: Comlink.Remote<HypervisorApi>) => Promise<T>): Promise<T | undefined> {
+    const api = this.api;
+    if (!api) {
+      this.store.addError(`${what}: the worker is not running`);
+      return undefined;
+    }
+    try {
+      return await call(api);
+    } catch (error) {
+      this.store.addError(`${what} failed: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  async run(): Promise<void> {
+    const error = await this.call("Run", (api) => api.run());
+    if (error) this.store.addError(error);
+  }
+
+  async pause(): Promise<void> {
+    await this.call("Pause", (api) => api.pause());
+  }
+
+  async step(): Promise<void> {
+    const result = await this.call("Step", (api) => api.step());
+    if (result?.error) this.store.addError(result.error);
+  }
+
+  async reset(): Promise<void> {
+    const error = await this.call("Reset", (api) => api.reset());
+    if (error) this.store.addError(error);
+  }
+
+  /** Boots a bundled guest (public/guests/<file>) and runs it. */
+  async bootGuest(file: string): Promise<void> {
+    this.initialGuest = file;
+    const error = await this.call("Boot", (api) => api.bootGuest(file));
+    if (error) this.store.addError(error);
+  }
+
+  /** Loads a Multiboot image the user picked, and runs it. */
+  async loadFile(file: File): Promise<void> {
+    let image: Uint8Array;
+    try {
+      image = new Uint8Array(await file.arrayBuffer());
+    } catch (error) {
+      this.store.addError(`could not read ${file.name}: ${String(error)}`);
+      return;
+    }
+    const error = await this.call("Load", (api) => api.load(Comlink.transfer({ name: file.name, image }, [image.buffer])));
+    if (error) {
+      this.store.addError(`${file.name}: ${error}`);
+      return;
+    }
+    await this.run();
+  }
+
+  consoleInput(bytes: Uint8Array): void {
+    void this.call("Console input", (api) => api.consoleInput(bytes));
+  }
+
+  /** Guest RAM as a view over the worker's SharedArrayBuffer (no copy), or null. */
+  async getRam(): Promise<Uint8Array | null> {
+    return (await this.call("Reading guest RAM", (api) => api.getRam())) ?? null;
+  }
+}

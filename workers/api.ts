@@ -1,0 +1,184 @@
+/**
+ * The worker boundary: the one typed API module imported by both sides (STYLE.md §E, after 6502.ts's
+ * `messages.ts`). The worker (workers/hypervisor.worker.ts) exposes an object implementing
+ * `HypervisorApi` with Comlink; the page holds a `Comlink.Remote<HypervisorApi>`.
+ *
+ * Two channels, never mixed:
+ * - request/response: the methods of `HypervisorApi` (each returns once its work is done);
+ * - events: `subscribe(listener)` registers a Comlink-proxied callback that receives `EventBatch`es,
+ *   flushed at most once per ~16 ms while something happens (console bytes, syscall log entries,
+ *   exit records, state changes, registers, stats).
+ *
+ * Every payload is structured-clone safe (bigints included). Guest RAM crosses as a Uint8Array over
+ * a SharedArrayBuffer, which postMessage shares instead of copying.
+ *
+ * Names follow Zircon at the ABI (handle, koid, rights, status names such as ZX_ERR_CANCELED).
+ * This file holds types and tiny constants only; it must not import src/zircon or src/vmm values,
+ * so that the page bundle never pulls the kernel in.
+ */
+import type { ExitRecord, GeneralRegisters, MachineStats } from "../src/vmm/api";
+
+export type { ExitRecord, GeneralRegisters, MachineStats };
+
+/** The general registers in display order, as named in zx_vcpu_state_t. */
+export const GENERAL_REGISTER_NAMES = [
+  "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+  "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rflags",
+] as const satisfies readonly (keyof GeneralRegisters)[];
+
+/**
+ * Architectural state beyond zx_vcpu_state_t (RIP, control and segment registers). Zircon does not
+ * let user space read these; the playground exposes them as a clearly marked extension
+ * (Machine.readArchState). Values are bigints, keyed by lower-case register name.
+ */
+export type ArchRegisters = Record<string, bigint>;
+
+/** What the register panel shows after a stop. */
+export interface RegisterSnapshot {
+  /** From zx_vcpu_read_state(ZX_VCPU_STATE); null if the VCPU could not be read. */
+  general: GeneralRegisters | null;
+  /** Playground extension; null if unavailable. */
+  arch: ArchRegisters | null;
+  /** Instructions retired when the snapshot was taken. */
+  instructions: number;
+}
+
+/** Lifecycle of the machine in the worker (Firecracker's explicit VCPU state machine, in small). */
+export type MachineState =
+  /** No guest loaded (before boot, or the last load failed). */
+  | { kind: "empty" }
+  /** Fetching / loading a guest image. */
+  | { kind: "loading"; what: string }
+  /** Loaded, not started yet (after load or reset). */
+  | { kind: "ready" }
+  /** The VCPU loop is running (possibly halted in the guest, waiting for an interrupt). */
+  | { kind: "running" }
+  /** Stopped by Pause (zx_vcpu_kick), by Step, or by an instruction limit. */
+  | { kind: "paused"; reason: "pause" | "step" | "limit" }
+  /** The guest wrote to the exit device: exit status = (value << 1) | 1 (QEMU isa-debug-exit). */
+  | { kind: "exited"; exitStatus: number }
+  /** zx_vcpu_resume failed in a way the VMM cannot recover from, or the VMM threw. */
+  | { kind: "error"; message: string; status: number | null; statusName: string | null };
+
+export type MachineStateKind = MachineState["kind"];
+
+/** One row of the handles panel (from the process's handle table, names resolved in the worker). */
+export interface HandleRow {
+  /** The opaque, scrambled zx_handle_t value. */
+  handle: number;
+  /** ZX_OBJ_TYPE_* value and its name ("ZX_OBJ_TYPE_GUEST"). */
+  type: number;
+  typeName: string;
+  koid: bigint;
+  rights: number;
+  /** ZX_RIGHT_* names of the set bits, lowest first. */
+  rightsNames: string[];
+}
+
+/** One syscall, formatted in the worker from the kernel's tracer event. */
+export interface SyscallLogEntry {
+  /** Order in which the calls completed (0, 1, ...). */
+  seq: number;
+  /** The calling thread's koid (or name). */
+  thread: string;
+  /** Zircon's syscall name, e.g. "zx_vcpu_resume". */
+  name: string;
+  /** Arguments, formatted (handles and addresses in hex). */
+  args: string;
+  /** zx_status_t returned, if the call returns one. */
+  status: number | null;
+  statusName: string | null;
+  /** Out-parameters other than status, formatted (e.g. "guest_handle=0x…"). */
+  detail: string;
+}
+
+/**
+ * Everything that happened since the previous batch. Lists are capped per batch (oldest dropped,
+ * counted in *Dropped) so a guest that makes millions of exits cannot flood the page.
+ */
+export interface EventBatch {
+  /** Batch sequence number (0, 1, ...), so the page can tell a lost batch. */
+  seq: number;
+  /**
+   * A new machine was created (load or reset) before everything else in this batch: the page
+   * clears what showed the old one (console, registers). A batch never spans two machines.
+   */
+  newMachine: boolean;
+  /** Guest console output (debugcon 0xE9 and COM1 transmit), in order; null if none. */
+  console: Uint8Array | null;
+  syscalls: SyscallLogEntry[];
+  syscallsDropped: number;
+  exits: ExitRecord[];
+  exitsDropped: number;
+  /** Latest machine state, if it changed. */
+  state: MachineState | null;
+  /** Registers, pushed whenever the machine stops. */
+  registers: RegisterSnapshot | null;
+  /** Handle table, pushed after it may have changed (load, reset). */
+  handles: HandleRow[] | null;
+  stats: MachineStats | null;
+  /** Readable problems (VMM exceptions, load errors) for the page to show; never fatal to the worker. */
+  errors: string[];
+}
+
+/** A guest image to boot. */
+export interface GuestImage {
+  /** Shown in the UI, e.g. "hello.elf". */
+  name: string;
+  image: Uint8Array;
+  cmdline?: string;
+}
+
+export interface StepResult {
+  /** Null on success, else a readable reason (e.g. "the guest has exited"). */
+  error: string | null;
+  registers: RegisterSnapshot | null;
+}
+
+/**
+ * The request/response half. Implemented by `HypervisorSession` (workers/hypervisor-session.ts).
+ * Through Comlink every method returns a Promise on the page side.
+ */
+export interface HypervisorApi {
+  /** Registers the event listener (pass `Comlink.proxy(fn)`); replaces any previous one. */
+  subscribe(listener: (batch: EventBatch) => void): void;
+  /** Fetches the default guest (public/guests/hello.elf), loads it and runs it. Null or an error. */
+  bootDefault(): Promise<string | null>;
+  /**
+   * Fetches a bundled guest (public/guests/<name>, `name` matching GUEST_FILE_NAME), loads it and
+   * runs it. Null or an error.
+   */
+  bootGuest(name: string): Promise<string | null>;
+  /** Loads an image (replacing the current machine); does not start it. Null or an error. */
+  load(guest: GuestImage): Promise<string | null>;
+  /** Starts (or resumes) the VCPU loop; returns once it is running. Null or why it cannot run. */
+  run(): string | null;
+  /** Stops a running VCPU with zx_vcpu_kick; resolves once it has stopped. */
+  pause(): Promise<void>;
+  /** Executes exactly one guest instruction (the machine must not be running). */
+  step(): Promise<StepResult>;
+  /** Recreates the machine from the last loaded image, in state "ready". Null or an error. */
+  reset(): Promise<string | null>;
+  readRegisters(): RegisterSnapshot | null;
+  readArchState(): ArchRegisters | null;
+  listHandles(): HandleRow[];
+  /** Bytes typed by the user, for COM1's receive side. */
+  consoleInput(bytes: Uint8Array): void;
+  /** Guest RAM as a view over its SharedArrayBuffer (shared, not copied); null without a machine. */
+  getRam(): Uint8Array | null;
+  stats(): MachineStats | null;
+  state(): MachineState;
+  /** Liveness probe for the page's watchdog: returns its argument. */
+  ping(nonce: number): number;
+}
+
+/** The default guest, served from public/guests/. */
+export const DEFAULT_GUEST = "hello.elf";
+/** What a bundled guest's file name may look like (no paths: only files in public/guests/). */
+export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.elf$/;
+
+/** Per-batch caps (the page keeps its own, longer ring). */
+export const MAX_SYSCALLS_PER_BATCH = 2000;
+export const MAX_EXITS_PER_BATCH = 2000;
+/** Batches are flushed at most this often (about one animation frame). */
+export const FLUSH_INTERVAL_MS = 16;

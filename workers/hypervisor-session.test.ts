@@ -1,0 +1,236 @@
+/**
+ * HypervisorSession's state machine and error handling, driven through a scripted machine that
+ * honours the Machine contract (src/vmm/api.ts): run() resolves "paused" after pause(), "exit-device"
+ * when the script says so; step() retires one instruction. The real kernel+VMM path is covered by
+ * zircon-backend.test.ts and the e2e suite.
+ */
+import { describe, expect, it } from "vitest";
+import type { EventBatch, GuestImage } from "./api";
+import { buildZxNames, formatSyscall } from "./format";
+import { HypervisorSession, toArchRegisters, type MachineLike, type SessionBackend } from "./hypervisor-session";
+import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
+
+const names = buildZxNames({ ZX_OK: 0, ZX_ERR_CANCELED: -23, ZX_ERR_NOT_SUPPORTED: -2 });
+
+interface Script {
+  /** What run() does after printing the greeting: wait for pause, exit, or throw. */
+  afterGreeting: "wait" | "exit" | "throw" | "error";
+  loadError?: string;
+}
+
+class ScriptedMachine implements MachineLike {
+  rip = 0x100000n;
+  instructions = 0;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  disposed = false;
+  input: number[] = [];
+  constructor(private readonly sinks: Required<MachineSinks>, private readonly script: Script, private readonly trace: (name: string, result: unknown) => void) {}
+  load(spec: BootSpec): string | null {
+    this.trace("zx_guest_create", { status: 0, guest_handle: 0x2a3, vmar_handle: 0x2b7 });
+    return this.script.loadError ?? (spec.image.length === 0 ? "empty image" : null);
+  }
+  async run(): Promise<RunOutcome> {
+    this.kicked = false;
+    await new Promise((r) => setTimeout(r, 1));
+    for (const ch of "Hello\n") {
+      this.instructions += 3;
+      this.rip += 3n;
+      this.sinks.console(new TextEncoder().encode(ch));
+      this.sinks.exit({ seq: this.instructions, status: 0, kind: "io", summary: `OUT 0xe9 ${ch.charCodeAt(0)}`, instructions: this.instructions });
+      this.trace("zx_vcpu_resume", { status: 0 });
+    }
+    switch (this.script.afterGreeting) {
+      case "exit":
+        return { kind: "exit-device", exitStatus: 1 };
+      case "throw":
+        throw new Error("VMM bug");
+      case "error":
+        return { kind: "error", status: -2, message: "triple fault" };
+      case "wait":
+        if (!this.kicked) await new Promise<void>((r) => (this.wake = r));
+        this.trace("zx_vcpu_resume", { status: -23 });
+        return { kind: "paused" };
+    }
+  }
+  async step(): Promise<RunOutcome> {
+    this.rip += 2n;
+    this.instructions++;
+    return { kind: "limit" };
+  }
+  pause(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+  consoleInput(bytes: Uint8Array): void {
+    this.input.push(...bytes);
+  }
+  readRegisters(): GeneralRegisters | null {
+    const z = 0n;
+    return { rax: 0x2badb002n, rcx: z, rdx: z, rbx: 0x9000n, rsp: z, rbp: z, rsi: z, rdi: z, r8: z, r9: z, r10: z, r11: z, r12: z, r13: z, r14: z, r15: z, rflags: 2n };
+  }
+  readArchState() {
+    return { rip: this.rip, cr0: 0x11 };
+  }
+  ram(): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(4096));
+  }
+  stats() {
+    return { instructionsRetired: this.instructions, exitsByKind: {}, runMillis: 1 };
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+function setup(script: Script, fetchGuest?: (name: string) => Promise<GuestImage>) {
+  const machines: ScriptedMachine[] = [];
+  const backend: SessionBackend = {
+    create(sinks, onSyscall) {
+      const m = new ScriptedMachine(sinks, script, (name, result) => onSyscall({ thread: 1030n, name, args: [0x2a3], result }));
+      machines.push(m);
+      return { machine: m, listHandles: () => [{ handle: 0x2a3, type: 20, typeName: "ZX_OBJ_TYPE_GUEST", koid: 1031n, rights: 0x2800b, rightsNames: [] }] };
+    },
+    formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
+    statusName: (s) => names.status(s),
+    fetchGuest: fetchGuest ?? (async (name) => ({ name, image: new Uint8Array([1, 2, 3]) })),
+  };
+  // Flush synchronously on the next macrotask so tests can await events.
+  const session = new HypervisorSession(backend, { schedule: (fn) => setTimeout(fn, 0), statsIntervalMs: 0, pauseTimeoutMs: 500 });
+  const batches: EventBatch[] = [];
+  session.subscribe((b) => batches.push(b));
+  const consoleText = () => batches.map((b) => (b.console ? new TextDecoder().decode(b.console) : "")).join("");
+  const states = () => batches.flatMap((b) => (b.state ? [b.state.kind] : []));
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  return { session, machines, batches, consoleText, states, settle };
+}
+
+describe("HypervisorSession", () => {
+  it("boots the default guest and runs it: the greeting arrives as console events", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    expect(await t.session.bootDefault()).toBeNull();
+    await t.settle();
+    expect(t.session.state()).toEqual({ kind: "running" });
+    expect(t.consoleText()).toBe("Hello\n");
+    const all = t.batches.flatMap((b) => b.syscalls.map((s) => s.name));
+    expect(all[0]).toBe("zx_guest_create");
+    expect(all.filter((n) => n === "zx_vcpu_resume").length).toBe(6);
+    expect(t.batches.some((b) => b.handles?.[0]?.typeName === "ZX_OBJ_TYPE_GUEST")).toBe(true);
+    // Registers cannot be read while the VCPU runs.
+    expect(t.session.readRegisters()).toBeNull();
+    await t.session.pause();
+  });
+
+  it("pause stops the loop and pushes registers; step changes RIP", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.bootDefault();
+    await t.settle();
+    await t.session.pause();
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "pause" });
+    const before = t.session.readRegisters()!;
+    expect(before.arch!.rip).toBe(0x100012n);
+    expect(before.general!.rax).toBe(0x2badb002n);
+    const stepped = await t.session.step();
+    expect(stepped.error).toBeNull();
+    expect(stepped.registers!.arch!.rip).toBe(0x100014n);
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "step" });
+    await t.settle();
+    expect(t.batches.at(-1)!.registers!.arch!.rip).toBe(0x100014n);
+    expect(t.batches.flatMap((b) => b.syscalls).at(-1)!.statusName).toBe("ZX_ERR_CANCELED");
+  });
+
+  it("refuses to run twice or to step while running", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.bootDefault();
+    expect(t.session.run()).toMatch(/already running/);
+    expect((await t.session.step()).error).toMatch(/already running/);
+    await t.session.pause();
+    expect(t.session.run()).toBeNull();
+    await t.session.pause();
+  });
+
+  it("an exit-device write ends the run; Run is refused until Reset builds a fresh machine", async () => {
+    const t = setup({ afterGreeting: "exit" });
+    await t.session.bootDefault();
+    await t.settle();
+    expect(t.session.state()).toEqual({ kind: "exited", exitStatus: 1 });
+    expect(t.session.run()).toMatch(/exited/);
+    expect(await t.session.reset()).toBeNull();
+    expect(t.machines.length).toBe(2);
+    expect(t.machines[0].disposed).toBe(true);
+    expect(t.session.state()).toEqual({ kind: "ready" });
+    await t.settle();
+    // The old machine's output went out before the new-machine marker, never in the same batch.
+    const marker = t.batches.map((b) => b.newMachine).lastIndexOf(true);
+    expect(marker).toBeGreaterThan(0);
+    expect(t.batches[marker].console).toBeNull();
+    expect(t.batches.slice(0, marker).map((b) => (b.console ? new TextDecoder().decode(b.console) : "")).join("")).toBe("Hello\n");
+  });
+
+  it("a VMM exception becomes an error state and event; the session keeps serving", async () => {
+    const t = setup({ afterGreeting: "throw" });
+    await t.session.bootDefault();
+    await t.settle();
+    const state = t.session.state();
+    expect(state.kind).toBe("error");
+    expect(t.batches.flatMap((b) => b.errors).join("\n")).toMatch(/VMM bug/);
+    expect(t.session.ping(42)).toBe(42);
+    expect(await t.session.reset()).toBeNull();
+  });
+
+  it("an unrecoverable resume status is shown by name", async () => {
+    const t = setup({ afterGreeting: "error" });
+    await t.session.bootDefault();
+    await t.settle();
+    expect(t.session.state()).toEqual({ kind: "error", message: "triple fault", status: -2, statusName: "ZX_ERR_NOT_SUPPORTED" });
+  });
+
+  it("load and fetch failures are readable and leave no machine", async () => {
+    const t = setup({ afterGreeting: "wait", loadError: "not a Multiboot image" });
+    expect(await t.session.bootDefault()).toBe("not a Multiboot image");
+    expect(t.session.state()).toEqual({ kind: "empty" });
+    const f = setup({ afterGreeting: "wait" }, async () => {
+      throw new Error("HTTP 404");
+    });
+    expect(await f.session.bootDefault()).toMatch(/could not fetch the guest hello.elf: HTTP 404/);
+    expect(f.session.run()).toMatch(/no guest/);
+  });
+
+  it("boots bundled guests by file name only", async () => {
+    const fetched: string[] = [];
+    const t = setup({ afterGreeting: "wait" }, async (name) => {
+      fetched.push(name);
+      return { name, image: new Uint8Array([1]) };
+    });
+    expect(await t.session.bootGuest("../secret.elf")).toMatch(/not a bundled guest/);
+    expect(await t.session.bootGuest("echo.elf")).toBeNull();
+    // Booting another guest while one runs stops the first (zx_vcpu_kick) and replaces the machine.
+    expect(await t.session.bootGuest("bench-int.elf")).toBeNull();
+    expect(fetched).toEqual(["echo.elf", "bench-int.elf"]);
+    expect(t.machines[0].disposed).toBe(true);
+    expect(t.session.state()).toEqual({ kind: "running" });
+    await t.session.pause();
+  });
+
+  it("forwards console input and exposes RAM", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.load({ name: "g", image: new Uint8Array([1]) });
+    t.session.consoleInput(new Uint8Array([0x61, 0x0d]));
+    expect(t.machines[0].input).toEqual([0x61, 0x0d]);
+    expect(t.session.getRam()!.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe("toArchRegisters", () => {
+  it("widens numbers to bigints and drops non-integers", () => {
+    expect(toArchRegisters({ rip: 5n, cr0: 0x11, name: "x" })).toEqual({ rip: 5n, cr0: 0x11n });
+    expect(toArchRegisters(null)).toBeNull();
+  });
+  it("unwraps the kernel extension's { status, state } and shows segments by selector", () => {
+    expect(toArchRegisters({
+      status: 0,
+      state: { rip: 0x100000n, cs: { selector: 0x10, base: 0n }, gdtr: { base: 0x1000n, limit: 23 }, instructions_retired: 5n },
+    })).toEqual({ rip: 0x100000n, cs: 0x10n, gdtr: 0x1000n });
+    expect(toArchRegisters({ status: -11 })).toBeNull();
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The hypervisor worker: one kernel, one process, one VMM, driven through HypervisorSession and
+ * exposed to the page with Comlink (types in ./api.ts, the one module both sides import).
+ *
+ * Never import page code (src/ui) from here: it would drag React into the worker chunk.
+ */
+import * as Comlink from "comlink";
+import type { GuestImage } from "./api";
+import { HypervisorSession } from "./hypervisor-session";
+import { createZirconBackend } from "./zircon-backend";
+
+/** Bundled guests are served from public/guests/ relative to the app's base URL. */
+async function fetchGuest(name: string): Promise<GuestImage> {
+  const url = new URL(`guests/${name}`, self.location.origin + import.meta.env.BASE_URL);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  // A single-page-app fallback (vite preview) answers a missing file with index.html: say so plainly.
+  if ((response.headers.get("content-type") ?? "").startsWith("text/html")) throw new Error(`${url.pathname}: not found`);
+  return { name, image: new Uint8Array(await response.arrayBuffer()) };
+}
+
+const session = new HypervisorSession(createZirconBackend({ fetchGuest }));
+
+// Errors nobody caught still reach the page as readable events; the worker keeps serving.
+self.addEventListener("error", (event: ErrorEvent) => {
+  session.reportError(`uncaught error in the worker: ${event.message}`);
+  event.preventDefault();
+});
+self.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => {
+  session.reportError(`unhandled rejection in the worker: ${String(event.reason)}`);
+  event.preventDefault();
+});
+
+Comlink.expose(session);

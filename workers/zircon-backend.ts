@@ -1,0 +1,50 @@
+/**
+ * The real backend of HypervisorSession: Zircon's kernel model (src/zircon) and the VMM (src/vmm),
+ * created exactly as the CLI creates them. Kept apart from hypervisor.worker.ts so that Node tests
+ * can run a session against the real kernel without a Worker.
+ */
+import * as zircon from "../src/zircon";
+import { Machine } from "../src/vmm/machine";
+import type { GuestImage } from "./api";
+import { buildZxNames, formatHandle, formatSyscall, type RawHandle, type RawSyscall } from "./format";
+import type { MachineInstance, SessionBackend } from "./hypervisor-session";
+
+export interface ZirconBackendOptions {
+  memoryMiB?: number;
+  fetchGuest(name: string): Promise<GuestImage>;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+export function createZirconBackend(options: ZirconBackendOptions): SessionBackend {
+  const names = buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName);
+  return {
+    create(sinks, onSyscall): MachineInstance | string {
+      const kernel = zircon.createKernel();
+      const proc = kernel.createProcess();
+      proc.setTracer((ev: RawSyscall) => {
+        // Blocking calls (zx_vcpu_resume, zx_port_wait) return a Promise: log them when they
+        // complete, with their real result, as strace shows "<... resumed>".
+        if (isThenable(ev.result)) {
+          ev.result.then(
+            (result) => onSyscall({ thread: ev.thread, name: ev.name, args: ev.args, result }),
+            (error: unknown) => onSyscall({ thread: ev.thread, name: ev.name, args: ev.args, result: `threw ${String(error)}` }),
+          );
+        } else {
+          onSyscall(ev);
+        }
+      });
+      const machine = Machine.create(proc, { memoryMiB: options.memoryMiB ?? 128 }, sinks);
+      if (typeof machine === "string") return machine;
+      return {
+        machine,
+        listHandles: () => (proc.listHandles() as RawHandle[]).map((h) => formatHandle(h, names)),
+      };
+    },
+    formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
+    statusName: (status) => names.status(status),
+    fetchGuest: options.fetchGuest,
+  };
+}
