@@ -3,8 +3,13 @@
 ; does: divisor, 8N1, FIFOs, polling LSR.THRE), counts to three so you can watch it run, reports what
 ; the boot loader told it, and ends through the exit device with value 0: `hvplay run` exits with
 ; status (0 << 1) | 1 = 1, exactly as QEMU with isa-debug-exit does.
+; Built a second time as an a.out-kludge kernel by hello-aout.asm (MULTIBOOT_AOUT defined).
 BSS_SIZE equ 0
+%ifdef MULTIBOOT_AOUT
+%include "include/multiboot-aout.inc"
+%else
 %include "include/multiboot-elf.inc"
+%endif
 
 _start:
     mov esp, stack_top

@@ -26,6 +26,12 @@ export function assemble(sourcePath) {
   }
 }
 
+/** The built file's name: NAME.elf, or NAME.bin for an a.out-kludge kernel (NAME ends in "-aout"). */
+export function guestOutputName(source) {
+  const name = source.replace(/\.asm$/, "");
+  return name.endsWith("-aout") ? `${name}.bin` : `${name}.elf`;
+}
+
 /** The TypeScript module holding the trampoline's bytes. */
 export function trampolineModule(bytes) {
   const lines = [];
@@ -46,7 +52,7 @@ function main() {
   const guests = readdirSync(join(root, "guests")).filter((f) => f.endsWith(".asm"));
   for (const g of guests) {
     const bytes = assemble(join(root, "guests", g));
-    const out = join(root, "public", "guests", g.replace(/\.asm$/, ".elf"));
+    const out = join(root, "public", "guests", guestOutputName(g));
     writeFileSync(out, bytes);
     console.log(`${out}: ${bytes.length} bytes`);
   }

@@ -27,9 +27,9 @@ const expected = (name: string) => ({
 });
 
 describe("hvplay run, against QEMU's recorded output", () => {
-  for (const name of ["hello", "mbinfo"]) {
-    it(`${name}: same bytes on stdout and the same exit status as QEMU`, async () => {
-      const r = await hvplay(["run", `public/guests/${name}.elf`]);
+  for (const [name, file] of [["hello", "hello.elf"], ["hello-aout", "hello-aout.bin"], ["mbinfo", "mbinfo.elf"]]) {
+    it(`${file}: same bytes on stdout and the same exit status as QEMU`, async () => {
+      const r = await hvplay(["run", `public/guests/${file}`]);
       const e = expected(name);
       expect(r.stderr).toBe("");
       expect(r.stdout.toString("latin1")).toBe(e.stdout.toString("latin1"));

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
+// @ts-expect-error -- a plain ES module without type declarations
+import { guestOutputName } from "../../scripts/build-guests.mjs";
 
 // The committed build outputs must be exactly what NASM makes of the committed sources
 // (scripts/build-guests.mjs uses the same command line).
@@ -27,8 +29,8 @@ describe("committed guest binaries", () => {
     expect(guests).toContain("bench-int.asm");
   });
   for (const g of guests) {
-    it(`public/guests/${g.replace(/\.asm$/, ".elf")} is guests/${g} assembled`, () => {
-      const built = new Uint8Array(readFileSync(join(root, "public", "guests", g.replace(/\.asm$/, ".elf"))));
+    it(`public/guests/${guestOutputName(g)} is guests/${g} assembled`, () => {
+      const built = new Uint8Array(readFileSync(join(root, "public", "guests", guestOutputName(g))));
       expect(Buffer.from(built).equals(Buffer.from(assemble(join(root, "guests", g))))).toBe(true);
     });
   }
