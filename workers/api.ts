@@ -175,7 +175,7 @@ export interface HypervisorApi {
 /** The default guest, served from public/guests/. */
 export const DEFAULT_GUEST = "hello.elf";
 /** What a bundled guest's file name may look like (no paths: only files in public/guests/). */
-export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.elf$/;
+export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 
 /** Per-batch caps (the page keeps its own, longer ring). */
 export const MAX_SYSCALLS_PER_BATCH = 2000;

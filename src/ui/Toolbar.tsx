@@ -22,7 +22,7 @@ function GuestPicker({ disabled }: { disabled: boolean }) {
       </select>
       <button type="button" className="btn small" disabled={disabled} onClick={() => fileInput.current?.click()}
         title="Boot a Multiboot v1 kernel (ELF32 or a.out kludge) from your disk">
-        Open ELF…
+        Open image…
       </button>
       <input ref={fileInput} type="file" hidden accept=".elf,.bin,.img,application/octet-stream"
         onChange={(e) => {

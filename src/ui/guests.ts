@@ -1,6 +1,6 @@
 /**
  * The guests bundled with the playground (public/guests/, built from guests/*.asm) that the toolbar
- * offers. The worker fetches them by file name; anything else comes from "Open ELF…".
+ * offers. The worker fetches them by file name; anything else comes from "Open image…".
  */
 import { DEFAULT_GUEST, GUEST_FILE_NAME } from "../../workers/api";
 
@@ -11,6 +11,7 @@ export interface BundledGuest {
 
 export const BUNDLED_GUESTS: readonly BundledGuest[] = [
   { file: "hello.elf", title: "hello — greets on debugcon and COM1, then exits" },
+  { file: "hello-aout.bin", title: "hello-aout — the same guest as a flat a.out-kludge Multiboot kernel" },
   { file: "echo.elf", title: "echo — interrupt-driven COM1 echo (type in the console; q quits)" },
   { file: "mbinfo.elf", title: "mbinfo — prints the Multiboot information" },
   { file: "bench-int.elf", title: "bench-int — compute-bound integer benchmark (~10⁹ instructions)" },
