@@ -63,6 +63,39 @@ export function alu(c: Machine, op: number, a: number, b: number, size: number):
   }
 }
 
+/**
+ * `alu` for 32-bit operands (int32 in, int32 out): the same results and lazy-flag state, in a body
+ * small enough that V8 reliably inlines it into the specialised handlers (fast.ts).
+ */
+export function alu32(c: Machine, op: number, a: number, b: number): number {
+  let r: number;
+  switch (op) {
+    case 0:
+      r = (a + b) | 0;
+      c.setLazy(LZ_ADD, 4, a, b, r);
+      return r;
+    case 1:
+      r = a | b;
+      c.setLogic(4, r, 0);
+      return r;
+    case 4:
+      r = a & b;
+      c.setLogic(4, r, 0);
+      return r;
+    case 5:
+    case 7:
+      r = (a - b) | 0;
+      c.setLazy(LZ_SUB, 4, a, b, r);
+      return r;
+    case 6:
+      r = a ^ b;
+      c.setLogic(4, r, 0);
+      return r;
+    default:
+      return alu(c, op, a, b, 4); // ADC / SBB read CF
+  }
+}
+
 /** 64-bit group-1 operation; returns the low half, high half in c.hi. */
 export function alu64(c: Machine, op: number, aLo: number, aHi: number, bLo: number, bHi: number): number {
   let lo: number;
@@ -134,7 +167,10 @@ export function neg(c: Machine, a: number, aHi: number, size: number): number {
 
 /** Set flags explicitly (for shifts/rotates/mul): `bits` are the new values of the `mask` flags. */
 function setFlagsExplicit(c: Machine, mask: number, bits: number): void {
-  c.materialize();
+  // When every lazily derived flag is overwritten (shifts set all six), computing them first is
+  // wasted work: just drop the lazy state.
+  if ((c.lazyMask & ~mask) === 0) c.lazyMask = 0;
+  else c.materialize();
   c.flags = (c.flags & ~mask) | (bits & mask);
 }
 

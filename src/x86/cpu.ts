@@ -3,9 +3,22 @@
  * the run loop — fetch and decode from the current code page, execute, and at instruction boundaries
  * the event machinery (interrupt shadows, single-step, NMI blocking, interrupt-window exiting,
  * injected events, double and triple faults) — plus the state accessors for the kernel.
+ *
+ * Hot-path rules (measured with src/x86/bench/speed.ts; see its header for how to run it):
+ * - Instructions are decoded once per guest-physical page and offset (CodePageCache in machine.ts)
+ *   and carry their executor (`Decoded.fn`, specialised per form in fast.ts). Exactness: within a
+ *   run the CPU's own writes drop the entries they touch; at each run() entry every entry is
+ *   re-checked against the page bytes on first use (others may write memory between runs).
+ * - runFast() is the only loop that runs per instruction; keep it small, with cold work (faults,
+ *   misses, boundaries) in separate methods, so V8 optimises it alone and the same way each time.
+ * - Fields keep one representation (int32 values stored with `| 0`, RIP a Smi whenever it fits);
+ *   no allocation, closures, BigInt or try/catch on the step path.
+ * - Small helpers (alu32, read32, linear, setLazy) are what V8 inlines into the handlers; a large
+ *   general helper (alu with its size masks) is called instead, at a visible cost.
  */
 import { Machine, FAULT_EXIT } from "./machine";
-import { decode, DECODE_NEED_MORE, MODE_64 } from "./decode";
+import { decode, copyDecoded, Decoded, DECODE_NEED_MORE, MODE_64 } from "./decode";
+import { specialize } from "./fast";
 import { execute } from "./exec-main";
 import { deliverEvent, writeFlags, EV_HARDWARE, EV_EXTERNAL, EV_SOFT_EXCEPTION } from "./events";
 import { readMsrNative, writeMsrNative } from "./exec-system";
@@ -71,6 +84,7 @@ export class Cpu extends Machine implements VirtualCpu {
     e.reason = EXIT_NONE;
     e.instructionLength = 0;
     this.fault = 0;
+    this.runEpoch++;
     this.syncExternalState();
     if (this.pendingVector >= 0) {
       const r = this.injectPending();
@@ -98,13 +112,71 @@ export class Cpu extends Machine implements VirtualCpu {
         continue;
       }
       // Fast path: nothing to do at boundaries.
-      while (left > 0 && this.attention === 0) {
-        left--;
-        const r = this.stepOne();
-        if (r >= 0) return this.finish(r);
-      }
+      const l = this.runFast(left);
+      if (l < 0) return this.finish(-1 - l);
+      left = l;
     }
     return this.finish(EXIT_NONE);
+  }
+
+  /**
+   * The hot loop, while no boundary work is pending: returns the budget left (when it ran out or
+   * `attention` was set), or -1 - reason when an exit ends the run. The common case of stepOne is
+   * written out here (current code page, cached instruction already validated in this run) so
+   * that it costs no call besides the handler's; anything else goes through stepOne. It is a
+   * method of its own so that V8 optimises this loop alone, with feedback that is stable from the
+   * first slice on (the run() prologue and exits do not disturb it).
+   */
+  private runFast(left: number): number {
+    while (left > 0 && this.attention === 0) {
+      left--;
+      const rip = this.rip;
+      const mode = this.codeMode;
+      // Outside 64-bit mode RIP is already a uint32 (a uint16 in 16-bit mode): with a zero CS base
+      // (flat code) it is the linear address, with no float-to-int conversion.
+      const csBase = this.segBase[1];
+      const lin = mode === MODE_64 || csBase === 0 ? rip : (csBase + rip) >>> 0;
+      const o = lin & 0xfff;
+      const d = this.codeEntries[o];
+      if (d !== undefined && lin - o + this.userBit === this.codeKey && d.mode === mode && d.epoch === this.runEpoch) {
+        const len = d.len;
+        if (mode === MODE_64) this.nextRip = rip + len;
+        else if (rip + len - 1 > this.segLimit[1]) {
+          const r = this.limitFault(o, len);
+          if (r >= 0) return -1 - r;
+          continue;
+        } else if (mode === 1) {
+          // The limit check bounds rip + len by 2^32: only exactly 2^32 wraps (to 0).
+          const n = rip + len;
+          this.nextRip = n === TWO32 ? 0 : n;
+        } else this.nextRip = (rip + len) & 0xffff;
+        d.fn(this, d);
+        if (this.fault !== 0) {
+          const r = this.cachedFault(o, len);
+          if (r >= 0) return -1 - r;
+          continue;
+        }
+        this.rip = this.nextRip;
+        this.instructionsRetired++;
+        continue;
+      }
+      const r = this.stepOne();
+      if (r >= 0) return -1 - r;
+    }
+    return left;
+  }
+
+  /** A cached instruction at page offset `o` goes past the CS limit: #GP(0). */
+  private limitFault(o: number, len: number): number {
+    this.raise(GP, 0);
+    return this.cachedFault(o, len);
+  }
+
+  /** `fault` after a cached instruction at page offset `o` (its bytes are in the code page: executing never changes it). */
+  private cachedFault(o: number, len: number): number {
+    this.instSrc = this.codeBuf;
+    this.instPos = this.codeOff + o;
+    return this.onFault(len);
   }
 
   private finish(reason: number): number {
@@ -161,32 +233,89 @@ export class Cpu extends Machine implements VirtualCpu {
     return -1;
   }
 
-  /** Fetch, decode and execute one instruction. Returns an exit reason or -1. */
+  /**
+   * Fetch, decode and execute one instruction. Returns an exit reason or -1.
+   *
+   * Hot path (keep it small; it is inlined into run): the code page is current (codeKey), the
+   * instruction is in the page's decoded cache with the same mode and the same bytes (see
+   * CodePageCache in machine.ts), and its specialised handler `d.fn` runs it.
+   */
   private stepOne(): number {
-    const d = this.d;
     const rip = this.rip;
     const mode = this.codeMode;
     const lin = mode === MODE_64 ? rip : (this.segBase[1] + rip) >>> 0;
     const o = lin & 0xfff;
     if (lin - o + this.userBit !== this.codeKey && !this.loadCodePage(lin)) return this.onFault(0);
-    let len = decode(d, this.codeBuf, this.codeOff + o, this.codeOff + 4096, mode);
-    if (len >= 0) {
-      this.instSrc = this.codeBuf;
-      this.instPos = this.codeOff + o;
+    const buf = this.codeBuf;
+    const p = this.codeOff + o;
+    let d = this.codeEntries[o];
+    let len: number;
+    if (d !== undefined && d.mode === mode && (d.epoch === this.runEpoch || this.revalidate(d, buf, p, o))) {
+      len = d.len;
+      this.instSrc = buf;
+      this.instPos = p;
     } else {
-      len = this.decodeAcrossPages(lin, o, mode);
-      if (len < 0) return this.onFault(0);
+      d = this.d;
+      len = decode(d, buf, p, p + 4096 - o, mode);
+      if (len >= 0) {
+        this.instSrc = buf;
+        this.instPos = p;
+        d = this.cacheDecoded(d, buf, p, o, len);
+      } else {
+        len = this.decodeAcrossPages(lin, o, mode);
+        if (len < 0) return this.onFault(0);
+      }
     }
     if (mode !== MODE_64 && rip + len - 1 > this.segLimit[1]) {
       this.raise(GP, 0);
       return this.onFault(len);
     }
     this.nextRip = mode === MODE_64 ? rip + len : mode === 1 ? (rip + len) >>> 0 : (rip + len) & 0xffff;
-    execute(this, d);
+    d.fn(this, d);
     if (this.fault !== 0) return this.onFault(len);
     this.rip = this.nextRip;
     this.instructionsRetired++;
     return -1;
+  }
+
+  /**
+   * First use of a cached entry in this run: the page must still hold the bytes it was decoded
+   * from (memory may have been written by others since the last run).
+   */
+  private revalidate(d: Decoded, buf: Uint8Array, p: number, o: number): boolean {
+    const sh = this.codeShadow;
+    for (let k = 0; k < d.len; k++) if (sh[o + k] !== buf[p + k]) return false;
+    d.epoch = this.runEpoch;
+    return true;
+  }
+
+  /** Store a copy of the freshly decoded `d` (at page offset `o`) in the current page's cache. */
+  private cacheDecoded(d: Decoded, buf: Uint8Array, p: number, o: number, len: number): Decoded {
+    const e = new Decoded();
+    copyDecoded(e, d);
+    e.fn = specialize(e);
+    e.epoch = this.runEpoch;
+    // Entries overlapping a byte that changed since they were decoded were decoded from other
+    // bytes: drop them before the shadow takes the new bytes (an entry validates against shadow).
+    const sh = this.codeShadow;
+    const entries = this.codeEntries;
+    let lo = -1;
+    let hi = -1;
+    for (let k = 0; k < len; k++) {
+      if (sh[o + k] !== buf[p + k]) {
+        sh[o + k] = buf[p + k];
+        if (lo < 0) lo = o + k;
+        hi = o + k;
+      }
+    }
+    if (lo >= 0) {
+      for (let j = Math.max(0, lo - 14); j <= hi; j++) {
+        const x = entries[j];
+        if (x !== undefined && j + x.len > lo) entries[j] = undefined;
+      }
+    }
+    entries[o] = e;
+    return e;
   }
 
   /** An instruction that straddles a page boundary: gather its bytes (faulting only on bytes it needs). */
@@ -209,6 +338,7 @@ export class Cpu extends Machine implements VirtualCpu {
     }
     this.instSrc = s;
     this.instPos = 0;
+    this.d.fn = execute;
     return len;
   }
 
@@ -377,4 +507,3 @@ export class Cpu extends Machine implements VirtualCpu {
   }
 }
 
-void TWO32;

@@ -7,6 +7,7 @@
  * displacement, immediates; Intel SDM Vol. 2 ch. 2 and appendix A) but not the semantics; an opcode
  * that does not exist still decodes (the executor raises #UD).
  */
+import type { Machine } from "./machine";
 
 /** Code modes for decode(): default operand/address size 16, 32, or 64-bit mode. */
 export const MODE_16 = 0;
@@ -146,6 +147,47 @@ export class Decoded {
   /** Byte offset into the register file of `reg` / `rm` used as 8-bit registers (AH..BH without REX). */
   regByte = 0;
   rmByte = 0;
+  /**
+   * The executor for this instruction: `execute` (the general one), or a handler specialised at
+   * decode time for a hot form (fast.ts), chosen once per cached instruction.
+   */
+  fn: (c: Machine, d: Decoded) => void = noHandler;
+  /** Cached instructions: the Machine.runEpoch in which its bytes were last known current. */
+  epoch = 0;
+}
+
+function noHandler(): void {
+  throw new Error("Decoded.fn not set");
+}
+
+/** Copy every decoded field (not `fn`) from `s` to `d`. */
+export function copyDecoded(d: Decoded, s: Decoded): void {
+  d.op = s.op;
+  d.len = s.len;
+  d.mode = s.mode;
+  d.osz = s.osz;
+  d.asz = s.asz;
+  d.seg = s.seg;
+  d.rep = s.rep;
+  d.p66 = s.p66;
+  d.lock = s.lock;
+  d.rex = s.rex;
+  d.prefixLen = s.prefixLen;
+  d.hasModrm = s.hasModrm;
+  d.mod = s.mod;
+  d.reg = s.reg;
+  d.rm = s.rm;
+  d.base = s.base;
+  d.index = s.index;
+  d.scale = s.scale;
+  d.disp = s.disp;
+  d.ripRel = s.ripRel;
+  d.defSeg = s.defSeg;
+  d.imm = s.imm;
+  d.immHi = s.immHi;
+  d.imm2 = s.imm2;
+  d.regByte = s.regByte;
+  d.rmByte = s.rmByte;
 }
 
 function byteRegOffset(r: number, rex: number): number {

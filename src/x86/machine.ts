@@ -61,6 +61,26 @@ for (let i = 0; i < 256; i++) {
 
 const EMPTY_PAGE = new Uint8Array(4096);
 
+/**
+ * Decoded instructions of one page of guest memory, by offset in the page. An entry is valid only
+ * while the page holds the bytes it was decoded from (`shadow` keeps a copy of them):
+ * - within a run, only this CPU writes guest memory: every write that lands on a page with a cache
+ *   (write-TLB flag `wCode`, or writePhys32 for paging A/D bits) drops the entries it may touch;
+ * - between runs anyone may have written (the host, device models, another vCPU): at its first use
+ *   in a run (Decoded.epoch !== runEpoch) an entry is compared with the page bytes.
+ * A VM entry/exit boundary is where x86 requires cross-modifying code to be synchronised anyway
+ * (Intel SDM Vol. 3A, "Handling Self- and Cross-Modifying Code"). Decoding depends only on the
+ * bytes and the code mode (checked too).
+ * Instructions that straddle a page boundary are never cached.
+ */
+interface CodePageCache {
+  entries: (Decoded | undefined)[];
+  shadow: Uint8Array;
+}
+const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
+/** At most this many pages of decoded instructions (under 1 MiB each when full); then start over. */
+const CODE_CACHE_PAGES = 256;
+
 export class Machine {
   readonly mem: GuestPhysicalMemory;
   readonly exit = new ExitInfo();
@@ -187,10 +207,32 @@ export class Machine {
   private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly wOff = new Int32Array(TLB_SIZE);
+  /** 1 when the page of a write entry has decoded instructions cached (see noteCodeWrite). */
+  private readonly wCode = new Uint8Array(TLB_SIZE);
   /** Current code page (instruction fetch): key, buffer, offset of the page start. */
   codeKey = NaN;
   codeBuf: Uint8Array = EMPTY_PAGE;
   codeOff = 0;
+  /**
+   * Decoded-instruction cache of the current code page (see CodePageCache): entries by page offset
+   * and the page bytes each entry was decoded from. Attached by loadCodePage().
+   */
+  codeEntries: (Decoded | undefined)[] = NO_ENTRIES;
+  codeShadow: Uint8Array = EMPTY_PAGE;
+  /**
+   * Bumped at every run() entry. A cached instruction whose `epoch` differs is compared with the
+   * page bytes once (someone else — the host, a device model, another vCPU — may have written
+   * memory between runs); within a run the CPU's own writes invalidate entries (noteCodeWrite).
+   */
+  runEpoch = 0;
+  /**
+   * Decoded-instruction caches by host memory: ArrayBuffer → byte offset of the page in it →
+   * cache. Keyed by the bytes themselves rather than by guest-physical page, so a page mapped at
+   * two guest-physical addresses (one VMO mapped twice, through the same or different views)
+   * shares one cache and a write through either alias is seen.
+   */
+  private readonly codeCaches = new Map<ArrayBufferLike, Map<number, CodePageCache>>();
+  private codeCachePages = 0;
   memGeneration = -1;
   /** Physical address found by the last successful translate(). */
   private walkPhys = 0;
@@ -623,6 +665,7 @@ export class Machine {
       return;
     }
     const o = this.mem.pageOffset(ppn) + (gpa & 0xfff);
+    if (this.codeCachePages !== 0) this.noteCodeWrite(buf, o - (gpa & 0xfff), gpa & 0xfff, 4);
     buf[o] = v;
     buf[o + 1] = v >> 8;
     buf[o + 2] = v >> 16;
@@ -648,6 +691,7 @@ export class Machine {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
+      this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]) !== undefined ? 1 : 0;
     } else {
       this.rTag[i] = key;
       this.rBuf[i] = buf;
@@ -670,7 +714,54 @@ export class Machine {
     this.codeKey = lin - (lin & 0xfff) + this.userBit;
     this.codeBuf = buf;
     this.codeOff = this.mem.pageOffset(ppn);
+    const off = this.codeOff;
+    let cache = this.codeCacheOf(buf, off);
+    if (cache === undefined) {
+      // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
+      if (this.codeCachePages >= CODE_CACHE_PAGES) this.dropCodeCaches();
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096) };
+      const ab = buf.buffer;
+      const at = buf.byteOffset + off;
+      let byOff = this.codeCaches.get(ab);
+      if (byOff === undefined) {
+        byOff = new Map<number, CodePageCache>();
+        this.codeCaches.set(ab, byOff);
+      }
+      byOff.set(at, cache);
+      this.codeCachePages++;
+      // Writes through existing TLB entries to these bytes must now be noticed.
+      for (let i = 0; i < TLB_SIZE; i++) {
+        const w = this.wBuf[i];
+        if (w.buffer === ab && w.byteOffset + this.wOff[i] === at) this.wCode[i] = 1;
+      }
+    }
+    this.codeEntries = cache.entries;
+    this.codeShadow = cache.shadow;
     return true;
+  }
+
+  private codeCacheOf(buf: Uint8Array, off: number): CodePageCache | undefined {
+    if (this.codeCachePages === 0) return undefined;
+    const byOff = this.codeCaches.get(buf.buffer);
+    return byOff === undefined ? undefined : byOff.get(buf.byteOffset + off);
+  }
+
+  private dropCodeCaches(): void {
+    this.codeCaches.clear();
+    this.codeCachePages = 0;
+    this.wCode.fill(0);
+  }
+
+  /**
+   * The CPU wrote [o, o+size) of the page at `off` in `buf`, which may have cached instructions:
+   * drop every entry that may cover those bytes (an instruction is at most 15 bytes long).
+   */
+  noteCodeWrite(buf: Uint8Array, off: number, o: number, size: number): void {
+    const cache = this.codeCacheOf(buf, off);
+    if (cache === undefined) return;
+    const e = cache.entries;
+    const end = Math.min(4096, o + size);
+    for (let j = Math.max(0, o - 14); j < end; j++) e[j] = undefined;
   }
 
   /** Check that [lin, lin+size) can be written (fills the write TLB). Use before multi-part writes. */
@@ -734,6 +825,7 @@ export class Machine {
     const i = (lin >>> 12) & TLB_MASK;
     const o = lin & 0xfff;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 1)) return;
+    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 1);
     this.wBuf[i][this.wOff[i] + o] = v;
   }
 
@@ -747,6 +839,7 @@ export class Machine {
     }
     const i = (lin >>> 12) & TLB_MASK;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 2)) return;
+    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 2);
     const b = this.wBuf[i];
     const p = this.wOff[i] + o;
     b[p] = v;
@@ -762,6 +855,7 @@ export class Machine {
     }
     const i = (lin >>> 12) & TLB_MASK;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 4)) return;
+    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 4);
     const b = this.wBuf[i];
     const p = this.wOff[i] + o;
     b[p] = v;

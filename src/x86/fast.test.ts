@@ -1,0 +1,212 @@
+/**
+ * The decoded-instruction cache and the specialised handlers (fast.ts) must be invisible:
+ * - differential: random programs of the specialised forms (and their neighbours) give the same
+ *   registers, flags, memory, RIP, exit and instruction count with fast paths on and off, in
+ *   32-bit flat protected mode and in 64-bit long mode, including faulting accesses;
+ * - self-modifying code: guest writes to cached instructions, host writes between runs, and
+ *   re-decoding at an offset inside an earlier instruction all execute the new bytes.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Runner } from "./testing/runner";
+import { fastPaths } from "./fast";
+import { EXIT_HLT, PERM_READ, PERM_WRITE } from "./vtx";
+
+const CODE = 0x20000;
+const DATA = 0x100000;
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random program over the hot forms; `esi`/`rsi` points at DATA, esp/rsp is the stack. */
+function program(bits: 32 | 64, seed: number): string {
+  const rnd = rng(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const r32 = ["eax", "ebx", "ecx", "edx", "edi", "ebp"];
+  const r64 = ["rax", "rbx", "rcx", "rdx", "rdi", "rbp", "r8", "r9", "r12", "r15"];
+  const r8 = ["al", "bl", "cl", "dl", "ah", "bh"];
+  const ptr = bits === 64 ? "rsi" : "esi";
+  const alu = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
+  const imm = () => pick([0, 1, -1, 0x7f, -0x80, 0x7fffffff, -0x80000000, 0x12345678, Math.floor(rnd() * 0x10000) - 0x8000]);
+  const mem = (w: string) => `${w} [${ptr} + ${Math.floor(rnd() * 64) * 4 + pick([0, 1, 2, 3])}]`;
+  const lines: string[] = [];
+  for (const r of bits === 64 ? r64 : r32) lines.push(`mov ${r}, ${Math.floor(rnd() * 0x100000000) | 0}`);
+  for (let i = 0; i < 120; i++) {
+    const a = pick(r32);
+    const b = pick(r32);
+    const q = pick(r64);
+    const q2 = pick(r64);
+    const k = Math.floor(rnd() * 37);
+    switch (k) {
+      case 0: lines.push(`${pick(alu)} ${a}, ${b}`); break;
+      case 1: lines.push(`${pick(alu)} ${a}, ${mem("dword")}`); break;
+      case 2: lines.push(`${pick(alu)} ${mem("dword")}, ${a}`); break;
+      case 3: lines.push(`${pick(alu)} ${a}, ${imm()}`); break;
+      case 4: lines.push(`${pick(alu)} ${mem("dword")}, ${imm()}`); break;
+      case 5: lines.push(`test ${a}, ${b}`); break;
+      case 6: lines.push(`mov ${a}, ${b}`); break;
+      case 7: lines.push(`mov ${mem("dword")}, ${a}`); break;
+      case 8: lines.push(`mov ${a}, ${mem("dword")}`); break;
+      case 9: lines.push(`mov ${mem("byte")}, ${pick(r8)}`); break;
+      case 10: lines.push(`mov ${mem("byte")}, ${imm() & 0xff}`); break;
+      case 11: lines.push(`mov ${mem("dword")}, ${imm()}`); break;
+      case 12: lines.push(`mov ${a}, ${imm()}`); break;
+      case 13: lines.push(`movzx ${a}, ${pick([mem("byte"), pick(r8)])}`); break;
+      case 14: lines.push(`lea ${a}, [${bits === 64 ? "rbx" : "ebx"} + ${bits === 64 ? "rcx" : "ecx"}*${pick([1, 2, 4, 8])} + ${imm()}]`); break;
+      case 15: lines.push(`${pick(["inc", "dec"])} ${a}`); break;
+      case 16: lines.push(`push ${bits === 64 ? q : a}`, `pop ${bits === 64 ? q2 : b}`); break;
+      case 17: {
+        const l = `.s${i}`;
+        lines.push(`j${pick(["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"])} ${pick(["short", "near"])} ${l}`, `xor ${a}, ${imm()}`, `${l}:`);
+        break;
+      }
+      case 18: lines.push(`call .f${i}`, `jmp short .g${i}`, `.f${i}:`, `add ${a}, ${b}`, `ret`, `.g${i}:`); break;
+      case 19: lines.push(bits === 64 ? `${pick(alu)} ${q}, ${q2}` : `${pick(alu)} ${a}, ${b}`); break;
+      case 20: lines.push(bits === 64 ? `${pick(alu)} ${q}, ${imm()}` : `${pick(alu)} ${b}, ${imm()}`); break;
+      case 21: lines.push(bits === 64 ? `mov ${q}, ${q2}` : `mov ${b}, ${a}`); break;
+      case 22: lines.push(bits === 64 ? `mov ${mem("qword")}, ${q}` : `mov ${mem("word")}, ${a.replace("e", "")}`); break;
+      case 23: lines.push(bits === 64 ? `mov ${q}, ${mem("qword")}` : `add ${mem("byte")}, ${pick(r8)}`); break;
+      case 24: lines.push(bits === 64 ? `${pick(["inc", "dec"])} ${q}` : `shl ${a}, ${Math.floor(rnd() * 32)}`); break;
+      case 25: lines.push(`${pick(alu)} ${mem("byte")}, ${imm() & 0xff}`); break;
+      case 26: lines.push(`${pick(alu)} ${pick(r8)}, ${imm() & 0xff}`); break;
+      case 27: lines.push(`${pick(alu)} eax, ${pick([0x12345678, -0x789abcdf, 0x7fffffff, 0x80])}`, `${pick(["shr", "sar", "shl"])} ${b}, ${pick([1, 7, 31])}`); break;
+      case 28: lines.push(`${pick(alu)} ${pick(r8)}, ${pick([pick(r8), mem("byte")])}`); break;
+      case 29: lines.push(`${pick(alu)} ${mem("byte")}, ${pick(r8)}`, `${pick(alu)} al, ${imm() & 0xff}`); break;
+      case 30: lines.push(`test ${pick(r8)}, ${pick(r8)}`, `test ${mem("dword")}, ${a}`); break;
+      case 31: lines.push(`test al, ${imm() & 0xff}`, `test eax, ${imm()}`); break;
+      case 32: lines.push(`mov cl, ${Math.floor(rnd() * 64)}`, `${pick(["shl", "shr", "sar", "rol", "ror", "rcl", "rcr"])} ${a}, ${pick(["cl", "1", String(Math.floor(rnd() * 32))])}`); break;
+      case 33: lines.push(`set${pick(["o", "b", "e", "be", "s", "p", "l", "le", "nz", "g"])} ${pick(r8)}`); break;
+      case 34: lines.push(`cmov${pick(["o", "b", "e", "be", "s", "p", "l", "le", "nz", "g"])} ${a}, ${b}`); break;
+      case 35: lines.push(`mov ${pick(r8)}, ${pick([pick(r8), mem("byte")])}`); break;
+      case 36: lines.push(`${pick(["neg", "not"])} ${a}`); break;
+      default: lines.push(`${pick(["adc", "sbb"])} ${a}, ${b}`, `cmc`); break;
+    }
+  }
+  lines.push("hlt");
+  return `bits ${bits}\norg ${CODE}\n${lines.join("\n")}\n`;
+}
+
+function setup(bits: 32 | 64, src: string): Runner {
+  const r = new Runner().asm(src, CODE);
+  for (let i = 0; i < 4096; i++) r.ram[DATA + i] = (i * 37 + 11) & 0xff;
+  if (bits === 64) r.long64(CODE);
+  else r.flat32(CODE);
+  return r.reg(4, 0x90000).reg(6, DATA);
+}
+
+interface Outcome {
+  exit: number;
+  regs: bigint[];
+  rip: bigint;
+  rflags: number;
+  retired: number;
+  data: number[];
+  stack: number[];
+}
+
+function runWith(fast: boolean, bits: 32 | 64, src: string): Outcome {
+  fastPaths.enabled = fast;
+  const r = setup(bits, src);
+  const exit = r.run(100_000);
+  return {
+    exit,
+    regs: Array.from({ length: 16 }, (_, i) => r.r(i)),
+    rip: r.cpu.getRip(),
+    rflags: r.cpu.getRflags(),
+    retired: r.cpu.instructionsRetired,
+    data: Array.from(r.ram.subarray(DATA, DATA + 4096)),
+    stack: Array.from(r.ram.subarray(0x8ff00, 0x90000)),
+  };
+}
+
+afterEach(() => {
+  fastPaths.enabled = true;
+});
+
+describe("specialised handlers match the general executor", () => {
+  for (const bits of [32, 64] as const) {
+    it(`random ${bits}-bit programs`, () => {
+      for (let seed = 1; seed <= 25; seed++) {
+        const src = program(bits, seed * 7919 + bits);
+        const slow = runWith(false, bits, src);
+        const fast = runWith(true, bits, src);
+        expect(slow.exit, `seed ${seed}`).toBe(EXIT_HLT);
+        expect(fast, `seed ${seed}`).toEqual(slow);
+      }
+    });
+  }
+
+  it("faulting memory operands leave the same state (64-bit: beyond the 1 GiB identity map)", () => {
+    for (const insn of ["mov eax, [rbx]", "mov [rbx], eax", "add [rbx], eax", "add eax, [rbx]", "cmp dword [rbx], 5", "mov rax, [rbx]", "mov byte [rbx], 1", "movzx eax, byte [rbx]"]) {
+      const src = `bits 64\norg ${CODE}\nmov rbx, 0x40000000\nmov eax, 7\n${insn}\nhlt\n`;
+      const slow = runWith(false, 64, src);
+      const fast = runWith(true, 64, src);
+      expect(fast, insn).toEqual(slow);
+      expect(fast.retired, insn).toBe(2);
+    }
+  });
+});
+
+describe("decoded-instruction cache", () => {
+  it("executes bytes the guest patched after they were cached", () => {
+    // The ADD's imm8 is incremented after each execution: 1 + 2 + 3 + 4.
+    const r = setup(32, `bits 32\norg ${CODE}\nmov ecx, 4\nxor ebx, ebx\n.l:\npatch: add ebx, 1\ninc byte [patch + 2]\ndec ecx\njnz .l\nhlt\n`);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3)).toBe(10);
+  });
+
+  it("executes bytes the host wrote between runs", () => {
+    const r = setup(64, `bits 64\norg ${CODE}\nmov eax, 1\nhlt\n`);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(0)).toBe(1);
+    r.mem.writeBytes(CODE + 1, new Uint8Array([2])); // mov eax, 2
+    r.cpu.setRip(BigInt(CODE));
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(0)).toBe(2);
+  });
+
+  it("re-decodes when code is entered inside a cached instruction after a patch", () => {
+    // First pass runs `mov eax, imm32` whose immediate holds `inc ebx; inc ebx; ret`-like bytes;
+    // then the guest jumps into the immediate, which must decode from the real bytes.
+    const r = setup(32, `bits 32\norg ${CODE}\nxor ebx, ebx\ncall f\ncall f + 1\nhlt\nf: mov eax, 0xc3434343\nret\n`);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3)).toBe(3);
+    expect(r.r32(0)).toBe(0xc3434343);
+  });
+
+  it("sees a patch written through another guest-physical alias of the code page", () => {
+    // The code page is also mapped at 32 MiB (same host bytes, another view): patch the ADD's
+    // imm8 through the alias after the loop body was cached.
+    const ALIAS = 0x2000000;
+    const r = setup(32, `bits 32\norg ${CODE}\nmov ecx, 3\nxor ebx, ebx\n.l:\npatch: add ebx, 1\ninc byte [patch + 2 - ${CODE} + ${ALIAS}]\ndec ecx\njnz .l\nhlt\n`);
+    r.mem.map(ALIAS, 4096, r.ram.subarray(CODE, CODE + 4096), 0, PERM_READ | PERM_WRITE);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3)).toBe(6);
+  });
+
+  it("writes through a stale write-TLB entry to a page that later became code are seen", () => {
+    // Write to the next page first (fills the write TLB), then run code there, then patch it.
+    const src = `bits 32\norg ${CODE}
+      mov byte [g + 1], 5      ; g: mov al, 5 (write TLB now maps g's page)
+      call g
+      call g
+      mov bl, al
+      mov byte [g + 1], 9
+      call g
+      hlt
+      times 4096 - ($ - $$) db 0x90
+      g: mov al, 0
+      ret\n`;
+    const r = setup(32, src);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3) & 0xff).toBe(5);
+    expect(r.r32(0) & 0xff).toBe(9);
+  });
+});

@@ -1,0 +1,650 @@
+/**
+ * Specialised executors for the hottest instruction forms, chosen once per cached decoded
+ * instruction (Decoded.fn, called from cpu.ts runFast). Everything else goes to the general `execute`.
+ *
+ * Each handler does exactly what `execute` does for its form (same helpers, same fault order:
+ * compute and check the address, read, check `fault`, then commit), minus the dispatch through
+ * execute → aluForm → binop → getReg/setReg with sizes known only at run time. They are only chosen
+ * for instructions without a LOCK prefix (execute owns the #UD rules for LOCK) and for the operand
+ * sizes written out here; `specialize` returns `execute` for anything else.
+ *
+ * Hot-path rules (V8): handlers stay small so TurboFan inlines alu32()/cond()/read32(); values are
+ * int32 (`| 0`) whenever they are stored into typed arrays or lazy-flag fields.
+ */
+import { Decoded, MODE_64 } from "./decode";
+import { Machine, PARITY } from "./machine";
+import { execute } from "./exec-main";
+import { alu, alu32, alu64, incDec, shift } from "./arith";
+import { branchTo, readMem64 } from "./operands";
+
+type Handler = (c: Machine, d: Decoded) => void;
+
+/** Tests turn the specialised handlers off to compare them with the general executor. */
+export const fastPaths = { enabled: true };
+
+const TWO32 = 4294967296;
+const ZF = 0x40;
+const SF = 0x80;
+const OF = 0x800;
+const ARITH = 0x8d5; // CF PF AF ZF SF OF
+
+// ---- Group-1 ALU (ADD OR ADC SBB AND SUB XOR CMP), 32-bit operands. `aop` = d.op >> 3 or ModRM.reg.
+
+/** op Ev, Gv with a register destination (00 01 08 09 ... 39, mod = 3). */
+function aluEvGvReg32(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  const r = alu32(c, aop, c.r32[d.rm << 1], c.r32[d.reg << 1]);
+  if (aop !== 7) {
+    c.r32[d.rm << 1] = r;
+    c.r32[(d.rm << 1) + 1] = 0;
+  }
+}
+
+/** op Gv, Ev with a register source (03 0B ... 3B, mod = 3). */
+function aluGvEvReg32(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  const r = alu32(c, aop, c.r32[d.reg << 1], c.r32[d.rm << 1]);
+  if (aop !== 7) {
+    c.r32[d.reg << 1] = r;
+    c.r32[(d.reg << 1) + 1] = 0;
+  }
+}
+
+/** op Gv, Ev with a memory source. */
+function aluGvEvMem32(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 4, false);
+  if (c.fault) return;
+  const b = c.read32(lin);
+  if (c.fault) return;
+  const aop = (d.op >> 3) & 7;
+  const r = alu32(c, aop, c.r32[d.reg << 1], b);
+  if (aop !== 7) {
+    c.r32[d.reg << 1] = r;
+    c.r32[(d.reg << 1) + 1] = 0;
+  }
+}
+
+/** [mem] op= src, 32-bit: CMP only reads; the others check the write before reading (rmwLinear). */
+function aluMem32(c: Machine, d: Decoded, aop: number, src: number): void {
+  if (aop === 7) {
+    const lin = c.eaLinear(d, 4, false);
+    if (c.fault) return;
+    const a = c.read32(lin);
+    if (c.fault) return;
+    alu32(c, 7, a, src);
+    return;
+  }
+  const lin = c.eaLinear(d, 4, true);
+  if (c.fault) return;
+  if (!c.probeWrite(lin, 4)) return;
+  const a = c.read32(lin);
+  if (c.fault) return;
+  c.write32(lin, alu32(c, aop, a, src));
+}
+
+function aluEvGvMem32(c: Machine, d: Decoded): void {
+  aluMem32(c, d, (d.op >> 3) & 7, c.r32[d.reg << 1]);
+}
+
+/** 05 0D ... 3D: op eAX, imm32. */
+function aluAccImm32(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  const r = alu32(c, aop, c.r32[0], d.imm);
+  if (aop !== 7) {
+    c.r32[0] = r;
+    c.r32[1] = 0;
+  }
+}
+
+/** 80 with a byte register destination. */
+function aluImmReg8(c: Machine, d: Decoded): void {
+  const aop = d.reg & 7;
+  const r = alu(c, aop, c.r8[d.rmByte], d.imm, 1);
+  if (aop !== 7) c.r8[d.rmByte] = r;
+}
+
+/** 80 with a byte in memory: CMP only reads; the others check the write before reading. */
+function aluImmMem8(c: Machine, d: Decoded): void {
+  const aop = d.reg & 7;
+  if (aop === 7) {
+    const lin = c.eaLinear(d, 1, false);
+    if (c.fault) return;
+    const a = c.read8(lin);
+    if (c.fault) return;
+    alu(c, 7, a, d.imm, 1);
+    return;
+  }
+  const lin = c.eaLinear(d, 1, true);
+  if (c.fault) return;
+  if (!c.probeWrite(lin, 1)) return;
+  const a = c.read8(lin);
+  if (c.fault) return;
+  c.write8(lin, alu(c, aop, a, d.imm, 1));
+}
+
+/** 81 / 83 with a register destination. */
+function aluImmReg32(c: Machine, d: Decoded): void {
+  const aop = d.reg & 7;
+  const r = alu32(c, aop, c.r32[d.rm << 1], d.imm);
+  if (aop !== 7) {
+    c.r32[d.rm << 1] = r;
+    c.r32[(d.rm << 1) + 1] = 0;
+  }
+}
+
+function aluImmMem32(c: Machine, d: Decoded): void {
+  aluMem32(c, d, d.reg & 7, d.imm);
+}
+
+/** 81 / 83 with a 64-bit register destination (REX.W). */
+function aluImmReg64(c: Machine, d: Decoded): void {
+  const aop = d.reg & 7;
+  const i = d.rm << 1;
+  const lo = alu64(c, aop, c.r32[i], c.r32[i + 1], d.imm, d.imm >> 31);
+  if (aop !== 7) {
+    c.r32[i] = lo;
+    c.r32[i + 1] = c.hi;
+  }
+}
+
+/** op Ev, Gv / op Gv, Ev between 64-bit registers. */
+function aluRegReg64(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  // Direction bit (op & 2): Gv, Ev puts the result in reg.
+  const dst = d.op & 2 ? d.reg << 1 : d.rm << 1;
+  const src = d.op & 2 ? d.rm << 1 : d.reg << 1;
+  const lo = alu64(c, aop, c.r32[dst], c.r32[dst + 1], c.r32[src], c.r32[src + 1]);
+  if (aop !== 7) {
+    c.r32[dst] = lo;
+    c.r32[dst + 1] = c.hi;
+  }
+}
+
+/** F7 /2 NOT and /3 NEG on a 32-bit register (group3's register path; NEG is 0 - a). */
+function notNegReg32(c: Machine, d: Decoded): void {
+  const i = d.rm << 1;
+  const a = c.r32[i];
+  c.r32[i] = (d.reg & 7) === 2 ? ~a : alu32(c, 5, 0, a);
+  c.r32[i + 1] = 0;
+}
+
+/** 85: TEST Ev, Gv between 32-bit registers (AND without writing). */
+function testRegReg32(c: Machine, d: Decoded): void {
+  alu32(c, 4, c.r32[d.rm << 1], c.r32[d.reg << 1]);
+}
+
+/** 00 08 ... 38 / 02 0A ... 3A: op Eb, Gb / op Gb, Eb between byte registers. */
+function aluRegReg8(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  const dst = d.op & 2 ? d.regByte : d.rmByte;
+  const src = d.op & 2 ? d.rmByte : d.regByte;
+  const r = alu(c, aop, c.r8[dst], c.r8[src], 1);
+  if (aop !== 7) c.r8[dst] = r;
+}
+
+/** 02 0A ... 3A with a memory source: op Gb, [mem]. */
+function aluGbEbMem(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 1, false);
+  if (c.fault) return;
+  const b = c.read8(lin);
+  if (c.fault) return;
+  const aop = (d.op >> 3) & 7;
+  const r = alu(c, aop, c.r8[d.regByte], b, 1);
+  if (aop !== 7) c.r8[d.regByte] = r;
+}
+
+/** 04 0C ... 3C: op AL, imm8. */
+function aluAccImm8(c: Machine, d: Decoded): void {
+  const aop = (d.op >> 3) & 7;
+  const r = alu(c, aop, c.r8[0], d.imm, 1);
+  if (aop !== 7) c.r8[0] = r;
+}
+
+/** 84: TEST Eb, Gb between byte registers; A8: TEST AL, imm8; A9: TEST EAX, imm32. */
+function testRegReg8(c: Machine, d: Decoded): void {
+  alu(c, 4, c.r8[d.rmByte], c.r8[d.regByte], 1);
+}
+
+function testAccImm8(c: Machine, d: Decoded): void {
+  alu(c, 4, c.r8[0], d.imm, 1);
+}
+
+function testAccImm32(c: Machine, d: Decoded): void {
+  alu32(c, 4, c.r32[0], d.imm);
+}
+
+/** 85 with memory: TEST [mem], r32. */
+function testMemReg32(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 4, false);
+  if (c.fault) return;
+  const a = c.read32(lin);
+  if (c.fault) return;
+  alu32(c, 4, a, c.r32[d.reg << 1]);
+}
+
+/**
+ * C1 / D1 / D3 on a 32-bit register (shiftRm's register path): a zero count changes nothing, but
+ * in 64-bit mode the 32-bit destination is still zero-extended.
+ */
+function shiftReg32(c: Machine, d: Decoded): void {
+  const op = d.op;
+  const raw = op === 0xc1 ? d.imm : op === 0xd1 ? 1 : c.r8[8];
+  const count = raw & 0x1f;
+  const i = d.rm << 1;
+  const sub = d.reg & 7;
+  const r = sub >= 4 && count !== 0 ? shiftBy32(c, sub, c.r32[i], count) : shift(c, sub, c.r32[i], count, 4);
+  if (count !== 0) {
+    c.r32[i] = r;
+    c.r32[i + 1] = 0;
+  } else if (c.codeMode === MODE_64) c.r32[i + 1] = 0;
+}
+
+/**
+ * arith.ts `shift` for SHL/SAL (4, 6), SHR (5) and SAR (7) of a 32-bit value by 1..31, written out
+ * for that size: CF = last bit shifted out, OF as `shift` defines it, SF/ZF/PF from the result,
+ * AF = 0; all six flags are set explicitly (the lazy state is dropped).
+ */
+function shiftBy32(c: Machine, sub: number, a: number, count: number): number {
+  let r: number;
+  let f: number;
+  if (sub === 5) {
+    r = (a >>> count) | 0;
+    f = ((a >>> (count - 1)) & 1) | (count === 1 && a < 0 ? OF : 0);
+  } else if (sub === 7) {
+    r = a >> count;
+    f = (a >> (count - 1)) & 1;
+  } else {
+    r = a << count;
+    const cf = (a >>> (32 - count)) & 1;
+    f = cf | (((r >>> 31) ^ cf) !== 0 ? OF : 0);
+  }
+  f |= PARITY[r & 0xff] | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0);
+  c.lazyMask = 0;
+  c.flags = (c.flags & ~ARITH) | f;
+  return r;
+}
+
+/** 0F 90-9F: SETcc to a byte register. */
+function setccReg(c: Machine, d: Decoded): void {
+  c.r8[d.rmByte] = c.cond(d.op & 15) ? 1 : 0;
+}
+
+/** 0F 40-4F: CMOVcc r32, r32 (the destination is zero-extended even when not moved). */
+function cmovRegReg32(c: Machine, d: Decoded): void {
+  const v = c.r32[d.rm << 1];
+  if (c.cond(d.op & 15)) c.r32[d.reg << 1] = v;
+  c.r32[(d.reg << 1) + 1] = 0;
+}
+
+// ---- Moves.
+
+/** 88 / 8A between byte registers. */
+function movRegReg8(c: Machine, d: Decoded): void {
+  if (d.op === 0x88) c.r8[d.rmByte] = c.r8[d.regByte];
+  else c.r8[d.regByte] = c.r8[d.rmByte];
+}
+
+/** 8A from memory. */
+function movLoad8(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 1, false);
+  if (c.fault) return;
+  const v = c.read8(lin);
+  if (c.fault) return;
+  c.r8[d.regByte] = v;
+}
+
+
+function movRegReg32(c: Machine, d: Decoded): void {
+  // 89 (Ev <- Gv) or 8B (Gv <- Ev), mod = 3.
+  const dst = d.op === 0x89 ? d.rm : d.reg;
+  const src = d.op === 0x89 ? d.reg : d.rm;
+  c.r32[dst << 1] = c.r32[src << 1];
+  c.r32[(dst << 1) + 1] = 0;
+}
+
+function movRegReg64(c: Machine, d: Decoded): void {
+  const dst = (d.op === 0x89 ? d.rm : d.reg) << 1;
+  const src = (d.op === 0x89 ? d.reg : d.rm) << 1;
+  c.r32[dst] = c.r32[src];
+  c.r32[dst + 1] = c.r32[src + 1];
+}
+
+function movStore32(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 4, true);
+  if (c.fault) return;
+  c.write32(lin, c.r32[d.reg << 1]);
+}
+
+function movLoad32(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 4, false);
+  if (c.fault) return;
+  const v = c.read32(lin);
+  if (c.fault) return;
+  c.r32[d.reg << 1] = v;
+  c.r32[(d.reg << 1) + 1] = 0;
+}
+
+function movStore64(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 8, true);
+  if (c.fault) return;
+  c.write64(lin, c.r32[d.reg << 1], c.r32[(d.reg << 1) + 1]);
+}
+
+function movLoad64(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 8, false);
+  if (c.fault) return;
+  const lo = readMem64(c, lin);
+  if (c.fault) return;
+  c.r32[d.reg << 1] = lo;
+  c.r32[(d.reg << 1) + 1] = c.hi;
+}
+
+/** 88: MOV Eb, Gb to memory. */
+function movStore8(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 1, true);
+  if (c.fault) return;
+  c.write8(lin, c.r8[d.regByte]);
+}
+
+/** C6 /0: MOV Eb, Ib to memory. */
+function movStoreImm8(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 1, true);
+  if (c.fault) return;
+  c.write8(lin, d.imm);
+}
+
+/** C7 /0: MOV Ev, Iz to memory (32-bit). */
+function movStoreImm32(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 4, true);
+  if (c.fault) return;
+  c.write32(lin, d.imm);
+}
+
+/** B8+r: MOV r32, imm32. */
+function movRegImm32(c: Machine, d: Decoded): void {
+  c.r32[d.rm << 1] = d.imm;
+  c.r32[(d.rm << 1) + 1] = 0;
+}
+
+/** 0F B6: MOVZX r32, Eb. */
+function movzxByte32(c: Machine, d: Decoded): void {
+  let v: number;
+  if (d.mod === 3) v = c.r8[d.rmByte];
+  else {
+    const lin = c.eaLinear(d, 1, false);
+    if (c.fault) return;
+    v = c.read8(lin);
+    if (c.fault) return;
+  }
+  c.r32[d.reg << 1] = v;
+  c.r32[(d.reg << 1) + 1] = 0;
+}
+
+/**
+ * 8D: LEA r32 with a 32-bit address. Machine.ea returns the offset as a uint32 (a heap number when
+ * ≥ 2^31 unless inlined); here it stays int32 (same 32 bits once stored in the register file).
+ */
+function lea32(c: Machine, d: Decoded): void {
+  let a = d.disp;
+  if (d.base >= 0) a = (a + c.r32[d.base << 1]) | 0;
+  if (d.index >= 0) a = (a + (c.r32[d.index << 1] << d.scale)) | 0;
+  if (d.ripRel) a = (a + c.nextRip) | 0;
+  c.r32[d.reg << 1] = a;
+  c.r32[(d.reg << 1) + 1] = 0;
+}
+
+// ---- INC / DEC.
+
+/** 40-4F (outside 64-bit mode) and FF /0 /1 on a 32-bit register. */
+function incDecReg32(c: Machine, d: Decoded): void {
+  const dec = d.op === 0xff ? (d.reg & 7) === 1 : d.op >= 0x48;
+  const r = d.rm;
+  c.r32[r << 1] = incDec(c, c.r32[r << 1], 0, 4, dec);
+  c.r32[(r << 1) + 1] = 0;
+}
+
+function incDecReg64(c: Machine, d: Decoded): void {
+  const i = d.rm << 1;
+  const lo = incDec(c, c.r32[i], c.r32[i + 1], 8, (d.reg & 7) === 1);
+  c.r32[i] = lo;
+  c.r32[i + 1] = c.hi;
+}
+
+// ---- Control flow.
+
+/** 70-7F and 0F 80-8F. */
+function jcc(c: Machine, d: Decoded): void {
+  if (c.cond(d.op & 15)) branchTo(c, c.nextRip + d.imm, c.codeMode === MODE_64 ? 8 : d.osz);
+}
+
+/** EB / E9. */
+function jmpRel(c: Machine, d: Decoded): void {
+  branchTo(c, c.nextRip + d.imm, c.codeMode === MODE_64 ? 8 : d.osz);
+}
+
+/** E8 with a 32-bit stack operand outside 64-bit mode (no 66 prefix). */
+function callRel32(c: Machine, d: Decoded): void {
+  const ret = c.nextRip;
+  if (!branchTo(c, ret + d.imm, 4)) return;
+  pushD(c, ret | 0);
+}
+
+/** E8 in 64-bit mode (no 66 prefix). */
+function callRel64(c: Machine, d: Decoded): void {
+  const ret = c.nextRip;
+  if (!branchTo(c, ret + d.imm, 8)) return;
+  pushQ(c, ret | 0, Math.floor(ret / TWO32));
+}
+
+/** C3 outside 64-bit mode, 32-bit operand. */
+function ret32(c: Machine, _d: Decoded): void {
+  // The target is checked before ESP changes (#GP leaves ESP as it was).
+  const sp = c.r32[8];
+  const spHi = c.r32[9];
+  const t = popD(c);
+  if (c.fault) return;
+  if (!branchTo(c, t >>> 0, 4)) {
+    c.r32[8] = sp;
+    c.r32[9] = spHi;
+  }
+}
+
+/** C3 in 64-bit mode (no 66 prefix). */
+function ret64(c: Machine, _d: Decoded): void {
+  // The target is checked before RSP changes (#GP leaves RSP as it was).
+  const sp = c.r32[8];
+  const spHi = c.r32[9];
+  const lo = popQ(c);
+  if (c.fault) return;
+  if (!branchTo(c, c.hi * TWO32 + (lo >>> 0), 8)) {
+    c.r32[8] = sp;
+    c.r32[9] = spHi;
+  }
+}
+
+// ---- Stack.
+
+/**
+ * 32-bit push/pop with a 32-bit stack (SS.B = 1): Machine.push/peek/setSp written out for this one
+ * size (same SS limit/type checks through linear(), same order: check and write, then ESP).
+ */
+function pushD(c: Machine, v: number): void {
+  if (c.stackSize !== 4) {
+    c.push(4, v);
+    return;
+  }
+  const sp = (c.r32[8] - 4) >>> 0;
+  const lin = c.linear(2, sp, 4, true);
+  if (c.fault) return;
+  c.write32(lin, v);
+  if (c.fault) return;
+  c.r32[8] = sp;
+  c.r32[9] = 0;
+}
+
+/** Pop 4 bytes (see pushD). 0 after a fault, with ESP unchanged. */
+function popD(c: Machine): number {
+  if (c.stackSize !== 4) {
+    const v = c.peek(4, 0);
+    if (c.fault) return 0;
+    c.setSp(c.wrapSp(c.getSp() + 4));
+    return v;
+  }
+  const sp = c.r32[8] >>> 0;
+  const lin = c.linear(2, sp, 4, false);
+  if (c.fault) return 0;
+  const v = c.read32(lin);
+  if (c.fault) return 0;
+  c.r32[8] = sp + 4; // (sp + 4) mod 2^32 once stored
+  c.r32[9] = 0;
+  return v;
+}
+
+/**
+ * 64-bit push/pop when RSP is below 2^31 and the 8 bytes sit in one page (every stack we run):
+ * no double arithmetic on RSP, one page check. The address is canonical and SS has no base in
+ * 64-bit mode, so linear(SS) would only have returned RSP itself. Anything else: Machine.push64.
+ */
+function pushQ(c: Machine, lo: number, hi: number): void {
+  const sp = c.r32[8];
+  if (c.r32[9] === 0 && sp >= 8 && ((sp - 8) & 0xfff) <= 0xff8) {
+    const nsp = sp - 8;
+    if (!c.probeWrite(nsp, 8)) return; // as write64: the whole operand is checked first
+    c.write32(nsp, lo);
+    c.write32(nsp + 4, hi);
+    c.r32[8] = nsp;
+    return;
+  }
+  c.push64(lo, hi);
+}
+
+/** Pop 8 bytes (low half returned, high half in c.hi); see pushQ. NaN-free: 0 after a fault. */
+function popQ(c: Machine): number {
+  const sp = c.r32[8];
+  if (c.r32[9] === 0 && sp >= 0 && (sp & 0xfff) <= 0xff8) {
+    const lo = readMem64(c, sp);
+    if (c.fault) return 0;
+    c.r32[8] = sp + 8; // sp + 8 <= 2^31: the int32 store keeps the right low 32 bits, high half 0
+    return lo;
+  }
+  const lin = c.stackLinear(0, 8, false);
+  if (c.fault) return 0;
+  const lo = readMem64(c, lin);
+  if (c.fault) return 0;
+  const hi = c.hi;
+  c.setSp(c.getSp() + 8);
+  c.hi = hi;
+  return lo;
+}
+
+function push32(c: Machine, d: Decoded): void {
+  pushD(c, c.r32[d.rm << 1]);
+}
+
+function push64(c: Machine, d: Decoded): void {
+  pushQ(c, c.r32[d.rm << 1], c.r32[(d.rm << 1) + 1]);
+}
+
+function pop32(c: Machine, d: Decoded): void {
+  const v = popD(c);
+  if (c.fault) return;
+  c.r32[d.rm << 1] = v;
+  c.r32[(d.rm << 1) + 1] = 0;
+}
+
+function pop64(c: Machine, d: Decoded): void {
+  const lo = popQ(c);
+  if (c.fault) return;
+  c.r32[d.rm << 1] = lo;
+  c.r32[(d.rm << 1) + 1] = c.hi;
+}
+
+/**
+ * Pick the executor of a freshly decoded instruction. Conditions mirror the general executor's
+ * dispatch: operand size from the prefixes/mode, register vs memory form from ModRM.mod.
+ */
+export function specialize(d: Decoded): Handler {
+  if (d.lock || !fastPaths.enabled) return execute;
+  const op = d.op;
+  const long = d.mode === MODE_64;
+  const osz = d.osz;
+  const reg = d.mod === 3;
+  if (op < 0x40 && (op & 7) === 5) return osz === 4 ? aluAccImm32 : execute;
+  if (op < 0x40 && (op & 7) === 4) return aluAccImm8;
+  if (op < 0x40 && (op & 7) < 4) {
+    if ((op & 1) === 0) return reg ? aluRegReg8 : op & 2 ? aluGbEbMem : execute;
+    if (osz === 4) {
+      if (op & 2) return reg ? aluGvEvReg32 : aluGvEvMem32;
+      return reg ? aluEvGvReg32 : aluEvGvMem32;
+    }
+    if (osz === 8 && reg) return aluRegReg64;
+    return execute;
+  }
+  if (op >= 0x70 && op <= 0x7f) return jcc;
+  if (op >= 0x180 && op <= 0x18f) return jcc;
+  if (op >= 0x190 && op <= 0x19f) return reg ? setccReg : execute;
+  if (op >= 0x140 && op <= 0x14f) return reg && osz === 4 ? cmovRegReg32 : execute;
+  switch (op) {
+    case 0x80:
+      return reg ? aluImmReg8 : aluImmMem8;
+    case 0x81: case 0x83:
+      if (osz === 4) return reg ? aluImmReg32 : aluImmMem32;
+      if (osz === 8 && reg) return aluImmReg64;
+      return execute;
+    case 0x84:
+      return reg ? testRegReg8 : execute;
+    case 0x85:
+      if (osz !== 4) return execute;
+      return reg ? testRegReg32 : testMemReg32;
+    case 0xa8:
+      return testAccImm8;
+    case 0xa9:
+      return osz === 4 ? testAccImm32 : execute;
+    case 0xf7: {
+      const sub = d.reg & 7;
+      return reg && osz === 4 && (sub === 2 || sub === 3) ? notNegReg32 : execute;
+    }
+    case 0xc1: case 0xd1: case 0xd3:
+      return reg && osz === 4 ? shiftReg32 : execute;
+    case 0x88:
+      return reg ? movRegReg8 : movStore8;
+    case 0x8a:
+      return reg ? movRegReg8 : movLoad8;
+    case 0x89: case 0x8b:
+      if (osz === 4) return reg ? movRegReg32 : op === 0x89 ? movStore32 : movLoad32;
+      if (osz === 8) return reg ? movRegReg64 : op === 0x89 ? movStore64 : movLoad64;
+      return execute;
+    case 0x8d:
+      return !reg && osz === 4 && d.asz === 4 ? lea32 : execute;
+    case 0xc6:
+      return !reg && (d.reg & 7) === 0 ? movStoreImm8 : execute;
+    case 0xc7:
+      return !reg && (d.reg & 7) === 0 && osz === 4 ? movStoreImm32 : execute;
+    case 0xe8:
+      if (d.p66) return execute;
+      if (long) return callRel64;
+      return osz === 4 ? callRel32 : execute;
+    case 0xc3:
+      if (d.p66) return execute;
+      if (long) return ret64;
+      return osz === 4 ? ret32 : execute;
+    case 0xeb: case 0xe9:
+      return jmpRel;
+    case 0xff: {
+      const sub = d.reg & 7;
+      if (sub > 1 || !reg) return execute;
+      if (osz === 4) return incDecReg32;
+      if (osz === 8) return incDecReg64;
+      return execute;
+    }
+    case 0x1b6:
+      return osz === 4 ? movzxByte32 : execute;
+  }
+  if (op >= 0x40 && op <= 0x4f && !long && osz === 4) return incDecReg32;
+  if (op >= 0x50 && op <= 0x5f && !d.p66) {
+    if (long) return op < 0x58 ? push64 : pop64;
+    return osz === 4 ? (op < 0x58 ? push32 : pop32) : execute;
+  }
+  if (op >= 0xb8 && op <= 0xbf && osz === 4) return movRegImm32;
+  return execute;
+}
