@@ -121,6 +121,16 @@ export interface EventBatch {
   errors: string[];
 }
 
+/**
+ * The result of a zx_* call made from the page (HypervisorApi.syscall): exactly what the kernel
+ * binding returned — a bare status number, or `{ status, <C out-parameter names> }` — or `error`
+ * when the call could not be made at all (unknown name).
+ */
+export type SyscallResult = { result: unknown; error: null } | { result: null; error: string };
+
+/** What a zx_* name the page may call looks like: Zircon's syscall names only (no other methods). */
+export const ZX_SYSCALL_NAME = /^zx_[a-z0-9_]+$/;
+
 /** A guest image to boot. */
 export interface GuestImage {
   /** Shown in the UI, e.g. "hello.elf". */
@@ -162,6 +172,13 @@ export interface HypervisorApi {
   readRegisters(): RegisterSnapshot | null;
   readArchState(): ArchRegisters | null;
   listHandles(): HandleRow[];
+  /**
+   * Makes one zx_* syscall on the VMM process's main thread, exactly as the kernel binding takes it
+   * (numbers or bigints; Uint8Array for caller buffers); blocking calls are awaited. Every call is
+   * traced into the syscall log like the VMM's own. The VCPU belongs to the VMM's thread, so calls
+   * that Zircon restricts to the owner (resume, read/write state) return ZX_ERR_BAD_STATE here.
+   */
+  syscall(name: string, args: unknown[]): Promise<SyscallResult>;
   /** Bytes typed by the user, for COM1's receive side. */
   consoleInput(bytes: Uint8Array): void;
   /** Guest RAM as a view over its SharedArrayBuffer (shared, not copied); null without a machine. */

@@ -89,7 +89,7 @@ function setup(script: Script, fetchGuest?: (name: string) => Promise<GuestImage
     create(sinks, onSyscall) {
       const m = new ScriptedMachine(sinks, script, (name, result) => onSyscall({ thread: 1030n, name, args: [0x2a3], result }));
       machines.push(m);
-      return { machine: m, listHandles: () => [{ handle: 0x2a3, type: 20, typeName: "ZX_OBJ_TYPE_GUEST", koid: 1031n, rights: 0x2800b, rightsNames: [] }] };
+      return { machine: m, listHandles: () => [{ handle: 0x2a3, type: 20, typeName: "ZX_OBJ_TYPE_GUEST", koid: 1031n, rights: 0x2800b, rightsNames: [] }], syscall: () => undefined };
     },
     formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
     statusName: (s) => names.status(s),

@@ -12,6 +12,7 @@
 import {
   DEFAULT_GUEST,
   GUEST_FILE_NAME,
+  ZX_SYSCALL_NAME,
   type ArchRegisters,
   type EventBatch,
   type GuestImage,
@@ -22,6 +23,7 @@ import {
   type RegisterSnapshot,
   type StepResult,
   type SyscallLogEntry,
+  type SyscallResult,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
 import type { RawSyscall } from "./format";
@@ -45,6 +47,8 @@ export interface MachineLike {
 export interface MachineInstance {
   machine: MachineLike;
   listHandles(): HandleRow[];
+  /** Calls the zx_* method `name` (already checked against ZX_SYSCALL_NAME) of the process's main thread; undefined if there is none. */
+  syscall(name: string, args: unknown[]): unknown;
 }
 
 /** What the session needs from the outside world; hypervisor.worker.ts passes the real one. */
@@ -419,6 +423,23 @@ export class HypervisorSession implements HypervisorApi {
 
   listHandles(): HandleRow[] {
     return this.safeHandles();
+  }
+
+  async syscall(name: string, args: unknown[]): Promise<SyscallResult> {
+    if (!this.instance) return { result: null, error: "no machine: boot a guest first" };
+    if (typeof name !== "string" || !ZX_SYSCALL_NAME.test(name) || !Array.isArray(args)) {
+      return { result: null, error: `not a zx_* syscall: ${JSON.stringify(name)}` };
+    }
+    try {
+      const result = await this.instance.syscall(name, args);
+      if (result === undefined) return { result: null, error: `no such syscall: ${name}` };
+      this.events.handles(this.safeHandles());
+      return { result, error: null };
+    } catch (error) {
+      // The binding never throws for bad arguments; anything here is a bug worth showing.
+      this.events.error(`${name} failed: ${describe(error)}`);
+      return { result: null, error: describe(error) };
+    }
   }
 
   consoleInput(bytes: Uint8Array): void {

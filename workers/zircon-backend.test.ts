@@ -43,6 +43,31 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
 }
 
 describe.skipIf(!haveGuests)("HypervisorSession on the real kernel and VMM", () => {
+  it("makes zx_* calls from the page on the VMM process, with Zircon's statuses and out-parameters", async () => {
+    const t = setup();
+    expect((await t.session.syscall("zx_vmo_create", [8192, 0])).error).toBe("no machine: boot a guest first");
+    expect(await t.session.bootDefault()).toBeNull();
+    await until("the guest to exit", () => t.session.state().kind !== "running");
+
+    const created = await t.session.syscall("zx_vmo_create", [8192, 0]);
+    expect(created.error).toBeNull();
+    const { status, out } = created.result as { status: number; out: number };
+    expect(status).toBe(0);
+    expect(t.session.listHandles().some((h) => h.handle === out && h.typeName === "ZX_OBJ_TYPE_VMO")).toBe(true);
+    expect((await t.session.syscall("zx_vmo_get_size", [out])).result).toEqual({ status: 0, size: 8192n });
+    expect((await t.session.syscall("zx_handle_close", [out])).result).toBe(0);
+    // A stale handle is BAD_HANDLE (-11); a bad argument is a status, never an exception.
+    expect((await t.session.syscall("zx_handle_close", [out])).result).toBe(-11);
+    expect((await t.session.syscall("zx_vmo_create", ["big", 0])).result).toMatchObject({ status: -10 });
+    // The VMM's VCPU belongs to its own thread: Zircon answers BAD_STATE to anyone else.
+    const vcpu = t.session.listHandles().find((h) => h.typeName === "ZX_OBJ_TYPE_VCPU")!.handle;
+    expect((await t.session.syscall("zx_vcpu_read_state", [vcpu, 0, new Uint8Array(136)])).result).toBe(-20);
+    // Only zx_* names reach the thread.
+    expect((await t.session.syscall("constructor", [])).error).toMatch(/not a zx_\* syscall/);
+    expect((await t.session.syscall("zx_no_such_call", [])).error).toBe("no such syscall: zx_no_such_call");
+    expect(t.syscalls().some((e) => e.name === "zx_vmo_get_size")).toBe(true);
+  });
+
   it("boots hello.elf: the greeting is the one QEMU prints, and the exit device ends the run", async () => {
     const t = setup();
     expect(await t.session.bootDefault()).toBeNull();

@@ -41,6 +41,11 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
       return {
         machine,
         listHandles: () => (proc.listHandles() as RawHandle[]).map((h) => formatHandle(h, names)),
+        syscall: (name, args) => {
+          const thread = proc.mainThread as unknown as Record<string, unknown>;
+          const fn = thread[name];
+          return typeof fn === "function" ? (fn as (...a: unknown[]) => unknown).apply(proc.mainThread, args) : undefined;
+        },
       };
     },
     formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
