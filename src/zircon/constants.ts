@@ -122,6 +122,13 @@ export const ZX_VM_ALIGN_4GB = 32 << ZX_VM_ALIGN_BASE;
 export const ZX_VMO_RESIZABLE = 1 << 1;
 export const ZX_VMO_DISCARDABLE = 1 << 2;
 
+// zx_vmo_set_cache_policy (zircon/types.h).
+export const ZX_CACHE_POLICY_CACHED = 0;
+export const ZX_CACHE_POLICY_UNCACHED = 1;
+export const ZX_CACHE_POLICY_UNCACHED_DEVICE = 2;
+export const ZX_CACHE_POLICY_WRITE_COMBINING = 3;
+export const ZX_CACHE_POLICY_MASK = 3;
+
 // --- zx_object_get_info topics (`syscalls/object.h`) ---
 export const ZX_INFO_NONE = 0;
 export const ZX_INFO_HANDLE_VALID = 1;

@@ -143,6 +143,9 @@ export class Thread implements SyscallContext {
   zx_vmo_get_size(handle: number) {
     return this.sys("zx_vmo_get_size", [handle], (status) => ({ status, size: 0n }), () => vm.zx_vmo_get_size(this, handle));
   }
+  zx_vmo_set_cache_policy(handle: number, cache_policy: number): Status {
+    return this.sys("zx_vmo_set_cache_policy", [handle, cache_policy], (s) => s, () => vm.zx_vmo_set_cache_policy(this, handle, cache_policy));
+  }
   zx_vmo_replace_as_executable(handle: number, vmex: number) {
     return this.sys("zx_vmo_replace_as_executable", [handle, vmex], (status) => ({ status, out: 0 }),
       () => vm.zx_vmo_replace_as_executable(this, handle, vmex));

@@ -109,6 +109,13 @@ export class VmarObject extends KernelObject {
     let i = 0;
     while (i < this.children.length && this.children[i].base < r.base) i++;
     this.children.splice(i, 0, r);
+    if (r instanceof Mapping) r.vmo.mappingCount++;
+  }
+
+  /** Take a mapping out of this VMAR's children (the caller unmaps its pages or re-inserts pieces). */
+  private removeMapping(m: Mapping): void {
+    this.children.splice(this.children.indexOf(m), 1);
+    m.vmo.mappingCount--;
   }
 
   /** First gap of `size` bytes at `align` alignment (deterministic first fit). */
@@ -255,8 +262,7 @@ export class VmarObject extends KernelObject {
   private cutMapping(m: Mapping, start: number, end: number): void {
     const lo = Math.max(start, m.base);
     const hi = Math.min(end, m.end);
-    const i = this.children.indexOf(m);
-    this.children.splice(i, 1);
+    this.removeMapping(m);
     if (m.base < lo) this.insertSorted(new Mapping(m.base, lo - m.base, m.vmo, m.vmoOffset, m.perms, m.maxPerms));
     if (hi < m.end) this.insertSorted(new Mapping(hi, m.end - hi, m.vmo, m.vmoOffset + (hi - m.base), m.perms, m.maxPerms));
     this.aspace.physmem?.unmap(lo, hi - lo);
@@ -311,7 +317,7 @@ export class VmarObject extends KernelObject {
       const hi = Math.min(end, c.end);
       if (lo > c.base || hi < c.end) {
         // Split into up to three mappings so only [lo, hi) changes.
-        this.children.splice(this.children.indexOf(c), 1);
+        this.removeMapping(c);
         if (c.base < lo) this.insertSorted(new Mapping(c.base, lo - c.base, c.vmo, c.vmoOffset, c.perms, c.maxPerms));
         this.insertSorted(new Mapping(lo, hi - lo, c.vmo, c.vmoOffset + (lo - c.base), perms, c.maxPerms));
         if (hi < c.end) this.insertSorted(new Mapping(hi, c.end - hi, c.vmo, c.vmoOffset + (hi - c.base), c.perms, c.maxPerms));

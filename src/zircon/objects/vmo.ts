@@ -3,9 +3,9 @@
  * The bytes live in a SharedArrayBuffer when the platform has one (cross-origin isolated pages,
  * workers, Node), so the UI can look at guest RAM without a copy.
  */
-import { PAGE_SIZE, ZX_OBJ_TYPE_VMO, ZX_VMO_DISCARDABLE, ZX_VMO_RESIZABLE } from "../constants";
+import { PAGE_SIZE, ZX_CACHE_POLICY_MASK, ZX_OBJ_TYPE_VMO, ZX_VMO_DISCARDABLE, ZX_VMO_RESIZABLE } from "../constants";
 import { KernelObject, type KernelContext } from "../kernel-object";
-import { ZX_ERR_INVALID_ARGS, ZX_ERR_NO_MEMORY, ZX_ERR_OUT_OF_RANGE, ZX_OK } from "../status";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INVALID_ARGS, ZX_ERR_NO_MEMORY, ZX_ERR_OUT_OF_RANGE, ZX_OK } from "../status";
 
 /**
  * Largest VMO the playground backs: 4 GiB. Zircon commits pages lazily; a browser cannot, so a
@@ -15,6 +15,13 @@ export const MAX_VMO_SIZE = 2 ** 32;
 
 export class VmoObject extends KernelObject {
   readonly type = ZX_OBJ_TYPE_VMO;
+  /** Mappings of this VMO in any VMAR (kept by VmarObject). */
+  mappingCount = 0;
+  /**
+   * ZX_CACHE_POLICY_*. Recorded and checked, not acted on: an emulated guest has no caches to
+   * configure, so every policy behaves as cached memory.
+   */
+  cachePolicy = 0;
   private constructor(kernel: KernelContext, readonly bytes: Uint8Array, readonly options: number) {
     super(kernel);
   }
@@ -40,6 +47,14 @@ export class VmoObject extends KernelObject {
       return ZX_ERR_NO_MEMORY;
     }
     return new VmoObject(kernel, bytes, options);
+  }
+
+  /** zx_vmo_set_cache_policy's work (vmo_set_cache_policy.md): only while nothing maps the VMO. */
+  setCachePolicy(policy: number): number {
+    if ((policy & ~ZX_CACHE_POLICY_MASK) !== 0) return ZX_ERR_INVALID_ARGS;
+    if (this.mappingCount !== 0) return ZX_ERR_BAD_STATE;
+    this.cachePolicy = policy;
+    return ZX_OK;
   }
 
   read(dest: Uint8Array, offset: bigint): number {

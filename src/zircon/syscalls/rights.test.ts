@@ -12,6 +12,7 @@ import {
   ZX_DEFAULT_VMO_RIGHTS,
   ZX_ERR_ACCESS_DENIED,
   ZX_ERR_BAD_HANDLE,
+  ZX_ERR_BAD_STATE,
   ZX_ERR_INVALID_ARGS,
   ZX_ERR_WRONG_TYPE,
   ZX_GUEST_TRAP_BELL,
@@ -70,6 +71,7 @@ describe("rights and types per syscall", () => {
     ["zx_vmo_read", (h) => t.zx_vmo_read(h, new Uint8Array(4), 0), w.vmo, ZX_RIGHT_READ, w.port],
     ["zx_vmo_write", (h) => t.zx_vmo_write(h, new Uint8Array(4), 0), w.vmo, ZX_RIGHT_WRITE, w.port],
     ["zx_port_queue", (h) => t.zx_port_queue(h, { key: 1 }), w.port, ZX_RIGHT_WRITE, w.vmo],
+    ["zx_vmo_set_cache_policy", (h) => t.zx_vmo_set_cache_policy(h, 1), w.vmo, ZX_RIGHT_MAP, w.port],
     ["zx_object_get_info (VMAR)", (h) => t.zx_object_get_info(h, ZX_INFO_VMAR, new Uint8Array(16)), w.vmar, ZX_RIGHT_INSPECT, w.vmo],
     ["zx_object_get_info (VCPU)", (h) => t.zx_object_get_info(h, ZX_INFO_VCPU, new Uint8Array(4)), w.vcpu, ZX_RIGHT_INSPECT, w.vmo],
   ];
@@ -91,6 +93,16 @@ describe("rights and types per syscall", () => {
     expect(t.zx_guest_create(w.proc.otherResource, 0).status).toBe(ZX_ERR_ACCESS_DENIED);
     expect(t.zx_guest_create(w.port, 0).status).toBe(ZX_ERR_WRONG_TYPE);
     expect(t.zx_guest_create(w.port, 1).status).toBe(ZX_ERR_INVALID_ARGS);
+  });
+  it("zx_vmo_set_cache_policy: a known policy, and only while the VMO is not mapped", () => {
+    const vmo = t.zx_vmo_create(4096, 0).out;
+    expect(t.zx_vmo_set_cache_policy(vmo, 4)).toBe(ZX_ERR_INVALID_ARGS);
+    expect(t.zx_vmo_set_cache_policy(vmo, 3)).toBe(ZX_OK);
+    const { status, mapped_addr } = t.zx_vmar_map(w.proc.rootVmar, ZX_VM_PERM_READ, 0, vmo, 0, 4096);
+    expect(status).toBe(ZX_OK);
+    expect(t.zx_vmo_set_cache_policy(vmo, 0)).toBe(ZX_ERR_BAD_STATE);
+    expect(t.zx_vmar_unmap(w.proc.rootVmar, mapped_addr, 4096)).toBe(ZX_OK);
+    expect(t.zx_vmo_set_cache_policy(vmo, 0)).toBe(ZX_OK);
   });
   it("zx_handle_duplicate needs DUPLICATE and a subset of rights", () => {
     expect(t.zx_handle_duplicate(w.without(w.port, ZX_RIGHT_DUPLICATE), ZX_RIGHT_SAME_RIGHTS).status).toBe(ZX_ERR_ACCESS_DENIED);

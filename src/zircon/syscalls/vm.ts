@@ -10,7 +10,7 @@ import {
 } from "../constants";
 import type { VmarObject } from "../objects/vmar";
 import { VmoObject } from "../objects/vmo";
-import { ZX_DEFAULT_VMO_RIGHTS, ZX_RIGHT_EXECUTE, ZX_RIGHT_NONE, ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "../rights";
+import { ZX_DEFAULT_VMO_RIGHTS, ZX_RIGHT_EXECUTE, ZX_RIGHT_MAP, ZX_RIGHT_NONE, ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "../rights";
 import { ZX_ERR_ACCESS_DENIED, ZX_ERR_BAD_HANDLE, ZX_ERR_INVALID_ARGS, ZX_ERR_NO_MEMORY, ZX_ERR_WRONG_TYPE, ZX_OK } from "../status";
 import { isBytes, u32, u64 } from "./args";
 import type { SyscallContext } from "./context";
@@ -45,6 +45,15 @@ export function zx_vmo_get_size(t: SyscallContext, handle: unknown) {
   const vmo = t.handles.getWithRights<VmoObject>(handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_NONE);
   if (typeof vmo === "number") return { status: vmo, size: 0n };
   return { status: ZX_OK, size: BigInt(vmo.size) };
+}
+
+/** zx_vmo_set_cache_policy: needs ZX_RIGHT_MAP; BAD_STATE while the VMO is mapped anywhere. */
+export function zx_vmo_set_cache_policy(t: SyscallContext, handle: unknown, cache_policy: unknown): number {
+  const vmo = t.handles.getWithRights<VmoObject>(handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_MAP);
+  if (typeof vmo === "number") return vmo;
+  const policy = u32(cache_policy);
+  if (policy === undefined) return ZX_ERR_INVALID_ARGS;
+  return vmo.setCachePolicy(policy);
 }
 
 /**
