@@ -11,6 +11,11 @@
  *   re-checked against the page bytes on first use (others may write memory between runs).
  * - runFast() is the only loop that runs per instruction; keep it small, with cold work (faults,
  *   misses, boundaries) in separate methods, so V8 optimises it alone and the same way each time.
+ *   Straight-line code runs as chains: each cached entry links to the entry that follows it in the
+ *   page (Decoded.next), followed without the page lookup while the code page is unchanged; the
+ *   budget, `attention` and faults are still checked after every instruction.
+ * - Tried and measured slower: dispatching through a `switch` on a per-entry integer kind (with
+ *   direct calls to the handlers) instead of the megamorphic `d.fn(this, d)` call.
  * - Fields keep one representation (int32 values stored with `| 0`, RIP a Smi whenever it fits);
  *   no allocation, closures, BigInt or try/catch on the step path.
  * - Small helpers (alu32, read32, linear, setLazy) are what V8 inlines into the handlers; a large
@@ -128,38 +133,76 @@ export class Cpu extends Machine implements VirtualCpu {
    * first slice on (the run() prologue and exits do not disturb it).
    */
   private runFast(left: number): number {
+    // The last instruction run from the cache, when execution fell through from it to `linkRip`
+    // within its code page (`linkKey`) and it had no `next` link yet: linked to the entry found there.
+    let link: Decoded | null = null;
+    let linkRip = -1;
+    let linkKey = NaN;
     while (left > 0 && this.attention === 0) {
-      left--;
-      const rip = this.rip;
+      let rip = this.rip;
       const mode = this.codeMode;
       // Outside 64-bit mode RIP is already a uint32 (a uint16 in 16-bit mode): with a zero CS base
       // (flat code) it is the linear address, with no float-to-int conversion.
       const csBase = this.segBase[1];
-      const lin = mode === MODE_64 || csBase === 0 ? rip : (csBase + rip) >>> 0;
-      const o = lin & 0xfff;
-      const d = this.codeEntries[o];
-      if (d !== undefined && lin - o + this.userBit === this.codeKey && d.mode === mode && d.epoch === this.runEpoch) {
-        const len = d.len;
-        if (mode === MODE_64) this.nextRip = rip + len;
-        else if (rip + len - 1 > this.segLimit[1]) {
-          const r = this.limitFault(o, len);
-          if (r >= 0) return -1 - r;
-          continue;
-        } else if (mode === 1) {
-          // The limit check bounds rip + len by 2^32: only exactly 2^32 wraps (to 0).
-          const n = rip + len;
-          this.nextRip = n === TWO32 ? 0 : n;
-        } else this.nextRip = (rip + len) & 0xffff;
-        d.fn(this, d);
-        if (this.fault !== 0) {
-          const r = this.cachedFault(o, len);
-          if (r >= 0) return -1 - r;
-          continue;
+      const lin = mode === 2 || csBase === 0 ? rip : (csBase + rip) >>> 0;
+      let o = lin & 0xfff;
+      const e = this.codeEntries[o];
+      const key = this.codeKey;
+      if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && e.epoch === this.runEpoch) {
+        let d: Decoded = e;
+        if (link !== null) {
+          if (rip === linkRip && key === linkKey) link.next = e;
+          link = null;
         }
-        this.rip = this.nextRip;
-        this.instructionsRetired++;
+        // Run the chain of cached instructions that follow each other in this page. A link is
+        // followed only when the instruction fell through to it (RIP = its address), the code
+        // page is unchanged (loadCodePage only runs at a fetch miss, and anything that changes
+        // mode, paging or the TLB resets codeKey) and the entry is valid in this run (epoch:
+        // revalidated, not dropped by a write): exactly what the lookup above would have found.
+        // The CS limit only changes with CS, which resets codeKey and so ends the chain. Numbers
+        // are literals below (MODE_64 = 2, 2^32): module constants cost a context load each time.
+        const limit = this.segLimit[1];
+        for (;;) {
+          left--;
+          const len = d.len;
+          if (mode === 2) this.nextRip = rip + len;
+          else if (rip + len - 1 > limit) {
+            const r = this.limitFault(o, len);
+            if (r >= 0) return -1 - r;
+            break;
+          } else if (mode === 1) {
+            // The limit check bounds rip + len by 2^32: only exactly 2^32 wraps (to 0).
+            const n = rip + len;
+            this.nextRip = n === 4294967296 ? 0 : n;
+          } else this.nextRip = (rip + len) & 0xffff;
+          d.fn(this, d);
+          if (this.fault !== 0) {
+            const r = this.cachedFault(o, len);
+            if (r >= 0) return -1 - r;
+            break;
+          }
+          const n = this.nextRip;
+          this.rip = n;
+          this.instructionsRetired++;
+          if (left <= 0 || this.attention !== 0) return left;
+          const next = d.next;
+          if (n !== rip + len || this.codeKey !== key) break;
+          if (next === null || next.epoch !== this.runEpoch) {
+            if (o + len < 4096) {
+              link = d;
+              linkRip = n;
+              linkKey = key;
+            }
+            break;
+          }
+          d = next;
+          rip = n;
+          o += len;
+        }
         continue;
       }
+      link = null;
+      left--;
       const r = this.stepOne();
       if (r >= 0) return -1 - r;
     }
@@ -311,9 +354,16 @@ export class Cpu extends Machine implements VirtualCpu {
     if (lo >= 0) {
       for (let j = Math.max(0, lo - 14); j <= hi; j++) {
         const x = entries[j];
-        if (x !== undefined && j + x.len > lo) entries[j] = undefined;
+        if (x !== undefined && j + x.len > lo) {
+          x.epoch = -1;
+          entries[j] = undefined;
+        }
       }
     }
+    // An entry replaced here (other bytes, or another code mode) leaves the cache: no write will
+    // drop it any more, so no `next` link may lead to it either.
+    const old = entries[o];
+    if (old !== undefined) old.epoch = -1;
     entries[o] = e;
     return e;
   }

@@ -152,8 +152,18 @@ export class Decoded {
    * decode time for a hot form (fast.ts), chosen once per cached instruction.
    */
   fn: (c: Machine, d: Decoded) => void = noHandler;
-  /** Cached instructions: the Machine.runEpoch in which its bytes were last known current. */
+  /**
+   * Cached instructions: the Machine.runEpoch in which its bytes were last known current; -1 once
+   * the entry has left its page's cache (dropped by a write to its bytes, or replaced), so that a
+   * `next` link to it is never followed again.
+   */
   epoch = 0;
+  /**
+   * Cached instructions: the cached entry that follows this one in the same code page (at page
+   * offset + len), linked by the run loop when execution fell through to it; followed only while
+   * the code page is unchanged and the target is valid in the current run (see cpu.ts runFast).
+   */
+  next: Decoded | null = null;
 }
 
 function noHandler(): void {

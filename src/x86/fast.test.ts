@@ -162,6 +162,37 @@ describe("decoded-instruction cache", () => {
     expect(r.r32(3)).toBe(10);
   });
 
+  it("does not follow a chain link to an instruction the previous one just patched", () => {
+    // The MOV stores to DATA until ECX = 2, then into the imm8 of the ADD that follows it in the
+    // same straight line. By then the ADD is reached through the MOV's cached `next` link, which
+    // must not be followed to the dropped entry: 1 + 1 + 2 + 1.
+    const r = setup(32, `bits 32\norg ${CODE}\nmov ecx, 4\nxor ebx, ebx\nmov edi, esi\n.l:\ncmp ecx, 2\njne .w\nmov edi, patch + 2\n.w:\nmov byte [edi], cl\npatch: add ebx, 1\ndec ecx\njnz .l\nhlt\n`);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3)).toBe(5);
+  });
+
+  it("counts the run budget in single instructions inside cached chains", () => {
+    // A straight-line loop body, once cached and linked, run with budgets of 1 and 3: every run
+    // retires exactly its budget (until HLT) and stops at the same RIPs as the general executor.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 20\nxor eax, eax\n.l:\nadd eax, ecx\nmov ebx, eax\nshr ebx, 1\nxor eax, ebx\ndec ecx\njnz .l\nhlt\n`;
+    for (const budget of [1, 3]) {
+      const trace = (fast: boolean): bigint[] => {
+        fastPaths.enabled = fast;
+        const r = setup(32, src);
+        const rips: bigint[] = [];
+        for (;;) {
+          const before = r.cpu.instructionsRetired;
+          const exit = r.run(budget);
+          rips.push(r.cpu.getRip(), r.r(0));
+          if (exit === EXIT_HLT) break;
+          expect(r.cpu.instructionsRetired - before).toBe(budget);
+        }
+        return rips;
+      };
+      expect(trace(true), `budget ${budget}`).toEqual(trace(false));
+    }
+  });
+
   it("executes bytes the host wrote between runs", () => {
     const r = setup(64, `bits 64\norg ${CODE}\nmov eax, 1\nhlt\n`);
     expect(r.run()).toBe(EXIT_HLT);

@@ -761,7 +761,13 @@ export class Machine {
     if (cache === undefined) return;
     const e = cache.entries;
     const end = Math.min(4096, o + size);
-    for (let j = Math.max(0, o - 14); j < end; j++) e[j] = undefined;
+    for (let j = Math.max(0, o - 14); j < end; j++) {
+      const x = e[j];
+      if (x !== undefined) {
+        x.epoch = -1; // a `next` link to it must not be followed (Decoded.next)
+        e[j] = undefined;
+      }
+    }
   }
 
   /** Check that [lin, lin+size) can be written (fills the write TLB). Use before multi-part writes. */
