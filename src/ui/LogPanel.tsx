@@ -91,7 +91,9 @@ function ExitList() {
 
 export function LogPanel() {
   const [tab, setTab] = useState<Tab>("syscalls");
-  const [hideExtensions, setHideExtensions] = useState(false);
+  // The VMM reads the playground's arch-state extension after every exit (to stamp each exit with the
+  // instruction count): hidden by default so the log reads as the VMM's Zircon calls.
+  const [hideExtensions, setHideExtensions] = useState(true);
   const syscallTotal = useWorkbenchState((s) => s.syscallTotal);
   const exitTotal = useWorkbenchState((s) => s.exitTotal);
   return (
