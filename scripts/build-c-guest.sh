@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Builds guests/c (a Multiboot kernel in C) into public/guests/c-kernel.elf with GCC and GNU ld
-# (Debian: gcc, binutils; no multilib needed: the kernel uses no C library). The output is
-# committed; re-run this after changing the sources, then record QEMU's output:
-#   shared/tools/qemu-ref multiboot public/guests/c-kernel.elf > guests/expected/c-kernel.txt; echo $? > guests/expected/c-kernel.status
+# Builds the C guests in guests/c with GCC and GNU ld (Debian: gcc, binutils; no multilib needed:
+# they use no C library) into public/guests/: c-kernel.elf (kernel.c at -O2), c-torture-O0.elf and
+# c-torture-O2.elf (torture.c). The outputs are committed (GCC's exact code depends on its version);
+# after changing a source, re-run this and record QEMU's output for each NAME:
+#   shared/tools/qemu-ref multiboot public/guests/NAME.elf > guests/expected/NAME.txt; echo $? > guests/expected/NAME.status
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-gcc -m32 -O2 -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -nostdlib -c guests/c/kernel.c -o "$tmp/kernel.o"
 gcc -m32 -c guests/c/boot.S -o "$tmp/boot.o"
-ld -m elf_i386 -z noexecstack --no-warn-rwx-segments -T guests/c/link.ld -o public/guests/c-kernel.elf "$tmp/boot.o" "$tmp/kernel.o"
-echo "public/guests/c-kernel.elf: $(stat -c %s public/guests/c-kernel.elf) bytes"
+
+build() { # OUTPUT SOURCE GCC-OPTIONS...
+  local out=$1 src=$2; shift 2
+  gcc -m32 "$@" -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -nostdlib -c "$src" -o "$tmp/k.o"
+  ld -m elf_i386 -z noexecstack --no-warn-rwx-segments -T guests/c/link.ld -o "public/guests/$out" "$tmp/boot.o" "$tmp/k.o"
+  echo "public/guests/$out: $(stat -c %s "public/guests/$out") bytes"
+}
+build c-kernel.elf guests/c/kernel.c -O2
+build c-torture-O0.elf guests/c/torture.c -O0
+build c-torture-O2.elf guests/c/torture.c -O2 -march=i686
