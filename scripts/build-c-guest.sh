@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C guests in guests/c with GCC and GNU ld (Debian: gcc, binutils; no multilib needed:
 # they use no C library) into public/guests/: c-kernel.elf (kernel.c at -O2), c-torture-O0.elf and
-# c-torture-O2.elf (torture.c). The outputs are committed (GCC's exact code depends on its version);
+# c-torture-O2.elf (torture.c), c-system.elf (system.c). The outputs are committed (GCC's exact code depends on its version);
 # after changing a source, re-run this and record QEMU's output for each NAME:
 #   shared/tools/qemu-ref multiboot public/guests/NAME.elf > guests/expected/NAME.txt; echo $? > guests/expected/NAME.status
 set -euo pipefail
@@ -19,3 +19,4 @@ build() { # OUTPUT SOURCE GCC-OPTIONS...
 build c-kernel.elf guests/c/kernel.c -O2
 build c-torture-O0.elf guests/c/torture.c -O0
 build c-torture-O2.elf guests/c/torture.c -O2 -march=i686
+build c-system.elf guests/c/system.c -O1
