@@ -27,7 +27,7 @@ const expected = (name: string) => ({
 });
 
 describe("hvplay run, against QEMU's recorded output", () => {
-  for (const [name, file] of [["hello", "hello.elf"], ["hello-aout", "hello-aout.bin"], ["mbinfo", "mbinfo.elf"], ["c-kernel", "c-kernel.elf"], ["c-torture-O0", "c-torture-O0.elf"], ["c-torture-O2", "c-torture-O2.elf"], ["c-system", "c-system.elf"], ["c-torture-64", "c-torture-64.elf"]]) {
+  for (const [name, file] of [["hello", "hello.elf"], ["hello-aout", "hello-aout.bin"], ["mbinfo", "mbinfo.elf"], ["c-kernel", "c-kernel.elf"], ["c-torture-O0", "c-torture-O0.elf"], ["c-torture-O2", "c-torture-O2.elf"], ["c-system", "c-system.elf"], ["c-torture-64", "c-torture-64.elf"], ["sse", "sse.elf"], ["x87", "x87.elf"]]) {
     it(`${file}: same bytes on stdout and the same exit status as QEMU`, async () => {
       const r = await hvplay(["run", `public/guests/${file}`]);
       const e = expected(name);

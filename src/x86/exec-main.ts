@@ -12,7 +12,8 @@ import { deliverEvent, farReturn, farTransfer, iret, flagsWritableMask, writeFla
 import { loadDataSegment } from "./segments";
 import { execute0f } from "./exec-0f";
 import { executeString } from "./exec-string";
-import { executeIo, executeX87 } from "./exec-system";
+import { executeIo } from "./exec-system";
+import { executeX87, executeFwait } from "./exec-x87";
 import { EXIT_HLT, EXIT_PAUSE } from "./vtx";
 
 const CF = 0x1;
@@ -226,8 +227,8 @@ export function execute(c: Machine, d: Decoded): void {
       if (farTransfer(c, d.imm2, d.osz === 2 ? d.imm & 0xffff : d.imm >>> 0, d.osz, true, c.nextRip)) c.nextRip = c.rip;
       return;
     case 0x9b:
-      // FWAIT: #NM when CR0.MP and CR0.TS are both set (Intel SDM Vol. 3A §2.5).
-      if ((c.cr0 & 0xa) === 0xa) c.raise(7, -1);
+      // FWAIT: #NM when CR0.MP and CR0.TS are both set, then a pending x87 exception → #MF.
+      executeFwait(c);
       return;
     case 0x9c: {
       if ((c.flags & VM) && ((c.flags >> 12) & 3) < 3) { c.raise(GP, 0); return; }

@@ -3,80 +3,14 @@
  * and FXSAVE/FXRSTOR (Intel SDM Vol. 2; Vol. 3A §13 for the OSFXSR/EM/TS rules). No MMX registers:
  * the no-prefix MMX forms raise #UD. XMM registers live in `c.xmm` (16 bytes each).
  */
+import { fxsaveX87, fxrstorX87 } from "./x87-env";
 import { Machine } from "./machine";
 import { Decoded } from "./decode";
 import { readRm, readRm64, writeRm, writeRm64, setReg64 } from "./operands";
 
-const UD = 6;
-const NM = 7;
-const GP = 13;
-const CR4_OSFXSR = 0x200;
-const MXCSR_MASK = 0xffbf;
-
-/** Scratch 128-bit operand. */
-const t = new Int32Array(4);
-const u = new Int32Array(4);
-const tb = new Uint8Array(t.buffer);
-const ub = new Uint8Array(u.buffer);
-
-/** #UD when CR0.EM or !CR4.OSFXSR, #NM when CR0.TS (Intel SDM Vol. 3A table 13-... / 2-2). */
-function sseOk(c: Machine): boolean {
-  if ((c.cr0 & 4) || !(c.cr4 & CR4_OSFXSR)) return c.raise(UD, -1) !== 0;
-  if (c.cr0 & 8) return c.raise(NM, -1) !== 0;
-  return true;
-}
-
-/** Read the xmm/m128 source into `t`; aligned forms #GP(0) on a misaligned address. */
-function src128(c: Machine, d: Decoded, aligned: boolean): boolean {
-  if (d.mod === 3) {
-    const b = d.rm << 2;
-    for (let k = 0; k < 4; k++) t[k] = c.xmm32[b + k];
-    return true;
-  }
-  const lin = c.eaLinear(d, 16, false);
-  if (c.fault) return false;
-  if (aligned && lin % 16 !== 0) return c.raise(GP, 0) !== 0;
-  for (let k = 0; k < 4; k++) t[k] = c.read32(lin + 4 * k);
-  return c.fault === 0;
-}
-
-function store128(c: Machine, d: Decoded, reg: number, aligned: boolean): void {
-  const b = reg << 2;
-  if (d.mod === 3) {
-    const o = d.rm << 2;
-    for (let k = 0; k < 4; k++) c.xmm32[o + k] = c.xmm32[b + k];
-    return;
-  }
-  const lin = c.eaLinear(d, 16, true);
-  if (c.fault) return;
-  if (aligned && lin % 16 !== 0) { c.raise(GP, 0); return; }
-  if (!c.probeWrite(lin, 16)) return;
-  for (let k = 0; k < 4; k++) c.write32(lin + 4 * k, c.xmm32[b + k]);
-}
-
-/** Read n (4 or 8) bytes of xmm/m source into t[0..] (upper dwords of t zero for memory). */
-function srcLow(c: Machine, d: Decoded, n: number): boolean {
-  if (d.mod === 3) {
-    const b = d.rm << 2;
-    for (let k = 0; k < 4; k++) t[k] = c.xmm32[b + k];
-    return true;
-  }
-  const lin = c.eaLinear(d, n, false);
-  if (c.fault) return false;
-  t[0] = c.read32(lin);
-  t[1] = n === 8 ? c.read32(lin + 4) : 0;
-  t[2] = 0;
-  t[3] = 0;
-  return c.fault === 0;
-}
-
-function setXmm(c: Machine, reg: number, a: number, b: number, x: number, y: number): void {
-  const o = reg << 2;
-  c.xmm32[o] = a;
-  c.xmm32[o + 1] = b;
-  c.xmm32[o + 2] = x;
-  c.xmm32[o + 3] = y;
-}
+import { executeSseFp } from "./exec-sse-fp";
+import { executeSseInt } from "./exec-sse-int";
+import { UD, NM, GP, CR4_OSFXSR, MXCSR_MASK, t, u, tb, ub, sseOk, src128, store128, srcLow, setXmm } from "./exec-sse-common";
 
 export function executeSse(c: Machine, d: Decoded): void {
   const op = d.op;
@@ -97,6 +31,7 @@ export function executeSse(c: Machine, d: Decoded): void {
     return;
   }
   if (!sseOk(c)) return;
+  if (executeSseFp(c, d, b, pfx) || executeSseInt(c, d, b, pfx)) return;
   const reg = d.reg;
   const dst = reg << 2;
   const x = c.xmm32;
@@ -329,10 +264,10 @@ function group15(c: Machine, d: Decoded): void {
         let ftw = 0;
         for (let i = 0; i < 8; i++) if (((c.fpuTw >> (2 * i)) & 3) !== 3) ftw |= 1 << i;
         c.write16(lin + 4, ftw);
-        for (let k = 6; k < 24; k += 2) c.write16(lin + k, 0);
         c.write32(lin + 24, c.mxcsr);
         c.write32(lin + 28, MXCSR_MASK);
-        for (let k = 32; k < 160; k += 4) c.write32(lin + k, 0);
+        // FOP, FIP/FCS, FDP/FDS and ST(0)-ST(7) (Intel SDM Vol. 1 §10.5.1, table 10-2).
+        fxsaveX87(c, lin, d.osz === 8);
         if (c.cr4 & CR4_OSFXSR) {
           for (let r = 0; r < nx; r++) for (let k = 0; k < 4; k++) c.write32(lin + 160 + r * 16 + k * 4, c.xmm32[r * 4 + k]);
         }
@@ -351,6 +286,7 @@ function group15(c: Machine, d: Decoded): void {
       for (let i = 0; i < 8; i++) tw |= (ftw & (1 << i) ? 0 : 3) << (2 * i);
       c.fpuTw = tw;
       c.mxcsr = mx;
+      fxrstorX87(c, lin, d.osz === 8);
       if (c.cr4 & CR4_OSFXSR) {
         for (let r = 0; r < nx; r++) for (let k = 0; k < 4; k++) c.xmm32[r * 4 + k] = c.read32(lin + 160 + r * 16 + k * 4);
       }

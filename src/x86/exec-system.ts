@@ -74,46 +74,6 @@ export function executeIo(c: Machine, d: Decoded): void {
   c.exitWith(EXIT_IO);
 }
 
-/** x87: only the control subset CPU-detection code uses (FNINIT, FNCLEX, FNSTSW, FNSTCW, FLDCW). */
-export function executeX87(c: Machine, d: Decoded): void {
-  // CR0.EM or CR0.TS: #NM (Intel SDM Vol. 3A §2.5, table 2-2).
-  if (c.cr0 & 0xc) {
-    c.raise(NM, -1);
-    return;
-  }
-  const op = d.op;
-  const sub = d.reg & 7;
-  if (op === 0xdb && d.mod === 3 && sub === 4 && (d.rm & 7) === 3) {
-    c.fpuCw = 0x37f;
-    c.fpuSw = 0;
-    c.fpuTw = 0xffff;
-    return;
-  }
-  if (op === 0xdb && d.mod === 3 && sub === 4 && (d.rm & 7) === 2) {
-    c.fpuSw &= 0x7f00;
-    return;
-  }
-  if (op === 0xdf && d.mod === 3 && sub === 4 && (d.rm & 7) === 0) {
-    c.r16[0] = c.fpuSw;
-    return;
-  }
-  if (d.mod !== 3 && op === 0xdd && sub === 7) {
-    writeRm(c, d, 2, c.fpuSw);
-    return;
-  }
-  if (d.mod !== 3 && op === 0xd9 && sub === 7) {
-    writeRm(c, d, 2, c.fpuCw);
-    return;
-  }
-  if (d.mod !== 3 && op === 0xd9 && sub === 5) {
-    const v = readRm(c, d, 2);
-    if (c.fault) return;
-    c.fpuCw = v | 0x40;
-    return;
-  }
-  c.raise(UD, -1);
-}
-
 /** CR0 as the guest reads it: host-owned bits come from the read shadow (Intel SDM Vol. 3C §25.3). */
 export function readCr0(c: Machine): number {
   return ((c.cr0 & ~c.cr0Mask) | (c.cr0Shadow & c.cr0Mask)) >>> 0;

@@ -186,6 +186,19 @@ export class Machine {
   fpuCw = 0x37f;
   fpuSw = 0;
   fpuTw = 0xffff;
+  /**
+   * x87 data registers by physical number (ST(i) is register (TOP + i) & 7; TOP lives in fpuSw bits
+   * 11–13): sign << 15 | exponent, and the 64-bit significand. fpuTw holds 2 bits per physical
+   * register; 3 = empty is authoritative, the other tags are recomputed from the contents when
+   * stored (FNSTENV/FNSAVE). Last-instruction pointers and opcode for FNSTENV (Intel SDM Vol. 1 §8.1.8–9).
+   */
+  readonly fpuSe = new Uint16Array(8);
+  readonly fpuSig = new BigUint64Array(8);
+  fpuIp = 0;
+  fpuCs = 0;
+  fpuDp = 0;
+  fpuDs = 0;
+  fpuOp = 0;
 
   // ---- Scratch for 64-bit results (no allocation in the step path).
   /** High half of the last 64-bit result of an arith/operand helper. */

@@ -36,9 +36,9 @@ const ECX1 = {
 
 /**
  * The synthetic host: max basic leaf 0xD, max extended leaf 0x80000008. Feature bits = what src/x86
- * executes today (checked against src/x86/exec-*.ts): FPU (the x87 control subset plus FXSAVE state),
- * TSC, MSR, PSE, PAE, CX8, APIC, SEP, PGE, CMOV, PAT, FXSR, SSE, SSE2, POPCNT, LZCNT; no SSE3, CX16,
- * XSAVE, AVX or BMI. Keep in step with the CPU when it grows.
+ * executes today (checked against src/x86/exec-*.ts): FPU (the full x87, exec-x87.ts), TSC, MSR, PSE,
+ * PAE, CX8, APIC, SEP, PGE, CMOV, PAT, FXSR, SSE, SSE2 (exec-sse*.ts; no MMX registers), POPCNT,
+ * LZCNT; no MMX, SSE3, CX16, XSAVE, AVX or BMI. Keep in step with the CPU when it grows.
  */
 /** The synthetic host: max basic leaf 0xD, max extended leaf 0x80000008, family 6 model 0x55-like. */
 const MAX_BASIC = 0xd;
