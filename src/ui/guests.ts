@@ -14,6 +14,9 @@ export const BUNDLED_GUESTS: readonly BundledGuest[] = [
   { file: "hello-aout.bin", title: "hello-aout — the same guest as a flat a.out-kludge Multiboot kernel" },
   { file: "echo.elf", title: "echo — interrupt-driven COM1 echo (type in the console; q quits)" },
   { file: "mbinfo.elf", title: "mbinfo — prints the Multiboot information" },
+  { file: "c-system.elf", title: "c-system — C: GDT/IDT/TSS, exceptions with error codes, paging faults, ring 3" },
+  { file: "c-torture-64.elf", title: "c-torture-64 — C compiled for x86-64, entered through a long-mode switch" },
+  { file: "x87.elf", title: "x87 — the FPU's special values, rounding modes and environment images" },
   { file: "bench-int.elf", title: "bench-int — compute-bound integer benchmark (~10⁹ instructions)" },
 ];
 
