@@ -96,22 +96,10 @@ export function round(s: number, m: bigint, e: number, p: number, emin: number, 
   let flags = 0;
   let r = m;
   if (q > e) {
-    const sh = BigInt(q - e);
-    r = m >> sh;
-    const rem = m & ((1n << sh) - 1n);
-    if (rem !== 0n) {
-      flags |= FE_PE;
-      const half = 1n << (sh - 1n);
-      let up: boolean;
-      if (rc === RC_NEAREST) up = rem > half || (rem === half && (r & 1n) === 1n);
-      else if (rc === RC_DOWN) up = s === 1;
-      else if (rc === RC_UP) up = s === 0;
-      else up = false;
-      if (up) {
-        r += 1n;
-        flags |= FE_UP;
-      }
-    }
+    // Drop the q - e low bits, rounding per rc: the same step as rounding m * 2^(e-q) to an integer.
+    const t = roundToInt(s, m, e - q, rc);
+    r = t.m;
+    flags = t.flags;
   } else {
     r = m << BigInt(e - q);
   }
