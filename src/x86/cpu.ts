@@ -515,6 +515,9 @@ export class Cpu extends Machine implements VirtualCpu {
   setRflags(value: number): void {
     writeFlags(this, value);
     this.flags |= value & 0x20000; // VM is not writable by instructions but is by the host
+    // Entering or leaving virtual-8086 mode changes CPL, the code mode and segment permissions.
+    for (let s = 0; s < 8; s++) this.refreshSegment(s);
+    this.updateMode();
   }
 
   getSegment(seg: number): SegmentState {

@@ -5,8 +5,10 @@
  * Every operation here either completes or leaves the registers as they were (a snapshot is restored
  * on a fault), so the caller can report the fault against the unchanged state.
  */
-import { Machine } from "./machine";
+import { Machine, FAULT_EXC } from "./machine";
 import { loadCodeSegment, loadDataSegment, loadFlat, loadReal, loadStackSegmentFor, readDescriptor, desc, loadCache, loadNull } from "./segments";
+import { farThroughSystemDescriptor } from "./call-gates";
+import { taskSwitch, TASK_INT, TASK_IRET } from "./tasks";
 
 const GP = 13;
 const NP = 11;
@@ -131,7 +133,7 @@ function readGate(c: Machine, vector: number, ext: number, kind: number, wide: b
   c.systemAccess = sys;
   if (c.fault) return false;
   const type = (gHi >>> 8) & 0x1f;
-  const valid = wide ? type === 0x0e || type === 0x0f : type === 0x06 || type === 0x07 || type === 0x0e || type === 0x0f;
+  const valid = wide ? type === 0x0e || type === 0x0f : type === 0x05 || type === 0x06 || type === 0x07 || type === 0x0e || type === 0x0f;
   if (!valid) return c.raise(GP, vector * 8 + 2 + ext) !== 0;
   if ((kind === EV_SOFTWARE || kind === EV_SOFT_EXCEPTION) && ((gHi >>> 13) & 3) < c.cpl) return c.raise(GP, vector * 8 + 2) !== 0;
   if (!(gHi & 0x8000)) return c.raise(NP, vector * 8 + 2 + ext) !== 0;
@@ -162,6 +164,7 @@ function deliverProtected(c: Machine, vector: number, errorCode: number, kind: n
   const ext = kind === EV_SOFTWARE || kind === EV_SOFT_EXCEPTION ? 0 : 1;
   if (!readGate(c, vector, ext, kind, false)) return false;
   const type = (gHi >>> 8) & 0x1f;
+  if (type === 0x05) return deliverThroughTaskGate(c, errorCode, retRip, ext);
   const gate32 = (type & 8) !== 0;
   const size = gate32 ? 4 : 2;
   const sel = gLo >>> 16;
@@ -171,6 +174,9 @@ function deliverProtected(c: Machine, vector: number, errorCode: number, kind: n
   const conforming = (desc.hi & 0x400) !== 0;
   const flags = c.flags;
   const oldCs = c.segSel[SEG_CS];
+  const fromV86 = (flags & VM) !== 0;
+  // From virtual-8086 mode the handler must be ring-0, nonconforming code (Intel SDM Vol. 3A §20.3.1.1).
+  if (fromV86 && (conforming || dpl !== 0)) return c.raise(GP, (sel & 0xfffc) + ext) !== 0;
   if (!conforming && dpl < c.cpl) {
     // Inner privilege: new SS:ESP from the TSS (Intel SDM Vol. 3A §6.12.1, §8.2.1).
     const tss32 = (c.segAr[SEG_TR] & 0x8) !== 0;
@@ -192,10 +198,18 @@ function deliverProtected(c: Machine, vector: number, errorCode: number, kind: n
     if (c.fault) return false;
     const oldSs = c.segSel[SEG_SS];
     const oldSp = c.r32[8];
+    if (fromV86) c.flags &= ~VM; // the new SS is a protected-mode descriptor
     if (!loadStackSegmentFor(c, newSs, dpl, TS)) return false;
     c.cpl = dpl;
     c.updateMode();
     c.setSp(newSp);
+    if (fromV86) {
+      // The virtual-8086 segment registers go on the ring-0 stack, then become null.
+      c.push(size, c.segSel[SEG_GS]);
+      c.push(size, c.segSel[SEG_FS]);
+      c.push(size, c.segSel[SEG_DS]);
+      c.push(size, c.segSel[SEG_ES]);
+    }
     c.push(size, oldSs);
     c.push(size, oldSp);
   } else {
@@ -206,11 +220,35 @@ function deliverProtected(c: Machine, vector: number, errorCode: number, kind: n
   c.push(size, retRip);
   if (errorCode >= 0) c.push(size, errorCode);
   if (c.fault) return false;
+  if (fromV86) {
+    for (let s = 0; s < 6; s++) if (s !== SEG_CS && s !== SEG_SS) loadNull(c, s, 0);
+  }
   loadCache(c, SEG_CS, (sel & 0xfffc) | c.cpl, false);
-  c.updateMode();
   c.flags = flags & ~(TF | NT | RF | VM | ((type & 1) === 0 ? IF : 0));
+  c.updateMode();
   c.rip = offset;
   return true;
+}
+
+/**
+ * An interrupt or exception through a task gate (Intel SDM Vol. 3A §6.12.2): switch to the task, which
+ * receives the error code on its stack. A fault after the switch's commit point is delivered in the
+ * new task; if that delivery fails, the state stays the new task's (restore() then has nothing older).
+ */
+function deliverThroughTaskGate(c: Machine, errorCode: number, retRip: number, ext: number): boolean {
+  const tss = gLo >>> 16;
+  if (tss & 4) return c.raise(GP, (tss & 0xfffc) + ext) !== 0;
+  if (!readDescriptor(c, tss, GP, false)) return false;
+  const t = (desc.hi >>> 8) & 0x1f;
+  if (t !== 0x01 && t !== 0x09) return c.raise(GP, (tss & 0xfffc) + ext) !== 0;
+  if (!(desc.hi & 0x8000)) return c.raise(NP, (tss & 0xfffc) + ext) !== 0;
+  if (!taskSwitch(c, tss, TASK_INT, retRip, errorCode)) return false;
+  if (c.fault === 0) return true;
+  if (c.fault !== FAULT_EXC) return false;
+  const v = c.faultVector;
+  const code = c.faultCode;
+  c.fault = 0;
+  return deliverEvent(c, v, code, EV_HARDWARE, c.rip);
 }
 
 function deliverLong(c: Machine, vector: number, errorCode: number, kind: number, retRip: number): boolean {
@@ -297,16 +335,30 @@ function doIret(c: Machine, osz: number): boolean {
   const cs = popN(c, osz, 1) & 0xffff;
   const fl = popN(c, osz, 2);
   if (c.fault) return false;
-  if ((c.cr0 & 1) === 0) {
+  if ((c.cr0 & 1) === 0 || (c.flags & VM) !== 0) {
+    // Real mode, or virtual-8086 mode with IOPL = 3 (the caller raised #GP below that): IOPL and VM
+    // keep their values (Intel SDM IRET: REAL-ADDRESS-MODE, RETURN-FROM-VIRTUAL-8086-MODE).
+    if ((c.flags & VM) !== 0 && (osz === 4 ? ip >>> 0 : ip & 0xffff) > 0xffff) return c.raise(GP, 0) !== 0;
     c.setSp(c.wrapSp(c.getSp() + 3 * osz));
-    const mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+    let mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+    if (c.flags & VM) mask &= ~0x3000;
     writeFlags(c, (c.flags & ~mask) | (fl & mask));
     loadReal(c, SEG_CS, cs);
     c.rip = osz === 2 ? ip & 0xffff : ip >>> 0;
     return true;
   }
-  if (c.flags & NT) return c.raise(GP, 0) !== 0; // task return: task switching is not modelled
   const long = (c.efer & EFER_LMA) !== 0;
+  if (c.flags & NT) {
+    // Task return: back to the task named by the current TSS's link field (none in IA-32e mode).
+    if (long) return c.raise(GP, 0) !== 0;
+    const sys = c.systemAccess;
+    c.systemAccess = true;
+    const link = c.read16(c.segBase[SEG_TR]);
+    c.systemAccess = sys;
+    if (c.fault) return false;
+    return taskSwitch(c, link, TASK_IRET, c.nextRip, -1);
+  }
+  if (osz === 4 && c.cpl === 0 && !long && (fl & VM) !== 0) return iretToV86(c, ip, cs, fl);
   const rpl = cs & 3;
   if (rpl < c.cpl) return c.raise(GP, cs & 0xfffc) !== 0;
   const outer = rpl > c.cpl || (long && c.codeMode === 2);
@@ -342,6 +394,42 @@ function doIret(c: Machine, osz: number): boolean {
   writeFlags(c, newFlags);
   c.rip = target;
   return true;
+}
+
+/**
+ * IRETD at CPL 0 with VM set in the popped EFLAGS: enter virtual-8086 mode (Intel SDM IRET:
+ * RETURN-TO-VIRTUAL-8086-MODE). The frame holds EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS.
+ */
+function iretToV86(c: Machine, ip: number, cs: number, fl: number): boolean {
+  const sp = c.peek(4, 12);
+  const ss = c.peek(4, 16) & 0xffff;
+  const es = c.peek(4, 20) & 0xffff;
+  const ds = c.peek(4, 24) & 0xffff;
+  const fs = c.peek(4, 28) & 0xffff;
+  const gs = c.peek(4, 32) & 0xffff;
+  if (c.fault) return false;
+  writeFlags(c, fl);
+  enterV86Segment(c, SEG_CS, cs);
+  enterV86Segment(c, SEG_SS, ss);
+  enterV86Segment(c, SEG_ES, es);
+  enterV86Segment(c, SEG_DS, ds);
+  enterV86Segment(c, SEG_FS, fs);
+  enterV86Segment(c, SEG_GS, gs);
+  c.cpl = 3;
+  c.updateMode();
+  c.r32[8] = sp;
+  c.r32[9] = 0;
+  c.rip = ip & 0xffff;
+  return true;
+}
+
+/** A segment register as virtual-8086 mode has it: base = selector × 16, 64 KiB, read/write, DPL 3. */
+function enterV86Segment(c: Machine, seg: number, sel: number): void {
+  c.segSel[seg] = sel;
+  c.segBase[seg] = sel << 4;
+  c.segLimit[seg] = 0xffff;
+  c.segAr[seg] = 0xf3;
+  c.refreshSegment(seg);
 }
 
 /** After a return to an outer level, data segments the new CPL may not use become null (Intel SDM RET). */
@@ -411,6 +499,12 @@ export function farTransfer(c: Machine, sel: number, off: number, osz: number, c
 }
 
 function doFarTransfer(c: Machine, sel: number, off: number, osz: number, call: boolean, retRip: number): boolean {
+  const real = (c.cr0 & 1) === 0 || (c.flags & VM) !== 0;
+  if (!real && (sel & 0xfffc) !== 0) {
+    if (!readDescriptor(c, sel, GP, false)) return false;
+    // A system descriptor: call gate, task gate or TSS (call-gates.ts, tasks.ts).
+    if ((desc.hi & 0x1000) === 0) return farThroughSystemDescriptor(c, sel, call, retRip);
+  }
   if (call) {
     const oldCs = c.segSel[SEG_CS];
     if (osz === 8) {
@@ -422,16 +516,11 @@ function doFarTransfer(c: Machine, sel: number, off: number, osz: number, call: 
     }
     if (c.fault) return false;
   }
-  if ((c.cr0 & 1) === 0 || (c.flags & VM) !== 0) {
+  if (real) {
     loadReal(c, SEG_CS, sel);
     c.rip = osz === 2 ? off & 0xffff : off;
     return true;
   }
-  if ((sel & 0xfffc) !== 0 && readDescriptor(c, sel, GP, false) && (desc.hi & 0x1000) === 0) {
-    // A system descriptor (call gate, task gate, TSS): not modelled.
-    return c.raise(GP, sel & 0xfffc) !== 0;
-  }
-  if (c.fault) return false;
   if (!loadCodeSegment(c, sel, c.cpl, false)) return false;
   if (c.codeMode === 2 ? !(off >= -CANON && off < CANON) : off > c.segLimit[SEG_CS]) return c.raise(GP, 0) !== 0;
   c.rip = off;

@@ -505,8 +505,8 @@ export class Machine {
       this.segLo[s] = 0;
       this.segHi[s] = limit;
     }
-    if ((this.cr0 & 1) === 0) {
-      // Real mode: every segment is readable and writable (the cache's type is not checked).
+    if ((this.cr0 & 1) === 0 || (this.flags & 0x20000) !== 0) {
+      // Real and virtual-8086 mode: every segment is readable and writable (the type is not checked).
       this.segRead[s] = 1;
       this.segWrite[s] = 1;
     } else {
@@ -1016,13 +1016,17 @@ export class Machine {
     if ((this.cr0 & 1) === 0) {
       this.codeMode = csAr & 0x4000 ? MODE_32 : MODE_16;
       this.cpl = 0;
+    } else if ((this.flags & 0x20000) !== 0) {
+      // Virtual-8086 mode (RFLAGS.VM): 16-bit code at CPL 3 (Intel SDM Vol. 3A §20.2).
+      this.codeMode = MODE_16;
+      this.cpl = 3;
     } else if ((this.efer & EFER_LMA) !== 0 && (csAr & 0x2000) !== 0) {
       this.codeMode = MODE_64;
     } else {
       this.codeMode = csAr & 0x4000 ? MODE_32 : MODE_16;
     }
     if (this.codeMode === MODE_64) this.stackSize = 8;
-    else this.stackSize = this.segAr[2] & 0x4000 ? 4 : 2;
+    else this.stackSize = this.segAr[2] & 0x4000 && (this.flags & 0x20000) === 0 ? 4 : 2;
     this.userBit = this.cpl === 3 ? 1 : 0;
     this.codeKey = NaN;
   }

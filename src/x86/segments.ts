@@ -68,7 +68,7 @@ export function descAr(hi: number): number {
 }
 
 /** Set the descriptor's accessed bit in memory if clear (as the processor does on a load). */
-function markAccessed(c: Machine): void {
+export function markAccessed(c: Machine): void {
   if (desc.hi & 0x100) return;
   const sys = c.systemAccess;
   c.systemAccess = true;
@@ -101,8 +101,9 @@ export function loadNull(c: Machine, seg: number, sel: number): void {
 export function loadReal(c: Machine, seg: number, sel: number): void {
   c.segSel[seg] = sel;
   c.segBase[seg] = sel << 4;
-  if (seg === SEG_CS) {
-    // A far transfer in real mode makes CS a 16-bit, present, accessed code segment.
+  if (seg === SEG_CS && (c.flags & 0x20000) === 0) {
+    // A far transfer in real mode makes CS a 16-bit, present, accessed code segment. (In
+    // virtual-8086 mode every cache keeps the 64 KiB read/write DPL-3 rights set on entry.)
     c.segAr[seg] = (c.segAr[seg] & ~0x6000) | 0x9b;
   }
   c.refreshSegment(seg);
@@ -239,7 +240,7 @@ export function loadStackSegmentFor(c: Machine, sel: number, cpl: number, vector
     return false;
   }
   if (!(hi & 0x8000)) {
-    c.raise(vector === TS ? TS : SS_FAULT, sel & 0xfffc);
+    c.raise(SS_FAULT, sel & 0xfffc);
     return false;
   }
   markAccessed(c);
