@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Assembles the project's guests and the VMM's Multiboot trampoline with NASM (the only tool needed):
-//   guests/NAME.asm                          -> public/guests/NAME.elf (served to the browser, run by the CLI)
+//   guests/NAME.asm                          -> public/guests/NAME.elf (served to the browser, run by the CLI;
+//                                               NAME.bin for NAME ending in -aout or -boot: flat images)
 //   src/vmm/loaders/multiboot-trampoline.asm -> src/vmm/loaders/multiboot-trampoline.generated.ts
 // The outputs are committed, so `npm start`, `hvplay` and CI need no NASM; src/vmm/guest-binaries.test.ts
 // re-assembles every source and fails if a committed output is stale.
@@ -26,10 +27,13 @@ export function assemble(sourcePath) {
   }
 }
 
-/** The built file's name: NAME.elf, or NAME.bin for an a.out-kludge kernel (NAME ends in "-aout"). */
+/**
+ * The built file's name: NAME.elf, or NAME.bin for a flat image — an a.out-kludge kernel (NAME ends in
+ * "-aout") or a boot sector (NAME ends in "-boot", run with `--boot flat`).
+ */
 export function guestOutputName(source) {
   const name = source.replace(/\.asm$/, "");
-  return name.endsWith("-aout") ? `${name}.bin` : `${name}.elf`;
+  return name.endsWith("-aout") || name.endsWith("-boot") ? `${name}.bin` : `${name}.elf`;
 }
 
 /** The TypeScript module holding the trampoline's bytes. */

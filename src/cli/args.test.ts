@@ -23,9 +23,19 @@ describe("hvplay argument parsing", () => {
     }
   });
 
-  it("says which boot kinds and options are not supported yet", () => {
-    expect(parseArgs(["run", "a", "--boot", "flat"])).toEqual({ error: "not supported yet: --boot flat", status: EXIT_USAGE });
-    expect(parseArgs(["run", "a", "--entry", "0x7c00"])).toMatchObject({ error: expect.stringMatching(/not supported yet: --entry/) });
+  it("parses the flat and elf boot kinds with their options", () => {
+    expect(parseArgs(["run", "boot.bin", "--boot", "flat", "--mode", "real", "--load", "0x7c00", "--entry", "31744"])).toEqual({
+      command: "run", image: "boot.bin", boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00, stats: false,
+    });
+    expect(parseArgs(["run", "k64.elf", "--boot", "elf"])).toMatchObject({ boot: "elf" });
+    expect(parseArgs(["run", "a", "--boot", "flat", "--mode", "v86"])).toMatchObject({ error: expect.stringMatching(/--mode must be real, protected or long/) });
+    expect(parseArgs(["run", "a", "--boot", "flat", "--load", "-1"])).toMatchObject({ status: EXIT_USAGE });
+  });
+
+  it("refuses options that belong to another boot kind, and says what is not supported yet", () => {
+    expect(parseArgs(["run", "a", "--entry", "0x7c00"])).toMatchObject({ error: expect.stringMatching(/--entry belongs to --boot flat/) });
+    expect(parseArgs(["run", "a", "--boot", "elf", "--cmdline", "x"])).toMatchObject({ error: expect.stringMatching(/--cmdline belongs to --boot multiboot/) });
+    expect(parseArgs(["run", "a", "--boot", "linux"])).toEqual({ error: "not supported yet: --boot linux", status: EXIT_USAGE });
     expect(parseArgs(["run", "a", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/not supported yet: --initrd/) });
   });
 

@@ -19,17 +19,30 @@ Usage:
   hvplay --help | hvplay run --help
 
 Run options:
-  --boot KIND              multiboot (default): a Multiboot v1 kernel, ELF32 or a.out kludge, entered
-                           as QEMU's -kernel enters it (32-bit protected mode, flat segments, paging
-                           off, EAX = 0x2BADB002, EBX = the Multiboot information). Not supported yet:
-                           flat, elf, linux.
+  --boot KIND              how to start IMAGE (default multiboot):
+                             multiboot  a Multiboot v1 kernel, ELF32 or a.out kludge, entered as QEMU's
+                                        -kernel enters it (32-bit protected mode, flat segments, paging
+                                        off, EAX = 0x2BADB002, EBX = the Multiboot information)
+                             flat       raw bytes at --load, started at --entry in --mode
+                             elf        an ELF32 executable (started in 32-bit protected mode, flat
+                                        segments, paging off) or ELF64 (started in 64-bit long mode on
+                                        identity page tables for the first 4 GiB at 0x0-0x1fff);
+                                        segments go to their physical addresses
+                           linux is not supported yet.
+  --mode real|protected|long
+                           flat only (default real). real: CS:IP from --entry (0x7c00 → 0000:7C00),
+                           DS = ES = SS = 0, SP = --load, DL = 0x80, no BIOS. protected: flat code
+                           0x08 / data 0x10, paging off. long: Zircon's 64-bit boot state with the
+                           identity page tables above.
+  --load ADDR              flat only: where the image goes (default 0x7c00 in real mode, else 0x100000).
+  --entry ADDR             flat only: where it starts (default: --load).
   --cmdline TEXT           the Multiboot command line; the guest sees "IMAGE TEXT", as under QEMU
                            (-append).
   --mem MIB                guest RAM in MiB, 2..2048 (default 128).
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
-  --load ADDR, --entry ADDR, --mode real|protected|long, --initrd FILE
-                           for the flat/elf/linux boot kinds: not supported yet.
+  --initrd FILE            for --boot linux: not supported yet.
+ADDR and N take decimal or 0x-prefixed hexadecimal.
 
 The machine (as QEMU's PC, so QEMU can serve as the oracle):
   port 0xE9   debug console → stdout          port 0xF4  exit device: writing v ends the run
@@ -52,7 +65,10 @@ the message on stderr says which it was.
 export interface RunCommand {
   command: "run";
   image: string;
-  boot: "multiboot";
+  boot: "multiboot" | "flat" | "elf";
+  mode?: "real" | "protected" | "long";
+  load?: number;
+  entry?: number;
   cmdline?: string;
   memoryMiB?: number;
   maxInstructions?: number;
@@ -91,15 +107,29 @@ export function parseArgs(argv: string[]): Command | UsageError {
         return { command: "help" };
       case "--boot": {
         const kind = value();
-        if (kind === "multiboot") break;
-        if (kind === "flat" || kind === "elf" || kind === "linux") return usage(`not supported yet: --boot ${kind}`);
+        if (kind === "multiboot" || kind === "flat" || kind === "elf") {
+          run.boot = kind;
+          break;
+        }
+        if (kind === "linux") return usage(`not supported yet: --boot ${kind}`);
         return usage(`--boot must be multiboot, flat, elf or linux (got "${kind ?? ""}")`);
       }
+      case "--mode": {
+        const mode = value();
+        if (mode !== "real" && mode !== "protected" && mode !== "long") return usage(`--mode must be real, protected or long (got "${mode ?? ""}")`);
+        run.mode = mode;
+        break;
+      }
       case "--load":
-      case "--entry":
-      case "--mode":
+      case "--entry": {
+        const n = parseCount(a, value(), 0, 0xffffffff);
+        if (typeof n === "string") return usage(n);
+        if (a === "--load") run.load = n;
+        else run.entry = n;
+        break;
+      }
       case "--initrd":
-        return usage(`not supported yet: ${a} (it belongs to the flat/elf/linux boot kinds)`);
+        return usage(`not supported yet: ${a} (it belongs to --boot linux)`);
       case "--cmdline": {
         const text = value();
         if (text === undefined) return usage("--cmdline needs a value");
@@ -128,6 +158,12 @@ export function parseArgs(argv: string[]): Command | UsageError {
     }
   }
   if (image === undefined) return usage("missing IMAGE (try hvplay run --help)");
+  if (run.boot !== "flat") {
+    for (const [flag, v] of [["--mode", run.mode], ["--load", run.load], ["--entry", run.entry]] as const) {
+      if (v !== undefined) return usage(`${flag} belongs to --boot flat (this is --boot ${run.boot})`);
+    }
+  }
+  if (run.cmdline !== undefined && run.boot !== "multiboot") return usage(`--cmdline belongs to --boot multiboot (this is --boot ${run.boot})`);
   run.image = image;
   return run;
 }

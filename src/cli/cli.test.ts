@@ -37,8 +37,11 @@ describe("hvplay run, against QEMU's recorded output", () => {
     .sort();
   for (const name of recorded) {
     const file = existsSync(join(root, "public", "guests", `${name}.elf`)) ? `${name}.elf` : `${name}.bin`;
+    // NAME.args: the run options a guest needs (a boot sector: "--boot flat").
+    const argsFile = join(root, "guests", "expected", `${name}.args`);
+    const extra = existsSync(argsFile) ? readFileSync(argsFile, "utf8").trim().split(/\s+/) : [];
     it(`${file}: same bytes on stdout and the same exit status as QEMU`, async () => {
-      const r = await hvplay(["run", `public/guests/${file}`]);
+      const r = await hvplay(["run", `public/guests/${file}`, ...extra]);
       const e = expected(name);
       expect(r.stderr).toBe("");
       expect(r.stdout.toString("latin1")).toBe(e.stdout.toString("latin1"));

@@ -4,7 +4,7 @@
  * the exit status (see HELP in args.ts for all of them).
  */
 import { readFileSync } from "node:fs";
-import type { RunOutcome } from "../vmm/api";
+import type { BootSpec, RunOutcome } from "../vmm/api";
 import type { Machine } from "../vmm/machine";
 import { EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, EXIT_USAGE, EXIT_ZX_ERROR, HELP, parseArgs, type RunCommand } from "./args";
 
@@ -52,7 +52,11 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     io.stderr.write(`hvplay: ${machine}\n`);
     return EXIT_USAGE;
   }
-  const loadError = machine.load({ boot: cmd.boot, image, cmdline: cmd.cmdline, imageName: cmd.image });
+  const spec: BootSpec =
+    cmd.boot === "flat" ? { boot: "flat", image, mode: cmd.mode, load: cmd.load, entry: cmd.entry }
+    : cmd.boot === "elf" ? { boot: "elf", image }
+    : { boot: "multiboot", image, cmdline: cmd.cmdline, imageName: cmd.image };
+  const loadError = machine.load(spec);
   if (loadError) {
     io.stderr.write(`hvplay: ${cmd.image}: ${loadError}\n`);
     machine.dispose();

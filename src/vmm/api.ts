@@ -4,19 +4,36 @@
  */
 
 /** A guest image and how to boot it. */
-export type BootSpec = {
-  /** "multiboot": a Multiboot v1 kernel (ELF32 or a.out kludge), entered as QEMU's -kernel does. */
-  boot: "multiboot";
-  image: Uint8Array;
-  /** Multiboot command line (QEMU: -append). */
-  cmdline?: string;
-  /**
-   * The image's file name. QEMU's Multiboot command line is "<kernel file name> <append>", so the CLI
-   * passes the IMAGE argument as given and a kernel sees the same string under hvplay and QEMU.
-   * Default "kernel".
-   */
-  imageName?: string;
-};
+export type BootSpec =
+  | {
+      /** "multiboot": a Multiboot v1 kernel (ELF32 or a.out kludge), entered as QEMU's -kernel does. */
+      boot: "multiboot";
+      image: Uint8Array;
+      /** Multiboot command line (QEMU: -append). */
+      cmdline?: string;
+      /**
+       * The image's file name. QEMU's Multiboot command line is "<kernel file name> <append>", so the CLI
+       * passes the IMAGE argument as given and a kernel sees the same string under hvplay and QEMU.
+       * Default "kernel".
+       */
+      imageName?: string;
+    }
+  | {
+      /** "flat": raw bytes at `load`, started at `entry` in `mode` (loaders/flat.ts has the exact start states). */
+      boot: "flat";
+      image: Uint8Array;
+      /** Default "real". */
+      mode?: "real" | "protected" | "long";
+      /** Default 0x7c00 in real mode, 0x100000 otherwise. */
+      load?: number;
+      /** Default `load`. */
+      entry?: number;
+    }
+  | {
+      /** "elf": an ELF32 (protected mode) or ELF64 (long mode) executable, segments at their physical addresses. */
+      boot: "elf";
+      image: Uint8Array;
+    };
 
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128, as qemu-ref). */

@@ -26,6 +26,9 @@ import { DebugCon } from "./devices/debugcon";
 import { PicPair } from "./devices/pic8259";
 import { Uart16550 } from "./devices/uart16550";
 import { IoMappingTable } from "./io-mapping";
+import type { BootPlan } from "./loaders/boot-plan";
+import { planElf } from "./loaders/elf";
+import { planFlat } from "./loaders/flat";
 import { planMultiboot } from "./loaders/multiboot";
 import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
 import { decodeMmio, emulateMmio } from "./mmio-decode";
@@ -164,22 +167,46 @@ export class Machine {
   load(spec: BootSpec): string | null {
     if (this.disposed) return "machine is disposed";
     if (this.loaded) return "a guest is already loaded (create a new Machine to boot another)";
-    if (spec.boot !== "multiboot") return `boot method "${String(spec.boot)}" is not supported yet`;
-    const plan = planMultiboot(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, imageName: spec.imageName, trampoline: MULTIBOOT_TRAMPOLINE });
+    const plan = this.plan(spec);
     if (typeof plan === "string") return plan;
     // The VCPU first: if the kernel refuses it, guest memory is still untouched.
     const v = this.thread.zx_vcpu_create(this.handles.guest, 0, plan.vcpuEntry);
     if (v.status !== ZX_OK) return `zx_vcpu_create failed: ${statusName(v.status)}`;
-    // The trampoline takes the kernel's entry in RSI and the Multiboot information in RBP.
-    const status = this.thread.zx_vcpu_write_state(v.out, ZX_VCPU_STATE, encodeVcpuState({ rsi: plan.registers.rsi, rbp: plan.registers.rbp }));
-    if (status !== ZX_OK) {
+    const fail = (what: string, status: number) => {
       this.thread.zx_handle_close(v.out);
-      return `zx_vcpu_write_state failed: ${statusName(status)}`;
+      return `${what} failed: ${statusName(status)}`;
+    };
+    if (Object.keys(plan.registers).length > 0) {
+      const status = this.thread.zx_vcpu_write_state(v.out, ZX_VCPU_STATE, encodeVcpuState(plan.registers));
+      if (status !== ZX_OK) return fail("zx_vcpu_write_state", status);
+    }
+    if (plan.arch) {
+      // Playground extension (KVM's SREGS): a start outside Zircon's 64-bit boot state.
+      const status = this.thread.hvplay_vcpu_write_arch_state(v.out, plan.arch);
+      if (status !== ZX_OK) return fail("hvplay_vcpu_write_arch_state", status);
     }
     this.vcpu = v.out;
     for (const w of plan.writes) this.ramView.set(w.bytes, w.gpa);
     this.loaded = true;
     return null;
+  }
+
+  /** The loader for `spec.boot`: a complete plan, or what is wrong with the image. */
+  private plan(spec: BootSpec): BootPlan | string {
+    switch (spec.boot) {
+      case "multiboot": {
+        const mb = planMultiboot(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, imageName: spec.imageName, trampoline: MULTIBOOT_TRAMPOLINE });
+        if (typeof mb === "string") return mb;
+        // The trampoline takes the kernel's entry in RSI and the Multiboot information in RBP.
+        return { writes: mb.writes, vcpuEntry: mb.vcpuEntry, registers: { rsi: mb.registers.rsi, rbp: mb.registers.rbp }, describe: `Multiboot kernel at ${hex(mb.kernel.entry)}` };
+      }
+      case "flat":
+        return planFlat(spec.image, { ramBytes: this.memoryBytes, mode: spec.mode, load: spec.load, entry: spec.entry });
+      case "elf":
+        return planElf(spec.image, { ramBytes: this.memoryBytes });
+      default:
+        return `boot method "${String((spec as { boot: unknown }).boot)}" is not supported`;
+    }
   }
 
   /** Runs until the exit device, pause(), an unrecoverable status, or `maxInstructions` (from this call). */
