@@ -32,11 +32,11 @@ describe("hvplay argument parsing", () => {
     expect(parseArgs(["run", "a", "--boot", "flat", "--load", "-1"])).toMatchObject({ status: EXIT_USAGE });
   });
 
-  it("refuses options that belong to another boot kind, and says what is not supported yet", () => {
+  it("refuses options that belong to another boot kind; parses the linux options", () => {
     expect(parseArgs(["run", "a", "--entry", "0x7c00"])).toMatchObject({ error: expect.stringMatching(/--entry belongs to --boot flat/) });
-    expect(parseArgs(["run", "a", "--boot", "elf", "--cmdline", "x"])).toMatchObject({ error: expect.stringMatching(/--cmdline belongs to --boot multiboot/) });
-    expect(parseArgs(["run", "a", "--boot", "linux"])).toEqual({ error: "not supported yet: --boot linux", status: EXIT_USAGE });
-    expect(parseArgs(["run", "a", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/not supported yet: --initrd/) });
+    expect(parseArgs(["run", "a", "--boot", "elf", "--cmdline", "x"])).toMatchObject({ error: expect.stringMatching(/--cmdline belongs to --boot multiboot or linux/) });
+    expect(parseArgs(["run", "a", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/--initrd belongs to --boot linux/) });
+    expect(parseArgs(["run", "bz", "--boot", "linux", "--initrd", "i.cpio", "--cmdline", "console=ttyS0"])).toMatchObject({ boot: "linux", initrd: "i.cpio", cmdline: "console=ttyS0" });
   });
 
   it("routes asm to its placeholder", () => {

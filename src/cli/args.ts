@@ -28,7 +28,9 @@ Run options:
                                         segments, paging off) or ELF64 (started in 64-bit long mode on
                                         identity page tables for the first 4 GiB at 0x0-0x1fff);
                                         segments go to their physical addresses
-                           linux is not supported yet.
+                             linux      a bzImage by the Linux boot protocol's 64-bit entry (protocol
+                                        2.12+): boot_params with the command line, --initrd and an
+                                        E820 map, identity page tables, RSI = boot_params
   --mode real|protected|long
                            flat only (default real). real: CS:IP from --entry (0x7c00 → 0000:7C00),
                            DS = ES = SS = 0, SP = --load, DL = 0x80, no BIOS. protected: flat code
@@ -36,12 +38,12 @@ Run options:
                            identity page tables above.
   --load ADDR              flat only: where the image goes (default 0x7c00 in real mode, else 0x100000).
   --entry ADDR             flat only: where it starts (default: --load).
-  --cmdline TEXT           the Multiboot command line; the guest sees "IMAGE TEXT", as under QEMU
-                           (-append).
+  --cmdline TEXT           the kernel command line. Multiboot: the guest sees "IMAGE TEXT", as under
+                           QEMU (-append). Linux: as given (e.g. "console=ttyS0").
+  --initrd FILE            linux only: the initial RAM disk, placed at the top of guest RAM.
   --mem MIB                guest RAM in MiB, 2..2048 (default 128).
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
-  --initrd FILE            for --boot linux: not supported yet.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
 
 The machine (as QEMU's PC, so QEMU can serve as the oracle):
@@ -65,7 +67,8 @@ the message on stderr says which it was.
 export interface RunCommand {
   command: "run";
   image: string;
-  boot: "multiboot" | "flat" | "elf";
+  boot: "multiboot" | "flat" | "elf" | "linux";
+  initrd?: string;
   mode?: "real" | "protected" | "long";
   load?: number;
   entry?: number;
@@ -107,11 +110,10 @@ export function parseArgs(argv: string[]): Command | UsageError {
         return { command: "help" };
       case "--boot": {
         const kind = value();
-        if (kind === "multiboot" || kind === "flat" || kind === "elf") {
+        if (kind === "multiboot" || kind === "flat" || kind === "elf" || kind === "linux") {
           run.boot = kind;
           break;
         }
-        if (kind === "linux") return usage(`not supported yet: --boot ${kind}`);
         return usage(`--boot must be multiboot, flat, elf or linux (got "${kind ?? ""}")`);
       }
       case "--mode": {
@@ -128,8 +130,12 @@ export function parseArgs(argv: string[]): Command | UsageError {
         else run.entry = n;
         break;
       }
-      case "--initrd":
-        return usage(`not supported yet: ${a} (it belongs to --boot linux)`);
+      case "--initrd": {
+        const file = value();
+        if (file === undefined) return usage("--initrd needs a file");
+        run.initrd = file;
+        break;
+      }
       case "--cmdline": {
         const text = value();
         if (text === undefined) return usage("--cmdline needs a value");
@@ -163,7 +169,8 @@ export function parseArgs(argv: string[]): Command | UsageError {
       if (v !== undefined) return usage(`${flag} belongs to --boot flat (this is --boot ${run.boot})`);
     }
   }
-  if (run.cmdline !== undefined && run.boot !== "multiboot") return usage(`--cmdline belongs to --boot multiboot (this is --boot ${run.boot})`);
+  if (run.cmdline !== undefined && run.boot !== "multiboot" && run.boot !== "linux") return usage(`--cmdline belongs to --boot multiboot or linux (this is --boot ${run.boot})`);
+  if (run.initrd !== undefined && run.boot !== "linux") return usage(`--initrd belongs to --boot linux (this is --boot ${run.boot})`);
   run.image = image;
   return run;
 }

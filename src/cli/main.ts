@@ -43,6 +43,15 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     io.stderr.write(`hvplay: cannot read ${cmd.image}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
     return EXIT_USAGE;
   }
+  let initrd: Uint8Array | undefined;
+  if (cmd.initrd !== undefined) {
+    try {
+      initrd = new Uint8Array(readFileSync(cmd.initrd));
+    } catch (e) {
+      io.stderr.write(`hvplay: cannot read ${cmd.initrd}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return EXIT_USAGE;
+    }
+  }
   // Loaded on demand, so --help and usage errors answer without building the kernel model.
   const [{ createKernel }, { Machine }] = await Promise.all([import("../zircon"), import("../vmm/machine")]);
   const kernel = createKernel();
@@ -55,6 +64,7 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
   const spec: BootSpec =
     cmd.boot === "flat" ? { boot: "flat", image, mode: cmd.mode, load: cmd.load, entry: cmd.entry }
     : cmd.boot === "elf" ? { boot: "elf", image }
+    : cmd.boot === "linux" ? { boot: "linux", image, initrd, cmdline: cmd.cmdline }
     : { boot: "multiboot", image, cmdline: cmd.cmdline, imageName: cmd.image };
   const loadError = machine.load(spec);
   if (loadError) {

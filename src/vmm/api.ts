@@ -33,6 +33,13 @@ export type BootSpec =
       /** "elf": an ELF32 (protected mode) or ELF64 (long mode) executable, segments at their physical addresses. */
       boot: "elf";
       image: Uint8Array;
+    }
+  | {
+      /** "linux": a bzImage by the Linux x86 boot protocol's 64-bit entry (loaders/linux.ts). */
+      boot: "linux";
+      image: Uint8Array;
+      initrd?: Uint8Array;
+      cmdline?: string;
     };
 
 export interface MachineOptions {

@@ -29,6 +29,7 @@ import { IoMappingTable } from "./io-mapping";
 import type { BootPlan } from "./loaders/boot-plan";
 import { planElf } from "./loaders/elf";
 import { planFlat } from "./loaders/flat";
+import { planLinux } from "./loaders/linux";
 import { planMultiboot } from "./loaders/multiboot";
 import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
 import { decodeMmio, emulateMmio } from "./mmio-decode";
@@ -204,6 +205,8 @@ export class Machine {
         return planFlat(spec.image, { ramBytes: this.memoryBytes, mode: spec.mode, load: spec.load, entry: spec.entry });
       case "elf":
         return planElf(spec.image, { ramBytes: this.memoryBytes });
+      case "linux":
+        return planLinux(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, initrd: spec.initrd });
       default:
         return `boot method "${String((spec as { boot: unknown }).boot)}" is not supported`;
     }

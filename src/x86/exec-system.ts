@@ -414,7 +414,7 @@ export function executeSystem0f(c: Machine, d: Decoded, b: number): void {
     case 0x09:
       if (c.cpl !== 0) c.raise(GP, 0);
       return;
-    case 0x0e: case 0x77: return; // FEMMS / EMMS: no MMX state to reset beyond the tag word
+    case 0x0e: c.raise(UD, -1); return; // FEMMS is AMD 3DNow!, not advertised (EMMS, 0F 77, is an MMX instruction: exec-sse)
     case 0x20: case 0x22: movCr(c, d, b); return;
     case 0x21: case 0x23: movDr(c, d, b); return;
     case 0x30: case 0x32: msr(c, b === 0x30); return;

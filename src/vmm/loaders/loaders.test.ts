@@ -10,6 +10,7 @@ import { Machine } from "../machine";
 import type { BootSpec } from "../api";
 import { planElf } from "./elf";
 import { planFlat } from "./flat";
+import { planLinux } from "./linux";
 
 const RAM = 32 * 1024 * 1024;
 
@@ -146,5 +147,88 @@ describe("ELF images", () => {
     expect(bad((_b, dv) => dv.setBigUint64(64 + 24, 0x1000n, true))).toMatch(/overlaps the boot page tables/);
     expect(bad((_b, dv) => dv.setBigUint64(24, 0x900000n, true))).toMatch(/entry 0x900000 is in no loadable segment/);
     expect(bad((_b, dv) => dv.setUint32(64, 4, true))).toMatch(/no loadable segment/);
+  });
+});
+
+/** A bzImage as the boot protocol describes it (setup_sects = 1), its 64-bit entry at +0x200 of the kernel. */
+function bzImage(code64: Uint8Array, patch: (dv: DataView) => void = () => {}): Uint8Array {
+  const img = new Uint8Array(1024 + 0x200 + code64.length);
+  const dv = new DataView(img.buffer);
+  img[0x1f1] = 1; // setup_sects
+  dv.setUint16(0x1fe, 0xaa55, true);
+  img[0x200] = 0xeb; // the jump over the header; its offset gives the header's end (0x202 + 0x66)
+  img[0x201] = 0x66;
+  dv.setUint32(0x202, 0x53726448, true); // "HdrS"
+  dv.setUint16(0x206, 0x020f, true);
+  img[0x211] = 1; // LOADED_HIGH
+  dv.setUint32(0x214, 0x100000, true);
+  dv.setUint32(0x22c, 0x7fffffff, true);
+  dv.setUint32(0x230, 0x200000, true);
+  img[0x234] = 1; // relocatable
+  dv.setUint16(0x236, 1, true); // XLF_KERNEL_64
+  dv.setUint32(0x238, 2047, true);
+  dv.setBigUint64(0x258, 0x1000000n, true);
+  dv.setUint32(0x260, 0x20000, true);
+  img.set(code64, 1024 + 0x200);
+  patch(dv);
+  return img;
+}
+
+describe("Linux boot protocol (64-bit entry)", () => {
+  // The "kernel" reports what a real one reads from boot_params (RSI): E820 count, type_of_loader,
+  // code32_start's high byte, the command line, the initrd's first bytes and size, then exits.
+  const kernel = nasm(`bits 64
+    mov al, [rsi + 0x1e8]
+    out 0xe9, al
+    mov al, [rsi + 0x210]
+    out 0xe9, al
+    mov al, [rsi + 0x217]
+    out 0xe9, al
+    mov ebx, [rsi + 0x228]
+.c: mov al, [rbx]
+    test al, al
+    jz .i
+    out 0xe9, al
+    inc rbx
+    jmp .c
+.i: mov ebx, [rsi + 0x218]
+    mov al, [rbx]
+    out 0xe9, al
+    mov al, [rbx + 1]
+    out 0xe9, al
+    mov al, [rsi + 0x21c]
+    out 0xe9, al
+    mov eax, [rsi + 0x2d0 + 20 * 2 + 8]
+    shr eax, 20
+    out 0xe9, al
+    lea rax, [rel $]
+    shr eax, 24
+    out 0xe9, al
+    xor al, al
+    out 0xf4, al`);
+
+  it("boots at pref_address + 0x200 with RSI = boot_params: E820, loader type, command line, initrd", async () => {
+    const initrd = new Uint8Array(5000).fill(0x21);
+    initrd[0] = 0x30;
+    const r = await boot({ boot: "linux", image: bzImage(kernel), cmdline: "console=ttyS0", initrd });
+    expect(r.error).toBeUndefined();
+    // 3 E820 entries; loader 0xff; kernel at 16 MiB; the command line; initrd bytes "0!"; size & 0xff;
+    // the RAM entry from 1 MiB is 31 MiB long; the code runs at 0x01xxxxxx.
+    expect([...Buffer.from(r.out, "latin1")]).toEqual([3, 0xff, 0x01, ...Buffer.from("console=ttyS0"), 0x30, 0x21, 5000 & 0xff, 31, 0x01]);
+    expect(r.status).toBe(1);
+  });
+
+  it("refuses images that are not bzImages a 64-bit entry can boot", () => {
+    const ram = 32 * 1024 * 1024;
+    const plan = (f: (dv: DataView) => void, o: { cmdline?: string; initrd?: Uint8Array } = {}) => planLinux(bzImage(kernel, f), { ramBytes: ram, ...o });
+    expect(plan(() => {})).toMatchObject({ vcpuEntry: 0x1000200, registers: { rsi: 0x7000 } });
+    expect(planLinux(new Uint8Array(100), { ramBytes: ram })).toMatch(/too short/);
+    expect(plan((dv) => dv.setUint16(0x1fe, 0, true))).toMatch(/0xAA55/);
+    expect(plan((dv) => dv.setUint32(0x202, 0, true))).toMatch(/HdrS/);
+    expect(plan((dv) => dv.setUint16(0x206, 0x0209, true))).toMatch(/protocol 2\.09 is too old/);
+    expect(plan((dv) => dv.setUint16(0x236, 0, true))).toMatch(/XLF_KERNEL_64/);
+    expect(plan((dv) => dv.setUint32(0x260, 0x4000000, true))).toMatch(/does not fit in guest RAM/);
+    expect(plan(() => {}, { cmdline: "x".repeat(3000) })).toMatch(/at most 2047/);
+    expect(plan(() => {}, { initrd: new Uint8Array(20 * 1024 * 1024) })).toMatch(/does not fit between the kernel/);
   });
 });

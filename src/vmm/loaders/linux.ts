@@ -1,0 +1,130 @@
+/**
+ * The Linux x86 boot protocol, 64-bit entry (Documentation/arch/x86/boot.rst, "64-bit BOOT PROTOCOL";
+ * Fuchsia's VMM does the same in src/virtualization/bin/vmm/arch/x64/linux.cc): `--boot linux`.
+ *
+ * The bzImage's setup header is checked (boot flag 0xAA55, "HdrS", protocol >= 2.12 with
+ * XLF_KERNEL_64), the protected-mode kernel (the file after the (setup_sects + 1) × 512-byte real-mode
+ * part) is placed at its preferred address, and the VCPU starts in Zircon's 64-bit boot state at
+ * load + 0x200 with RSI = the boot_params ("zero page"): the header copied in, type_of_loader 0xFF,
+ * the command line, the initrd and an E820 map. Identity page tables for the first 4 GiB sit at
+ * 0x0-0x1FFF (CR3 = 0), as for every 64-bit start here.
+ *
+ * Guest-physical layout: page tables 0x0-0x1FFF, boot_params 0x7000, command line 0x20000, kernel at
+ * pref_address (normally 0x1000000), initrd at the top of RAM below initrd_addr_max.
+ */
+import { fitsRam, hex, identityTables, LONG_MODE_TABLES, overlaps, type BootPlan, type MemoryWrite } from "./boot-plan";
+
+export const ZERO_PAGE = 0x7000;
+export const CMDLINE_ADDR = 0x20000;
+const CMDLINE_MAX = 0x10000;
+
+// Offsets in the setup header / boot_params (boot.rst "THE REAL-MODE KERNEL HEADER", zero-page.rst).
+const OFF_SETUP_SECTS = 0x1f1;
+const OFF_BOOT_FLAG = 0x1fe;
+const OFF_HEADER = 0x202;
+const OFF_VERSION = 0x206;
+const OFF_TYPE_OF_LOADER = 0x210;
+const OFF_LOADFLAGS = 0x211;
+const OFF_CODE32_START = 0x214;
+const OFF_RAMDISK_IMAGE = 0x218;
+const OFF_RAMDISK_SIZE = 0x21c;
+const OFF_CMD_LINE_PTR = 0x228;
+const OFF_INITRD_ADDR_MAX = 0x22c;
+const OFF_KERNEL_ALIGNMENT = 0x230;
+const OFF_RELOCATABLE = 0x234;
+const OFF_XLOADFLAGS = 0x236;
+const OFF_CMDLINE_SIZE = 0x238;
+const OFF_PREF_ADDRESS = 0x258;
+const OFF_INIT_SIZE = 0x260;
+const OFF_EXT_RAMDISK_IMAGE = 0x0c0;
+const OFF_EXT_RAMDISK_SIZE = 0x0c4;
+const OFF_EXT_CMD_LINE_PTR = 0x0c8;
+const OFF_E820_ENTRIES = 0x1e8;
+const OFF_E820_TABLE = 0x2d0;
+const HDRS = 0x53726448;
+const XLF_KERNEL_64 = 1;
+const LOADED_HIGH = 1;
+const E820_RAM = 1;
+const E820_RESERVED = 2;
+
+export interface LinuxOptions {
+  ramBytes: number;
+  cmdline?: string;
+  initrd?: Uint8Array;
+}
+
+/** The E820 map the guest gets: low RAM, the legacy hole (EBDA, VGA, BIOS), RAM from 1 MiB. */
+export function linuxE820(ramBytes: number): Array<{ base: number; length: number; type: number }> {
+  return [
+    { base: 0, length: 0x9fc00, type: E820_RAM },
+    { base: 0x9fc00, length: 0x100000 - 0x9fc00, type: E820_RESERVED },
+    { base: 0x100000, length: ramBytes - 0x100000, type: E820_RAM },
+  ];
+}
+
+export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | string {
+  if (image.length < 0x400) return `image is too short (${image.length} bytes) to be a bzImage`;
+  const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  if (dv.getUint16(OFF_BOOT_FLAG, true) !== 0xaa55) return "no boot flag 0xAA55 at 0x1fe: not a Linux bzImage";
+  if (dv.getUint32(OFF_HEADER, true) !== HDRS) return 'no "HdrS" signature at 0x202: not a Linux bzImage (or a protocol older than 2.00)';
+  const version = dv.getUint16(OFF_VERSION, true);
+  if (version < 0x20c) return `boot protocol ${version >> 8}.${(version & 0xff).toString().padStart(2, "0")} is too old: the 64-bit entry needs 2.12 or later`;
+  if (!(dv.getUint16(OFF_XLOADFLAGS, true) & XLF_KERNEL_64)) return "the kernel has no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags)";
+  if (!(image[OFF_LOADFLAGS] & LOADED_HIGH)) return "the kernel is not a bzImage (LOADED_HIGH clear in loadflags)";
+  const setupSects = image[OFF_SETUP_SECTS] || 4;
+  const kernelOffset = (setupSects + 1) * 512;
+  if (kernelOffset >= image.length) return `setup_sects ${setupSects} puts the kernel past the end of the image`;
+  const kernel = image.subarray(kernelOffset);
+  const headerEnd = OFF_HEADER + image[0x201];
+
+  // Where the kernel goes: pref_address for a relocatable kernel aligned as it asks, else code32_start.
+  const align = dv.getUint32(OFF_KERNEL_ALIGNMENT, true) || 0x200000;
+  const pref = Number(dv.getBigUint64(OFF_PREF_ADDRESS, true));
+  let load = image[OFF_RELOCATABLE] && pref ? pref : dv.getUint32(OFF_CODE32_START, true) || 0x100000;
+  if (image[OFF_RELOCATABLE] && load % align !== 0) load += align - (load % align);
+  const initSize = Math.max(dv.getUint32(OFF_INIT_SIZE, true), kernel.length);
+  const kErr = fitsRam(load, initSize, opts.ramBytes, "kernel (init_size)");
+  if (kErr) return kErr;
+  if (overlaps(load, load + initSize, 0, 0x100000)) return `kernel at ${hex(load)} would overlap low memory`;
+
+  const cmdBytes = new TextEncoder().encode(opts.cmdline ?? "");
+  const cmdlineSize = version >= 0x206 ? dv.getUint32(OFF_CMDLINE_SIZE, true) : 255;
+  if (cmdBytes.includes(0)) return "command line contains a NUL byte";
+  if (cmdBytes.length > Math.min(cmdlineSize, CMDLINE_MAX - 1)) return `command line is ${cmdBytes.length} bytes; this kernel takes at most ${cmdlineSize}`;
+
+  const zero = new Uint8Array(4096);
+  const zdv = new DataView(zero.buffer);
+  zero.set(image.subarray(OFF_SETUP_SECTS, headerEnd), OFF_SETUP_SECTS);
+  zero[OFF_TYPE_OF_LOADER] = 0xff; // "undefined" boot loader
+  zdv.setUint32(OFF_CODE32_START, load, true);
+  zdv.setUint32(OFF_CMD_LINE_PTR, CMDLINE_ADDR, true);
+  zdv.setUint32(OFF_EXT_CMD_LINE_PTR, 0, true);
+
+  const writes: MemoryWrite[] = [{ gpa: LONG_MODE_TABLES.base, bytes: identityTables() }];
+  writes.push({ gpa: load, bytes: kernel });
+  if (opts.initrd && opts.initrd.length > 0) {
+    const max = Math.min(dv.getUint32(OFF_INITRD_ADDR_MAX, true) || 0x37ffffff, opts.ramBytes - 1);
+    const size = opts.initrd.length;
+    const at = Math.floor((max + 1 - size) / 4096) * 4096;
+    if (at < load + initSize) return `the initrd (${size} bytes) does not fit between the kernel and ${hex(max + 1)}; give the guest more memory (--mem)`;
+    writes.push({ gpa: at, bytes: opts.initrd });
+    zdv.setUint32(OFF_RAMDISK_IMAGE, at, true);
+    zdv.setUint32(OFF_RAMDISK_SIZE, size, true);
+    zdv.setUint32(OFF_EXT_RAMDISK_IMAGE, 0, true);
+    zdv.setUint32(OFF_EXT_RAMDISK_SIZE, 0, true);
+  }
+  const map = linuxE820(opts.ramBytes);
+  zero[OFF_E820_ENTRIES] = map.length;
+  map.forEach((e, i) => {
+    const o = OFF_E820_TABLE + i * 20;
+    zdv.setBigUint64(o, BigInt(e.base), true);
+    zdv.setBigUint64(o + 8, BigInt(e.length), true);
+    zdv.setUint32(o + 16, e.type, true);
+  });
+  writes.push({ gpa: ZERO_PAGE, bytes: zero });
+  const cmd = new Uint8Array(cmdBytes.length + 1);
+  cmd.set(cmdBytes);
+  writes.push({ gpa: CMDLINE_ADDR, bytes: cmd });
+  const entry = load + 0x200;
+  return { writes, vcpuEntry: entry, registers: { rsi: ZERO_PAGE }, describe: `Linux (boot protocol ${version >> 8}.${(version & 0xff).toString().padStart(2, "0")}) 64-bit entry at ${hex(entry)}` };
+}
