@@ -82,13 +82,13 @@ describe("hvplay errors", () => {
     expect(r.stderr).toMatch(/cannot read no\/such\.elf: ENOENT/);
   });
 
-  it("help on stdout with status 0; unsupported options with status 2; asm not yet available", async () => {
+  it("help on stdout with status 0; misplaced options with status 2; asm not yet available", async () => {
     const help = await hvplay(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout.toString()).toMatch(/Usage:/);
-    const flat = await hvplay(["run", "x.bin", "--boot", "flat"]);
-    expect(flat.status).toBe(2);
-    expect(flat.stderr).toBe("hvplay: not supported yet: --boot flat\n");
+    const mode = await hvplay(["run", "x.bin", "--mode", "real"]);
+    expect(mode.status).toBe(2);
+    expect(mode.stderr).toBe("hvplay: --mode belongs to --boot flat (this is --boot multiboot)\n");
     const asm = await hvplay(["asm", "in.asm"]);
     expect(asm.status).toBe(2);
     expect(asm.stderr).toMatch(/not yet available/);

@@ -1,7 +1,8 @@
 /**
- * SSE/SSE2 floating-point instructions (Intel SDM Vol. 2): ADD/SUB/MUL/DIV/SQRT/MIN/MAX in PS/PD/SS/SD
- * forms, RCP/RSQRT, CMPcc, (U)COMIS, the CVT family (no MMX-register forms: MMX is not modelled),
- * SHUFPS/SHUFPD, UNPCKHPS/PD, MOVMSKPS/PD. The arithmetic itself is sse-float.ts; here: operands,
+ * SSE/SSE2/SSE3 floating-point instructions (Intel SDM Vol. 2): ADD/SUB/MUL/DIV/SQRT/MIN/MAX in
+ * PS/PD/SS/SD forms, RCP/RSQRT, CMPcc, (U)COMIS, the CVT family incl. the MMX-register forms
+ * (CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI), SHUFPS/SHUFPD, UNPCKHPS/PD, MOVMSKPS/PD, and SSE3's
+ * ADDSUBPS/PD, HADDPS/PD, HSUBPS/PD. The arithmetic itself is sse-float.ts; here: operands,
  * MXCSR and the #XM/#UD delivery of unmasked exceptions (SDM Vol. 1 §11.5.1, Vol. 3A §6.15 #XM:
  * #UD when CR4.OSXMMEXCPT = 0). An unmasked exception leaves the destination unchanged.
  */
@@ -9,7 +10,8 @@ import { Machine } from "./machine";
 import { Decoded } from "./decode";
 import { readRm, readRm64, setReg64 } from "./operands";
 import { setFlagsExplicit } from "./arith";
-import { UD, GP, XM, CR4_OSXMMEXCPT, t, src128, setXmm } from "./exec-sse-common";
+import { UD, GP, XM, CR4_OSXMMEXCPT, t, src128, srcLow, setXmm, mmSrc, enterMmx, setMm } from "./exec-sse-common";
+import { x87Pending } from "./exec-x87";
 import { F32, F64, Fmt, env, setEnv, fAdd, fMul, fDiv, fSqrt, fMinMax, fCompare, fConvert, fFromInt, fToInt, roundPack, unpack, ZERO, INF, QNAN, SNAN, FINITE, infBits, zeroBits, indefinite } from "./sse-float";
 
 const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -198,9 +200,20 @@ export function executeSseFp(c: Machine, d: Decoded, b: number, pfx: number): bo
       setFlagsExplicit(c, CF | PF | AF | ZF | SF | OF, fl);
       return true;
     }
+    case 0xd0: case 0x7c: case 0x7d: {
+      // SSE3: 66 ADDSUBPD / HADDPD / HSUBPD, F2 ADDSUBPS / HADDPS / HSUBPS (m128 aligned).
+      if (pfx !== 1 && pfx !== 2) { c.raise(UD, -1); return true; }
+      if (!source(c, d, 16, true)) return true;
+      setEnv(c.mxcsr);
+      copyDst(c, reg);
+      if (pfx === 1) horizontalPd(b);
+      else horizontalPs(b);
+      if (finish(c)) commit(c, reg);
+      return true;
+    }
     case 0x2a: {
-      // CVTSI2SS / CVTSI2SD; the no-prefix and 66 forms (CVTPI2PS/PD) take MMX operands: not modelled.
-      if (pfx < 2) { c.raise(UD, -1); return true; }
+      // CVTSI2SS / CVTSI2SD; the no-prefix and 66 forms (CVTPI2PS/PD) take MMX operands.
+      if (pfx < 2) { cvtFromMmx(c, d, pfx === 1); return true; }
       let v: bigint;
       if (d.osz === 8) {
         const lo = readRm64(c, d);
@@ -219,7 +232,7 @@ export function executeSseFp(c: Machine, d: Decoded, b: number, pfx: number): bo
       return true;
     }
     case 0x2c: case 0x2d: {
-      if (pfx < 2) { c.raise(UD, -1); return true; }
+      if (pfx < 2) { cvtToMmx(c, d, pfx === 1, b === 0x2c); return true; }
       const dbl = pfx === 2;
       if (!source(c, d, dbl ? 8 : 4, false)) return true;
       setEnv(c.mxcsr);
@@ -311,4 +324,81 @@ export function executeSseFp(c: Machine, d: Decoded, b: number, pfx: number): bo
   void GP;
   void FINITE;
   return false;
+}
+
+/**
+ * ADDSUBPS (even lanes dest − src, odd lanes dest + src), HADDPS (adjacent pairs added: destination
+ * pairs to the low half, source pairs to the high half), HSUBPS (even minus odd) on r (destination)
+ * and t (source). The pair's low element is the first operand (Intel SDM Vol. 2 figure 3-19, "X0 +
+ * X1"), which decides which NaN is returned when both are NaNs.
+ */
+function horizontalPs(b: number): void {
+  const d0 = lane32(r, 0), d1 = lane32(r, 1), d2 = lane32(r, 2), d3 = lane32(r, 3);
+  const s0 = lane32(t, 0), s1 = lane32(t, 1), s2 = lane32(t, 2), s3 = lane32(t, 3);
+  if (b === 0xd0) {
+    put32(0, fAdd(d0, s0, F32, true));
+    put32(1, fAdd(d1, s1, F32, false));
+    put32(2, fAdd(d2, s2, F32, true));
+    put32(3, fAdd(d3, s3, F32, false));
+    return;
+  }
+  const sub = b === 0x7d;
+  put32(0, fAdd(d0, d1, F32, sub));
+  put32(1, fAdd(d2, d3, F32, sub));
+  put32(2, fAdd(s0, s1, F32, sub));
+  put32(3, fAdd(s2, s3, F32, sub));
+}
+
+/** ADDSUBPD, HADDPD, HSUBPD: the double-precision forms of horizontalPs. */
+function horizontalPd(b: number): void {
+  const d0 = lane64(r, 0), d1 = lane64(r, 1), s0 = lane64(t, 0), s1 = lane64(t, 1);
+  if (b === 0xd0) {
+    put64(0, fAdd(d0, s0, F64, true));
+    put64(1, fAdd(d1, s1, F64, false));
+    return;
+  }
+  const sub = b === 0x7d;
+  put64(0, fAdd(d0, d1, F64, sub));
+  put64(1, fAdd(s0, s1, F64, sub));
+}
+
+/**
+ * CVTPI2PS xmm, mm/m64 (two int32 → float32 under MXCSR.RC, high quadword kept) and CVTPI2PD xmm,
+ * mm/m64 (→ two doubles, exact). Both make the x87 → MMX transition and take a pending x87
+ * exception first — except CVTPI2PD with a memory source, which does neither (Intel SDM Vol. 2
+ * CVTPI2PS, CVTPI2PD).
+ */
+function cvtFromMmx(c: Machine, d: Decoded, dbl: boolean): void {
+  const mmx = !dbl || d.mod === 3;
+  if (mmx && x87Pending(c)) return;
+  if (!mmSrc(c, d)) return;
+  setEnv(c.mxcsr);
+  copyDst(c, d.reg);
+  const a0 = BigInt(t[0]), a1 = BigInt(t[1]);
+  if (dbl) {
+    put64(0, fFromInt(a0, F64));
+    put64(1, fFromInt(a1, F64));
+  } else {
+    put32(0, fFromInt(a0, F32));
+    put32(1, fFromInt(a1, F32));
+  }
+  if (!finish(c)) return;
+  commit(c, d.reg);
+  if (mmx) enterMmx(c);
+}
+
+/**
+ * CVTPS2PI / CVTTPS2PI mm, xmm/m64 and CVTPD2PI / CVTTPD2PI mm, xmm/m128 (aligned): two floats to
+ * int32 (rounded by MXCSR.RC or truncated; NaN and out of range give 0x80000000 with IE) into an
+ * MMX register, with the x87 → MMX transition (Intel SDM Vol. 2 CVTPS2PI, CVTPD2PI).
+ */
+function cvtToMmx(c: Machine, d: Decoded, dbl: boolean, truncate: boolean): void {
+  if (x87Pending(c)) return;
+  if (!(dbl ? src128(c, d, d.mod !== 3) : srcLow(c, d, 8))) return;
+  setEnv(c.mxcsr);
+  const v0 = dbl ? fToInt(lane64(t, 0), F64, 32, truncate) : fToInt(lane32(t, 0), F32, 32, truncate);
+  const v1 = dbl ? fToInt(lane64(t, 1), F64, 32, truncate) : fToInt(lane32(t, 1), F32, 32, truncate);
+  if (!finish(c)) return;
+  enterMmx(c);
+  setMm(c, d.reg & 7, Number(BigInt.asIntN(32, v0)), Number(BigInt.asIntN(32, v1)));
 }

@@ -1,7 +1,9 @@
 /**
- * The SSE/SSE2 subset: XMM moves, logic, packed integer add/sub/compare, shuffles, MOVD/MOVQ, MXCSR
- * and FXSAVE/FXRSTOR (Intel SDM Vol. 2; Vol. 3A §13 for the OSFXSR/EM/TS rules). No MMX registers:
- * the no-prefix MMX forms raise #UD. XMM registers live in `c.xmm` (16 bytes each).
+ * Dispatch of the SIMD instructions (0F xx not handled elsewhere, and opcode maps 0F 38 / 0F 3A),
+ * plus the SSE/SSE2/SSE3 XMM moves, logic, shuffles, MOVD/MOVQ, MXCSR and FXSAVE/FXRSTOR (Intel
+ * SDM Vol. 2; Vol. 3A §13 for the OSFXSR/EM/TS rules). The no-prefix forms that name MMX registers
+ * go to exec-mmx.ts, maps 2/3 to exec-ssse3.ts, floating point to exec-sse-fp.ts, the remaining
+ * integer forms to exec-sse-int.ts. XMM registers live in `c.xmm` (16 bytes each).
  */
 import { fxsaveX87, fxrstorX87 } from "./x87-env";
 import { Machine } from "./machine";
@@ -10,12 +12,14 @@ import { readRm, readRm64, writeRm, writeRm64, setReg64 } from "./operands";
 
 import { executeSseFp } from "./exec-sse-fp";
 import { executeSseInt } from "./exec-sse-int";
-import { UD, NM, GP, CR4_OSFXSR, MXCSR_MASK, t, u, tb, ub, sseOk, src128, store128, srcLow, setXmm } from "./exec-sse-common";
+import { executeMmx, isMmxOp, movq2dq } from "./exec-mmx";
+import { executeSsse3 } from "./exec-ssse3";
+import { UD, NM, GP, CR4_OSFXSR, MXCSR_MASK, t, sseOk, src128, store128, srcLow, setXmm } from "./exec-sse-common";
 
 export function executeSse(c: Machine, d: Decoded): void {
   const op = d.op;
   if (op >= 0x200) {
-    c.raise(UD, -1);
+    executeSsse3(c, d);
     return;
   }
   const b = op & 0xff;
@@ -25,6 +29,14 @@ export function executeSse(c: Machine, d: Decoded): void {
   }
   // Which prefix selects the form: F3/F2 take precedence over 66 (Intel SDM Vol. 2 §2.1.2).
   const pfx = d.rep === 0xf3 ? 3 : d.rep === 0xf2 ? 2 : d.p66 ? 1 : 0;
+  if (pfx === 0 && isMmxOp(b)) {
+    executeMmx(c, d, b);
+    return;
+  }
+  if (b === 0xd6 && pfx >= 2) {
+    movq2dq(c, d, pfx === 3);
+    return;
+  }
   const isSse = (b >= 0x10 && b <= 0x17) || (b >= 0x28 && b <= 0x2f) || (b >= 0x50 && b <= 0x7f) || (b >= 0xc2 && b <= 0xc6) || b >= 0xd0;
   if (!isSse) {
     c.raise(UD, -1);
@@ -62,7 +74,19 @@ export function executeSse(c: Machine, d: Decoded): void {
       return;
     }
     case 0x12: case 0x16: {
-      if (pfx >= 2) { c.raise(UD, -1); return; }
+      if (pfx === 3) {
+        // MOVSLDUP (12) / MOVSHDUP (16): the even / odd dwords duplicated (SSE3; m128 aligned).
+        if (!src128(c, d, d.mod !== 3)) return;
+        const k = b === 0x16 ? 1 : 0;
+        setXmm(c, reg, t[k], t[k], t[k + 2], t[k + 2]);
+        return;
+      }
+      if (pfx === 2) {
+        // MOVDDUP xmm, xmm/m64: the low quadword duplicated (SSE3; no alignment rule).
+        if (b === 0x16) { c.raise(UD, -1); return; }
+        if (srcLow(c, d, 8)) setXmm(c, reg, t[0], t[1], t[0], t[1]);
+        return;
+      }
       const high = b === 0x16;
       if (d.mod === 3) {
         if (pfx === 1) { c.raise(UD, -1); return; }
@@ -106,30 +130,13 @@ export function executeSse(c: Machine, d: Decoded): void {
       else store128(c, d, reg, true);
       return;
     }
-    case 0x54: case 0x55: case 0x56: case 0x57:
-    case 0xdb: case 0xdf: case 0xeb: case 0xef: {
-      if (b >= 0xdb ? pfx !== 1 : pfx >= 2) { c.raise(UD, -1); return; }
+    case 0x54: case 0x55: case 0x56: case 0x57: {
+      if (pfx >= 2) { c.raise(UD, -1); return; }
       if (!src128(c, d, d.mod !== 3)) return;
       for (let k = 0; k < 4; k++) {
         const a = x[dst + k];
         const s = t[k];
-        x[dst + k] = b === 0x54 || b === 0xdb ? a & s : b === 0x55 || b === 0xdf ? ~a & s : b === 0x56 || b === 0xeb ? a | s : a ^ s;
-      }
-      return;
-    }
-    case 0x60: case 0x61: case 0x62: case 0x6c: {
-      if (pfx !== 1) { c.raise(UD, -1); return; }
-      if (!src128(c, d, d.mod !== 3)) return;
-      for (let k = 0; k < 4; k++) u[k] = x[dst + k];
-      const db = c.xmm;
-      const o = reg << 4;
-      const el = b === 0x60 ? 1 : b === 0x61 ? 2 : b === 0x62 ? 4 : 8;
-      // Interleave the low halves: dst.e0, src.e0, dst.e1, src.e1, ...
-      for (let i = 0; i < 8 / el; i++) {
-        for (let k = 0; k < el; k++) {
-          db[o + 2 * i * el + k] = ub[i * el + k];
-          db[o + (2 * i + 1) * el + k] = tb[i * el + k];
-        }
+        x[dst + k] = b === 0x54 ? a & s : b === 0x55 ? ~a & s : b === 0x56 ? a | s : a ^ s;
       }
       return;
     }
@@ -179,19 +186,6 @@ export function executeSse(c: Machine, d: Decoded): void {
       setXmm(c, reg, t[imm & 3], t[(imm >> 2) & 3], t[(imm >> 4) & 3], t[(imm >> 6) & 3]);
       return;
     }
-    case 0x74: case 0x75: case 0x76: {
-      if (pfx !== 1) { c.raise(UD, -1); return; }
-      if (!src128(c, d, d.mod !== 3)) return;
-      const el = b === 0x74 ? 1 : b === 0x75 ? 2 : 4;
-      const db = c.xmm;
-      const o = reg << 4;
-      for (let i = 0; i < 16; i += el) {
-        let eq = true;
-        for (let k = 0; k < el; k++) if (db[o + i + k] !== tb[i + k]) eq = false;
-        for (let k = 0; k < el; k++) db[o + i + k] = eq ? 0xff : 0;
-      }
-      return;
-    }
     case 0xd6: {
       if (pfx !== 1) { c.raise(UD, -1); return; }
       if (d.mod === 3) setXmm(c, d.rm, x[dst], x[dst + 1], 0, 0);
@@ -207,32 +201,10 @@ export function executeSse(c: Machine, d: Decoded): void {
       else c.setReg(4, reg, 0, m);
       return;
     }
-    case 0xd4: case 0xfb: case 0xf8: case 0xf9: case 0xfa: case 0xfc: case 0xfd: case 0xfe: {
-      if (pfx !== 1) { c.raise(UD, -1); return; }
-      if (!src128(c, d, d.mod !== 3)) return;
-      const sub = b === 0xfb || (b >= 0xf8 && b <= 0xfa);
-      const el = b === 0xd4 || b === 0xfb ? 8 : b === 0xf8 || b === 0xfc ? 1 : b === 0xf9 || b === 0xfd ? 2 : 4;
-      if (el === 4) {
-        for (let k = 0; k < 4; k++) x[dst + k] = sub ? x[dst + k] - t[k] : x[dst + k] + t[k];
-      } else if (el === 8) {
-        for (let k = 0; k < 4; k += 2) {
-          const s = sub ? (x[dst + k] >>> 0) - (t[k] >>> 0) : (x[dst + k] >>> 0) + (t[k] >>> 0);
-          const carry = sub ? (s < 0 ? -1 : 0) : s >= 4294967296 ? 1 : 0;
-          x[dst + k] = s | 0;
-          x[dst + k + 1] = (sub ? x[dst + k + 1] - t[k + 1] : x[dst + k + 1] + t[k + 1]) + carry;
-        }
-      } else {
-        const db = c.xmm;
-        const o = reg << 4;
-        const m = el === 1 ? 0xff : 0xffff;
-        for (let i = 0; i < 16; i += el) {
-          const a = el === 1 ? db[o + i] : db[o + i] | (db[o + i + 1] << 8);
-          const s = el === 1 ? tb[i] : tb[i] | (tb[i + 1] << 8);
-          const r = (sub ? a - s : a + s) & m;
-          db[o + i] = r;
-          if (el === 2) db[o + i + 1] = r >> 8;
-        }
-      }
+    case 0xf0: {
+      // LDDQU xmm, m128 (SSE3): an unaligned 16-byte load; register source #UD.
+      if (pfx !== 2 || d.mod === 3) { c.raise(UD, -1); return; }
+      if (src128(c, d, false)) setXmm(c, reg, t[0], t[1], t[2], t[3]);
       return;
     }
   }

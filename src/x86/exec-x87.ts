@@ -111,8 +111,11 @@ export function push(c: Machine, se: number, sig: bigint): void {
   setPhys(c, p, se, sig);
 }
 
-/** Before a waiting instruction: a pending unmasked exception raises #MF (CR0.NE = 1; Intel SDM Vol. 1 §8.7). */
-function pending(c: Machine): boolean {
+/**
+ * Before a waiting instruction: a pending unmasked exception raises #MF (CR0.NE = 1; Intel SDM Vol. 1
+ * §8.7). MMX instructions make the same check (exec-sse-common.ts mmxOk; Vol. 3A table 12-1).
+ */
+export function x87Pending(c: Machine): boolean {
   if ((c.fpuSw & ES) === 0) return false;
   // With CR0.NE = 0 the error is reported through FERR#/IGNNE# to the chipset (IRQ 13), which this
   // CPU model does not have: the instruction proceeds.
@@ -127,7 +130,7 @@ export function executeFwait(c: Machine): void {
     c.raise(NM, -1);
     return;
   }
-  pending(c);
+  x87Pending(c);
 }
 
 function readMem(c: Machine, d: Decoded, size: number, out: F80, intSize: number): number {
@@ -250,7 +253,7 @@ export function executeX87(c: Machine, d: Decoded): void {
     }
     if (rm < 2 || rm === 4) {
       // FNENI/FNDISI/FNSETPM: no-ops since the 287/387 (Intel SDM Vol. 2, opcode map notes).
-      if (pending(c)) return;
+      if (x87Pending(c)) return;
       return;
     }
   }
@@ -272,7 +275,7 @@ export function executeX87(c: Machine, d: Decoded): void {
     storeEnv(c, d, op === 0xdd);
     return;
   }
-  if (pending(c)) return;
+  if (x87Pending(c)) return;
   if (mem && op === 0xd9 && sub === 5) {
     const lin = c.eaLinear(d, 2, false);
     if (c.fault) return;

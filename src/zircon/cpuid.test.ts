@@ -1,0 +1,20 @@
+/**
+ * CPUID leaf 1 advertises exactly the SIMD extensions src/x86 implements (issue 3: "CPUID advertises
+ * exactly what is implemented"), after Zircon's edits (zircon-hypervisor.md §4.6). Bits from Intel
+ * SDM Vol. 2A CPUID, tables 3-10 (ECX) and 3-11 (EDX).
+ */
+import { describe, it, expect } from "vitest";
+import { cpuid } from "./cpuid";
+
+const bit = (v: number, n: number): boolean => ((v >>> n) & 1) === 1;
+
+describe("CPUID leaf 1 SIMD features", () => {
+  const [, , ecx, edx] = cpuid(1, 0, 1);
+  it("advertises MMX, FXSR, SSE, SSE2 (EDX 23, 24, 25, 26) and SSE3, SSSE3 (ECX 0, 9)", () => {
+    expect([23, 24, 25, 26].map((n) => bit(edx, n))).toEqual([true, true, true, true]);
+    expect([0, 9].map((n) => bit(ecx, n))).toEqual([true, true]);
+  });
+  it("does not advertise MONITOR (hidden by Zircon: MONITOR/MWAIT raise #UD), SSE4.1/4.2, CX16, XSAVE, AVX", () => {
+    expect([3, 19, 20, 13, 26, 27, 28].map((n) => bit(ecx, n))).toEqual([false, false, false, false, false, false, false]);
+  });
+});
