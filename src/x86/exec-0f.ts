@@ -26,6 +26,11 @@ const SEG_GS = 5;
 export function execute0f(c: Machine, d: Decoded): void {
   const op = d.op;
   if (op >= 0x200) {
+    // MOVBE lives in map 2 beside the SSSE3/SSE4 opcodes; it is checked before those are routed.
+    if (op === 0x2f0 || op === 0x2f1) {
+      movbe(c, d, op === 0x2f1);
+      return;
+    }
     executeSse(c, d);
     return;
   }
@@ -133,6 +138,37 @@ export function execute0f(c: Machine, d: Decoded): void {
   executeSystem0f(c, d, b);
 }
 
+/**
+ * MOVBE r, m (0F 38 F0) / MOVBE m, r (0F 38 F1): a load or store with the bytes reversed (Intel SDM
+ * Vol. 2B "MOVBE"). Only memory forms exist: a register operand is #UD. With F2 the opcodes are
+ * CRC32 (SSE4.2, not implemented, so #UD); F3 is undefined (#UD). A 16-bit load writes only the low
+ * word of the destination; a 32-bit one zero-extends in 64-bit mode, as any 32-bit write.
+ */
+function movbe(c: Machine, d: Decoded, store: boolean): void {
+  if (d.mod === 3 || d.rep !== 0) {
+    c.raise(UD, -1);
+    return;
+  }
+  const size = d.osz;
+  const r = d.reg;
+  if (store) {
+    if (size === 8) writeRm64(c, d, bswap(c.r32[(r << 1) + 1]), bswap(c.r32[r << 1]));
+    else if (size === 4) writeRm(c, d, 4, bswap(c.r32[r << 1]));
+    else writeRm(c, d, 2, bswap(c.r16[r << 2]) >>> 16);
+    return;
+  }
+  if (size === 8) {
+    const lo = readRm64(c, d);
+    if (c.fault) return;
+    setReg64(c, r, bswap(c.hi), bswap(lo));
+    return;
+  }
+  const v = readRm(c, d, size);
+  if (c.fault) return;
+  if (size === 4) c.setReg(4, r, 0, bswap(v));
+  else c.r16[r << 2] = bswap(v) >>> 16;
+}
+
 function bswap(v: number): number {
   return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
@@ -165,9 +201,10 @@ function bitTest(c: Machine, d: Decoded, kind: number, immOffset: number): void 
   let bit: number;
   if (immOffset >= 0) bit = immOffset & (bits - 1);
   else {
+    // The offset is a signed integer of the operand size; a 64-bit one is hi * 2^32 + (unsigned) lo.
     const raw = size === 2 ? (c.r16[d.reg << 2] << 16) >> 16 : c.r32[d.reg << 1];
-    byteOff = Math.floor(raw / 8);
-    if (size === 8) byteOff += c.r32[(d.reg << 1) + 1] * 536870912;
+    if (size === 8) byteOff = c.r32[(d.reg << 1) + 1] * 536870912 + Math.floor((raw >>> 0) / 8);
+    else byteOff = Math.floor(raw / 8);
     bit = raw & 7;
   }
   byteOff += bit >> 3;
@@ -205,8 +242,9 @@ function shld(c: Machine, d: Decoded, count: number, left: boolean): void {
   }
   const src = c.getReg(size, d.reg, 0);
   if (d.mod === 3) {
-    const r = shiftDouble(c, c.getReg(size, d.rm, 0), src, count, size, left);
-    if (count !== 0) c.setReg(size, d.rm, 0, r);
+    // Written even for a zero count: a 32-bit destination is then zero-extended in 64-bit mode, as
+    // for every 32-bit register write (Bochs SHLD_EdGdR: "always clear upper part of the register").
+    c.setReg(size, d.rm, 0, shiftDouble(c, c.getReg(size, d.rm, 0), src, count, size, left));
     return;
   }
   const lin = rmwLinear(c, d, size);
@@ -299,9 +337,12 @@ function cmpxchg(c: Machine, d: Decoded, size: number): void {
   }
   alu(c, 7, c.getReg(size, 0, 0), dv, size);
   const eq = c.getZF() !== 0;
-  const nv = eq ? c.getReg(size, d.reg, d.regByte) : dv;
-  if (d.mod === 3) c.setReg(size, d.rm, d.rmByte, nv);
-  else c.writeN(lin, size, nv);
+  // A register destination is written only on success: on failure a 32-bit destination keeps its
+  // upper half in 64-bit mode (hardware behaviour; QEMU agrees). Memory is written back either way
+  // (Intel SDM CMPXCHG: "the destination operand is written back if the comparison fails").
+  if (d.mod === 3) {
+    if (eq) c.setReg(size, d.rm, d.rmByte, c.getReg(size, d.reg, d.regByte));
+  } else c.writeN(lin, size, eq ? c.getReg(size, d.reg, d.regByte) : dv);
   if (!eq) c.setReg(size, 0, 0, dv);
 }
 

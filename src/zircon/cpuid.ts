@@ -30,7 +30,7 @@ const EDX1 = {
   ACPI: 1 << 22, MMX: 1 << 23, TM: 1 << 29,
 };
 const ECX1 = {
-  SSE3: 1 << 0, MONITOR: 1 << 3, VMX: 1 << 5, TM2: 1 << 8, SSSE3: 1 << 9, CX16: 1 << 13, PDCM: 1 << 15,
+  SSE3: 1 << 0, MONITOR: 1 << 3, VMX: 1 << 5, TM2: 1 << 8, SSSE3: 1 << 9, CX16: 1 << 13, PDCM: 1 << 15, MOVBE: 1 << 22,
   X2APIC: 1 << 21, POPCNT: 1 << 23, TSC_DEADLINE: 1 << 24, HYPERVISOR: 1 << 31,
 };
 
@@ -38,7 +38,7 @@ const ECX1 = {
  * The synthetic host: max basic leaf 0xD, max extended leaf 0x80000008. Feature bits = what src/x86
  * executes today (checked against src/x86/exec-*.ts): FPU (the full x87, exec-x87.ts), TSC, MSR, PSE,
  * PAE, CX8, APIC, SEP, PGE, CMOV, PAT, MMX (exec-mmx.ts), FXSR, SSE, SSE2, SSE3 (exec-sse*.ts),
- * SSSE3 (exec-ssse3.ts), POPCNT, LZCNT; no CX16, SSE4, XSAVE, AVX or BMI. MONITOR is set here as on
+ * SSSE3 (exec-ssse3.ts), CX16 (CMPXCHG16B), MOVBE, POPCNT, LZCNT; no SSE4, XSAVE, AVX or BMI. MONITOR is set here as on
  * a real host and hidden by Zircon's edit below, so MONITOR/MWAIT raise #UD in the guest (Intel SDM
  * Vol. 2B MONITOR: #UD if CPUID.01H:ECX.MONITOR = 0). Keep in step with the CPU when it grows.
  */
@@ -52,7 +52,7 @@ const HOST: Record<number, number[]> = {
   0x1: [
     0x000506e3,
     0x00010800,
-    (ECX1.SSE3 | ECX1.SSSE3 | ECX1.POPCNT | ECX1.VMX | ECX1.MONITOR | ECX1.PDCM) >>> 0,
+    (ECX1.SSE3 | ECX1.SSSE3 | ECX1.CX16 | ECX1.MOVBE | ECX1.POPCNT | ECX1.VMX | ECX1.MONITOR | ECX1.PDCM) >>> 0,
     (EDX1.FPU | EDX1.PSE | EDX1.TSC | EDX1.MSR | EDX1.PAE | EDX1.CX8 | EDX1.APIC | EDX1.SEP | EDX1.PGE |
       EDX1.CMOV | EDX1.PAT | EDX1.MMX | EDX1.FXSR | EDX1.SSE | EDX1.SSE2) >>> 0,
   ],
