@@ -10,7 +10,8 @@ import type { IoHandler } from "./devices/io-handler";
  * at or below 0xFFFF; MEM ranges page-aligned; no overlap within a kind.
  */
 
-export type TrapKind = "io" | "mem";
+/** "io": port traps; "mem": MMIO the VMM emulates (the VCPU waits); "bell": doorbells (packets on a port, the VCPU goes on). */
+export type TrapKind = "io" | "mem" | "bell";
 
 export interface IoMappingRow {
   readonly kind: TrapKind;
@@ -32,12 +33,14 @@ export class IoMappingTable {
     if (!Number.isSafeInteger(base) || !Number.isSafeInteger(size) || base < 0) return `${where}: bad range`;
     if (size <= 0) return `${where}: zero length`;
     if (kind === "io" && base + size > IO_TRAP_LIMIT) return `${where}: beyond the IO space a trap can cover (0xffff)`;
-    if (kind === "mem") {
-      if (base % PAGE !== 0 || size % PAGE !== 0) return `${where}: MEM traps must be page-aligned`;
+    if (kind !== "io") {
+      if (base % PAGE !== 0 || size % PAGE !== 0) return `${where}: MEM and BELL traps must be page-aligned`;
       if (base + size > 2 ** 48) return `${where}: beyond the guest-physical address space`;
     }
+    // MEM and BELL traps share the guest-physical namespace; IO has its own (trap_map.cc).
+    const space = (k: TrapKind) => (k === "io" ? "io" : "memory");
     for (const r of this.rows) {
-      if (r.kind === kind && base < r.base + r.size && r.base < base + size) return `${where}: overlaps ${r.handler.name}`;
+      if (space(r.kind) === space(kind) && base < r.base + r.size && r.base < base + size) return `${where}: overlaps ${r.handler.name}`;
     }
     this.rows.push({ kind, base, size, handler });
     return this.rows.length - 1;

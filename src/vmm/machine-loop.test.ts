@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  decodeVcpuIo, decodeVcpuState, encodeVcpuState, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_OK,
+  decodeVcpuIo, decodeVcpuState, encodeVcpuState, ZX_ERR_CANCELED, ZX_GUEST_TRAP_IO, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_OK,
   ZX_PKT_TYPE_GUEST_IO, ZX_VCPU_IO, ZX_VCPU_STATE, type Process, type ResumeResult, type zx_port_packet_t,
 } from "../zircon";
 import { Machine } from "./machine";
@@ -13,7 +13,7 @@ type Step = ResumeResult | ((calls: string[]) => ResumeResult);
 
 function fakeProcess(script: Step[]) {
   const calls: string[] = [];
-  const traps: Array<{ addr: number; size: number; key: number }> = [];
+  const traps: Array<{ kind: number; addr: number; size: number; key: number }> = [];
   const ram = new Uint8Array(4 * 1024 * 1024);
   let regs = encodeVcpuState({});
   let retired = 0;
@@ -23,7 +23,10 @@ function fakeProcess(script: Step[]) {
     zx_vmo_replace_as_executable: () => ({ status: ZX_OK, out: 14 }),
     zx_vmar_map: () => ({ status: ZX_OK, mapped_addr: 0x1000000 }),
     zx_vmar_unmap: () => ZX_OK,
-    zx_guest_set_trap: (_g: number, _k: number, addr: number, size: number, _p: number, key: number) => (traps.push({ addr, size, key }), ZX_OK),
+    zx_guest_set_trap: (_g: number, kind: number, addr: number, size: number, _p: number, key: number) => (traps.push({ kind, addr, size, key }), ZX_OK),
+    zx_port_create: () => ({ status: ZX_OK, out: 16 }),
+    // The doorbell server waits here; no BELL packet ever comes in these scripts.
+    zx_port_wait: () => new Promise(() => {}),
     zx_vcpu_create: () => ({ status: ZX_OK, out: 15 }),
     zx_vcpu_resume: async () => {
       calls.push("resume");
@@ -93,10 +96,10 @@ function machine(script: Step[]) {
 }
 
 describe("the VMM loop", () => {
-  it("sets one IO trap per row, keyed by row index, covering ports 0..0xFFFE", () => {
+  it("sets one trap per row, keyed by row index; the IO traps cover ports 0..0xFFFE", () => {
     const { f, m } = machine([]);
     expect(f.traps.map((t) => t.key)).toEqual(m.mappings().map((r) => r.key));
-    expect(f.traps.reduce((n, t) => n + t.size, 0)).toBe(0xffff);
+    expect(f.traps.filter((t) => t.kind === ZX_GUEST_TRAP_IO).reduce((n, t) => n + t.size, 0)).toBe(0xffff);
   });
 
   it("passes the kernel's entry registers to the trampoline with zx_vcpu_write_state", () => {
@@ -163,6 +166,6 @@ describe("the VMM loop", () => {
   it("closes the handles it holds on dispose", () => {
     const { m, f } = machine([]);
     m.dispose();
-    expect(f.calls.filter((c) => c.startsWith("close"))).toEqual(["close 15", "close 11", "close 12", "close 14"]);
+    expect(f.calls.filter((c) => c.startsWith("close"))).toEqual(["close 15", "close 16", "close 11", "close 12", "close 14"]);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createKernel, ZX_ERR_BAD_HANDLE } from "../zircon";
 import type { ExitRecord } from "./api";
 import { Machine } from "./machine";
+import { nasm } from "../testing/nasm";
 
 // The VMM end to end over the real kernel model and CPU: every guest output is compared with what
 // QEMU printed for the same guest (guests/expected).
@@ -29,10 +30,11 @@ describe("Machine", () => {
     const { m } = boot("hello");
     const rows = m.mappings();
     expect(rows.map((r) => r.key)).toEqual(rows.map((_, i) => i));
-    expect(rows.filter((r) => r.device !== "unassigned").map((r) => [r.base, r.size, r.device])).toEqual([
-      [0x20, 2, "8259A master"], [0xa0, 2, "8259A slave"], [0xe9, 1, "debugcon"], [0xf4, 4, "isa-debug-exit"], [0x3f8, 8, "uart16550 COM1"],
+    expect(rows.filter((r) => r.device !== "unassigned").map((r) => [r.kind, r.base, r.size, r.device])).toEqual([
+      ["io", 0x20, 2, "8259A master"], ["io", 0xa0, 2, "8259A slave"], ["io", 0xe9, 1, "debugcon"], ["io", 0xf4, 4, "isa-debug-exit"], ["io", 0x3f8, 8, "uart16550 COM1"],
+      ["mem", 0xfeb00000, 0x1000, "mailbox"], ["bell", 0xfeb01000, 0x1000, "mailbox"],
     ]);
-    const covered = rows.reduce((n, r) => n + r.size, 0);
+    const covered = rows.filter((r) => r.kind === "io").reduce((n, r) => n + r.size, 0);
     expect(covered).toBe(0xffff);
     m.dispose();
   });
@@ -167,6 +169,51 @@ describe("Machine console batching", () => {
     expect(output()).toBe("echo: type something, q quits\r\n");
     m.pause();
     expect(await running).toEqual({ kind: "paused" });
+    m.dispose();
+  });
+
+  it("the mailbox device: MMIO registers decoded by the VMM, and a doorbell served from the port", async () => {
+    // Flat 32-bit code: registers through several MOV forms, then a message through the doorbell,
+    // then polling RINGS until the VMM (not the VCPU) has handled the ring.
+    const code = nasm(`bits 32
+      org 0x100000
+      mov esp, 0x90000
+      mov ebx, 0xfeb00000
+      mov eax, [ebx]              ; ID
+      call out32
+      mov dword [ebx + 8], 0x12345678
+      movzx eax, word [ebx + 10]  ; SCRATCH's upper half
+      call out32
+      mov dword [ebx + 0x10], msg ; MAILBOX
+      mov dword [0xfeb01000], 1   ; ring: the VCPU does not stop for this
+    .wait:
+      mov eax, [ebx + 0x14]       ; RINGS
+      test eax, eax
+      jz .wait
+      mov eax, [ebx + 0x0c]       ; ACCESSES
+      cmp eax, 5
+      setae al
+      add al, '0'
+      out 0xe9, al
+      xor al, al
+      out 0xf4, al
+    out32:
+      mov ecx, 4
+    .b: out 0xe9, al
+      shr eax, 8
+      loop .b
+      ret
+    msg: db "hello from the guest", 0`);
+    const exits: ExitRecord[] = [];
+    let out = "";
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push(r) });
+    if (typeof m === "string") throw new Error(m);
+    expect(m.load({ boot: "flat", image: code, mode: "protected", load: 0x100000 })).toBeNull();
+    const outcome = await m.run(1_000_000);
+    expect(outcome, JSON.stringify(exits.slice(-3)) + out).toEqual({ kind: "exit-device", exitStatus: 1 });
+    expect(out).toBe("HVPL" + "\x34\x12\x00\x00" + "[doorbell] hello from the guest\r\n" + "1");
+    expect(exits.filter((e) => e.kind === "bell").map((e) => e.summary)).toEqual(["BELL 0xfeb01000 (mailbox)"]);
+    expect(exits.filter((e) => e.kind === "mem").length).toBeGreaterThanOrEqual(5);
     m.dispose();
   });
 });

@@ -14,7 +14,7 @@
  */
 import {
   decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
-  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK,
+  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
@@ -23,9 +23,11 @@ import {
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome } from "./api";
 import { DebugExit, Unassigned } from "./devices/debug-exit";
 import { DebugCon } from "./devices/debugcon";
+import type { IoHandler } from "./devices/io-handler";
+import { MailboxDevice } from "./devices/mailbox";
 import { PicPair } from "./devices/pic8259";
 import { Uart16550 } from "./devices/uart16550";
-import { IoMappingTable } from "./io-mapping";
+import { IoMappingTable, type TrapKind } from "./io-mapping";
 import type { BootPlan } from "./loaders/boot-plan";
 import { planElf } from "./loaders/elf";
 import { planFlat } from "./loaders/flat";
@@ -38,6 +40,9 @@ export const DEFAULT_MEMORY_MIB = 128;
 export const MAX_MEMORY_MIB = 2048;
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
+/** The playground's mailbox device (devices/mailbox.ts): MMIO registers, and a doorbell page after them. */
+export const MAILBOX_MMIO = 0xfeb00000;
+export const MAILBOX_BELL = 0xfeb01000;
 const MiB = 1024 * 1024;
 /** Console bytes are handed to the sink in batches: at most this many, or this often. */
 const CONSOLE_BATCH_BYTES = 4096;
@@ -55,6 +60,7 @@ export class Machine {
   /** The thread that owns the VCPU (Zircon: only it may resume, read or write the VCPU). */
   private readonly thread: Thread;
   private vcpu = ZX_HANDLE_INVALID;
+  private bellPort = ZX_HANDLE_INVALID;
   private readonly table = new IoMappingTable();
   readonly uart: Uart16550;
   readonly pics = new PicPair();
@@ -127,25 +133,32 @@ export class Machine {
 
   private installDevices(): string | null {
     const t = this.table;
-    const rows: Array<[number, number, { name: string; read(o: number, s: number): number; write(o: number, s: number, v: number): void }]> = [
-      [0x20, 2, this.pics.master],
-      [0xa0, 2, this.pics.slave],
-      [0xe9, 1, new DebugCon((b) => this.consoleByte(b))],
-      [0xf4, 4, new DebugExit((s) => (this.exitStatus = s))],
-      [COM1_BASE, 8, this.uart],
+    const mailbox = new MailboxDevice((gpa, len) => this.readGuest(gpa, len), (bytes) => bytes.forEach((b) => this.consoleByte(b)));
+    const rows: Array<[TrapKind, number, number, IoHandler]> = [
+      ["io", 0x20, 2, this.pics.master],
+      ["io", 0xa0, 2, this.pics.slave],
+      ["io", 0xe9, 1, new DebugCon((b) => this.consoleByte(b))],
+      ["io", 0xf4, 4, new DebugExit((s) => (this.exitStatus = s))],
+      ["io", COM1_BASE, 8, this.uart],
+      ["mem", MAILBOX_MMIO, 0x1000, mailbox],
+      ["bell", MAILBOX_BELL, 0x1000, mailbox],
     ];
-    for (const [base, size, dev] of rows) {
-      const key = t.add("io", base, size, dev);
+    for (const [kind, base, size, dev] of rows) {
+      const key = t.add(kind, base, size, dev);
       if (typeof key === "string") return key;
     }
+    // BELL packets come to the VMM's port, not out of zx_vcpu_resume (zircon-hypervisor.md §5).
+    const port = this.thread.zx_port_create(0);
+    if (port.status !== ZX_OK) return `zx_port_create failed: ${statusName(port.status)}`;
+    this.bellPort = port.out;
     const unassigned = new Unassigned();
     for (const [base, size] of t.ioGaps()) {
       const key = t.add("io", base, size, unassigned);
       if (typeof key === "string") return key;
     }
     for (const [key, row] of t.all().entries()) {
-      const kind = row.kind === "io" ? ZX_GUEST_TRAP_IO : ZX_GUEST_TRAP_MEM;
-      const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, row.base, row.size, ZX_HANDLE_INVALID, key);
+      const kind = row.kind === "io" ? ZX_GUEST_TRAP_IO : row.kind === "mem" ? ZX_GUEST_TRAP_MEM : ZX_GUEST_TRAP_BELL;
+      const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, row.base, row.size, row.kind === "bell" ? this.bellPort : ZX_HANDLE_INVALID, key);
       if (status !== ZX_OK) return `zx_guest_set_trap(${row.handler.name} at ${hex(row.base)}) failed: ${statusName(status)}`;
     }
     return null;
@@ -189,7 +202,33 @@ export class Machine {
     this.vcpu = v.out;
     for (const w of plan.writes) this.ramView.set(w.bytes, w.gpa);
     this.loaded = true;
+    void this.serveBells();
     return null;
+  }
+
+  /**
+   * The doorbell side of the VMM: wait on the port for BELL packets and hand each to its device, while
+   * the VCPU runs on (Fuchsia's VMM serves its port from another thread the same way). Ends when
+   * dispose() closes the port.
+   */
+  private async serveBells(): Promise<void> {
+    for (;;) {
+      const r = await this.thread.zx_port_wait(this.bellPort, ZX_TIME_INFINITE);
+      if (r.status !== ZX_OK || this.disposed) return;
+      const p = r.packet;
+      const row = this.table.row(p.key);
+      if (p.type !== ZX_PKT_TYPE_GUEST_BELL || !row || row.kind !== "bell") continue;
+      const addr = p.guest_bell?.addr ?? 0n;
+      this.record(ZX_OK, "bell", `BELL ${hex(addr)} (${row.handler.name})`);
+      row.handler.ring?.(Number(addr) - row.base);
+      this.deliverInterrupts();
+    }
+  }
+
+  /** Up to `len` bytes of guest RAM at `gpa` (clipped at the end of RAM), or null outside RAM. */
+  private readGuest(gpa: number, len: number): Uint8Array | null {
+    if (!Number.isSafeInteger(gpa) || gpa < 0 || gpa >= this.memoryBytes) return null;
+    return this.ramView.subarray(gpa, Math.min(gpa + len, this.memoryBytes));
   }
 
   /** The loader for `spec.boot`: a complete plan, or what is wrong with the image. */
@@ -318,7 +357,7 @@ export class Machine {
     if (this.running) this.thread.zx_vcpu_kick(this.vcpu);
     this.flushConsole();
     this.thread.zx_vmar_unmap(this.proc.rootVmar, this.hostMapping.addr, this.hostMapping.len);
-    for (const h of [this.vcpu, this.handles.guest, this.handles.guestVmar, this.handles.ramVmo]) {
+    for (const h of [this.vcpu, this.bellPort, this.handles.guest, this.handles.guestVmar, this.handles.ramVmo]) {
       if (h !== ZX_HANDLE_INVALID) this.thread.zx_handle_close(h);
     }
     this.vcpu = ZX_HANDLE_INVALID;
@@ -343,7 +382,8 @@ export class Machine {
         return { status: ZX_ERR_NOT_SUPPORTED, message: "the guest asked to start another CPU; this machine has one VCPU" };
       }
       case ZX_PKT_TYPE_GUEST_BELL:
-        this.record(ZX_OK, "bell", `BELL ${hex(packet.guest_bell?.addr ?? 0n)}`);
+        // Bells go to the port (serveBells); one out of zx_vcpu_resume would be a kernel bug.
+        this.record(ZX_OK, "bell", `BELL ${hex(packet.guest_bell?.addr ?? 0n)} from zx_vcpu_resume`);
         return null;
       default:
         this.record(ZX_OK, "status", `packet type ${packet.type}`);
@@ -377,8 +417,10 @@ export class Machine {
     if (!mem || !row || row.kind !== "mem") return { status: ZX_ERR_NOT_SUPPORTED, message: `MEM packet with unknown trap key ${packet.key}` };
     const inst = decodeMmio(mem.inst_buf, mem.inst_len, mem.default_operand_size);
     if (typeof inst === "string") return { status: ZX_ERR_NOT_SUPPORTED, message: `MMIO at ${hex(mem.addr)}: ${inst}` };
-    const regs = this.readRegisters();
-    if (!regs) return { status: ZX_ERR_NOT_SUPPORTED, message: "zx_vcpu_read_state failed during MMIO" };
+    // The VCPU is stopped at this exit (we are between resumes), so its state may be read and written.
+    const st = this.thread.zx_vcpu_read_state(this.vcpu, ZX_VCPU_STATE, this.stateBuf);
+    if (st !== ZX_OK) return { status: st, message: `zx_vcpu_read_state during MMIO: ${statusName(st)}` };
+    const regs = decodeVcpuState(this.stateBuf);
     const offset = Number(mem.addr) - row.base;
     const handler = row.handler;
     // Devices take at most 4 bytes per access; an 8-byte access is two, low dword first.

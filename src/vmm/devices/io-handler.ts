@@ -14,6 +14,8 @@ export interface IoHandler {
   read(offset: number, size: number): number;
   /** A guest write of `size` bytes (1, 2 or 4); `value` holds the low `size` bytes. */
   write(offset: number, size: number, value: number): void;
+  /** Devices behind a BELL trap: a doorbell write at `offset` (no value; the VCPU did not wait). */
+  ring?(offset: number): void;
 }
 
 /** An interrupt request line from a device to an interrupt controller (vm-superio's `Trigger`). */
