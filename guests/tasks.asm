@@ -389,7 +389,9 @@ v86_gp:
     PUTS {"G "}
     HEX [esp + 32]                              ; error code
     HEX [esp + 36]                              ; EIP
-    HEX [esp + 44]                              ; EFLAGS
+    mov eax, [esp + 44]                         ; EFLAGS, without RF: the SDM (§17.3.1.1) sets RF in
+    and eax, ~0x10000                           ; the image of every fault, QEMU's TCG does not
+    HEX eax
     PUTS {13, 10}
     movzx eax, byte [esp + 16]                  ; BL
     add [esp + 36], eax
