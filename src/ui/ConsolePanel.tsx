@@ -6,8 +6,11 @@
  */
 import { useEffect, useRef } from "react";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import { TerminalFlow } from "./terminal-flow";
 
 const encoder = new TextEncoder();
+/** Lines kept above the screen; pausing the guest never clears them. */
+const SCROLLBACK_LINES = 10000;
 
 export function ConsolePanel() {
   const workbench = useWorkbench();
@@ -22,13 +25,13 @@ export function ConsolePanel() {
     // store's history when the terminal subscribes.
     let cleanup: (() => void) | null = null;
     let cancelled = false;
-    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]).then(([{ Terminal }, { FitAddon }]) => {
+    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }]) => {
       if (cancelled) return;
       const term = new Terminal({
         // Guests print bare "\n" on debugcon; a terminal needs CR LF to return to column 0.
         convertEol: true,
         cursorBlink: true,
-        scrollback: 5000,
+        scrollback: SCROLLBACK_LINES,
         fontFamily: '"JetBrains Mono", "Fira Code", "Cascadia Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace',
         fontSize: 13,
         theme: {
@@ -40,6 +43,8 @@ export function ConsolePanel() {
       });
       const fit = new FitAddon();
       term.loadAddon(fit);
+      // URLs a guest prints open in a new tab (never navigate the playground away).
+      term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, "_blank", "noopener,noreferrer")));
       term.open(element);
       const refit = () => {
         try {
@@ -49,9 +54,34 @@ export function ConsolePanel() {
         }
       };
       refit();
+      // Flow control (xterm.js "flow control" guide): bytes handed to xterm but not yet parsed are
+      // counted; above the high-water mark further output waits in a queue until xterm has caught up,
+      // so a guest printing flat out cannot make the page's frames or memory run away.
+      const flow = new TerminalFlow((data, done) => term.write(data, done));
       const unsubscribe = workbench.store.subscribeConsole({
-        bytes: (data) => term.write(data),
-        clear: () => term.reset(),
+        bytes: (data) => flow.write(data),
+        clear: () => {
+          flow.clear();
+          term.reset();
+        },
+      });
+      // Keys go to COM1 as the terminal encodes them (Enter → CR, Backspace → DEL, Ctrl-C → 0x03).
+      // Copy and paste use Ctrl+Shift+C / Ctrl+Shift+V (Cmd+C / Cmd+V on macOS), as terminals do, so
+      // Ctrl+C still reaches the guest.
+      term.attachCustomKeyEventHandler((e) => {
+        if (e.type !== "keydown") return true;
+        const copy = (e.ctrlKey && e.shiftKey && e.code === "KeyC") || (e.metaKey && e.code === "KeyC");
+        const paste = (e.ctrlKey && e.shiftKey && e.code === "KeyV");
+        if (copy) {
+          const text = term.getSelection();
+          if (text) void navigator.clipboard?.writeText(text).catch(() => {});
+          return false;
+        }
+        if (paste) {
+          void navigator.clipboard?.readText().then((text) => term.paste(text), () => {});
+          return false;
+        }
+        return true;
       });
       const input = term.onData((data) => workbench.consoleInput(encoder.encode(data)));
       const observer = new ResizeObserver(refit);
@@ -60,6 +90,7 @@ export function ConsolePanel() {
         observer.disconnect();
         input.dispose();
         unsubscribe();
+        flow.clear();
         term.dispose();
       };
     }, (error: unknown) => workbench.store.addError(`could not load the terminal: ${String(error)}`));
