@@ -223,11 +223,13 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
     if (pos >= end) return DECODE_NEED_MORE;
     if (pos - start >= 15) return DECODE_TOO_LONG;
     b = bytes[pos++];
+    // In 64-bit mode ES/CS/SS/DS overrides are ignored (Intel SDM Vol. 1 §3.3.7.1), so one after
+    // an FS/GS override does not cancel it (`64 36 8b 00` reads FS:[rax]; iced-x86 agrees).
     switch (b) {
-      case 0x26: seg = 0; rex = 0; continue;
-      case 0x2e: seg = 1; rex = 0; continue;
-      case 0x36: seg = 2; rex = 0; continue;
-      case 0x3e: seg = 3; rex = 0; continue;
+      case 0x26: if (seg < 4 || mode !== MODE_64) seg = 0; rex = 0; continue;
+      case 0x2e: if (seg < 4 || mode !== MODE_64) seg = 1; rex = 0; continue;
+      case 0x36: if (seg < 4 || mode !== MODE_64) seg = 2; rex = 0; continue;
+      case 0x3e: if (seg < 4 || mode !== MODE_64) seg = 3; rex = 0; continue;
       case 0x64: seg = 4; rex = 0; continue;
       case 0x65: seg = 5; rex = 0; continue;
       case 0x66: p66 = true; rex = 0; continue;

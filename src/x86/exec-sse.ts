@@ -214,6 +214,12 @@ export function executeSse(c: Machine, d: Decoded): void {
 /** 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, fences, CLFLUSH. */
 function group15(c: Machine, d: Decoded): void {
   const sub = d.reg & 7;
+  // With F3/F2 (and 66 on the fences, CLWB, CLFLUSHOPT) 0F AE encodes extensions this CPU does not
+  // have (UMONITOR/TPAUSE/INCSSP/PTWRITE...) or nothing: #UD.
+  if (d.rep !== 0 || (d.p66 && (d.mod === 3 || sub >= 6))) {
+    c.raise(UD, -1);
+    return;
+  }
   if (d.mod === 3) {
     if (sub >= 5) return; // LFENCE / MFENCE / SFENCE: ordering only
     c.raise(UD, -1);

@@ -199,6 +199,9 @@ function group7(c: Machine, d: Decoded): void {
   const sub = d.reg & 7;
   const long = c.codeMode === 2;
   if (d.mod === 3) {
+    // Every register form of 0F 01 we implement is "NP" (no 66/F2/F3) in the SDM's opcode tables; with
+    // one of those prefixes it is another instruction (FRED's ERETU/ERETS...) or none: #UD.
+    if (d.p66 || d.rep !== 0) { c.raise(UD, -1); return; }
     const code = (sub << 3) | (d.rm & 7);
     switch (code) {
       case 0x01: c.exitWith(EXIT_VMCALL); return; // 0F 01 C1
@@ -429,7 +432,11 @@ export function executeSystem0f(c: Machine, d: Decoded, b: number): void {
     case 0x35:
       if (sysexit(c, d.osz)) c.nextRip = c.rip;
       return;
-    case 0x78: case 0x79: c.exitWith(EXIT_UNSUPPORTED_INSTRUCTION); return; // VMREAD/VMWRITE
+    case 0x78: case 0x79:
+      // VMREAD/VMWRITE exit; with 66/F2 these bytes are AMD's EXTRQ/INSERTQ (SSE4A), not ours: #UD.
+      if (d.p66 || d.rep !== 0) { c.raise(UD, -1); return; }
+      c.exitWith(EXIT_UNSUPPORTED_INSTRUCTION);
+      return;
     case 0xa2: c.exitWith(EXIT_CPUID); return;
     case 0xaa: c.raise(UD, -1); return; // RSM outside SMM
   }
