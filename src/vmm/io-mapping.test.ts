@@ -68,3 +68,17 @@ describe("IoMappingTable", () => {
     expect(uart.log).toEqual(["r 5 1"]);
   });
 });
+
+describe("devices with a maximum access width", () => {
+  it("drops a wider write and reads all ones for a wider read, as QEMU's memory core does for debugcon", () => {
+    const t = new IoMappingTable();
+    const seen: number[] = [];
+    const dev = { name: "one-byte", maxAccess: 1, read: () => 0xe9, write: (_o: number, _s: number, v: number) => void seen.push(v) };
+    const key = t.add("io", 0xe9, 1, dev) as number;
+    t.write(t.row(key)!, 0xe9, 2, 0x4241);
+    t.write(t.row(key)!, 0xe9, 1, 0x47);
+    expect(seen).toEqual([0x47]);
+    expect(t.read(t.row(key)!, 0xe9, 2)).toBe(0xffff);
+    expect(t.read(t.row(key)!, 0xe9, 1)).toBe(0xe9);
+  });
+});

@@ -1,4 +1,4 @@
-import type { IoHandler } from "./devices/io-handler";
+import { allOnes, type IoHandler } from "./devices/io-handler";
 
 /**
  * The VMM's map from trap keys to devices (Fuchsia's `IoMapping`, Firecracker's bus): one row per
@@ -84,6 +84,7 @@ export class IoMappingTable {
    * that byte — how QEMU's memory core splits an access wider than the region that decodes it.
    */
   read(row: IoMappingRow, addr: number, size: number): number {
+    if (row.handler.maxAccess !== undefined && size > row.handler.maxAccess) return allOnes(size) >>> 0;
     if (addr + size <= row.base + row.size) return row.handler.read(addr - row.base, size) >>> 0;
     let value = 0;
     for (let i = 0; i < size; i++) {
@@ -95,6 +96,7 @@ export class IoMappingTable {
   }
 
   write(row: IoMappingRow, addr: number, size: number, value: number): void {
+    if (row.handler.maxAccess !== undefined && size > row.handler.maxAccess) return;
     if (addr + size <= row.base + row.size) {
       row.handler.write(addr - row.base, size, value);
       return;

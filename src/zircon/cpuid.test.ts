@@ -21,3 +21,11 @@ describe("CPUID leaf 1 features", () => {
     expect([3, 19, 20, 26, 27, 28].map((n) => bit(ecx, n))).toEqual([false, false, false, false, false, false]);
   });
 });
+
+describe("CPUID leaf 0x80000001", () => {
+  const [, , ecx, edx] = cpuid(0x80000001, 0, 1);
+  it("advertises SYSCALL, NX, 1 GiB pages, RDTSCP and long mode (EDX 11, 20, 26, 27, 29); LAHF64 and LZCNT (ECX 0, 5)", () => {
+    expect([11, 20, 26, 27, 29].map((n) => bit(edx, n))).toEqual([true, true, true, true, true]);
+    expect([0, 5].map((n) => bit(ecx, n))).toEqual([true, true]);
+  });
+});

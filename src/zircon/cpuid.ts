@@ -63,8 +63,9 @@ const HOST: Record<number, number[]> = {
   0xb: [1, 2, 0x100, 0],
   0xd: [0, 0, 0, 0],
   0x80000000: [MAX_EXTENDED, 0, 0, 0],
-  // ECX: LAHF/SAHF in 64-bit mode, ABM (LZCNT). EDX: SYSCALL/SYSRET, NX, long mode.
-  0x80000001: [0, 0, 0x1 | (1 << 5), ((1 << 11) | (1 << 20) | (1 << 29)) >>> 0],
+  // ECX: LAHF/SAHF in 64-bit mode, ABM (LZCNT). EDX: SYSCALL/SYSRET, NX, 1 GiB pages (machine.ts maps
+  // PS PDPTEs), RDTSCP (exec-system.ts; Zircon's VMCS enables it), long mode.
+  0x80000001: [0, 0, 0x1 | (1 << 5), ((1 << 11) | (1 << 20) | (1 << 26) | (1 << 27) | (1 << 29)) >>> 0],
   0x80000006: [0, 0, 0x01006040, 0],
   0x80000007: [0, 0, 0, 0x100],
   0x80000008: [0x3030, 0, 0, 0],

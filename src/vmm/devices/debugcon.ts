@@ -9,6 +9,8 @@ export const DEBUGCON_READBACK = 0xe9;
 
 export class DebugCon implements IoHandler {
   readonly name = "debugcon";
+  /** debugcon.c: `.valid.max_access_size = 1`: an OUT DX, AX to 0xE9 prints nothing under QEMU. */
+  readonly maxAccess = 1;
   constructor(private readonly sink: (byte: number) => void) {}
 
   read(_offset: number, _size: number): number {

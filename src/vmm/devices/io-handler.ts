@@ -14,6 +14,12 @@ export interface IoHandler {
   read(offset: number, size: number): number;
   /** A guest write of `size` bytes (1, 2 or 4); `value` holds the low `size` bytes. */
   write(offset: number, size: number, value: number): void;
+  /**
+   * The widest access the device decodes (QEMU's `valid.max_access_size`); a wider one that starts in
+   * its range is dropped (write) or reads as all ones, as QEMU's memory core does. Default: any width,
+   * an access running past the range being split into bytes.
+   */
+  readonly maxAccess?: number;
   /** Devices behind a BELL trap: a doorbell write at `offset` (no value; the VCPU did not wait). */
   ring?(offset: number): void;
 }
