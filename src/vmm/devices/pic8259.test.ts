@@ -133,3 +133,66 @@ describe("8259A pair", () => {
     expect(calls).toBeGreaterThan(0);
   });
 });
+
+describe("8259A level-triggered mode (ICW1 LTIM and the PIIX ELCR)", () => {
+  it("keeps a level-triggered request in IRR through INTA and interrupts again at the EOI while the line is high (8259A Level Triggered Mode)", () => {
+    const pics = new PicPair();
+    initPair(pics);
+    pics.slave.setElcr(1 << 2); // IRQ 10 level-triggered
+    const irq10 = pics.line(10);
+    irq10.raise();
+    expect(pics.acknowledge()).toBe(0x2a);
+    expect(pics.slave.peek(0) & 0x04).toBe(0x04); // IRR still follows the line
+    expect(pics.intr()).toBe(false); // IR2 of the slave is in service
+    pics.slave.write(0, 1, 0x20);
+    pics.master.write(0, 1, 0x20);
+    expect(pics.intr()).toBe(true); // still asserted: a second interrupt
+    expect(pics.acknowledge()).toBe(0x2a);
+    irq10.lower(); // the handler quiets the device before its EOI
+    expect(pics.slave.peek(0) & 0x04).toBe(0);
+    pics.slave.write(0, 1, 0x20);
+    pics.master.write(0, 1, 0x20);
+    expect(pics.intr()).toBe(false);
+  });
+
+  it("answers a level request that went away before INTA with the spurious IR7", () => {
+    const pics = new PicPair();
+    initPair(pics);
+    pics.master.setElcr(1 << 5);
+    pics.line(5).raise();
+    expect(pics.intr()).toBe(true);
+    pics.line(5).lower();
+    expect(pics.intr()).toBe(false);
+    expect(pics.acknowledge()).toBe(0x27);
+  });
+
+  it("makes every input level-triggered with ICW1 LTIM, and keeps asserted level requests across ICW1", () => {
+    const pics = new PicPair();
+    pics.line(3).raise(); // asserted before initialisation
+    const { master } = pics;
+    master.write(0, 1, 0x19); // ICW1: LTIM, cascade, ICW4
+    master.write(1, 1, 0x20);
+    master.write(1, 1, 0x04);
+    master.write(1, 1, 0x01);
+    expect(master.peek(0) & 0x08).toBe(0x08);
+    expect(pics.acknowledge()).toBe(0x23);
+    master.write(0, 1, 0x20);
+    expect(pics.acknowledge()).toBe(0x23); // the line is still high
+    // Re-initialising in edge mode: the edge-sense circuit is reset and the request is gone.
+    master.write(0, 1, 0x11);
+    master.write(1, 1, 0x20);
+    master.write(1, 1, 0x04);
+    master.write(1, 1, 0x01);
+    expect(master.peek(0)).toBe(0);
+  });
+
+  it("leaves edge-triggered pins edge-triggered next to level-triggered ones", () => {
+    const pics = new PicPair();
+    initPair(pics);
+    pics.master.setElcr(1 << 3);
+    pics.line(4).raise();
+    expect(pics.acknowledge()).toBe(0x24);
+    pics.master.write(0, 1, 0x20);
+    expect(pics.intr()).toBe(false); // IR4 edge: consumed
+  });
+});

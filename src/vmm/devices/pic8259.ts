@@ -3,9 +3,11 @@ import type { IoHandler, IrqLine } from "./io-handler";
 /**
  * The PC's two cascaded 8259A programmable interrupt controllers (Intel 8259A datasheet, order
  * 231468; "8259A" below), the master at 0x20/0x21 and the slave at 0xA0/0xA1 on the master's IR2.
- * Edge-triggered operation only (LTIM, level mode, is accepted and ignored, as QEMU's i8259 does when
- * ELCR is clear). The register behaviour follows the datasheet; where it is silent, QEMU's
- * hw/intc/i8259.c, the project's oracle, decides.
+ * Inputs are edge-triggered unless made level-triggered chip-wide by ICW1's LTIM bit (8259A "Level
+ * Triggered Mode") or per IRQ by the PIIX's edge/level control registers at 0x4D0/0x4D1 (ELCR, see
+ * elcr.ts). In level mode the IRR bit follows the input line and is not cleared by INTA, so a request
+ * still asserted at the EOI interrupts again. The register behaviour follows the datasheet; where it is
+ * silent, QEMU's hw/intc/i8259.c, the project's oracle, decides.
  *
  * Delivery: a real CPU answers INTR with INTA cycles when RFLAGS.IF = 1. A Zircon VMM cannot see IF,
  * so the VMM acknowledges as soon as INTR is asserted (`acknowledge()` = the INTA sequence: the
@@ -16,8 +18,16 @@ import type { IoHandler, IrqLine } from "./io-handler";
 
 /** One 8259A. `offset` 0 is the command port (ICW1, OCW2, OCW3; reads IRR/ISR), 1 the data port (ICW2-4, OCW1 = IMR). */
 export class Pic8259 implements IoHandler {
-  /** Input line levels, for edge detection. */
+  /** Input line levels as seen by the edge-sense circuit (ICW1 resets it, 8259A "Initialization Command Words"). */
   private lineLevels = 0;
+  /** Input line levels as driven (never reset): what a level-triggered IRR bit follows. */
+  private inputLevels = 0;
+  /** ICW1 bit 3: every input level-triggered. */
+  private ltim = false;
+  /** Edge/level control (ELCR): 1 = level-triggered; only the bits in elcrMask exist. */
+  private elcr = 0;
+  /** The ELCR bits a PC implements (PIIX: IRQ 0, 1, 2, 8 and 13 are always edge; QEMU's elcr_mask). */
+  readonly elcrMask: number;
   /** Interrupt request register: edges seen and not yet acknowledged. */
   irr = 0;
   /** In-service register: acknowledged and not yet EOI'd. */
@@ -45,17 +55,41 @@ export class Pic8259 implements IoHandler {
     private readonly isMaster: boolean,
     /** Called whenever the chip's INT output may have changed. */
     private readonly onChange: () => void,
-  ) {}
+  ) {
+    this.elcrMask = isMaster ? 0xf8 : 0xde;
+  }
 
-  /** Drive input line `irq` (0-7). A rising edge latches a request in IRR (8259A: edge-triggered mode). */
+  /** The inputs that are level-triggered now. */
+  private levelMask(): number {
+    return this.ltim ? 0xff : this.elcr;
+  }
+
+  /**
+   * Drive input line `irq` (0-7). Edge-triggered: a rising edge latches a request in IRR.
+   * Level-triggered: IRR follows the line (8259A "Level Triggered Mode"; QEMU's pic_set_irq).
+   */
   setLine(irq: number, level: boolean): void {
     const mask = 1 << irq;
-    if (level) {
-      if (!(this.lineLevels & mask)) this.irr |= mask;
-      this.lineLevels |= mask;
-    } else {
-      this.lineLevels &= ~mask;
+    this.inputLevels = level ? this.inputLevels | mask : this.inputLevels & ~mask;
+    if (this.levelMask() & mask) {
+      this.irr = level ? this.irr | mask : this.irr & ~mask;
+    } else if (level && !(this.lineLevels & mask)) {
+      this.irr |= mask;
     }
+    this.lineLevels = level ? this.lineLevels | mask : this.lineLevels & ~mask;
+    this.onChange();
+  }
+
+  /** The edge/level control register (PIIX ELCR1/ELCR2). Not reset by ICW1. */
+  getElcr(): number {
+    return this.elcr;
+  }
+
+  setElcr(value: number): void {
+    this.elcr = value & this.elcrMask;
+    // A pin that is now level-triggered requests exactly while its line is asserted.
+    const lm = this.levelMask();
+    this.irr = (this.irr & ~lm) | (this.inputLevels & lm);
     this.onChange();
   }
 
@@ -86,7 +120,8 @@ export class Pic8259 implements IoHandler {
     } else {
       this.isr |= 1 << irq;
     }
-    this.irr &= ~(1 << irq); // edge-triggered: the request is consumed
+    // Edge-triggered: the request is consumed. Level-triggered: IRR keeps following the line.
+    if (!(this.levelMask() & (1 << irq))) this.irr &= ~(1 << irq);
   }
 
   private reset(): void {
@@ -111,8 +146,11 @@ export class Pic8259 implements IoHandler {
     const v = value & 0xff;
     if (offset === 0) {
       if (v & 0x10) {
-        // ICW1: start initialisation. IC4 = bit 0, SNGL = bit 1 (LTIM, bit 3, unsupported as in QEMU).
+        // ICW1: start initialisation. IC4 = bit 0, SNGL = bit 1, LTIM = bit 3. The edge-sense circuit
+        // is reset; level-triggered requests still asserted stay in IRR (QEMU: irr &= elcr).
         this.reset();
+        this.ltim = (v & 0x08) !== 0;
+        this.irr = this.inputLevels & this.levelMask();
         this.initState = 1;
         this.needIcw4 = (v & 0x01) !== 0;
         this.singleMode = (v & 0x02) !== 0;
