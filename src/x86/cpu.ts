@@ -21,12 +21,13 @@
  * - Small helpers (alu32, read32, linear, setLazy) are what V8 inlines into the handlers; a large
  *   general helper (alu with its size masks) is called instead, at a visible cost.
  */
-import { Machine, FAULT_EXIT } from "./machine";
+import { Machine, FAULT_EXIT, ATT_DEBUG } from "./machine";
 import { decode, copyDecoded, Decoded, DECODE_NEED_MORE, MODE_64 } from "./decode";
 import { specialize } from "./fast";
 import { execute } from "./exec-main";
 import { deliverEvent, writeFlags, EV_HARDWARE, EV_EXTERNAL, EV_SOFT_EXCEPTION } from "./events";
 import { readMsrNative, writeMsrNative } from "./exec-system";
+import { DR6_BS, DR6_B_MASK, DR7_GD } from "./debug-regs";
 import {
   GuestPhysicalMemory, SegmentState, VirtualCpu, EXIT_NONE, EXIT_TRIPLE_FAULT, EXIT_INTERRUPT_WINDOW, EXIT_HOST_BREAKPOINT,
   EVENT_NMI, EVENT_HARDWARE_EXCEPTION, EVENT_SOFTWARE_EXCEPTION,
@@ -34,6 +35,7 @@ import {
 
 const TF = 0x100;
 const IF = 0x200;
+const RF = 0x10000;
 const GP = 13;
 const DB = 1;
 const DF_VEC = 8;
@@ -44,6 +46,23 @@ const ATT_SHADOW = 2;
 const ATT_WINDOW = 4;
 const ATT_STOP = 8;
 const ATT_BREAK = 16;
+
+/**
+ * Exceptions of the fault class, whose RFLAGS image is pushed with RF = 1 (Intel SDM Vol. 3B
+ * §17.3.1.1) so that an instruction breakpoint does not fire again when the handler returns to the
+ * faulting instruction. Not faults: #DB (its instruction-breakpoint form pushes RF as it is), #BP
+ * and #OF (traps), #DF and #MC (aborts).
+ */
+function isFaultClass(v: number): boolean {
+  return v < 32 && v !== 1 && v !== 3 && v !== 4 && v !== 8 && v !== 18;
+}
+
+/** A REP-prefixed MOVS/CMPS/STOS/LODS/SCAS (which may stop between iterations with RIP on itself). */
+function isRepString(d: Decoded | null): boolean {
+  if (d === null || d.rep === 0) return false;
+  const op = d.op;
+  return op >= 0xa4 && op <= 0xaf && op !== 0xa8 && op !== 0xa9;
+}
 
 function isContributory(v: number): boolean {
   return v === 0 || (v >= 10 && v <= 13);
@@ -75,6 +94,13 @@ export class Cpu extends Machine implements VirtualCpu {
   private lastCr3 = NaN;
   private lastCr4 = NaN;
   private lastEfer = NaN;
+  /**
+   * The last instruction executed and its RIP (recorded by stepOne, and by runFast when it returns):
+   * when RIP is still lastRip and it is a REP string instruction, it stopped before its last
+   * iteration, and an event delivered now pushes RF = 1 (Intel SDM Vol. 3B §17.3.1.1).
+   */
+  private lastD: Decoded | null = null;
+  private lastRip = NaN;
 
   constructor(mem: GuestPhysicalMemory) {
     super(mem);
@@ -91,6 +117,10 @@ export class Cpu extends Machine implements VirtualCpu {
     this.fault = 0;
     this.runEpoch++;
     this.syncExternalState();
+    if (this.dbgTrap !== 0 && !(this.shadow === 2 && this.shadowMovSs)) {
+      const r = this.debugTrap();
+      if (r >= 0) return this.finish(r);
+    }
     if (this.pendingVector >= 0) {
       const r = this.injectPending();
       if (r >= 0) return this.finish(r);
@@ -98,6 +128,17 @@ export class Cpu extends Machine implements VirtualCpu {
     let left = budget;
     while (left > 0) {
       if (this.attention !== 0) {
+        // Traps of the previous instruction come first at a boundary (Intel SDM Vol. 3A table 6-2):
+        // one #DB for its data breakpoints and single step, unless it was MOV SS / POP SS, whose
+        // debug traps wait until after the next instruction (§6.8.3).
+        if ((this.dbgHits | this.dbgTrap) !== 0) {
+          this.dbgTrap |= this.dbgHits;
+          this.dbgHits = 0;
+          if (!(this.shadow === 2 && this.shadowMovSs)) {
+            const r0 = this.debugTrap();
+            if (r0 >= 0) return this.finish(r0);
+          }
+        }
         const r = this.boundary();
         if (r >= 0) return this.finish(r);
         if (this.attention === 0) continue;
@@ -107,12 +148,12 @@ export class Cpu extends Machine implements VirtualCpu {
         const r2 = this.stepOne();
         left--;
         if (r2 >= 0) return this.finish(r2);
-        // Single-step trap after an instruction that began with TF = 1 (Intel SDM Vol. 3A §18.3.1.4),
-        // not after MOV SS/POP SS (the trap waits one instruction) nor after an INT n that cleared TF.
-        if (tf && this.instructionsRetired !== retiredBefore && !this.eventInInstruction && !(this.shadow === 2 && this.shadowMovSs)) {
-          this.dr[6] = (this.dr[6] | 0x4000) >>> 0;
-          const r3 = this.deliverException(DB, -1, EV_HARDWARE, this.rip);
-          if (r3 >= 0) return this.finish(r3);
+        // Single-step trap after an instruction that began with TF = 1 (Intel SDM Vol. 3B §17.3.1.4),
+        // not after an INT n that cleared TF; reported at the next boundary with any data breakpoint
+        // hits of the same instruction (after MOV SS / POP SS, one instruction later).
+        if (tf && this.instructionsRetired !== retiredBefore && !this.eventInInstruction) {
+          this.dbgTrap |= DR6_BS;
+          this.attention |= ATT_DEBUG;
         }
         continue;
       }
@@ -120,6 +161,15 @@ export class Cpu extends Machine implements VirtualCpu {
       const l = this.runFast(left);
       if (l < 0) return this.finish(-1 - l);
       left = l;
+    }
+    // The budget ran out right after an instruction with a debug trap: deliver it now (it is not an instruction).
+    if ((this.dbgHits | this.dbgTrap) !== 0) {
+      this.dbgTrap |= this.dbgHits;
+      this.dbgHits = 0;
+      if (!(this.shadow === 2 && this.shadowMovSs)) {
+        const r = this.debugTrap();
+        if (r >= 0) return this.finish(r);
+      }
     }
     return this.finish(EXIT_NONE);
   }
@@ -184,7 +234,11 @@ export class Cpu extends Machine implements VirtualCpu {
           const n = this.nextRip;
           this.rip = n;
           this.instructionsRetired++;
-          if (left <= 0 || this.attention !== 0) return left;
+          if (left <= 0 || this.attention !== 0) {
+            this.lastD = d;
+            this.lastRip = rip;
+            return left;
+          }
           const next = d.next;
           if (n !== rip + len || this.codeKey !== key) break;
           if (next === null || next.epoch !== this.runEpoch) {
@@ -244,7 +298,8 @@ export class Cpu extends Machine implements VirtualCpu {
 
   private recomputeAttention(): void {
     let a = 0;
-    if (this.flags & TF) a |= ATT_TF;
+    if (this.flags & (TF | RF)) a |= ATT_TF;
+    if ((this.dbgTrap | this.dbgHits) !== 0) a |= ATT_DEBUG;
     if (this.shadow !== 0) a |= ATT_SHADOW;
     if (this.windowExiting) a |= ATT_WINDOW;
     if (this.stopRequested) a |= ATT_STOP;
@@ -287,6 +342,15 @@ export class Cpu extends Machine implements VirtualCpu {
     const rip = this.rip;
     const mode = this.codeMode;
     const lin = mode === MODE_64 ? rip : (this.segBase[1] + rip) >>> 0;
+    // Instruction breakpoints: a fault before the instruction (and before its fetch faults), unless
+    // RF = 1 or in a MOV SS / POP SS shadow (Intel SDM Vol. 3B §17.3.1.1, Vol. 3A §6.8.3). Pages
+    // holding one never become the current code page, so runFast sends their instructions here.
+    if (this.execBreak !== 0 && (this.flags & RF) === 0 && !(this.shadow !== 0 && this.shadowMovSs)) {
+      const hits = this.execBreakHits(lin);
+      if (hits !== 0) return this.codeBreakpoint(hits);
+    }
+    // RF is cleared as the instruction starts, after the code-breakpoint check (§17.3.1.1).
+    this.flags &= ~RF;
     const o = lin & 0xfff;
     if (lin - o + this.userBit !== this.codeKey && !this.loadCodePage(lin)) return this.onFault(0);
     const buf = this.codeBuf;
@@ -318,6 +382,8 @@ export class Cpu extends Machine implements VirtualCpu {
     if (this.fault !== 0) return this.onFault(len);
     this.rip = this.nextRip;
     this.instructionsRetired++;
+    this.lastD = d;
+    this.lastRip = rip;
     return -1;
   }
 
@@ -394,6 +460,8 @@ export class Cpu extends Machine implements VirtualCpu {
 
   /** Handle `fault`: an exit returns its reason (instruction info filled); an exception is delivered. */
   private onFault(len: number): number {
+    // The instruction did not complete: its data breakpoint hits are not reported (it will run again).
+    this.dbgHits = 0;
     if (this.fault === FAULT_EXIT) {
       this.fault = 0;
       const e = this.exit;
@@ -406,7 +474,33 @@ export class Cpu extends Machine implements VirtualCpu {
     const v = this.faultVector;
     const code = this.faultCode;
     this.fault = 0;
+    // An instruction's own #DB here is general detect (MOV DRn with DR7.GD): a fault, so RF = 1 too
+    // (instruction breakpoints go through codeBreakpoint, traps through debugTrap).
+    if (isFaultClass(v) || v === DB) this.flags |= RF;
     return this.deliverException(v, code, EV_HARDWARE, this.rip);
+  }
+
+  /**
+   * Deliver the trap-class #DB of `dbgTrap` (Intel SDM Vol. 3B §17.2.3): DR6.B0-B3 become the data
+   * breakpoints hit, BS is added for single step; DR7.GD is cleared on entry to the handler
+   * (§17.2.4). The pushed RF is 1 after a non-final iteration of a REP string instruction.
+   */
+  private debugTrap(): number {
+    const bits = this.dbgTrap;
+    this.dbgTrap = 0;
+    this.dr[6] = ((this.dr[6] & ~DR6_B_MASK) | bits) >>> 0;
+    this.dr[7] = (this.dr[7] & ~DR7_GD) >>> 0;
+    if (this.rip === this.lastRip && isRepString(this.lastD)) this.flags |= RF;
+    const r = this.deliverException(DB, -1, EV_HARDWARE, this.rip);
+    this.recomputeAttention();
+    return r;
+  }
+
+  /** An instruction breakpoint (fault): #DB before the instruction, DR6.B0-B3 = `hits`, RF pushed as it is (0). */
+  private codeBreakpoint(hits: number): number {
+    this.dr[6] = ((this.dr[6] & ~DR6_B_MASK) | hits) >>> 0;
+    this.dr[7] = (this.dr[7] & ~DR7_GD) >>> 0;
+    return this.deliverException(DB, -1, EV_HARDWARE, this.rip);
   }
 
   /** Deliver with the double-fault rules; a fault while delivering #DF is a triple fault (exit). */
@@ -440,6 +534,10 @@ export class Cpu extends Machine implements VirtualCpu {
     const code = this.pendingError;
     this.pendingVector = -1;
     const kind = type === EVENT_HARDWARE_EXCEPTION ? EV_HARDWARE : type === EVENT_SOFTWARE_EXCEPTION ? EV_SOFT_EXCEPTION : EV_EXTERNAL;
+    // RF in the pushed image (Intel SDM Vol. 3B §17.3.1.1): 1 for a fault (the hypervisor injects it
+    // against the instruction RIP points at) and for an interrupt that arrives between iterations
+    // of a REP string instruction; otherwise RFLAGS.RF as it is.
+    if ((kind === EV_HARDWARE && isFaultClass(v)) || (kind === EV_EXTERNAL && this.rip === this.lastRip && isRepString(this.lastD))) this.flags |= RF;
     const r = this.deliverException(v, code, kind, this.rip);
     if (r < 0 && type === EVENT_NMI) this.nmiBlocked = true;
     return r;

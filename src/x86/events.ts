@@ -82,7 +82,8 @@ function restore(c: Machine): void {
 export function writeFlags(c: Machine, v: number): void {
   c.flags = (v & 0x3f7fd5) | 2;
   c.lazyMask = 0;
-  if (v & TF) c.attention |= 1;
+  // TF (single step) and RF (cleared as the next instruction starts) need the run loop's boundary work.
+  if (v & (TF | RF)) c.attention |= 1;
 }
 
 /**
@@ -340,7 +341,8 @@ function doIret(c: Machine, osz: number): boolean {
     // keep their values (Intel SDM IRET: REAL-ADDRESS-MODE, RETURN-FROM-VIRTUAL-8086-MODE).
     if ((c.flags & VM) !== 0 && (osz === 4 ? ip >>> 0 : ip & 0xffff) > 0xffff) return c.raise(GP, 0) !== 0;
     c.setSp(c.wrapSp(c.getSp() + 3 * osz));
-    let mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+    // IRETD/IRETQ also load RF (Intel SDM IRET: EFLAGS(RF) ← tempEFLAGS for 32/64-bit operands).
+    let mask = (flagsWritableMask(c, osz) | (osz !== 2 ? RF : 0)) & ~(VM | 0x180000);
     if (c.flags & VM) mask &= ~0x3000;
     writeFlags(c, (c.flags & ~mask) | (fl & mask));
     loadReal(c, SEG_CS, cs);
@@ -370,7 +372,7 @@ function doIret(c: Machine, osz: number): boolean {
     newSs = popN(c, osz, 4) & 0xffff;
     if (c.fault) return false;
   }
-  const mask = flagsWritableMask(c, osz) & ~(VM | 0x180000);
+  const mask = (flagsWritableMask(c, osz) | (osz !== 2 ? RF : 0)) & ~(VM | 0x180000);
   const newFlags = (c.flags & ~mask) | (fl & mask);
   const oldCpl = c.cpl;
   if (!outer) c.setSp(c.wrapSp(c.getSp() + 3 * osz));

@@ -7,7 +7,7 @@
  * honoured between chunks. Each iteration commits rSI/rDI/rCX only after its memory accesses
  * succeeded, so a fault in iteration k leaves the state of k completed iterations (architectural).
  */
-import { Machine } from "./machine";
+import { Machine, ATT_REP_STOP } from "./machine";
 import { Decoded } from "./decode";
 import { alu, alu64 } from "./arith";
 import { readMem64 } from "./operands";
@@ -123,7 +123,8 @@ export function executeString(c: Machine, d: Decoded): void {
       const zf = c.getZF() !== 0;
       if (rep === 0xf3 ? !zf : zf) return;
     }
-    if (++n >= CHUNK) {
+    // Also stop after this iteration when a trap or an interrupt window is due (RIP stays here).
+    if (++n >= CHUNK || (c.attention & ATT_REP_STOP) !== 0) {
       c.nextRip = c.rip;
       return;
     }

@@ -10,6 +10,7 @@ import { setFlagsExplicit } from "./arith";
 import { loadSystemSegment, readDescriptor, desc, descLimit } from "./segments";
 import { syscall, sysret, sysenter, sysexit } from "./events";
 import { executeSse } from "./exec-sse";
+import { movDebugRegister } from "./debug-regs";
 import { EXIT_IO, EXIT_CPUID, EXIT_RDMSR, EXIT_WRMSR, EXIT_CR_ACCESS, EXIT_VMCALL, EXIT_XSETBV, EXIT_UNSUPPORTED_INSTRUCTION } from "./vtx";
 
 const UD = 6;
@@ -92,6 +93,8 @@ export function writeCr0(c: Machine, v: number): boolean {
   const pgOff = (nv & CR0_PG) === 0 && (c.cr0 & CR0_PG) !== 0;
   if (pgOn && (c.efer & EFER_LME) && !(c.cr4 & CR4_PAE)) return c.raise(GP, 0) !== 0;
   if (pgOff && c.codeMode === 2) return c.raise(GP, 0) !== 0;
+  // PAE paging: the PDPTEs are loaded (and checked: #GP) when PG/CD/NW change (Intel SDM Vol. 3A §4.4.1).
+  if (!c.loadPdptesForControlWrite(nv, c.cr4)) return false;
   const changed = (nv ^ c.cr0) & (CR0_PG | CR0_PE | 0x10000);
   c.cr0 = nv;
   // IA32_EFER.LMA follows CR0.PG when LME is set (Intel SDM Vol. 3A §10.8.5).
@@ -110,7 +113,10 @@ function writeCr4(c: Machine, v: number): boolean {
   if (v & ~0x377fff) return c.raise(GP, 0) !== 0;
   const nv = (v & ~c.cr4Mask) | (c.cr4 & c.cr4Mask);
   if ((c.efer & EFER_LMA) && !(nv & CR4_PAE)) return c.raise(GP, 0) !== 0;
-  if ((nv ^ c.cr4) & 0xb0) c.flushTlb();
+  // PAE paging: the PDPTEs are loaded (and checked: #GP) when PAE/PGE/PSE/SMEP change (Intel SDM Vol. 3A §4.4.1).
+  if (!c.loadPdptesForControlWrite(c.cr0, nv)) return false;
+  // PSE, PAE, PGE, SMEP, SMAP: the TLB holds decisions that depend on them (§4.10.4.1).
+  if ((nv ^ c.cr4) & 0x3000b0) c.flushTlb();
   c.cr4 = nv;
   return true;
 }
@@ -151,8 +157,8 @@ function movCr(c: Machine, d: Decoded, b: number): void {
       c.cr2N = hi * TWO32 + (lo >>> 0);
       return;
     case 3:
-      c.cr3N = (hi & 0xfffff) * TWO32 + (lo >>> 0);
-      c.flushTlb();
+      // PAE PDPTEs loaded and checked (#GP), non-global translations dropped (Machine.setCr3).
+      c.setCr3((hi & 0xfffff) * TWO32 + (lo >>> 0));
       return;
     case 4:
       if (hi !== 0) { c.raise(GP, 0); return; }
@@ -173,25 +179,9 @@ function movCr(c: Machine, d: Decoded, b: number): void {
   }
 }
 
+/** MOV DRn (0F 21 / 0F 23): debug-regs.ts. */
 function movDr(c: Machine, d: Decoded, b: number): void {
-  if (c.cpl !== 0) { c.raise(GP, 0); return; }
-  let n = d.reg;
-  if (n > 7) { c.raise(UD, -1); return; }
-  if (n === 4 || n === 5) {
-    if (c.cr4 & 8) { c.raise(UD, -1); return; } // CR4.DE
-    n += 2;
-  }
-  const r = d.rm;
-  const long = c.codeMode === 2;
-  if (b === 0x21) {
-    let v = c.dr[n];
-    if (n === 6) v = (v | 0xffff0ff0) >>> 0;
-    if (n === 7) v = (v | 0x400) >>> 0;
-    if (long) setReg64(c, r, v | 0, Math.floor(v / TWO32));
-    else c.setReg(4, r, 0, v | 0);
-  } else {
-    c.dr[n] = long ? c.regAsNumber(r) : c.r32[r << 1] >>> 0;
-  }
+  movDebugRegister(c, d, b === 0x23);
 }
 
 /** Descriptor-table register loads and stores, LMSW/SMSW, INVLPG, and the 0F 01 register forms. */
@@ -300,10 +290,15 @@ function group7(c: Machine, d: Decoded): void {
       lmsw(c, v);
       return;
     }
-    case 7:
+    case 7: {
+      // INVLPG: no limit or canonical check (a non-canonical address invalidates nothing); the
+      // translations of the page holding the linear address go (Intel SDM Vol. 2A INVLPG, Vol. 3A §4.10.4.1).
       if (c.cpl !== 0) { c.raise(GP, 0); return; }
-      c.flushTlb();
+      const seg = c.segOf(d);
+      const off = c.ea(d);
+      c.invalidatePage(long ? (seg >= 4 ? off + c.segBase[seg] : off) : (c.segBase[seg] + off) >>> 0);
       return;
+    }
     default:
       c.raise(UD, -1);
   }

@@ -45,6 +45,28 @@ const CR4_PSE = 0x10;
 const CR4_PAE = 0x20;
 const EFER_NXE = 0x800;
 const EFER_LMA = 0x400;
+const EFER_LME = 0x100;
+const CR0_CD = 0x40000000;
+const CR0_NW = 0x20000000;
+const CR4_PGE = 0x80;
+const CR4_SMEP = 0x100000;
+const CR4_SMAP = 0x200000;
+const AC_FLAG = 0x40000;
+/**
+ * MAXPHYADDR is 48 (CPUID 0x80000008 EAX[7:0] = 0x30, src/zircon/cpuid.ts): physical-address bits
+ * 51:48 of a PAE / 4-level paging entry are reserved (Intel SDM Vol. 3A §4.4.2, §4.5.4). As bits
+ * 19:16 of the entry's high dword.
+ */
+const RSVD_HI = 0x000f0000;
+/** Attention bit (see Cpu): a debug trap (data breakpoint, single step) is due at the next boundary. */
+export const ATT_DEBUG = 32;
+/**
+ * Attention bits for which a REP string instruction stops after the current iteration (RIP left on
+ * it, as between CHUNKs): single step / RF (1), interrupt window (4), stop request (8), a debug trap
+ * (ATT_DEBUG) — so that traps and interrupts come between iterations (Intel SDM Vol. 3B §17.3.1.1).
+ * Not host breakpoints (16), which are checked against RIP and would stop at every other iteration.
+ */
+export const ATT_REP_STOP = 1 | 4 | 8 | ATT_DEBUG;
 
 const TLB_SIZE = 1024;
 const TLB_MASK = TLB_SIZE - 1;
@@ -137,7 +159,31 @@ export class Machine {
   cr0Shadow = 0;
   cr4Mask = 0;
   cr4Shadow = 0;
+  /**
+   * Debug registers (Intel SDM Vol. 3B §17.2): DR0-DR3 as linear-address numbers (the file comment's
+   * representation; exact bits in drLo/drHi), DR6 and DR7 as uint32. Written by MOV DRn
+   * (debug-regs.ts), which keeps the derived breakpoint state below in step.
+   */
   readonly dr = new Float64Array(8);
+  readonly drLo = new Int32Array(4);
+  readonly drHi = new Int32Array(4);
+  /**
+   * Enabled breakpoints by kind, bit n for DRn (DR7 Ln|Gn set): instruction (R/W = 00), data write
+   * (R/W = 01 or 11) and data read (R/W = 11). All 0 when none is enabled, the only state the
+   * memory and fetch paths test (and only on TLB misses).
+   */
+  execBreak = 0;
+  watchWrite = 0;
+  watchRead = 0;
+  /** Breakpoint ranges [bpStart, bpEnd): 64-bit-mode linear addresses, and the 32-bit view (low 32 bits of DRn) for other modes. */
+  readonly bpStart = new Float64Array(4);
+  readonly bpEnd = new Float64Array(4);
+  readonly bpStart32 = new Float64Array(4);
+  readonly bpEnd32 = new Float64Array(4);
+  /** B0-B3 of data breakpoints hit by the current instruction (dropped if it faults). */
+  dbgHits = 0;
+  /** DR6 bits (B0-B3, BS) of a trap-class #DB due at the next instruction boundary (Cpu delivers it). */
+  dbgTrap = 0;
 
   // ---- Derived mode.
   codeMode = MODE_16;
@@ -222,6 +268,15 @@ export class Machine {
   private readonly wOff = new Int32Array(TLB_SIZE);
   /** 1 when the page of a write entry has decoded instructions cached (see noteCodeWrite). */
   private readonly wCode = new Uint8Array(TLB_SIZE);
+  /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
+  private readonly rGlobal = new Uint8Array(TLB_SIZE);
+  private readonly wGlobal = new Uint8Array(TLB_SIZE);
+  /** log2 of the size of the page the entry is a 4 KiB slice of (12, 21, 22 or 30): INVLPG drops every slice of a large page. */
+  private readonly rShift = new Uint8Array(TLB_SIZE);
+  private readonly wShift = new Uint8Array(TLB_SIZE);
+  /** Some entry may be global / a slice of a large page (MOV CR3 and INVLPG then scan the TLB). */
+  private tlbHasGlobal = false;
+  private tlbHasLarge = false;
   /** Current code page (instruction fetch): key, buffer, offset of the page start. */
   codeKey = NaN;
   codeBuf: Uint8Array = EMPTY_PAGE;
@@ -249,6 +304,19 @@ export class Machine {
   memGeneration = -1;
   /** Physical address found by the last successful translate(). */
   private walkPhys = 0;
+  /** The last successful translate(): the page is global, log2 of its size, and it is a user-mode page (U/S = 1 at every level). */
+  private walkGlobal = false;
+  private walkShift = 12;
+  private walkUserPage = false;
+  /**
+   * PAE paging's four PDPTE registers (Intel SDM Vol. 3A §4.4.1): loaded from CR3 by MOV to CR3 and
+   * by the MOV to CR0/CR4 writes listed there (setCr3 / loadPdptesForControlWrite, with #GP on
+   * reserved bits); after any other full flush (task switch, host state change) at the first walk.
+   */
+  readonly pdpteLo = new Int32Array(4);
+  readonly pdpteHi = new Int32Array(4);
+  pdptesLoaded = false;
+  private readonly pdpteScratch = new Int32Array(8);
 
   constructor(mem: GuestPhysicalMemory) {
     this.mem = mem;
@@ -539,46 +607,155 @@ export class Machine {
   // Paging (Intel SDM Vol. 3A ch. 4) and guest-physical access
   // =====================================================================================
 
+  /**
+   * Drop every cached translation, global ones included (a change of CR0.PG/WP, CR4.PAE/PGE/PSE/
+   * SMEP/SMAP, EFER.NXE; Intel SDM Vol. 3A §4.10.4.1). The PAE PDPTEs are re-read from CR3 at the
+   * next walk (for the callers that load a new CR3 without setCr3: a task switch, the host).
+   */
   flushTlb(): void {
+    this.dropTranslations();
+    this.pdptesLoaded = false;
+  }
+
+  /** Empty the TLB and the current code page (PDPTE registers kept): debug-register changes, new guest-physical mappings. */
+  dropTranslations(): void {
     this.rTag.fill(NaN);
     this.wTag.fill(NaN);
     this.codeKey = NaN;
+    this.tlbHasGlobal = false;
+    this.tlbHasLarge = false;
     this.memGeneration = this.mem.generation;
   }
 
   /**
+   * MOV to CR3 (Intel SDM Vol. 3A §4.10.4.1): drop every translation except those of global pages.
+   * With PAE paging in use the four PDPTEs are first loaded from the new CR3; a present one with a
+   * reserved bit set raises #GP(0) and CR3 keeps its value (§4.4.1). Returns false after #GP.
+   */
+  setCr3(v: number): boolean {
+    if ((this.cr0 & CR0_PG) !== 0 && (this.cr4 & CR4_PAE) !== 0 && (this.efer & EFER_LMA) === 0) {
+      if (!this.readPdptes(v, true)) return false;
+    }
+    this.cr3N = v;
+    if (this.memGeneration !== this.mem.generation || !this.tlbHasGlobal) {
+      this.dropTranslations();
+      return true;
+    }
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.rGlobal[i] === 0) this.rTag[i] = NaN;
+      if (this.wGlobal[i] === 0) this.wTag[i] = NaN;
+    }
+    this.codeKey = NaN;
+    return true;
+  }
+
+  /**
+   * Before a MOV to CR0 or CR4 commits `newCr0` / `newCr4`: when PAE paging will be in use and the
+   * write changes CR0.PG, CD or NW or CR4.PAE, PGE, PSE or SMEP, the PDPTEs are loaded from CR3
+   * (Intel SDM Vol. 3A §4.4.1). Returns false after raising #GP(0) for a reserved bit in a present
+   * PDPTE; the caller then leaves the register unchanged.
+   */
+  loadPdptesForControlWrite(newCr0: number, newCr4: number): boolean {
+    if ((newCr0 & CR0_PG) === 0 || (newCr4 & CR4_PAE) === 0 || (this.efer & EFER_LME) !== 0) return true;
+    const changed = ((newCr0 ^ this.cr0) & (CR0_PG | CR0_CD | CR0_NW)) | ((newCr4 ^ this.cr4) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP));
+    if (changed === 0) return true;
+    return this.readPdptes(this.cr3N, true);
+  }
+
+  /**
+   * INVLPG (Intel SDM Vol. 3A §4.10.4.1): drop the translations of the page holding `lin`, global or
+   * not, for every privilege; the TLB holds 4 KiB slices, so when `lin` lies in a large page every
+   * cached slice of it goes too.
+   */
+  invalidatePage(lin: number): void {
+    const i = (lin >>> 12) & TLB_MASK;
+    this.rTag[i] = NaN;
+    this.wTag[i] = NaN;
+    if (this.tlbHasLarge) {
+      for (let j = 0; j < TLB_SIZE; j++) {
+        const rs = this.rShift[j];
+        if (rs > 12) {
+          const size = 2 ** rs;
+          if (Math.floor(this.rTag[j] / size) === Math.floor(lin / size)) this.rTag[j] = NaN;
+        }
+        const ws = this.wShift[j];
+        if (ws > 12) {
+          const size = 2 ** ws;
+          if (Math.floor(this.wTag[j] / size) === Math.floor(lin / size)) this.wTag[j] = NaN;
+        }
+      }
+    }
+    this.codeKey = NaN;
+  }
+
+  /**
+   * Read the four PDPTEs at CR3 bits 31:5 into the PDPTE registers. With `check`, a present PDPTE
+   * with a reserved bit (2:1, 8:5, 63:MAXPHYADDR; Intel SDM Vol. 3A table 4-8) raises #GP(0) and
+   * nothing is loaded. Returns false after a fault (#GP, or an EPT exit reading the table).
+   */
+  private readPdptes(cr3: number, check: boolean): boolean {
+    const base = (((cr3 % TWO32) >>> 0) & ~31) >>> 0;
+    const t = this.pdpteScratch;
+    for (let k = 0; k < 8; k++) t[k] = this.readPhys32(base + k * 4);
+    if (this.fault) return false;
+    if (check) {
+      for (let k = 0; k < 4; k++) {
+        if ((t[2 * k] & 1) !== 0 && pdpteReserved(t[2 * k], t[2 * k + 1])) return this.raise(GP, 0) !== 0;
+      }
+    }
+    for (let k = 0; k < 4; k++) {
+      this.pdpteLo[k] = t[2 * k];
+      this.pdpteHi[k] = t[2 * k + 1];
+    }
+    this.pdptesLoaded = true;
+    return true;
+  }
+
+  /**
    * Translate `lin` for `access` (ACCESS_READ/WRITE/FETCH) at the current privilege, setting A/D
-   * bits. Returns true with `walkPhys` set, or false with #PF or an EPT exit recorded.
+   * bits. Returns true with `walkPhys` (and walkGlobal, walkShift, walkUserPage) set, or false with
+   * #PF or an EPT exit recorded. Reserved bits in a present entry give #PF with RSVD (error code
+   * bit 3); they are checked as each entry is read, before its access rights (Intel SDM Vol. 3A §4.7).
    */
   private translate(lin: number, access: number, size: number): boolean {
     const user = this.systemAccess ? 0 : this.userBit;
     if ((this.cr0 & CR0_PG) === 0) {
       this.walkPhys = lin;
+      this.walkGlobal = false;
+      this.walkShift = 12;
+      this.walkUserPage = false;
       return true;
     }
     const write = access === ACCESS_WRITE;
-    const fetch = access === ACCESS_FETCH;
     let okUser = true;
     let okWrite = true;
     let okExec = true;
     let phys: number;
+    let global = false;
+    let shift = 12;
     const nxe = (this.efer & EFER_NXE) !== 0;
+    const pge = (this.cr4 & CR4_PGE) !== 0;
     if ((this.cr4 & CR4_PAE) === 0) {
       // 32-bit paging: 2 levels of 4-byte entries; 4 MiB pages with CR4.PSE.
       const l = lin >>> 0;
-      const pdeAddr = (this.cr3N & 0xfffff000) + ((l >>> 22) << 2);
+      const pdeAddr = ((this.cr3N & 0xfffff000) >>> 0) + ((l >>> 22) << 2);
       const pde = this.readPhys32(pdeAddr);
       if (this.fault) return false;
       if (!(pde & 1)) return this.pageFault(lin, 0, access, user);
       okUser = (pde & 4) !== 0;
       okWrite = (pde & 2) !== 0;
       if ((pde & 0x80) && (this.cr4 & CR4_PSE)) {
+        // A 4 MiB page: bits 20:13 are physical-address bits 39:32 (PSE-36), bit 21 is reserved
+        // (Intel SDM Vol. 3A table 4-4 with M = min(MAXPHYADDR, 40) = 40).
+        if (pde & 0x200000) return this.pageFault(lin, 8 | 1, access, user);
         if (!this.checkAccess(lin, access, user, okUser, okWrite, true)) return false;
         if (!this.setAD(pdeAddr, pde, write)) return false;
         phys = ((pde & 0xffc00000) >>> 0) + ((pde & 0x1fe000) >>> 13) * TWO32 + (l & 0x3fffff);
+        global = pge && (pde & 0x100) !== 0;
+        shift = 22;
       } else {
         if (!(pde & 0x20) && !this.setAD(pdeAddr, pde, false)) return false;
-        const pteAddr = (pde & 0xfffff000) + (((l >>> 12) & 0x3ff) << 2);
+        const pteAddr = ((pde & 0xfffff000) >>> 0) + (((l >>> 12) & 0x3ff) << 2);
         const pte = this.readPhys32(pteAddr);
         if (this.fault) return false;
         if (!(pte & 1)) return this.pageFault(lin, 0, access, user);
@@ -587,18 +764,29 @@ export class Machine {
         if (!this.checkAccess(lin, access, user, okUser, okWrite, true)) return false;
         if (!this.setAD(pteAddr, pte, write)) return false;
         phys = ((pte & 0xfffff000) >>> 0) + (l & 0xfff);
+        global = pge && (pte & 0x100) !== 0;
       }
     } else {
-      // PAE (3 levels from a 4-entry PDPT) or 4-level paging (IA32_EFER.LMA): 8-byte entries.
+      // PAE (the PDPTE registers, then 2 levels) or 4-level paging (IA32_EFER.LMA): 8-byte entries.
       const long = (this.efer & EFER_LMA) !== 0;
-      let level = long ? 4 : 3;
-      let table = long ? this.cr3N - (this.cr3N % 4096) : this.cr3N - (this.cr3N % 32);
+      let level = 4;
+      let table = this.cr3N - (this.cr3N % 4096);
       const lo = lin >>> 0;
       const hi = Math.floor(lin / TWO32) & 0xffff;
+      if (!long) {
+        if (!this.pdptesLoaded && !this.readPdptes(this.cr3N, false)) return false;
+        const k = lo >>> 30;
+        const pe = this.pdpteLo[k];
+        if (!(pe & 1)) return this.pageFault(lin, 0, access, user);
+        // Only PDPTEs loaded without the #GP check (task switch, host) can hold reserved bits here.
+        if (pdpteReserved(pe, this.pdpteHi[k])) return this.pageFault(lin, 8 | 1, access, user);
+        table = ((pe & 0xfffff000) >>> 0) + (this.pdpteHi[k] & 0xffff) * TWO32;
+        level = 2;
+      }
       for (;;) {
         let idx: number;
         if (level === 4) idx = (hi >>> 7) & 0x1ff;
-        else if (level === 3) idx = long ? ((hi & 0x7f) << 2) | (lo >>> 30) : lo >>> 30;
+        else if (level === 3) idx = ((hi & 0x7f) << 2) | (lo >>> 30);
         else if (level === 2) idx = (lo >>> 21) & 0x1ff;
         else idx = (lo >>> 12) & 0x1ff;
         const eAddr = table + idx * 8;
@@ -606,39 +794,57 @@ export class Machine {
         const eHi = this.readPhys32(eAddr + 4);
         if (this.fault) return false;
         if (!(e & 1)) return this.pageFault(lin, 0, access, user);
-        // Bit 63 (XD) is reserved unless EFER.NXE: a reserved-bit #PF (RSVD, error code bit 3).
-        if (eHi < 0 && !nxe) return this.pageFault(lin, 8 | 1, access, user);
-        const pdpteLegacy = !long && level === 3;
-        if (!pdpteLegacy) {
-          okUser = okUser && (e & 4) !== 0;
-          okWrite = okWrite && (e & 2) !== 0;
-          if (eHi < 0) okExec = false;
+        const big = (level === 2 || level === 3) && (e & 0x80) !== 0;
+        // Reserved bits (Intel SDM Vol. 3A tables 4-14 to 4-20): 51:MAXPHYADDR; XD unless EFER.NXE;
+        // PS in a PML4E; 20:13 of a 2 MiB PDE and 29:13 of a 1 GiB PDPTE (their low address bits).
+        if ((eHi & RSVD_HI) !== 0 || (eHi < 0 && !nxe) || (level === 4 && (e & 0x80) !== 0) ||
+          (big && (e & (level === 2 ? 0x1fe000 : 0x3fffe000)) !== 0)) {
+          return this.pageFault(lin, 8 | 1, access, user);
         }
-        const big = (level === 2 || (level === 3 && long)) && (e & 0x80) !== 0;
-        const base = ((e & 0xfffff000) >>> 0) + (eHi & 0xfffff) * TWO32;
+        okUser = okUser && (e & 4) !== 0;
+        okWrite = okWrite && (e & 2) !== 0;
+        if (eHi < 0) okExec = false;
+        const base = ((e & 0xfffff000) >>> 0) + (eHi & 0xffff) * TWO32;
         if (level === 1 || big) {
           if (!this.checkAccess(lin, access, user, okUser, okWrite, okExec)) return false;
           if (!this.setAD(eAddr, e, write)) return false;
           if (level === 1) phys = base + (lo & 0xfff);
           else if (level === 2) phys = base - (base % 0x200000) + (lo & 0x1fffff);
           else phys = base - (base % 0x40000000) + (lo & 0x3fffffff);
+          global = pge && (e & 0x100) !== 0;
+          shift = level === 1 ? 12 : level === 2 ? 21 : 30;
           break;
         }
-        if (!pdpteLegacy && !(e & 0x20) && !this.setAD(eAddr, e, false)) return false;
+        if (!(e & 0x20) && !this.setAD(eAddr, e, false)) return false;
         table = base;
         level--;
       }
     }
-    void fetch;
     this.walkPhys = phys;
+    this.walkGlobal = global;
+    this.walkShift = shift;
+    this.walkUserPage = okUser;
     return true;
   }
 
-  /** U/S, R/W (with CR0.WP) and XD checks (Intel SDM Vol. 3A §4.6). */
+  /**
+   * Access rights (Intel SDM Vol. 3A §4.6.1): U/S, R/W with CR0.WP, XD; for supervisor-mode accesses
+   * to user-mode pages, SMEP (no instruction fetch) and SMAP (no data access, unless it is an explicit
+   * access with RFLAGS.AC = 1; implicit accesses — descriptor tables, TSS, IDT — never).
+   */
   private checkAccess(lin: number, access: number, user: number, okUser: boolean, okWrite: boolean, okExec: boolean): boolean {
-    if (user && !okUser) return this.pageFault(lin, 1, access, user);
-    if (access === ACCESS_WRITE && !okWrite && (user || (this.cr0 & CR0_WP) !== 0)) return this.pageFault(lin, 1, access, user);
-    if (access === ACCESS_FETCH && !okExec) return this.pageFault(lin, 1, access, user);
+    if (user) {
+      if (!okUser) return this.pageFault(lin, 1, access, user);
+      if (access === ACCESS_WRITE && !okWrite) return this.pageFault(lin, 1, access, user);
+      if (access === ACCESS_FETCH && !okExec) return this.pageFault(lin, 1, access, user);
+      return true;
+    }
+    if (access === ACCESS_FETCH) {
+      if (!okExec || (okUser && (this.cr4 & CR4_SMEP) !== 0)) return this.pageFault(lin, 1, access, user);
+      return true;
+    }
+    if (okUser && (this.cr4 & CR4_SMAP) !== 0 && (this.systemAccess || (this.flags & AC_FLAG) === 0)) return this.pageFault(lin, 1, access, user);
+    if (access === ACCESS_WRITE && !okWrite && (this.cr0 & CR0_WP) !== 0) return this.pageFault(lin, 1, access, user);
     return true;
   }
 
@@ -650,12 +856,15 @@ export class Machine {
     return this.fault === FAULT_NONE;
   }
 
-  /** #PF with error code P | W/R | U/S | RSVD | I/D (Intel SDM Vol. 3A §4.7); CR2 = linear address. */
+  /**
+   * #PF with error code P | W/R | U/S | RSVD | I/D (Intel SDM Vol. 3A §4.7); CR2 = linear address.
+   * I/D is reported for instruction fetches when SMEP is on or with PAE/4-level paging and EFER.NXE.
+   */
   private pageFault(lin: number, bits: number, access: number, user: number): boolean {
     let code = bits;
     if (access === ACCESS_WRITE) code |= 2;
     if (user) code |= 4;
-    if (access === ACCESS_FETCH && (this.efer & EFER_NXE) !== 0 && (this.cr4 & CR4_PAE) !== 0) code |= 0x10;
+    if (access === ACCESS_FETCH && ((this.cr4 & CR4_SMEP) !== 0 || ((this.efer & EFER_NXE) !== 0 && (this.cr4 & CR4_PAE) !== 0))) code |= 0x10;
     if (this.fault === FAULT_NONE) this.cr2N = lin;
     this.raise(PF_VEC, code);
     return false;
@@ -685,9 +894,20 @@ export class Machine {
     buf[o + 3] = v >> 24;
   }
 
-  /** Fill the TLB entry of `lin` for a read (write=false) or write. Returns false on a fault. */
-  private fill(lin: number, write: boolean, size: number): boolean {
-    if (this.memGeneration !== this.mem.generation) this.flushTlb();
+  /**
+   * Fill the TLB entry of `lin` for a read (write=false) or write of `size` bytes. Returns false on
+   * a fault. The entry's tag is the page plus the privilege of the access: 0 supervisor, 1 user,
+   * 2 a supervisor access to a user-mode page under CR4.SMAP (allowed only for explicit accesses
+   * with RFLAGS.AC = 1, so such an entry is found here rather than by the inline tag test, and only
+   * while AC = 1). Pages holding an enabled data breakpoint are not tagged at all, so that every
+   * access to them comes here and is checked (noteWatch); a probe (probeRead/probeWrite, which
+   * only checks permissions) is not a data access and records no breakpoint hit.
+   */
+  private fill(lin: number, write: boolean, size: number, probe = false): boolean {
+    if (this.memGeneration !== this.mem.generation) this.dropTranslations();
+    const i = (lin >>> 12) & TLB_MASK;
+    const page = lin - (lin & 0xfff);
+    if (this.userBit === 0 && !this.systemAccess && (this.flags & AC_FLAG) !== 0 && (write ? this.wTag[i] : this.rTag[i]) === page + 2) return true;
     const access = write ? ACCESS_WRITE : ACCESS_READ;
     if (!this.translate(lin, access, size)) return false;
     const phys = this.walkPhys;
@@ -698,24 +918,96 @@ export class Machine {
       this.eptViolation(phys, access, size);
       return false;
     }
-    const i = (lin >>> 12) & TLB_MASK;
-    const key = lin - (lin & 0xfff) + (this.systemAccess ? 0 : this.userBit);
+    const u = this.systemAccess ? 0 : this.userBit;
+    let key = page + (u === 0 && this.walkUserPage && (this.cr4 & CR4_SMAP) !== 0 ? 2 : u);
+    if ((this.watchWrite | this.watchRead) !== 0) {
+      if (!probe) this.noteWatch(lin, size, write);
+      if (this.pageWatched(page)) key = NaN;
+    }
+    const global = this.walkGlobal ? 1 : 0;
+    const shift = this.walkShift;
+    if (global) this.tlbHasGlobal = true;
+    if (shift > 12) this.tlbHasLarge = true;
     if (write) {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
       this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]) !== undefined ? 1 : 0;
+      this.wGlobal[i] = global;
+      this.wShift[i] = shift;
     } else {
       this.rTag[i] = key;
       this.rBuf[i] = buf;
       this.rOff[i] = this.mem.pageOffset(ppn);
+      this.rGlobal[i] = global;
+      this.rShift[i] = shift;
     }
     return true;
   }
 
+  /**
+   * Data breakpoints (Intel SDM Vol. 3B §17.2.4-5): record in dbgHits every enabled breakpoint whose
+   * range [DRn & ~(len-1), +len) overlaps the access [lin, lin+size) — writes match R/W = 01 and 11,
+   * reads R/W = 11 — and ask the run loop for a trap after the instruction.
+   */
+  private noteWatch(lin: number, size: number, write: boolean): void {
+    const m = write ? this.watchWrite : this.watchRead;
+    if (m === 0) return;
+    const long = this.codeMode === MODE_64;
+    const start = this.bpStart;
+    const end = this.bpEnd;
+    for (let n = 0; n < 4; n++) {
+      if (((m >> n) & 1) === 0) continue;
+      const s = long ? start[n] : this.bpStart32[n];
+      const e = long ? end[n] : this.bpEnd32[n];
+      if (lin < e && lin + size > s) {
+        this.dbgHits |= 1 << n;
+        this.attention |= ATT_DEBUG;
+      }
+    }
+  }
+
+  private pageHasExecBreak(page: number): boolean {
+    const m = this.execBreak;
+    const long = this.codeMode === MODE_64;
+    for (let n = 0; n < 4; n++) {
+      if (((m >> n) & 1) === 0) continue;
+      const s = long ? this.bpStart[n] : this.bpStart32[n];
+      if (s >= page && s < page + 4096) return true;
+    }
+    return false;
+  }
+
+  /** The 4 KiB page at `page` holds (part of) an enabled data breakpoint's range. */
+  private pageWatched(page: number): boolean {
+    const m = this.watchWrite | this.watchRead;
+    const long = this.codeMode === MODE_64;
+    for (let n = 0; n < 4; n++) {
+      if (((m >> n) & 1) === 0) continue;
+      const s = long ? this.bpStart[n] : this.bpStart32[n];
+      const e = long ? this.bpEnd[n] : this.bpEnd32[n];
+      if (page < e && page + 4096 > s) return true;
+    }
+    return false;
+  }
+
+  /** Bits n of the enabled instruction breakpoints whose address is the linear address `lin` (Intel SDM Vol. 3B §17.3.1.1). */
+  execBreakHits(lin: number): number {
+    const m = this.execBreak;
+    const long = this.codeMode === MODE_64;
+    let hits = 0;
+    for (let n = 0; n < 4; n++) {
+      if (((m >> n) & 1) === 0) continue;
+      const s = long ? this.bpStart[n] : this.bpStart32[n];
+      const e = long ? this.bpEnd[n] : this.bpEnd32[n];
+      if (lin < e && lin >= s) hits |= 1 << n;
+    }
+    return hits;
+  }
+
   /** Make the code page holding `lin` current. Returns false on a fault (EPT fetch exit or #PF). */
   loadCodePage(lin: number): boolean {
-    if (this.memGeneration !== this.mem.generation) this.flushTlb();
+    if (this.memGeneration !== this.mem.generation) this.dropTranslations();
     if (!this.translate(lin, ACCESS_FETCH, 1)) return false;
     const phys = this.walkPhys;
     const ppn = Math.floor(phys / 4096);
@@ -724,7 +1016,11 @@ export class Machine {
       this.eptViolation(phys, ACCESS_FETCH, 1);
       return false;
     }
-    this.codeKey = lin - (lin & 0xfff) + this.userBit;
+    const page = lin - (lin & 0xfff);
+    // A page holding an enabled instruction breakpoint never becomes the current code page (codeKey
+    // stays NaN): every instruction on it then goes through Cpu.stepOne, which checks the breakpoints,
+    // instead of the cached chains of runFast.
+    this.codeKey = this.execBreak !== 0 && this.pageHasExecBreak(page) ? NaN : page + this.userBit;
     this.codeBuf = buf;
     this.codeOff = this.mem.pageOffset(ppn);
     const off = this.codeOff;
@@ -786,18 +1082,18 @@ export class Machine {
   /** Check that [lin, lin+size) can be written (fills the write TLB). Use before multi-part writes. */
   probeWrite(lin: number, size: number): boolean {
     const u = this.systemAccess ? 0 : this.userBit;
-    if (this.wTag[(lin >>> 12) & TLB_MASK] !== lin - (lin & 0xfff) + u && !this.fill(lin, true, size)) return false;
+    if (this.wTag[(lin >>> 12) & TLB_MASK] !== lin - (lin & 0xfff) + u && !this.fill(lin, true, size, true)) return false;
     const last = lin + size - 1;
     if ((last - (last & 0xfff)) !== (lin - (lin & 0xfff)) && this.wTag[(last >>> 12) & TLB_MASK] !== last - (last & 0xfff) + u) {
-      return this.fill(last, true, size);
+      return this.fill(last, true, size, true);
     }
     return true;
   }
 
   probeRead(lin: number, size: number): boolean {
-    if (!this.fill(lin, false, size)) return false;
+    if (!this.fill(lin, false, size, true)) return false;
     const last = lin + size - 1;
-    if ((last - (last & 0xfff)) !== (lin - (lin & 0xfff))) return this.fill(last, false, size);
+    if ((last - (last & 0xfff)) !== (lin - (lin & 0xfff))) return this.fill(last, false, size, true);
     return true;
   }
 
@@ -1033,6 +1329,11 @@ export class Machine {
 }
 
 /** 1 when (aHi:aLo) < (bHi:bLo) as unsigned 64-bit. */
+/** A PAE PDPTE's reserved bits are set: 2:1, 8:5 and 63:MAXPHYADDR (Intel SDM Vol. 3A table 4-8). */
+function pdpteReserved(lo: number, hi: number): boolean {
+  return (lo & 0x1e6) !== 0 || (hi & 0xffff0000) !== 0;
+}
+
 function ult64(aLo: number, aHi: number, bLo: number, bHi: number): number {
   const ah = aHi >>> 0;
   const bh = bHi >>> 0;

@@ -14,6 +14,7 @@
  */
 import { Machine } from "./machine";
 import { desc, loadCache, loadNull, readDescriptor } from "./segments";
+import { taskSwitchDebug } from "./debug-regs";
 
 const GP = 13;
 const NP = 11;
@@ -41,6 +42,7 @@ let newEip = 0;
 let newFlags = 0;
 let newCr3 = 0;
 let newLdt = 0;
+let newT = false;
 
 /** The selector whose descriptor is in `desc` must be a TSS. Returns its limit's minimum size check. */
 function tssType(hi: number): number {
@@ -89,7 +91,9 @@ export function taskSwitch(c: Machine, sel: number, source: number, retEip: numb
     for (let i = 0; i < 8; i++) newGpr[i] = c.read32(newBase + 0x28 + i * 4);
     for (let i = 0; i < 6; i++) newSeg[i] = c.read16(newBase + 0x48 + i * 4);
     newLdt = c.read16(newBase + 0x60);
+    newT = (c.read16(newBase + 0x64) & 1) !== 0; // T (debug trap) flag
   } else {
+    newT = false;
     newCr3 = -1;
     newEip = c.read16(newBase + 0x0e);
     newFlags = c.read16(newBase + 0x10);
@@ -148,11 +152,15 @@ export function taskSwitch(c: Machine, sel: number, source: number, retEip: numb
   }
   c.flags = (newFlags & 0x3f7fd5) | 2;
   c.lazyMask = 0;
+  if (newFlags & 0x10100) c.attention |= 1; // TF / RF need the run loop's boundary work
   for (let i = 0; i < 8; i++) {
     c.r32[i << 1] = newGpr[i];
     c.r32[(i << 1) + 1] = 0;
   }
   c.rip = newEip;
+  // Debug registers: L0-L3 cleared; the T flag asks for a #DB with DR6.BT before the new task's
+  // first instruction (Intel SDM Vol. 3B §17.2.4, §17.3.1.5).
+  taskSwitchDebug(c, newT);
   return loadNewSegments(c, new32) && pushErrorCode(c, new32, errorCode);
 }
 

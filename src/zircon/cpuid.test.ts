@@ -29,3 +29,11 @@ describe("CPUID leaf 0x80000001", () => {
     expect([0, 5].map((n) => bit(ecx, n))).toEqual([true, true]);
   });
 });
+
+describe("CPUID paging features", () => {
+  it("advertises PSE-36 (leaf 1 EDX 17) and SMEP, SMAP (leaf 7 EBX 7, 20), which the page walk implements", () => {
+    expect(bit(cpuid(1, 0, 1)[3], 17)).toBe(true);
+    const ebx7 = cpuid(7, 0, 1)[1];
+    expect([7, 20].map((n) => bit(ebx7, n))).toEqual([true, true]);
+  });
+});

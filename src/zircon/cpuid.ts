@@ -26,7 +26,7 @@ function brandLeaves(brand: string): number[][] {
 // Leaf 1 feature bits (Intel SDM Vol. 2A, CPUID, Table 3-10 / 3-11).
 const EDX1 = {
   FPU: 1 << 0, PSE: 1 << 3, TSC: 1 << 4, MSR: 1 << 5, PAE: 1 << 6, CX8: 1 << 8, APIC: 1 << 9,
-  SEP: 1 << 11, PGE: 1 << 13, CMOV: 1 << 15, PAT: 1 << 16, FXSR: 1 << 24, SSE: 1 << 25, SSE2: 1 << 26,
+  SEP: 1 << 11, PGE: 1 << 13, CMOV: 1 << 15, PAT: 1 << 16, PSE36: 1 << 17, FXSR: 1 << 24, SSE: 1 << 25, SSE2: 1 << 26,
   ACPI: 1 << 22, MMX: 1 << 23, TM: 1 << 29,
 };
 const ECX1 = {
@@ -54,11 +54,12 @@ const HOST: Record<number, number[]> = {
     0x00010800,
     (ECX1.SSE3 | ECX1.SSSE3 | ECX1.CX16 | ECX1.MOVBE | ECX1.POPCNT | ECX1.VMX | ECX1.MONITOR | ECX1.PDCM) >>> 0,
     (EDX1.FPU | EDX1.PSE | EDX1.TSC | EDX1.MSR | EDX1.PAE | EDX1.CX8 | EDX1.APIC | EDX1.SEP | EDX1.PGE |
-      EDX1.CMOV | EDX1.PAT | EDX1.MMX | EDX1.FXSR | EDX1.SSE | EDX1.SSE2) >>> 0,
+      EDX1.CMOV | EDX1.PAT | EDX1.PSE36 | EDX1.MMX | EDX1.FXSR | EDX1.SSE | EDX1.SSE2) >>> 0,
   ],
   0x5: [0x40, 0x40, 0x3, 0x11142120],
   0x6: [0x77, 0x2, 0x9, 0x0],
-  0x7: [0, 0, 0, 0],
+  // EBX: SMEP (bit 7) and SMAP (bit 20), enforced by machine.ts's page walk.
+  0x7: [0, ((1 << 7) | (1 << 20)) >>> 0, 0, 0],
   0xa: [0x07300404, 0, 0, 0x603],
   0xb: [1, 2, 0x100, 0],
   0xd: [0, 0, 0, 0],
