@@ -111,7 +111,9 @@ export class Clock {
     if (this.hostTimeout !== null) clearTimeout(this.hostTimeout);
     this.hostTimeout = null;
     if (this.timers.length === 0) return;
-    const ms = Math.max(0, (this.timers[0].deadline - this.nowNs()) / 1e6);
+    // setTimeout fires at once for delays over 2^31 − 1 ms (~24.8 days); wait that long at most and
+    // look again (runDue finds nothing due and re-arms).
+    const ms = Math.min(0x7fffffff, Math.max(0, (this.timers[0].deadline - this.nowNs()) / 1e6));
     this.hostTimeout = setTimeout(() => {
       this.hostTimeout = null;
       this.runDue();

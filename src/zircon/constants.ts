@@ -14,6 +14,36 @@ export const ZX_KOID_FIRST = 1024n;
 export const ZX_TIME_INFINITE = 0x7fffffffffffffffn;
 export const ZX_TIME_INFINITE_PAST = -0x8000000000000000n;
 
+// --- Clocks and timers (`zircon/types.h`) ---
+/** zx_clock_t: the only clock zx_timer_create accepts. */
+export const ZX_CLOCK_MONOTONIC = 0;
+export const ZX_CLOCK_UTC = 1;
+export const ZX_CLOCK_THREAD = 2;
+/** zx_timer_create options: how the kernel may coalesce the deadline with other timers. */
+export const ZX_TIMER_SLACK_CENTER = 0;
+export const ZX_TIMER_SLACK_EARLY = 1;
+export const ZX_TIMER_SLACK_LATE = 2;
+
+// --- Signals (`zircon/types.h`, 2019–2020): zx_signals_t is uint32 ---
+export const ZX_SIGNAL_NONE = 0;
+/** Bits 24..31: set and cleared by user space with zx_object_signal. */
+export const ZX_USER_SIGNAL_ALL = 0xff000000;
+export const ZX_USER_SIGNAL_0 = 1 << 24;
+export const ZX_USER_SIGNAL_1 = 1 << 25;
+export const ZX_USER_SIGNAL_2 = 1 << 26;
+export const ZX_USER_SIGNAL_3 = 1 << 27;
+export const ZX_USER_SIGNAL_4 = 1 << 28;
+export const ZX_USER_SIGNAL_5 = 1 << 29;
+export const ZX_USER_SIGNAL_6 = 1 << 30;
+/** 0x80000000 (a positive number here, as zx_signals_t is unsigned). */
+export const ZX_USER_SIGNAL_7 = 0x80000000;
+/** __ZX_OBJECT_HANDLE_CLOSED: reported by the synchronous waits when the handle closes under them. */
+export const ZX_SIGNAL_HANDLE_CLOSED = 1 << 23;
+/** __ZX_OBJECT_SIGNALED (bit 3) as a timer names it: asserted when the deadline passes. */
+export const ZX_TIMER_SIGNALED = 1 << 3;
+/** __ZX_OBJECT_SIGNALED as a VMO names it: asserted while the VMO has no children (always, here). */
+export const ZX_VMO_ZERO_CHILDREN = 1 << 3;
+
 // --- Object types (§2.6) ---
 export const ZX_OBJ_TYPE_NONE = 0;
 export const ZX_OBJ_TYPE_PROCESS = 1;
@@ -89,7 +119,9 @@ export const ZX_PKT_TYPE_MASK = 0xff;
 export const ZX_PKT_GUEST_VCPU_INTERRUPT = 0;
 export const ZX_PKT_GUEST_VCPU_STARTUP = 1;
 export const ZX_PORT_BIND_TO_INTERRUPT = 1 << 0;
+/** zx_object_wait_async options: 0 (one packet, then the wait ends; 2018–19 headers call it ZX_WAIT_ASYNC_ONCE). */
 export const ZX_WAIT_ASYNC_ONCE = 0;
+/** 2020 kernels: also record the clock-monotonic time of the trigger in zx_packet_signal_t.timestamp. */
 export const ZX_WAIT_ASYNC_TIMESTAMP = 1;
 
 // --- VM options (§2.7) ---

@@ -92,6 +92,8 @@ export class HandleTable {
     const slot = this.slotOf(handle);
     if (!slot) return undefined;
     const object = slot.object!;
+    // Handle::Delete: waits made through this handle end (Dispatcher::Cancel) before the count drops.
+    if (object.observed) object.cancelHandle(this, handle as number);
     slot.object = null;
     slot.rights = 0;
     slot.generation = (slot.generation + 1) & GEN_MASK;

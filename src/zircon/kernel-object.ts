@@ -3,6 +3,11 @@
  * type tag, default rights and a handle count. An object's `onZeroHandles` runs when its last handle
  * closes (Zircon's on_zero_handles); objects referenced by other objects (a guest by its VCPUs, a
  * port by a trap) stay usable after that, as Zircon's RefPtrs keep them.
+ *
+ * Signals (`object/dispatcher.cc`): a waitable object (Zircon: one whose type's default rights hold
+ * ZX_RIGHT_WAIT — timers, VCPUs, VMOs here) keeps a 32-bit signal state and a list of observers.
+ * UpdateState notifies the observers only when the state actually changes; an observer added while
+ * its trigger is already asserted fires at once (StateObserver::OnInitialize).
  */
 import type { Clock } from "./clock";
 import type { GuestPhysicalMemory, VirtualCpu } from "../x86";
@@ -24,11 +29,30 @@ export interface KernelContext {
   log(message: string): void;
 }
 
+/**
+ * Zircon's StateObserver, as zx_object_wait_async's PortObserver uses it. The handle the wait was
+ * made through (Zircon's Handle*) is the pair (handle table, handle value): closing that handle
+ * cancels the observer (Dispatcher::Cancel), so a value can never name a later handle while it lives.
+ */
+export interface SignalObserver {
+  readonly handleTable: object;
+  readonly handleValue: number;
+  /** The state changed, or the observer is being added: return true when it is done (remove it). */
+  onStateChange(signals: number): boolean;
+  /** Removed without firing: its handle closed, zx_port_cancel, or its port lost its last handle. */
+  onCancel(): void;
+  /** zx_port_cancel's match (Dispatcher::CancelByKey): same port and key. */
+  matches(port: object, key: bigint): boolean;
+}
+
 export abstract class KernelObject {
   abstract readonly type: number;
   readonly koid: bigint;
   /** Handles to this object across all processes. */
   handleCount = 0;
+  /** The asserted signals (zx_signals_t). Change them with updateSignals, which wakes observers. */
+  signals = 0;
+  private signalObservers: SignalObserver[] | null = null;
 
   constructor(readonly kernel: KernelContext) {
     this.koid = kernel.allocKoid();
@@ -41,4 +65,68 @@ export abstract class KernelObject {
 
   /** Called when the last handle to this object is closed. */
   onZeroHandles(): void {}
+
+  /** Zircon's is_waitable(): the type's default rights include ZX_RIGHT_WAIT. */
+  get waitable(): boolean {
+    return false;
+  }
+
+  /** True while some observer watches this object (the handle table then cancels on close). */
+  get observed(): boolean {
+    return this.signalObservers !== null && this.signalObservers.length > 0;
+  }
+
+  /** Dispatcher::UpdateState: clear, then set; observers hear of it only if the state changed. */
+  updateSignals(clear: number, set: number): void {
+    const previous = this.signals;
+    const next = ((previous & ~clear) | set) >>> 0;
+    if (next === previous) return;
+    this.signals = next;
+    const list = this.signalObservers;
+    if (list === null) return;
+    for (let i = 0; i < list.length; ) {
+      if (list[i].onStateChange(next)) list.splice(i, 1);
+      else i++;
+    }
+  }
+
+  /** Dispatcher::AddObserver: the observer sees the current state first and may finish at once. */
+  addObserver(observer: SignalObserver): void {
+    if (observer.onStateChange(this.signals)) return;
+    (this.signalObservers ??= []).push(observer);
+  }
+
+  /** Remove one observer (its port went away). Returns whether it was still here. */
+  removeObserver(observer: SignalObserver): boolean {
+    const list = this.signalObservers;
+    const i = list === null ? -1 : list.indexOf(observer);
+    if (i < 0) return false;
+    list!.splice(i, 1);
+    return true;
+  }
+
+  /** Dispatcher::Cancel: the handle (table, value) is closing; its observers end without a packet. */
+  cancelHandle(handleTable: object, handleValue: number): void {
+    this.removeMatching((o) => o.handleTable === handleTable && o.handleValue === handleValue);
+  }
+
+  /** Dispatcher::CancelByKey (zx_port_cancel). Returns whether an observer was cancelled. */
+  cancelByKey(handleTable: object, handleValue: number, port: object, key: bigint): boolean {
+    return this.removeMatching((o) => o.handleTable === handleTable && o.handleValue === handleValue && o.matches(port, key));
+  }
+
+  private removeMatching(match: (o: SignalObserver) => boolean): boolean {
+    const list = this.signalObservers;
+    if (list === null) return false;
+    let removed = false;
+    for (let i = 0; i < list.length; ) {
+      const o = list[i];
+      if (match(o)) {
+        list.splice(i, 1);
+        o.onCancel();
+        removed = true;
+      } else i++;
+    }
+    return removed;
+  }
 }

@@ -43,6 +43,8 @@ export const ZX_DEFAULT_VMO_RIGHTS =
 export const ZX_DEFAULT_VMAR_RIGHTS = ZX_RIGHTS_BASIC & ~ZX_RIGHT_WAIT;
 /** 0x800F: ports are not waitable. */
 export const ZX_DEFAULT_PORT_RIGHTS = (ZX_RIGHTS_BASIC & ~ZX_RIGHT_WAIT) | ZX_RIGHTS_IO;
+/** 0xD00B: WRITE = set and cancel, WAIT = zx_object_wait_async, SIGNAL = user signals. */
+export const ZX_DEFAULT_TIMER_RIGHTS = ZX_RIGHTS_BASIC | ZX_RIGHT_WRITE | ZX_RIGHT_SIGNAL;
 /** 0x800B. */
 export const ZX_DEFAULT_RESOURCE_RIGHTS = ZX_RIGHT_TRANSFER | ZX_RIGHT_DUPLICATE | ZX_RIGHT_WRITE | ZX_RIGHT_INSPECT;
 

@@ -8,7 +8,8 @@
  *   { status, guest_handle, vmar_handle }); a call without out-parameters returns the bare status
  *   number (zx_handle_close, zx_guest_set_trap, zx_vcpu_interrupt, zx_vcpu_kick,
  *   zx_vcpu_read_state — which fills the caller's Uint8Array —, zx_vcpu_write_state, zx_vmar_unmap,
- *   zx_vmar_protect, zx_port_queue, zx_vmo_read, zx_vmo_write).
+ *   zx_vmar_protect, zx_port_queue, zx_port_cancel, zx_vmo_read, zx_vmo_write, zx_timer_set,
+ *   zx_timer_cancel, zx_object_wait_async, zx_object_signal).
  * - Blocking calls (zx_vcpu_resume / zx_vcpu_enter, zx_port_wait, hvplay_vcpu_resume_limited) return
  *   a Promise of { status, packet }.
  * - Nothing throws: a bad argument gets Zircon's status; an internal exception is logged and becomes
@@ -24,6 +25,8 @@ import type { SyscallContext } from "./syscalls/context";
 import * as hv from "./syscalls/hypervisor";
 import * as vm from "./syscalls/vm";
 import * as port from "./syscalls/port";
+import * as timer from "./syscalls/timer";
+import * as objectWait from "./syscalls/object-wait";
 import * as handle from "./syscalls/handle";
 import * as ext from "./syscalls/extensions";
 import { i64, u64 } from "./syscalls/args";
@@ -174,6 +177,30 @@ export class Thread implements SyscallContext {
   }
   zx_port_wait(handle: number, deadline: number | bigint): Promise<PortWaitResult> {
     return this.sysAsync("zx_port_wait", [handle, deadline], () => port.zx_port_wait(this, handle, deadline));
+  }
+  /** Ends the zx_object_wait_async calls made through `source` with `key`, and drops their queued packets. */
+  zx_port_cancel(handle: number, source: number, key: number | bigint): Status {
+    return this.sys("zx_port_cancel", [handle, source, key], (s) => s, () => port.zx_port_cancel(this, handle, source, key));
+  }
+
+  // --- timers and signals (real Zircon calls outside the hypervisor list; extensions.md) ---
+  zx_timer_create(options: number, clock_id: number): { status: number; out: number } {
+    return this.sys("zx_timer_create", [options, clock_id], (status) => ({ status, out: 0 }), () => timer.zx_timer_create(this, options, clock_id));
+  }
+  zx_timer_set(handle: number, deadline: number | bigint, slack: number | bigint): Status {
+    return this.sys("zx_timer_set", [handle, deadline, slack], (s) => s, () => timer.zx_timer_set(this, handle, deadline, slack));
+  }
+  zx_timer_cancel(handle: number): Status {
+    return this.sys("zx_timer_cancel", [handle], (s) => s, () => timer.zx_timer_cancel(this, handle));
+  }
+  /** One ZX_PKT_TYPE_SIGNAL_ONE packet on `port` when any of `signals` is asserted on `handle` (at once if it already is). */
+  zx_object_wait_async(handle: number, port: number, key: number | bigint, signals: number, options: number): Status {
+    return this.sys("zx_object_wait_async", [handle, port, key, signals, options], (s) => s,
+      () => objectWait.zx_object_wait_async(this, handle, port, key, signals, options));
+  }
+  zx_object_signal(handle: number, clear_mask: number, set_mask: number): Status {
+    return this.sys("zx_object_signal", [handle, clear_mask, set_mask], (s) => s,
+      () => objectWait.zx_object_signal(this, handle, clear_mask, set_mask));
   }
 
   // --- handles and objects ---

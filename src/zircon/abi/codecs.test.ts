@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createKernel } from "../kernel";
 import {
   decodeInfoHandleBasic,
   decodeInfoVcpu,
@@ -78,6 +79,30 @@ describe("zx_port_packet_t", () => {
     expect(b[32]).toBe(0);
     const s = decodePortPacket(encodePortPacket({ type: 6, guest_vcpu: { type: 1, startup: { id: 3, entry: 0x9000 } } }));
     expect(s.guest_vcpu).toEqual({ type: 1, startup: { id: 3n, entry: 0x9000n } });
+  });
+  it("signal (zx_packet_signal_t): trigger u32 @16, observed u32 @20, count u64 @24, timestamp @32, reserved1 @40", () => {
+    const b = encodePortPacket({
+      key: 9, type: 1, signal: { trigger: 0x80000008, observed: 0x01000008, count: 1, timestamp: 0x1122334455667788n, reserved1: 5 },
+    });
+    const dv = new DataView(b.buffer);
+    expect(dv.getUint32(16, true)).toBe(0x80000008);
+    expect(dv.getUint32(20, true)).toBe(0x01000008);
+    expect(u64At(b, 24)).toBe(1n);
+    expect(u64At(b, 32)).toBe(0x1122334455667788n);
+    expect(u64At(b, 40)).toBe(5n);
+    expect(decodePortPacket(b)).toEqual({
+      key: 9n, type: 1, status: 0,
+      signal: { trigger: 0x80000008, observed: 0x01000008, count: 1n, timestamp: 0x1122334455667788n, reserved1: 5n },
+    });
+  });
+  it("zx_port_queue ignores a signal member: the packet is a user packet", async () => {
+    const t = createKernel().createProcess().mainThread;
+    const port = t.zx_port_create(0).out;
+    expect(t.zx_port_queue(port, { key: 3, signal: { trigger: 8, observed: 8 }, user: { u32: [7] } })).toBe(0);
+    const r = await t.zx_port_wait(port, 0);
+    expect(r.packet.type).toBe(0);
+    expect(r.packet.signal).toBeUndefined();
+    expect(r.packet.user!.u32[0]).toBe(7);
   });
   it("guest_bell and user round-trip with bigints", () => {
     expect(decodePortPacket(encodePortPacket({ key: 2n ** 64n - 1n, type: 3, guest_bell: { addr: 0xffe008 } })).guest_bell).toEqual({ addr: 0xffe008n });

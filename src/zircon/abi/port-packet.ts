@@ -9,6 +9,7 @@ import {
   ZX_PKT_TYPE_GUEST_IO,
   ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU,
+  ZX_PKT_TYPE_SIGNAL_ONE,
   ZX_PKT_TYPE_USER,
 } from "../constants";
 
@@ -22,6 +23,22 @@ export interface zx_packet_user_t {
   u32: number[];
   u16: number[];
   u8: Uint8Array;
+}
+/**
+ * zx_packet_signal_t (ZX_PKT_TYPE_SIGNAL_ONE, from zx_object_wait_async): trigger u32 @16,
+ * observed u32 @20, count u64 @24, timestamp u64 @32 (2019 headers: reserved0; 0 unless the wait
+ * used ZX_WAIT_ASYNC_TIMESTAMP), reserved1 u64 @40.
+ */
+export interface zx_packet_signal_t {
+  /** The `signals` argument of zx_object_wait_async. */
+  trigger: number;
+  /** Every signal asserted on the object when the packet was queued (not only the triggers). */
+  observed: number;
+  /** Per-object count of pending operations: 1 for every object the playground has. */
+  count: bigint;
+  /** Clock-monotonic ns of the trigger with ZX_WAIT_ASYNC_TIMESTAMP, else 0. */
+  timestamp: bigint;
+  reserved1: bigint;
 }
 /** zx_packet_guest_bell_t: addr = exact guest-physical address written. */
 export interface zx_packet_guest_bell_t {
@@ -56,6 +73,7 @@ export interface zx_port_packet_t {
   type: number;
   status: number;
   user?: zx_packet_user_t;
+  signal?: zx_packet_signal_t;
   guest_bell?: zx_packet_guest_bell_t;
   guest_mem?: zx_packet_guest_mem_t;
   guest_io?: zx_packet_guest_io_t;
@@ -68,6 +86,7 @@ export interface PortPacketInput {
   type?: number;
   status?: number;
   user?: { u64?: ArrayLike<number | bigint>; u32?: ArrayLike<number>; u16?: ArrayLike<number>; u8?: ArrayLike<number> };
+  signal?: { trigger: number; observed: number; count?: number | bigint; timestamp?: number | bigint; reserved1?: number | bigint };
   guest_bell?: { addr: number | bigint };
   guest_mem?: { addr: number | bigint; inst_len?: number; inst_buf?: ArrayLike<number>; default_operand_size?: number };
   guest_io?: { port: number; access_size: number; input: boolean; u8?: number; u16?: number; u32?: number; data?: ArrayLike<number> };
@@ -89,6 +108,13 @@ export function encodePortPacket(p: PortPacketInput, out: Uint8Array = new Uint8
     else if (u.u16) for (let i = 0; i < 16 && i < u.u16.length; i++) dv.setUint16(U + 2 * i, u.u16[i] & 0xffff, true);
     else if (u.u32) for (let i = 0; i < 8 && i < u.u32.length; i++) dv.setUint32(U + 4 * i, u.u32[i] >>> 0, true);
     else if (u.u64) for (let i = 0; i < 4 && i < u.u64.length; i++) dv.setBigUint64(U + 8 * i, big(u.u64[i]), true);
+  } else if (p.signal) {
+    const sg = p.signal;
+    dv.setUint32(U, sg.trigger >>> 0, true);
+    dv.setUint32(U + 4, sg.observed >>> 0, true);
+    dv.setBigUint64(U + 8, big(sg.count), true);
+    dv.setBigUint64(U + 16, big(sg.timestamp), true);
+    dv.setBigUint64(U + 24, big(sg.reserved1), true);
   } else if (p.guest_bell) {
     dv.setBigUint64(U, big(p.guest_bell.addr), true);
   } else if (p.guest_mem) {
@@ -135,6 +161,15 @@ export function decodePortPacket(bytes: Uint8Array): zx_port_packet_t {
       p.user = { u64, u32, u16, u8: bytes.slice(U, U + 32) };
       break;
     }
+    case ZX_PKT_TYPE_SIGNAL_ONE:
+      p.signal = {
+        trigger: dv.getUint32(U, true),
+        observed: dv.getUint32(U + 4, true),
+        count: dv.getBigUint64(U + 8, true),
+        timestamp: dv.getBigUint64(U + 16, true),
+        reserved1: dv.getBigUint64(U + 24, true),
+      };
+      break;
     case ZX_PKT_TYPE_GUEST_BELL:
       p.guest_bell = { addr: dv.getBigUint64(U, true) };
       break;

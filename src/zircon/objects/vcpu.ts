@@ -102,6 +102,11 @@ export class VcpuObject extends KernelObject {
     return this.guest.koid;
   }
 
+  /** ZX_DEFAULT_VCPU_RIGHTS hold ZX_RIGHT_WAIT, so a VCPU is waitable; only user signals ever change. */
+  override get waitable(): boolean {
+    return true;
+  }
+
   /** §4.1: the BSP (VPID 1) starts in 64-bit mode at `entry` with CR3 = 0; an AP like a post-SIPI CPU. */
   private initState(entry: number): void {
     const cpu = this.cpu;

@@ -3,7 +3,7 @@
  * The bytes live in a SharedArrayBuffer when the platform has one (cross-origin isolated pages,
  * workers, Node), so the UI can look at guest RAM without a copy.
  */
-import { PAGE_SIZE, ZX_CACHE_POLICY_MASK, ZX_OBJ_TYPE_VMO, ZX_VMO_DISCARDABLE, ZX_VMO_RESIZABLE } from "../constants";
+import { PAGE_SIZE, ZX_CACHE_POLICY_MASK, ZX_OBJ_TYPE_VMO, ZX_VMO_DISCARDABLE, ZX_VMO_RESIZABLE, ZX_VMO_ZERO_CHILDREN } from "../constants";
 import { KernelObject, type KernelContext } from "../kernel-object";
 import { ZX_ERR_BAD_STATE, ZX_ERR_INVALID_ARGS, ZX_ERR_NO_MEMORY, ZX_ERR_OUT_OF_RANGE, ZX_OK } from "../status";
 
@@ -24,6 +24,13 @@ export class VmoObject extends KernelObject {
   cachePolicy = 0;
   private constructor(kernel: KernelContext, readonly bytes: Uint8Array, readonly options: number) {
     super(kernel);
+    // VmObjectDispatcher starts with ZX_VMO_ZERO_CHILDREN asserted; VMOs here never get children.
+    this.signals = ZX_VMO_ZERO_CHILDREN;
+  }
+
+  /** ZX_DEFAULT_VMO_RIGHTS hold ZX_RIGHT_WAIT. */
+  override get waitable(): boolean {
+    return true;
   }
 
   get size(): number {
