@@ -334,6 +334,10 @@ export class HypervisorSession implements HypervisorApi {
       case "error":
         this.fail(outcome.message, outcome.status);
         break;
+      case "reset":
+        // A PC would reboot; the playground stops, as QEMU does with -no-reboot, and Reset boots again.
+        this.fail("the guest reset the machine (i8042 command 0xfe or port 0x92); press Reset to boot it again", null);
+        break;
     }
     this.pushStopSnapshot();
   }

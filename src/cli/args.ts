@@ -55,7 +55,7 @@ When stdin is a terminal it is put in raw mode; type Ctrl-A then x to quit.
 
 Exit status:
   (v << 1) | 1   the guest wrote v to port 0xF4 (low 8 bits, as the shell sees it)
-  0              --help
+  0              --help; or the guest reset the machine (a line on stderr says so)
   2              usage error, unreadable or invalid image (one line on stderr), option not supported yet
   3              the VCPU stopped with an unrecoverable status (message on stderr), e.g. a triple fault
   4              --max-instructions reached

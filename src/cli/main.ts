@@ -103,6 +103,10 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     case "limit":
       io.stderr.write(`hvplay: stopped after --max-instructions ${cmd.maxInstructions}\n`);
       return EXIT_LIMIT;
+    case "reset":
+      // QEMU with -no-reboot (qemu-ref) exits with status 0 when the guest resets the machine.
+      io.stderr.write("hvplay: the guest reset the machine (i8042 command 0xfe or port 0x92)\n");
+      return EXIT_OK;
     case "paused":
       io.stderr.write(interrupted ? "hvplay: interrupted\n" : "hvplay: the VCPU was stopped\n");
       return EXIT_INTERRUPTED;

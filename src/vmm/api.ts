@@ -72,6 +72,11 @@ export interface ExitRecord {
 export type RunOutcome =
   /** The guest wrote v to the exit device (port 0xF4): the run's exit status is (v << 1) | 1. */
   | { kind: "exit-device"; exitStatus: number }
+  /**
+   * The guest pulsed the reset line (i8042 command 0xFE, port 0x92 bit 0). Sticky: QEMU with
+   * -no-reboot (qemu-ref) ends there too.
+   */
+  | { kind: "reset" }
   /** zx_vcpu_resume returned ZX_ERR_CANCELED after pause() (zx_vcpu_kick). */
   | { kind: "paused" }
   /** The instruction limit given to run() or step() was reached. */

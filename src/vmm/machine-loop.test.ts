@@ -25,6 +25,12 @@ function fakeProcess(script: Step[]) {
     zx_vmar_unmap: () => ZX_OK,
     zx_guest_set_trap: (_g: number, kind: number, addr: number, size: number, _p: number, key: number) => (traps.push({ kind, addr, size, key }), ZX_OK),
     zx_port_create: () => ({ status: ZX_OK, out: 16 }),
+    // The device clock: time stands still in these scripts, so its timer never fires.
+    zx_clock_get_monotonic: () => 0n,
+    zx_timer_create: () => ({ status: ZX_OK, out: 17 }),
+    zx_timer_set: () => ZX_OK,
+    zx_timer_cancel: () => ZX_OK,
+    zx_object_wait_async: () => ZX_OK,
     // The doorbell server waits here; no BELL packet ever comes in these scripts.
     zx_port_wait: () => new Promise(() => {}),
     zx_vcpu_create: () => ({ status: ZX_OK, out: 15 }),
@@ -166,6 +172,6 @@ describe("the VMM loop", () => {
   it("closes the handles it holds on dispose", () => {
     const { m, f } = machine([]);
     m.dispose();
-    expect(f.calls.filter((c) => c.startsWith("close"))).toEqual(["close 15", "close 16", "close 11", "close 12", "close 14"]);
+    expect(f.calls.filter((c) => c.startsWith("close"))).toEqual(["close 17", "close 15", "close 16", "close 11", "close 12", "close 14"]);
   });
 });

@@ -15,7 +15,7 @@
 import {
   decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
   ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
-  ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
+  ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
   type hvplay_arch_state_t, type Process, type Thread, type zx_port_packet_t,
@@ -23,7 +23,15 @@ import {
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome } from "./api";
 import { DebugExit, Unassigned } from "./devices/debug-exit";
 import { DebugCon } from "./devices/debugcon";
-import type { IoHandler } from "./devices/io-handler";
+import { Elcr } from "./devices/elcr";
+import { I8042 } from "./devices/i8042";
+import { IoApic, isaIrqToPin } from "./devices/ioapic";
+import { Pit8254 } from "./devices/pit8254";
+import { RtcCmos } from "./devices/rtc-cmos";
+import { SystemControlPortA, SystemControlPortB } from "./devices/system-ports";
+import { firmwareInit } from "./firmware";
+import { VmmClock } from "./vmm-clock";
+import type { IoHandler, IrqLine } from "./devices/io-handler";
 import { MailboxDevice } from "./devices/mailbox";
 import { PicPair } from "./devices/pic8259";
 import { Uart16550 } from "./devices/uart16550";
@@ -43,6 +51,10 @@ export const COM1_IRQ = 4;
 /** The playground's mailbox device (devices/mailbox.ts): MMIO registers, and a doorbell page after them. */
 export const MAILBOX_MMIO = 0xfeb00000;
 export const MAILBOX_BELL = 0xfeb01000;
+/** The IO-APIC's registers, where PCs (and QEMU, and ACPI's MADT here) put them. */
+export const IOAPIC_BASE = 0xfec00000;
+/** Port packet key of the device clock's timer (trap keys are small row indices). */
+const CLOCK_KEY = 0xc10c_0000_0000n;
 const MiB = 1024 * 1024;
 /** Console bytes are handed to the sink in batches: at most this many, or this often. */
 const CONSOLE_BATCH_BYTES = 4096;
@@ -60,7 +72,14 @@ export class Machine {
   /** The thread that owns the VCPU (Zircon: only it may resume, read or write the VCPU). */
   private readonly thread: Thread;
   private vcpu = ZX_HANDLE_INVALID;
-  private bellPort = ZX_HANDLE_INVALID;
+  /** The VMM's port: BELL packets and the device clock's timer packets. */
+  private port = ZX_HANDLE_INVALID;
+  private clock: VmmClock | null = null;
+  private readonly ioapic: IoApic;
+  /** The A20 gate as the guest last set it (i8042 output port, port 0x92). The CPU always has A20 on. */
+  private a20 = true;
+  /** The guest pulsed the reset line (i8042 0xFE, port 0x92 bit 0). */
+  private resetRequested = false;
   private readonly table = new IoMappingTable();
   readonly uart: Uart16550;
   readonly pics = new PicPair();
@@ -92,8 +111,36 @@ export class Machine {
   ) {
     this.thread = t;
     this.ramView = view;
-    this.uart = new Uart16550("uart16550 COM1", this.pics.line(COM1_IRQ), (b) => this.consoleByte(b));
+    this.ioapic = new IoApic((vector, _dest, _physical, mode) => this.ioapicDeliver(vector, mode));
+    this.uart = new Uart16550("uart16550 COM1", this.isaLine(COM1_IRQ), (b) => this.consoleByte(b));
     this.pics.onIntr = () => this.deliverInterrupts();
+  }
+
+  /**
+   * ISA IRQ `n` as the PC wires it: to the 8259A pair and to the IO-APIC (pin 2 for IRQ 0, as QEMU's
+   * and ACPI's interrupt source override say). The guest masks the controller it does not use.
+   */
+  private isaLine(n: number): IrqLine {
+    const pic = this.pics.line(n);
+    const pin = isaIrqToPin(n);
+    return {
+      raise: () => {
+        pic.raise();
+        this.ioapic.setLine(pin, true);
+      },
+      lower: () => {
+        pic.lower();
+        this.ioapic.setLine(pin, false);
+      },
+    };
+  }
+
+  /** An IO-APIC redirection entry fired: Fuchsia's IoApic hands the vector to zx_vcpu_interrupt. */
+  private ioapicDeliver(vector: number, deliveryMode: number): void {
+    if (!this.loaded || this.disposed) return;
+    if (deliveryMode === 4) this.thread.zx_vcpu_interrupt(this.vcpu, 2); // NMI
+    else if (deliveryMode === 7) this.deliverInterrupts(); // ExtINT: the 8259A supplies the vector
+    else if (deliveryMode <= 1) this.thread.zx_vcpu_interrupt(this.vcpu, vector); // fixed, lowest priority (one VCPU)
   }
 
   /**
@@ -133,24 +180,41 @@ export class Machine {
 
   private installDevices(): string | null {
     const t = this.table;
+    // The VMM's port: BELL packets (they do not come out of zx_vcpu_resume, zircon-hypervisor.md §5)
+    // and the device clock's timer packets.
+    const port = this.thread.zx_port_create(0);
+    if (port.status !== ZX_OK) return `zx_port_create failed: ${statusName(port.status)}`;
+    this.port = port.out;
+    const clock = VmmClock.create(this.thread, this.port, CLOCK_KEY);
+    if (typeof clock === "string") return clock;
+    this.clock = clock;
+    const platform = { setA20: (on: boolean) => (this.a20 = on), reset: () => (this.resetRequested = true) };
+    const pit = new Pit8254(clock, this.isaLine(0));
+    const rtc = new RtcCmos(clock, this.isaLine(8), { ramBelow4G: this.memoryBytes });
+    const kbc = new I8042({ irq1: this.isaLine(1), irq12: this.isaLine(12), ...platform });
     const mailbox = new MailboxDevice((gpa, len) => this.readGuest(gpa, len), (bytes) => bytes.forEach((b) => this.consoleByte(b)));
     const rows: Array<[TrapKind, number, number, IoHandler]> = [
       ["io", 0x20, 2, this.pics.master],
+      ["io", 0x40, 4, pit],
+      ["io", 0x60, 1, kbc.dataPort],
+      ["io", 0x61, 1, new SystemControlPortB(clock, pit)],
+      ["io", 0x64, 1, kbc.commandPort],
+      ["io", 0x70, 2, rtc],
+      ["io", 0x92, 1, new SystemControlPortA(platform)],
       ["io", 0xa0, 2, this.pics.slave],
       ["io", 0xe9, 1, new DebugCon((b) => this.consoleByte(b))],
       ["io", 0xf4, 4, new DebugExit((s) => (this.exitStatus = s))],
       ["io", COM1_BASE, 8, this.uart],
+      ["io", 0x4d0, 2, new Elcr(this.pics)],
       ["mem", MAILBOX_MMIO, 0x1000, mailbox],
       ["bell", MAILBOX_BELL, 0x1000, mailbox],
+      ["mem", IOAPIC_BASE, 0x1000, this.ioapic],
     ];
     for (const [kind, base, size, dev] of rows) {
       const key = t.add(kind, base, size, dev);
       if (typeof key === "string") return key;
     }
-    // BELL packets come to the VMM's port, not out of zx_vcpu_resume (zircon-hypervisor.md §5).
-    const port = this.thread.zx_port_create(0);
-    if (port.status !== ZX_OK) return `zx_port_create failed: ${statusName(port.status)}`;
-    this.bellPort = port.out;
+    firmwareInit(this.pics, pit);
     const unassigned = new Unassigned();
     for (const [base, size] of t.ioGaps()) {
       const key = t.add("io", base, size, unassigned);
@@ -158,7 +222,7 @@ export class Machine {
     }
     for (const [key, row] of t.all().entries()) {
       const kind = row.kind === "io" ? ZX_GUEST_TRAP_IO : row.kind === "mem" ? ZX_GUEST_TRAP_MEM : ZX_GUEST_TRAP_BELL;
-      const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, row.base, row.size, row.kind === "bell" ? this.bellPort : ZX_HANDLE_INVALID, key);
+      const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, row.base, row.size, row.kind === "bell" ? this.port : ZX_HANDLE_INVALID, key);
       if (status !== ZX_OK) return `zx_guest_set_trap(${row.handler.name} at ${hex(row.base)}) failed: ${statusName(status)}`;
     }
     return null;
@@ -202,20 +266,25 @@ export class Machine {
     this.vcpu = v.out;
     for (const w of plan.writes) this.ramView.set(w.bytes, w.gpa);
     this.loaded = true;
-    void this.serveBells();
+    void this.servePort();
     return null;
   }
 
   /**
-   * The doorbell side of the VMM: wait on the port for BELL packets and hand each to its device, while
-   * the VCPU runs on (Fuchsia's VMM serves its port from another thread the same way). Ends when
-   * dispose() closes the port.
+   * The VMM's port: BELL packets go to their device and the device clock's timer packets bring device
+   * time up to date, while the VCPU runs on (Fuchsia's VMM serves its port from other threads the same
+   * way). Ends when dispose() closes the port.
    */
-  private async serveBells(): Promise<void> {
+  private async servePort(): Promise<void> {
     for (;;) {
-      const r = await this.thread.zx_port_wait(this.bellPort, ZX_TIME_INFINITE);
+      const r = await this.thread.zx_port_wait(this.port, ZX_TIME_INFINITE);
       if (r.status !== ZX_OK || this.disposed) return;
       const p = r.packet;
+      if (p.type === ZX_PKT_TYPE_SIGNAL_ONE && p.key === CLOCK_KEY) {
+        this.clock?.onPacket();
+        this.deliverInterrupts();
+        continue;
+      }
       const row = this.table.row(p.key);
       if (p.type !== ZX_PKT_TYPE_GUEST_BELL || !row || row.kind !== "bell") continue;
       const addr = p.guest_bell?.addr ?? 0n;
@@ -265,6 +334,7 @@ export class Machine {
     if (!this.loaded || this.disposed) return { kind: "error", status: ZX_ERR_BAD_STATE, message: this.disposed ? "machine is disposed" : "no guest loaded" };
     if (this.running) return { kind: "error", status: ZX_ERR_BAD_STATE, message: "already running" };
     if (this.exitStatus !== null) return { kind: "exit-device", exitStatus: this.exitStatus };
+    if (this.resetRequested) return { kind: "reset" };
     this.running = true;
     const started = performance.now();
     try {
@@ -288,6 +358,7 @@ export class Machine {
         const problem = this.handlePacket(result.packet);
         if (problem) return { kind: "error", status: problem.status, message: problem.message };
         if (this.exitStatus !== null) return { kind: "exit-device", exitStatus: this.exitStatus };
+        if (this.resetRequested) return { kind: "reset" };
         if (single) return { kind: "limit" };
         // A kick that raced with this packet is still pending in the kernel (zx_vcpu_kick is sticky),
         // so the next resume returns ZX_ERR_CANCELED and the loop ends as "paused" there.
@@ -357,7 +428,8 @@ export class Machine {
     if (this.running) this.thread.zx_vcpu_kick(this.vcpu);
     this.flushConsole();
     this.thread.zx_vmar_unmap(this.proc.rootVmar, this.hostMapping.addr, this.hostMapping.len);
-    for (const h of [this.vcpu, this.bellPort, this.handles.guest, this.handles.guestVmar, this.handles.ramVmo]) {
+    this.clock?.dispose();
+    for (const h of [this.vcpu, this.port, this.handles.guest, this.handles.guestVmar, this.handles.ramVmo]) {
       if (h !== ZX_HANDLE_INVALID) this.thread.zx_handle_close(h);
     }
     this.vcpu = ZX_HANDLE_INVALID;
@@ -382,7 +454,7 @@ export class Machine {
         return { status: ZX_ERR_NOT_SUPPORTED, message: "the guest asked to start another CPU; this machine has one VCPU" };
       }
       case ZX_PKT_TYPE_GUEST_BELL:
-        // Bells go to the port (serveBells); one out of zx_vcpu_resume would be a kernel bug.
+        // Bells go to the port (servePort); one out of zx_vcpu_resume would be a kernel bug.
         this.record(ZX_OK, "bell", `BELL ${hex(packet.guest_bell?.addr ?? 0n)} from zx_vcpu_resume`);
         return null;
       default:
@@ -396,6 +468,7 @@ export class Machine {
     const row = this.table.row(packet.key);
     if (!io || !row || row.kind !== "io") return { status: ZX_ERR_NOT_SUPPORTED, message: `IO packet with unknown trap key ${packet.key}` };
     const size = io.access_size;
+    this.clock?.sync();
     if (io.input) {
       const value = this.table.read(row, io.port, size);
       const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, encodeVcpuIo({ access_size: size, u32: value }));
@@ -423,6 +496,7 @@ export class Machine {
     const regs = decodeVcpuState(this.stateBuf);
     const offset = Number(mem.addr) - row.base;
     const handler = row.handler;
+    this.clock?.sync();
     // Devices take at most 4 bytes per access; an 8-byte access is two, low dword first.
     const bus = {
       read: (size: number): bigint =>

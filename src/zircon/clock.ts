@@ -32,6 +32,13 @@ export class Clock {
   private idleCheckQueued = false;
   /** Returns true while some VCPU is inside its run loop (time then advances by instructions). */
   isBusy: () => boolean = () => false;
+  /**
+   * Returns true while some VCPU waits in HLT inside zx_vcpu_resume, or when no VCPU exists. Only then
+   * may idle time jump to the next deadline: while VCPUs exist but none is inside zx_vcpu_resume (the
+   * VMM paused it) guest time stands still, so a paused machine neither spins through its device
+   * timers nor replays differently depending on how long it was paused.
+   */
+  hasWaiter: () => boolean = () => true;
 
   constructor(mode: ClockMode = "deterministic") {
     this.mode = mode;
@@ -98,7 +105,7 @@ export class Clock {
     this.idleCheckQueued = true;
     queueMacrotask(() => {
       this.idleCheckQueued = false;
-      if (this.isBusy() || this.timers.length === 0) return;
+      if (this.isBusy() || !this.hasWaiter() || this.timers.length === 0) return;
       const next = this.timers[0].deadline;
       if (next > this.virtualNow) this.virtualNow = next;
       this.runDue();

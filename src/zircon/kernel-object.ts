@@ -25,6 +25,10 @@ export interface KernelContext {
   allocKoid(): bigint;
   /** VCPU run loops currently executing guest code (not halted): the deterministic clock's "busy". */
   runningVcpus: number;
+  /** VCPUs waiting in HLT inside zx_vcpu_resume. */
+  haltedVcpus: number;
+  /** VCPU objects alive. */
+  liveVcpus: number;
   /** Internal errors and guest-visible oddities worth a line in the host log. */
   log(message: string): void;
 }

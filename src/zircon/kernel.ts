@@ -118,6 +118,10 @@ export class Kernel implements KernelContext {
   readonly clock: Clock;
   readonly machine: Machine;
   runningVcpus = 0;
+  /** VCPUs waiting in HLT inside zx_vcpu_resume (the deterministic clock may jump only then). */
+  haltedVcpus = 0;
+  /** VCPU objects alive: with none, idle time may always jump (ports and timers on their own). */
+  liveVcpus = 0;
   private nextKoid = 1024n;
   private seed: number;
   private readonly logFn: (message: string) => void;
@@ -126,6 +130,7 @@ export class Kernel implements KernelContext {
   constructor(options: KernelOptions = {}) {
     this.clock = new Clock(options.clock ?? "deterministic");
     this.clock.isBusy = () => this.runningVcpus > 0;
+    this.clock.hasWaiter = () => this.haltedVcpus > 0 || this.liveVcpus === 0;
     this.machine = options.machine ?? defaultMachine;
     this.seed = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) >>> 0;
     this.logFn = options.log ?? ((m) => console.error(`[zircon] ${m}`));

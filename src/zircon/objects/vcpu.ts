@@ -92,6 +92,7 @@ export class VcpuObject extends KernelObject {
     entry: number,
   ) {
     super(kernel);
+    kernel.liveVcpus++;
     this.cpu = kernel.machine.createCpu(guest.physmem);
     this.apic = new LocalApic(kernel.clock, vpid - 1);
     this.apic.onPending = () => this.wakeUp();
@@ -203,8 +204,10 @@ export class VcpuObject extends KernelObject {
     return new Promise<void>((resolve) => {
       this.wake = resolve;
       this.kernel.runningVcpus--;
+      this.kernel.haltedVcpus++;
       this.kernel.clock.noteIdle();
     }).then(() => {
+      this.kernel.haltedVcpus--;
       this.kernel.runningVcpus++;
     });
   }
@@ -330,6 +333,7 @@ export class VcpuObject extends KernelObject {
   private destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.kernel.liveVcpus--;
     this.apic.cancelTimer();
     if (this.owner.vcpu === this) this.owner.vcpu = null;
     this.guest.removeVcpu(this);
