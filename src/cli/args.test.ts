@@ -23,6 +23,11 @@ describe("hvplay argument parsing", () => {
     }
   });
 
+  it("parses --clock", () => {
+    expect(parseArgs(["run", "k", "--clock", "realtime"])).toMatchObject({ clock: "realtime" });
+    expect(parseArgs(["run", "k", "--clock", "wall"])).toMatchObject({ status: EXIT_USAGE });
+  });
+
   it("parses the flat and elf boot kinds with their options", () => {
     expect(parseArgs(["run", "boot.bin", "--boot", "flat", "--mode", "real", "--load", "0x7c00", "--entry", "31744"])).toEqual({
       command: "run", image: "boot.bin", boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00, stats: false,

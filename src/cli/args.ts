@@ -42,6 +42,10 @@ Run options:
                            QEMU (-append). Linux: as given (e.g. "console=ttyS0").
   --initrd FILE            linux only: the initial RAM disk, placed at the top of guest RAM.
   --mem MIB                guest RAM in MiB, 2..2048 (default 128).
+  --clock deterministic|realtime
+                           device and guest time (default deterministic): 1 ns per instruction
+                           retired, so every run of a guest sees the same times at the same
+                           instructions; realtime follows the host's clock.
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
@@ -69,6 +73,7 @@ export interface RunCommand {
   image: string;
   boot: "multiboot" | "flat" | "elf" | "linux";
   initrd?: string;
+  clock?: "deterministic" | "realtime";
   mode?: "real" | "protected" | "long";
   load?: number;
   entry?: number;
@@ -128,6 +133,12 @@ export function parseArgs(argv: string[]): Command | UsageError {
         if (typeof n === "string") return usage(n);
         if (a === "--load") run.load = n;
         else run.entry = n;
+        break;
+      }
+      case "--clock": {
+        const c = value();
+        if (c !== "deterministic" && c !== "realtime") return usage(`--clock must be deterministic or realtime (got "${c ?? ""}")`);
+        run.clock = c;
         break;
       }
       case "--initrd": {

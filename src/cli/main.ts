@@ -54,7 +54,7 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
   }
   // Loaded on demand, so --help and usage errors answer without building the kernel model.
   const [{ createKernel }, { Machine }] = await Promise.all([import("../zircon"), import("../vmm/machine")]);
-  const kernel = createKernel();
+  const kernel = createKernel({ clock: cmd.clock ?? "deterministic" });
   const proc = kernel.createProcess();
   const machine = Machine.create(proc, { memoryMiB: cmd.memoryMiB }, { console: (bytes) => io.stdout.write(bytes) });
   if (typeof machine === "string") {
