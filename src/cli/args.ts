@@ -50,10 +50,14 @@ Run options:
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
 
-The machine (as QEMU's PC, so QEMU can serve as the oracle):
+The machine (as QEMU's PC after SeaBIOS, so QEMU can serve as the oracle):
   port 0xE9   debug console → stdout          port 0xF4  exit device: writing v ends the run
   COM1 0x3F8  16550A UART, IRQ 4: TX → stdout,            with exit status (v << 1) | 1
-              stdin → RX                      0x20/0xA0  8259A interrupt controllers
+              stdin → RX (COM2-4 exist, output discarded)
+  0x20/0xA0   8259A pair (IRQ 0 → vector 8)   0x40-0x43  8254 PIT (counter 0 at 18.2 Hz)
+  0x60/0x64   i8042                           0x70/0x71  MC146818 RTC/CMOS
+  0x61, 0x92  system control ports B and A    0xFEC00000 IO-APIC
+  0xFEB00000  the playground's mailbox device (MMIO registers; a doorbell page at 0xFEB01000)
   every other port reads as all ones and ignores writes.
 When stdin is a terminal it is put in raw mode; type Ctrl-A then x to quit.
 

@@ -48,6 +48,7 @@ export const DEFAULT_MEMORY_MIB = 128;
 export const MAX_MEMORY_MIB = 2048;
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
+const SPARE_UARTS: Array<[string, number, number]> = [["uart16550 COM2", 0x2f8, 3], ["uart16550 COM3", 0x3e8, 4], ["uart16550 COM4", 0x2e8, 3]];
 /** The playground's mailbox device (devices/mailbox.ts): MMIO registers, and a doorbell page after them. */
 export const MAILBOX_MMIO = 0xfeb00000;
 export const MAILBOX_BELL = 0xfeb01000;
@@ -205,6 +206,9 @@ export class Machine {
       ["io", 0xe9, 1, new DebugCon((b) => this.consoleByte(b))],
       ["io", 0xf4, 4, new DebugExit((s) => (this.exitStatus = s))],
       ["io", COM1_BASE, 8, this.uart],
+      // COM2-COM4 as a PC has them (IRQ 3, 4, 3). Their output goes nowhere for now: the console is
+      // COM1 (QEMU's qemu-ref has COM1 only, so a guest that probes these sees more than under QEMU).
+      ...SPARE_UARTS.map(([name, base, irq]): [TrapKind, number, number, IoHandler] => ["io", base, 8, new Uart16550(name, this.isaLine(irq), () => {})]),
       ["io", 0x4d0, 2, new Elcr(this.pics)],
       ["mem", MAILBOX_MMIO, 0x1000, mailbox],
       ["bell", MAILBOX_BELL, 0x1000, mailbox],
