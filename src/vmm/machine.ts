@@ -77,6 +77,8 @@ export class Machine {
   private port = ZX_HANDLE_INVALID;
   private clock: VmmClock | null = null;
   private readonly ioapic: IoApic;
+  /** How many devices assert each ISA IRQ line. */
+  private readonly irqAsserted = new Int32Array(16);
   /** The A20 gate as the guest last set it (i8042 output port, port 0x92). The CPU always has A20 on. */
   private a20 = true;
   /** The guest pulsed the reset line (i8042 0xFE, port 0x92 bit 0). */
@@ -124,14 +126,28 @@ export class Machine {
   private isaLine(n: number): IrqLine {
     const pic = this.pics.line(n);
     const pin = isaIrqToPin(n);
+    // Several devices may share an ISA line (COM1 and COM3 on IRQ 4): the line is the OR of them.
+    let high = false;
+    const update = () => {
+      const level = this.irqAsserted[n] > 0;
+      if (level) pic.raise();
+      else pic.lower();
+      this.ioapic.setLine(pin, level);
+    };
     return {
       raise: () => {
-        pic.raise();
-        this.ioapic.setLine(pin, true);
+        if (!high) {
+          high = true;
+          this.irqAsserted[n]++;
+        }
+        update();
       },
       lower: () => {
-        pic.lower();
-        this.ioapic.setLine(pin, false);
+        if (high) {
+          high = false;
+          this.irqAsserted[n]--;
+        }
+        update();
       },
     };
   }
