@@ -333,3 +333,142 @@ describe("FXSAVE / FXRSTOR carry the x87 registers (SDM Vol. 1 §10.5.1, table 1
     expect(r.r32(0) & 0x3800).toBe(0);
   });
 });
+
+// The layouts of Intel SDM Vol. 1 §8.1.10 (figures 8-9 to 8-12). guests/x87-env.asm compares the
+// rest of each image with QEMU, which stores no opcode, keeps the protected-mode layout in real mode
+// and does not load the pointers in FLDENV/FRSTOR; those fields are pinned here.
+describe("x87 environment images: pointers and opcode per the SDM", () => {
+  const u16s = (r: Runner, a: number, n: number): number[] => Array.from({ length: n }, (_, i) => r.u16(a + 2 * i));
+  const u32s = (r: Runner, a: number, n: number): number[] => Array.from({ length: n }, (_, i) => r.u32(a + 4 * i));
+  it("protected mode: FIP, FCS | opcode << 16, FDP, FDS (28 bytes); FIP, FCS, FDP, FDS (14 bytes)", () => {
+    const r = run(`
+      fninit
+      fld1
+    op: fdiv qword [${DATA}]        ; DC 35 disp32: opcode 0x435
+      fnstenv [${DATA + 0x100}]
+      o16 fnstenv [${DATA + 0x140}]
+      fnsave [${DATA + 0x200}]        ; then FNINIT: pointers and opcode cleared
+      fnstenv [${DATA + 0x300}]
+      mov [${DATA + 0x400}], cs
+      mov dword [${DATA + 0x404}], op
+      mov [${DATA + 0x408}], ds`, (r) => dv(r).setFloat64(DATA, 3, true));
+    const cs = r.u16(DATA + 0x400);
+    const ip = r.u32(DATA + 0x404);
+    const ds = r.u16(DATA + 0x408);
+    expect(u32s(r, DATA + 0x10c, 4)).toEqual([ip, (0x435 << 16) | cs, DATA, ds]);
+    expect(u16s(r, DATA + 0x146, 4)).toEqual([ip & 0xffff, cs, DATA & 0xffff, ds]);
+    expect(u32s(r, DATA + 0x20c, 4)).toEqual([ip, (0x435 << 16) | cs, DATA, ds]);
+    expect(u32s(r, DATA + 0x30c, 4)).toEqual([0, 0, 0, 0]);
+  });
+  it("real mode: 20-bit (14 bytes) and 32-bit (28 bytes) linear pointers split around the opcode", () => {
+    // CS = 0x2345, DS = 0x3456: FLD m64 at 2345:0102 reads 3456:0010.
+    const r = new Runner().asm(`bits 16\norg 0x100\nfninit\nfld qword [0x10]\nfnstenv [0x40]\no32 fnstenv [0x60]\nhlt`, 0x23550).real(0x2345, 0x100, 0x3456);
+    r.runToHlt();
+    const fip = 0x23552; // linear
+    const fdp = 0x34570;
+    const fop = 0x506; // DD 06
+    expect(u16s(r, 0x34560 + 0x46, 4)).toEqual([fip & 0xffff, ((fip >> 16) << 12) | fop, fdp & 0xffff, (fdp >> 16) << 12]);
+    expect(u32s(r, 0x34560 + 0x6c, 4)).toEqual([fip & 0xffff, ((fip >>> 16) << 12) | fop, fdp & 0xffff, (fdp >>> 16) << 12]);
+  });
+  it("FLDENV and FRSTOR load the pointers and the opcode back, in each layout", () => {
+    const r = run(`
+      fninit
+      fldenv [img32]
+      fnstenv [${DATA}]
+      o16 fldenv [img16]
+      o16 fnstenv [${DATA + 0x40}]
+      fninit
+      fnsave [${DATA + 0x80}]
+      mov esi, img32
+      mov edi, ${DATA + 0x80}
+      mov ecx, 28
+      rep movsb
+      frstor [${DATA + 0x80}]
+      fnstenv [${DATA + 0x100}]
+      hlt
+    img32: dd 0x37f, 0, 0xffff, 0x12345678, 0x07ab1234, 0x9abcdef0, 0x5678
+    img16: dw 0x37f, 0, 0xffff, 0x1357, 0x2468, 0x369c, 0x48ad`);
+    expect(u32s(r, DATA + 12, 4)).toEqual([0x12345678, 0x07ab1234, 0x9abcdef0, 0x5678]);
+    expect(u16s(r, DATA + 0x46, 4)).toEqual([0x1357, 0x2468, 0x369c, 0x48ad]);
+    expect(u32s(r, DATA + 0x10c, 4)).toEqual([0x12345678, 0x07ab1234, 0x9abcdef0, 0x5678]);
+  });
+  it("real mode FLDENV/FNSTENV round-trips the split linear pointers (both sizes)", () => {
+    const r = new Runner().asm(`bits 16\norg 0\nfninit\nfldenv [img16]\nfnstenv [0x100]\no32 fldenv [img32]\no32 fnstenv [0x120]\nhlt
+      img16: dw 0x37f, 0, 0xffff, 0x1357, 0xa5a5, 0x369c, 0xc000
+      img32: dd 0x37f, 0, 0xffff, 0x1357, 0x0abcd5a5, 0x369c, 0x0fedc000`, 0x50000).real(0x5000, 0, 0x5000);
+    r.runToHlt();
+    expect(u16s(r, 0x50106, 4)).toEqual([0x1357, 0xa5a5, 0x369c, 0xc000]);
+    expect(u32s(r, 0x5012c, 4)).toEqual([0x1357, 0x0abcd5a5, 0x369c, 0x0fedc000]);
+  });
+});
+
+describe("FPREM1 quotient bits (QEMU 7.2 leaves them clear; guests/x87-trans.asm masks them)", () => {
+  it("C0, C3, C1 = quotient bits 2, 1, 0 of the rounded quotient (Intel SDM Vol. 2 FPREM1)", () => {
+    const r = run(`
+      fninit
+      fild dword [three]
+      fild dword [seven]
+      fprem1                ; 7 / 3 → q = 2: C3; remainder 1
+      fnstsw ax
+      mov [${DATA}], ax
+      fstp tword [${DATA + 16}]
+      fild dword [eleven]
+      fprem1                ; 11 / 3 → q = 4 (nearest): C0; remainder -1
+      fnstsw ax
+      mov [${DATA + 2}], ax
+      fstp tword [${DATA + 32}]
+      hlt
+    three: dd 3
+    seven: dd 7
+    eleven: dd 11`);
+    expect(r.u16(DATA) & 0x4700).toBe(0x4000);
+    expect(f80(r, DATA + 16)).toEqual([0x3fff, 0x8000000000000000n]);
+    expect(r.u16(DATA + 2) & 0x4700).toBe(0x0100);
+    expect(f80(r, DATA + 32)).toEqual([0xbfff, 0x8000000000000000n]);
+  });
+});
+
+// CR0.NE = 0 (Intel SDM Vol. 1 §8.7, Vol. 3A §2.5): the CPU would assert FERR# for the chipset to
+// raise IRQ 13 and freeze at the next waiting instruction until IGNNE#. We model no FERR# pin (nor
+// does a VMX guest get one: a hypervisor would have to emulate it, and Zircon does not), so a waiting
+// instruction proceeds as if IGNNE# were asserted: no #MF, no interrupt, and the exception stays
+// pending (ES, B) until FNCLEX/FNINIT/FLDCW/FLDENV clears it — or until CR0.NE is set, when the next
+// waiting instruction raises #MF.
+describe("a pending x87 exception with CR0.NE = 0", () => {
+  it("does not stop waiting instructions, stays pending, and becomes #MF once CR0.NE = 1", () => {
+    const r = run(`
+      lidt [idtr]
+      mov eax, cr0
+      and eax, ~0x20
+      mov cr0, eax
+      fninit
+      push 0x37b            ; unmask ZE
+      fldcw [esp]
+      fld1
+      fldz
+      fdivp st1, st0        ; ZE pending: ES and B
+      fwait                 ; proceeds (NE = 0)
+      fld1                  ; a waiting x87 instruction: proceeds too
+      emms                  ; MMX makes the same check: proceeds
+      fnstsw ax
+      mov [${DATA}], ax
+      mov dword [${DATA + 4}], 1
+      mov eax, cr0
+      or eax, 0x20
+      mov cr0, eax
+      fwait                 ; now #MF
+      mov dword [${DATA + 8}], 1
+      hlt
+    mf: mov dword [${DATA + 12}], 0x16
+      hlt
+    idtr: dw 0x87
+      dd idt
+    align 8
+    idt: times 16 dq 0
+      dw mf - $$ + ${CODE} & 0xffff, 0x08, 0x8e00, (mf - $$ + ${CODE}) >> 16`);
+    expect(r.u16(DATA) & 0x80bf).toBe(0x8084); // B, ES, ZE still set after FWAIT, FLD1, EMMS
+    expect(r.u32(DATA + 4)).toBe(1);
+    expect(r.u32(DATA + 8)).toBe(0);
+    expect(r.u32(DATA + 12)).toBe(0x16);
+  });
+});

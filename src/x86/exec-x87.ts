@@ -12,7 +12,8 @@ import {
   FE_IE, FE_DE, FE_ZE, FE_OE, FE_UE, FE_PE, FE_UP, K_ZERO, K_NORMAL, K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED,
   INDEF_SE, INDEF_SIG, RC_ZERO,
 } from "./x87-float80";
-import { arith, sqrt80, rndint80, scale80, xtract80, prem80, toDouble, fromDouble, propagateNan } from "./x87-ops";
+import { arith, sqrt80, rndint80, scale80, xtract80, prem80, propagateNan } from "./x87-ops";
+import { f2xm1, fyl2x, fyl2xp1, fpatan, trig, OUT_OF_RANGE, TRIG_SIN, TRIG_COS, TRIG_TAN, TRIG_SINCOS } from "./x87-trans";
 import { storeEnv, loadEnv, readF80, writeF80 } from "./x87-env";
 
 const UD = 6;
@@ -117,8 +118,11 @@ export function push(c: Machine, se: number, sig: bigint): void {
  */
 export function x87Pending(c: Machine): boolean {
   if ((c.fpuSw & ES) === 0) return false;
-  // With CR0.NE = 0 the error is reported through FERR#/IGNNE# to the chipset (IRQ 13), which this
-  // CPU model does not have: the instruction proceeds.
+  // With CR0.NE = 0 the CPU would assert FERR# (wired to IRQ 13 on a PC) and freeze here until the
+  // chipset asserts IGNNE# (Vol. 1 §8.7, Vol. 3A §2.5). There is no FERR# pin in this model (nor in a
+  // VMX guest: a hypervisor would have to emulate one; Zircon does not), so we behave as if IGNNE#
+  // were asserted: the instruction proceeds and the exception stays pending (ES, B) until cleared,
+  // or until CR0.NE is set and the next waiting instruction raises #MF (exec-x87.test.ts).
   if ((c.cr0 & CR0_NE) === 0) return false;
   c.raise(MF, -1);
   return true;
@@ -712,81 +716,77 @@ function d9Functions(c: Machine, code: number): void {
 }
 
 /**
- * F2XM1, FYL2X, FPTAN, FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS: computed in double precision and
- * carried exactly into the register, so the last ~11 bits can differ from hardware (whose own
- * results are only specified to within 1 ulp). The IEEE special cases follow the SDM pages.
+ * F2XM1, FYL2X, FPTAN, FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS (numerics in x87-trans.ts). Here: stack
+ * faults, NaNs and unsupported encodings (x87 NaN rules, Intel SDM Vol. 1 table 4-7), the denormal
+ * flag, and where the results go. FYL2X, FYL2XP1 and FPATAN write ST(1) and pop; FPTAN pushes 1.0
+ * and FSINCOS pushes the cosine (a full stack is a masked-overflow indefinite in both places). The
+ * trigonometric instructions clear C2, or set it and leave ST(0) for |x| ≥ 2^63.
  */
 function transcendental(c: Machine, code: number): void {
   const two = code === 0xd9f1 || code === 0xd9f3 || code === 0xd9f9;
+  const pushes = code === 0xd9f2 || code === 0xd9fb;
+  const trigOp = code === 0xd9fe ? TRIG_SIN : code === 0xd9ff ? TRIG_COS : code === 0xd9f2 ? TRIG_TAN : code === 0xd9fb ? TRIG_SINCOS : -1;
+  if (code !== 0xd9f0 && !two && trigOp < 0) {
+    c.raise(UD, -1);
+    return;
+  }
   if (!getSt(c, 0, ta) || (two && !getSt(c, 1, tb))) {
     if (underflow(c)) {
       setSt(c, two ? 1 : 0, INDEF_SE, INDEF_SIG);
       if (two) pop(c);
-      else if (code === 0xd9f2 || code === 0xd9fb) push(c, INDEF_SE, INDEF_SIG);
+      else if (pushes) push(c, INDEF_SE, INDEF_SIG);
     }
     return;
   }
+  if (pushes && !stEmpty(c, 7)) {
+    // Stack overflow (Intel SDM Vol. 1 §8.5.1.1): masked, both results are the indefinite.
+    c.fpuSw |= C1;
+    signal(c, FE_IE | SF);
+    if ((c.fpuCw & FE_IE) === 0) return;
+    setSt(c, 0, INDEF_SE, INDEF_SIG);
+    push(c, INDEF_SE, INDEF_SIG);
+    return;
+  }
+  const cw = c.fpuCw;
   const ka = kind(ta.se, ta.sig);
   const kb = two ? kind(tb.se, tb.sig) : K_NORMAL;
   let flags = ka === K_DENORMAL || kb === K_DENORMAL ? FE_DE : 0;
+  let trigFlags = 0;
   if (isNan(ka) || isNan(kb) || ka === K_UNSUPPORTED || kb === K_UNSUPPORTED) {
-    flags |= ka === K_UNSUPPORTED || kb === K_UNSUPPORTED ? FE_IE : 0;
-    if (flags & FE_IE) tr.set(INDEF_SE, INDEF_SIG);
+    if (ka === K_UNSUPPORTED || kb === K_UNSUPPORTED) flags |= indefiniteInto(tr);
     else flags |= propagateNan(tr, ta.se, ta.sig, two ? tb.se : ta.se, two ? tb.sig : ta.sig);
-    signal(c, flags);
-    if (blocked(c, flags)) return;
-    if (two) {
-      setSt(c, 1, tr.se, tr.sig);
-      pop(c);
-    } else {
-      setSt(c, 0, tr.se, tr.sig);
-      if (code === 0xd9f2 || code === 0xd9fb) push(c, tr.se, tr.sig);
+    tr2.set(tr.se, tr.sig);
+  } else {
+    switch (code) {
+      case 0xd9f0: flags |= f2xm1(tr, ta.se, ta.sig, cw); break;
+      case 0xd9f1: flags |= fyl2x(tr, ta.se, ta.sig, tb.se, tb.sig, cw); break;
+      case 0xd9f9: flags |= fyl2xp1(tr, ta.se, ta.sig, tb.se, tb.sig, cw); break;
+      case 0xd9f3: flags |= fpatan(tr, ta.se, ta.sig, tb.se, tb.sig, cw); break;
+      default:
+        trigFlags = trig(trigOp, tr, tr2, ta.se, ta.sig, cw);
+        if (trigFlags === OUT_OF_RANGE) {
+          // Out of range: C2 = 1, no exception, ST(0) unchanged (Intel SDM Vol. 2 FSIN et al.).
+          c.fpuSw = (c.fpuSw & ~C1) | C2;
+          return;
+        }
+        flags |= trigFlags;
+        if (code === 0xd9f2 && (trigFlags & FE_IE) === 0) tr2.set(0x3fff, 0x8000000000000000n);
     }
-    return;
   }
-  const x = toDouble(ta.se, ta.sig);
-  const y = two ? toDouble(tb.se, tb.sig) : 0;
-  const trig = code === 0xd9f2 || code === 0xd9fb || code === 0xd9fe || code === 0xd9ff;
-  if (trig && Math.abs(x) >= 2 ** 63) {
-    // Out of range: C2 = 1, operand unchanged (Intel SDM Vol. 2 FSIN); infinity is invalid.
-    if (ka === K_INF) {
-      signal(c, FE_IE);
-      if ((c.fpuCw & FE_IE) && code !== 0xd9fb && code !== 0xd9f2) setSt(c, 0, INDEF_SE, INDEF_SIG);
-      return;
-    }
-    c.fpuSw |= C2;
-    return;
-  }
-  let r = 0;
-  let r2 = NaN;
-  switch (code) {
-    case 0xd9f0: r = Math.expm1(x * Math.LN2); break; // 2^x - 1
-    case 0xd9f1: r = y * Math.log2(x); if (x === 0 && y !== 0 && Number.isFinite(y)) flags |= FE_ZE; break;
-    case 0xd9f9: r = y * Math.log1p(x) / Math.LN2; break;
-    case 0xd9f3: r = Math.atan2(y, x); break;
-    case 0xd9fe: r = Math.sin(x); break;
-    case 0xd9ff: r = Math.cos(x); break;
-    case 0xd9f2: r = Math.tan(x); r2 = 1; break;
-    case 0xd9fb: r = Math.sin(x); r2 = Math.cos(x); break;
-    default: c.raise(UD, -1); return;
-  }
-  if (Number.isNaN(r)) flags |= FE_IE;
-  else if (!(r === 0 && x === 0) && !(code === 0xd9ff && x === 0) && Number.isFinite(r)) flags |= FE_PE;
-  signal(c, flags);
+  signal(c, flags & 0x3f);
   if (blocked(c, flags)) return;
-  c.fpuSw &= ~(C1 | C2);
-  fromDouble(tr, r);
+  setC1(c, flags);
+  if (trigOp >= 0) c.fpuSw &= ~C2;
   if (two) {
     setSt(c, 1, tr.se, tr.sig);
     pop(c);
-  } else if (code === 0xd9fb) {
-    setSt(c, 0, tr.se, tr.sig);
-    fromDouble(tr, r2);
-    push(c, tr.se, tr.sig);
   } else {
     setSt(c, 0, tr.se, tr.sig);
-    if (code === 0xd9f2) push(c, 0x3fff, 0x8000000000000000n);
+    if (pushes) push(c, tr2.se, tr2.sig);
   }
 }
 
-export { FE_OE, FE_UE };
+function indefiniteInto(out: F80): number {
+  out.set(INDEF_SE, INDEF_SIG);
+  return FE_IE;
+}

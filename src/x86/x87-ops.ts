@@ -1,11 +1,10 @@
 /**
  * x87 numeric operations on register values: the basic arithmetic with the IEEE special cases and
- * x87 NaN propagation, and the functions (FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM/FPREM1,
- * transcendentals). Exact except the transcendentals, which are computed in doubles and carried
- * into the 80-bit format exactly (so they can differ from hardware/QEMU in the last ~11 bits).
+ * x87 NaN propagation, and the functions FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM/FPREM1, all exact
+ * (rounded once). The transcendentals are in x87-trans.ts.
  */
 import {
-  F80, kind, isNan, unpackE, roundPack80, round, roundToInt, bitLen, isqrt, fromInt,
+  F80, kind, isNan, unpackE, roundPack80, roundToInt, bitLen, isqrt, fromInt,
   FE_IE, FE_DE, FE_ZE, FE_PE, FE_UP, K_ZERO, K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED,
   INDEF_SE, INDEF_SIG, BIAS, J_BIT,
 } from "./x87-float80";
@@ -311,36 +310,6 @@ function packExact(out: F80, s: number, m: bigint, e: number): void {
     return;
   }
   roundPack80(out, s, m, e, 64, 0, 0x3f);
-}
-
-/** Register → double (for the transcendentals); exact for the values doubles hold. */
-export function toDouble(se: number, sig: bigint): number {
-  const k = kind(se, sig);
-  const s = se & 0x8000 ? -1 : 1;
-  if (k === K_ZERO) return s * 0;
-  if (k === K_INF) return s * Infinity;
-  if (isNan(k) || k === K_UNSUPPORTED) return NaN;
-  const r = round(0, sig, unpackE(se, sig), 53, -1022, 0);
-  return s * Number(r.m) * 2 ** r.q;
-}
-
-/** Double → register exactly (every double is an extended value). PE unless `exact`. */
-export function fromDouble(out: F80, v: number): void {
-  if (v === 0) {
-    out.set(Object.is(v, -0) ? 0x8000 : 0, 0n);
-    return;
-  }
-  if (!Number.isFinite(v)) {
-    if (Number.isNaN(v)) out.set(INDEF_SE, INDEF_SIG);
-    else out.set(v < 0 ? 0xffff : 0x7fff, J_BIT);
-    return;
-  }
-  const s = v < 0 ? 1 : 0;
-  let a = Math.abs(v);
-  let e = 0;
-  while (a >= 2 ** 53) { a /= 2; e++; }
-  while (!Number.isInteger(a)) { a *= 2; e--; }
-  roundPack80(out, s, BigInt(a), e, 64, 0, 0x3f);
 }
 
 export { K_ZERO, K_INF, K_DENORMAL, FE_PE, FE_UP };
