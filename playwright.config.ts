@@ -18,7 +18,8 @@ export const chromiumLaunch = {
   ],
 };
 
-export const PREVIEW_PORT = 4173;
+/** The preview server's port; PREVIEW_PORT in the environment moves it (two runs on one machine). */
+export const PREVIEW_PORT = Number(process.env.PREVIEW_PORT) || 4173;
 
 export default defineConfig({
   testDir: "e2e",
