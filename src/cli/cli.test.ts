@@ -16,7 +16,7 @@ function hvplay(args: string[], stdin?: string): Promise<{ status: number | null
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
     child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out), stderr: err }));
-    if (stdin !== undefined) child.stdin.write(stdin);
+    if (stdin !== undefined) child.stdin.write(Buffer.from(stdin, "latin1"));
     child.stdin.end();
   });
 }
@@ -27,9 +27,10 @@ const expected = (name: string) => ({
 });
 
 describe("hvplay run, against QEMU's recorded output", () => {
-  // Every guest with a recorded QEMU output runs here, except echo (needs stdin, below) and bench-int
-  // (a billion instructions: `npm run bench` runs it).
-  const special = new Set(["echo", "bench-int"]);
+  // Every guest with a recorded QEMU output runs here, except bench-int (a billion instructions:
+  // `npm run bench` runs it). A guest with an expected/NAME.stdin (echo, monitor) gets it on stdin,
+  // which hvplay feeds to COM1's receiver (the UART interrupt through the 8259A).
+  const special = new Set(["bench-int"]);
   const recorded = readdirSync(join(root, "guests", "expected"))
     .filter((f) => f.endsWith(".status"))
     .map((f) => f.slice(0, -".status".length))
@@ -40,21 +41,16 @@ describe("hvplay run, against QEMU's recorded output", () => {
     // NAME.args: the run options a guest needs (a boot sector: "--boot flat").
     const argsFile = join(root, "guests", "expected", `${name}.args`);
     const extra = existsSync(argsFile) ? readFileSync(argsFile, "utf8").trim().split(/\s+/) : [];
-    it(`${file}: same bytes on stdout and the same exit status as QEMU`, async () => {
-      const r = await hvplay(["run", `public/guests/${file}`, ...extra]);
+    const stdinFile = join(root, "guests", "expected", `${name}.stdin`);
+    const stdin = existsSync(stdinFile) ? readFileSync(stdinFile, "latin1") : undefined;
+    it(`${file}${stdin === undefined ? "" : ` with ${name}.stdin`}: same bytes on stdout and the same exit status as QEMU`, async () => {
+      const r = await hvplay(["run", `public/guests/${file}`, ...extra], stdin);
       const e = expected(name);
       expect(r.stderr).toBe("");
       expect(r.stdout.toString("latin1")).toBe(e.stdout.toString("latin1"));
       expect(r.status).toBe(e.status);
     });
   }
-
-  it("echo: stdin reaches COM1's receiver through the UART interrupt and the 8259A", async () => {
-    const r = await hvplay(["run", "public/guests/echo.elf"], readFileSync(join(root, "guests", "expected", "echo.stdin"), "latin1"));
-    const e = expected("echo");
-    expect(r.stdout.toString("latin1")).toBe(e.stdout.toString("latin1"));
-    expect(r.status).toBe(e.status);
-  });
 
   it("--stats reports instructions, exits by kind and MIPS on stderr, not stdout", async () => {
     const r = await hvplay(["run", "public/guests/hello.elf", "--stats"]);

@@ -39,6 +39,8 @@ export class Clock {
    * timers nor replays differently depending on how long it was paused.
    */
   hasWaiter: () => boolean = () => true;
+  /** True when idle jumps wait in real time first (while VCPUs exist; ports and timers alone jump at once). */
+  paceIdle: () => boolean = () => false;
 
   constructor(mode: ClockMode = "deterministic") {
     this.mode = mode;
@@ -107,10 +109,29 @@ export class Clock {
       this.idleCheckQueued = false;
       if (this.isBusy() || !this.hasWaiter() || this.timers.length === 0) return;
       const next = this.timers[0].deadline;
-      if (next > this.virtualNow) this.virtualNow = next;
-      this.runDue();
-      this.noteIdle();
+      if (next > this.virtualNow && this.paceIdle()) {
+        // Halted guests wait in real time for the next deadline (QEMU's -icount sleep=on): idle
+        // time never runs ahead of the host's, so a guest waiting for a key while a device timer
+        // ticks costs nothing. Which instruction sees which time is unchanged: still deterministic.
+        this.idleCheckQueued = true;
+        const t = setTimeout(() => {
+          this.idleCheckQueued = false;
+          this.jumpToNext();
+        }, Math.min(0x7fffffff, (next - this.virtualNow) / 1e6));
+        (t as { unref?: () => void }).unref?.();
+        return;
+      }
+      this.jumpToNext();
     });
+  }
+
+  /** Idle: move time to the next deadline and fire what is due (then look again). */
+  private jumpToNext(): void {
+    if (this.isBusy() || !this.hasWaiter() || this.timers.length === 0) return;
+    const next = this.timers[0].deadline;
+    if (next > this.virtualNow) this.virtualNow = next;
+    this.runDue();
+    this.noteIdle();
   }
 
   private rearmHost(): void {

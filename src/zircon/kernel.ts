@@ -131,6 +131,7 @@ export class Kernel implements KernelContext {
     this.clock = new Clock(options.clock ?? "deterministic");
     this.clock.isBusy = () => this.runningVcpus > 0;
     this.clock.hasWaiter = () => this.haltedVcpus > 0 || this.liveVcpus === 0;
+    this.clock.paceIdle = () => this.liveVcpus > 0;
     this.machine = options.machine ?? defaultMachine;
     this.seed = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) >>> 0;
     this.logFn = options.log ?? ((m) => console.error(`[zircon] ${m}`));
