@@ -1,5 +1,6 @@
 ; mbinfo.asm — prints what the boot loader handed over: EAX, the Multiboot info fields, the command
-; line and the memory map, then exits through the exit device with value 0 (status 1).
+; line, the modules (each one's range, string and first bytes) and the memory map, then exits
+; through the exit device with value 0 (status 1). mbinfo-mods.asm is the same guest, run with modules.
 ; Used to check that hvplay builds the Multiboot information exactly as QEMU's -kernel does
 ; (Multiboot Specification 0.6.96 §3.3). The boot loader name is reported only as "present",
 ; since hvplay names itself rather than claiming to be QEMU.
@@ -33,6 +34,42 @@ _start:
     mov esi, s_mods_count
     mov eax, [ebx + 20]
     call field
+
+    mov esi, s_mods_addr              ; modules (flag bit 3): mods_addr, then each module entry
+    mov eax, [ebx + 24]
+    call field
+    mov edi, [ebx + 24]
+    mov ecx, [ebx + 20]
+.module:
+    test ecx, ecx
+    jz .modules_done
+    push ecx
+    mov esi, s_module
+    call debug_puts
+    mov eax, [edi]                    ; mod_start
+    call debug_hex32
+    mov al, ' '
+    out DEBUGCON, al
+    mov eax, [edi + 4]                ; mod_end
+    call debug_hex32
+    mov esi, s_quote
+    call debug_puts
+    mov esi, [edi + 8]                ; string
+    call debug_puts
+    mov esi, s_quote_end
+    call debug_puts
+    mov esi, [edi]                    ; the module's first 8 bytes, as text
+    mov ecx, 8
+.bytes:
+    lodsb
+    out DEBUGCON, al
+    loop .bytes
+    call newline
+    add edi, 16
+    pop ecx
+    dec ecx
+    jmp .module
+.modules_done:
 
     mov esi, s_cmdline                ; cmdline (flag bit 2)
     call debug_puts
@@ -106,6 +143,10 @@ s_mem_upper:    db "mem_upper=", 0
 s_boot_device:  db "boot_device=", 0
 s_mods_count:   db "mods_count=", 0
 s_cmdline:      db 'cmdline="', 0
+s_mods_addr:    db "mods_addr=", 0
+s_module:       db "module ", 0
+s_quote:        db ' "', 0
+s_quote_end:    db '" ', 0
 s_loader:       db "boot_loader_name_present=", 0
 s_mmap_length:  db "mmap_length=", 0
 s_entry:        db "mmap ", 0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXIT_USAGE, HELP, parseArgs } from "./args";
+import { EXIT_USAGE, HELP, parseArgs, parseModuleList } from "./args";
 
 describe("hvplay argument parsing", () => {
   it("parses a full run command", () => {
@@ -40,7 +40,8 @@ describe("hvplay argument parsing", () => {
   it("refuses options that belong to another boot kind; parses the linux options", () => {
     expect(parseArgs(["run", "a", "--entry", "0x7c00"])).toMatchObject({ error: expect.stringMatching(/--entry belongs to --boot flat/) });
     expect(parseArgs(["run", "a", "--boot", "elf", "--cmdline", "x"])).toMatchObject({ error: expect.stringMatching(/--cmdline belongs to --boot multiboot or linux/) });
-    expect(parseArgs(["run", "a", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/--initrd belongs to --boot linux/) });
+    expect(parseArgs(["run", "a", "--boot", "flat", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/--initrd belongs to --boot linux or multiboot/) });
+    expect(parseModuleList("a.mod x y,b.mod,,c")).toEqual([{ file: "a.mod", string: "a.mod x y" }, { file: "b.mod,c", string: "b.mod,c" }]);
     expect(parseArgs(["run", "bz", "--boot", "linux", "--initrd", "i.cpio", "--cmdline", "console=ttyS0"])).toMatchObject({ boot: "linux", initrd: "i.cpio", cmdline: "console=ttyS0" });
   });
 

@@ -40,7 +40,9 @@ Run options:
   --entry ADDR             flat only: where it starts (default: --load).
   --cmdline TEXT           the kernel command line. Multiboot: the guest sees "IMAGE TEXT", as under
                            QEMU (-append). Linux: as given (e.g. "console=ttyS0").
-  --initrd FILE            linux only: the initial RAM disk, placed at the top of guest RAM.
+  --initrd FILE            linux: the initial RAM disk, placed at the top of guest RAM. multiboot:
+                           modules as QEMU's -initrd takes them, "file args,file2" (",," for a
+                           comma); each module's string is its entry as given.
   --mem MIB                guest RAM in MiB, 2..2048 (default 128).
   --clock deterministic|realtime
                            device and guest time (default deterministic): 1 ns per instruction
@@ -185,7 +187,29 @@ export function parseArgs(argv: string[]): Command | UsageError {
     }
   }
   if (run.cmdline !== undefined && run.boot !== "multiboot" && run.boot !== "linux") return usage(`--cmdline belongs to --boot multiboot or linux (this is --boot ${run.boot})`);
-  if (run.initrd !== undefined && run.boot !== "linux") return usage(`--initrd belongs to --boot linux (this is --boot ${run.boot})`);
+  if (run.initrd !== undefined && run.boot !== "linux" && run.boot !== "multiboot") return usage(`--initrd belongs to --boot linux or multiboot (this is --boot ${run.boot})`);
   run.image = image;
   return run;
+}
+
+/**
+ * QEMU's Multiboot -initrd list: entries separated by ",", a literal comma written ",,"; in each entry
+ * the file name ends at the first space and the whole entry is the module's string.
+ */
+export function parseModuleList(spec: string): Array<{ file: string; string: string }> {
+  const entries: string[] = [];
+  let cur = "";
+  for (let i = 0; i < spec.length; i++) {
+    if (spec[i] === ",") {
+      if (spec[i + 1] === ",") {
+        cur += ",";
+        i++;
+        continue;
+      }
+      entries.push(cur);
+      cur = "";
+    } else cur += spec[i];
+  }
+  entries.push(cur);
+  return entries.map((e) => ({ file: e.split(" ")[0], string: e }));
 }

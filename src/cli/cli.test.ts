@@ -40,7 +40,9 @@ describe("hvplay run, against QEMU's recorded output", () => {
     const file = existsSync(join(root, "public", "guests", `${name}.elf`)) ? `${name}.elf` : `${name}.bin`;
     // NAME.args: the run options a guest needs (a boot sector: "--boot flat").
     const argsFile = join(root, "guests", "expected", `${name}.args`);
-    const extra = existsSync(argsFile) ? readFileSync(argsFile, "utf8").trim().split(/\s+/) : [];
+    // A JSON array when an argument holds spaces (mbinfo-mods' module strings), else words.
+    const argsText = existsSync(argsFile) ? readFileSync(argsFile, "utf8").trim() : "";
+    const extra: string[] = argsText.startsWith("[") ? JSON.parse(argsText) : argsText ? argsText.split(/\s+/) : [];
     const stdinFile = join(root, "guests", "expected", `${name}.stdin`);
     const stdin = existsSync(stdinFile) ? readFileSync(stdinFile, "latin1") : undefined;
     it(`${file}${stdin === undefined ? "" : ` with ${name}.stdin`}: same bytes on stdout and the same exit status as QEMU`, async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { BootSpec, RunOutcome } from "../vmm/api";
 import type { Machine } from "../vmm/machine";
-import { EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, EXIT_USAGE, EXIT_ZX_ERROR, HELP, parseArgs, type RunCommand } from "./args";
+import { EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, EXIT_USAGE, EXIT_ZX_ERROR, HELP, parseArgs, parseModuleList, type RunCommand } from "./args";
 
 /** Where the CLI writes; tests may substitute. */
 export interface CliIo {
@@ -44,13 +44,20 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   let initrd: Uint8Array | undefined;
+  let modules: Array<{ data: Uint8Array; string: string }> | undefined;
   if (cmd.initrd !== undefined) {
-    try {
-      initrd = new Uint8Array(readFileSync(cmd.initrd));
-    } catch (e) {
-      io.stderr.write(`hvplay: cannot read ${cmd.initrd}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return EXIT_USAGE;
+    const files = cmd.boot === "multiboot" ? parseModuleList(cmd.initrd) : [{ file: cmd.initrd, string: cmd.initrd }];
+    const loaded: Array<{ data: Uint8Array; string: string }> = [];
+    for (const f of files) {
+      try {
+        loaded.push({ data: new Uint8Array(readFileSync(f.file)), string: f.string });
+      } catch (e) {
+        io.stderr.write(`hvplay: cannot read ${f.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+        return EXIT_USAGE;
+      }
     }
+    if (cmd.boot === "multiboot") modules = loaded;
+    else initrd = loaded[0].data;
   }
   // Loaded on demand, so --help and usage errors answer without building the kernel model.
   const [{ createKernel }, { Machine }] = await Promise.all([import("../zircon"), import("../vmm/machine")]);
@@ -65,7 +72,7 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     cmd.boot === "flat" ? { boot: "flat", image, mode: cmd.mode, load: cmd.load, entry: cmd.entry }
     : cmd.boot === "elf" ? { boot: "elf", image }
     : cmd.boot === "linux" ? { boot: "linux", image, initrd, cmdline: cmd.cmdline }
-    : { boot: "multiboot", image, cmdline: cmd.cmdline, imageName: cmd.image };
+    : { boot: "multiboot", image, cmdline: cmd.cmdline, imageName: cmd.image, modules };
   const loadError = machine.load(spec);
   if (loadError) {
     io.stderr.write(`hvplay: ${cmd.image}: ${loadError}\n`);

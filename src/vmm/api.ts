@@ -11,6 +11,8 @@ export type BootSpec =
       image: Uint8Array;
       /** Multiboot command line (QEMU: -append). */
       cmdline?: string;
+      /** Multiboot modules, in order (QEMU: -initrd "file args,file2"): bytes and the string the kernel sees. */
+      modules?: Array<{ data: Uint8Array; string: string }>;
       /**
        * The image's file name. QEMU's Multiboot command line is "<kernel file name> <append>", so the CLI
        * passes the IMAGE argument as given and a kernel sees the same string under hvplay and QEMU.

@@ -324,7 +324,7 @@ export class Machine {
   private plan(spec: BootSpec): BootPlan | string {
     switch (spec.boot) {
       case "multiboot": {
-        const mb = planMultiboot(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, imageName: spec.imageName, trampoline: MULTIBOOT_TRAMPOLINE });
+        const mb = planMultiboot(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, imageName: spec.imageName, modules: spec.modules, trampoline: MULTIBOOT_TRAMPOLINE });
         if (typeof mb === "string") return mb;
         // The trampoline takes the kernel's entry in RSI and the Multiboot information in RBP.
         return { writes: mb.writes, vcpuEntry: mb.vcpuEntry, registers: { rsi: mb.registers.rsi, rbp: mb.registers.rbp }, describe: `Multiboot kernel at ${hex(mb.kernel.entry)}` };

@@ -6,10 +6,11 @@
  *     structure at 0x9500;
  *   - flags MEM | BOOT_DEVICE | CMDLINE | MODS | MMAP | LOADER_NAME (0x24F), mem_lower = 639 (SeaBIOS
  *     keeps 1 KiB for its EBDA), mem_upper = RAM from 1 MiB to the 128 KiB SeaBIOS reserves at the top,
- *     boot_device 0x8000FFFF, no modules;
+ *     boot_device 0x8000FFFF;
  *   - the command line `"<image name> <cmdline>"` (QEMU formats "%s %s" with the kernel's file name and
  *     -append, so the trailing space is there with an empty -append), followed by the boot loader name,
- *     in the page after the kernel's last byte; mods_addr points there too (mods_count is 0).
+ *     in the page after the kernel's last byte, after the module entries (mods_addr); the modules on
+ *     the following pages, each page-aligned (QEMU's -initrd "file args,file2").
  * Differences, on purpose: the boot loader name is "hvplay", not "qemu"; header flag bits 3-15
  * (requirements this loader does not know) are refused, as the specification §3.1.2 says, where QEMU
  * ignores them.
@@ -200,8 +201,17 @@ export interface MultibootPlan {
   cmdline: string;
 }
 
+/** A Multiboot module (QEMU: one entry of -initrd "file args,file2"): its bytes and its string. */
+export interface MultibootModule {
+  data: Uint8Array;
+  /** The module's string as the kernel sees it (QEMU: the -initrd entry as given, "file args"). */
+  string: string;
+}
+
 export interface MultibootOptions {
   ramBytes: number;
+  /** Modules, in order (QEMU's -initrd list). */
+  modules?: MultibootModule[];
   /** QEMU's -append. */
   cmdline?: string;
   /** The kernel's file name, which QEMU puts first on the command line. */
@@ -240,16 +250,46 @@ export function planMultiboot(image: Uint8Array, opts: MultibootOptions): Multib
   }
   if (kernel.entry < TRAMPOLINE_BASE + 0x1000 && kernel.entry >= TRAMPOLINE_BASE) return "entry point inside the boot trampoline";
 
+  // QEMU's layout (hw/i386/multiboot.c): after the kernel, page-aligned, the module entries (16 bytes
+  // each), then the strings — every module's, then the kernel's command line, then the boot loader's
+  // name; then, each on a page of its own, the modules.
   const enc = new TextEncoder();
   const cmdline = `${opts.imageName ?? "kernel"} ${opts.cmdline ?? ""}`;
+  const modules = opts.modules ?? [];
   const cmdBytes = enc.encode(cmdline);
   const nameBytes = enc.encode(BOOTLOADER_NAME);
+  const modStrings = modules.map((m) => enc.encode(m.string));
   if (cmdBytes.includes(0)) return "command line contains a NUL byte";
-  const stringsAddr = kernel.low + align4k(kernel.high - kernel.low);
-  const strings = new Uint8Array(cmdBytes.length + 1 + nameBytes.length + 1);
-  strings.set(cmdBytes, 0);
-  strings.set(nameBytes, cmdBytes.length + 1);
-  if (stringsAddr + strings.length > usableTop) return "no room after the kernel for the Multiboot command line";
+  if (modStrings.some((b) => b.includes(0))) return "a module string contains a NUL byte";
+  const entriesAddr = kernel.low + align4k(kernel.high - kernel.low);
+  const entriesSize = modules.length * 16;
+  let stringsLen = 0;
+  for (const b of modStrings) stringsLen += b.length + 1;
+  stringsLen += cmdBytes.length + 1 + nameBytes.length + 1;
+  const area = new Uint8Array(entriesSize + stringsLen);
+  const adv = new DataView(area.buffer);
+  let at = entriesSize;
+  const modStringAddr: number[] = [];
+  for (const b of modStrings) {
+    modStringAddr.push(entriesAddr + at);
+    area.set(b, at);
+    at += b.length + 1;
+  }
+  const cmdlineAddr = entriesAddr + at;
+  area.set(cmdBytes, at);
+  at += cmdBytes.length + 1;
+  const loaderNameAddr = entriesAddr + at;
+  area.set(nameBytes, at);
+  let next = align4k(entriesAddr + area.length);
+  const moduleWrites: MemoryWrite[] = [];
+  modules.forEach((m, k) => {
+    adv.setUint32(k * 16, next, true); // mod_start
+    adv.setUint32(k * 16 + 4, next + m.data.length, true); // mod_end
+    adv.setUint32(k * 16 + 8, modStringAddr[k], true); // string
+    moduleWrites.push({ gpa: next, bytes: m.data });
+    next = align4k(next + m.data.length);
+  });
+  if (next > usableTop) return `no room in guest RAM after the kernel for the Multiboot ${modules.length ? "modules" : "command line"} (they would end at ${hex(next)})`;
 
   const map = e820Map(opts.ramBytes);
   const mmap = new Uint8Array(map.length * 24);
@@ -267,12 +307,12 @@ export function planMultiboot(image: Uint8Array, opts: MultibootOptions): Multib
   idv.setUint32(4, MEM_LOWER_KIB, true);
   idv.setUint32(8, (map[3].base + map[3].length - 0x100000) / 1024, true); // mem_upper: 1 MiB to the first hole
   idv.setUint32(12, BOOT_DEVICE, true);
-  idv.setUint32(16, stringsAddr, true); // cmdline
-  idv.setUint32(20, 0, true); // mods_count
-  idv.setUint32(24, stringsAddr, true); // mods_addr: where module entries would start (QEMU)
+  idv.setUint32(16, cmdlineAddr, true); // cmdline
+  idv.setUint32(20, modules.length, true); // mods_count
+  idv.setUint32(24, entriesAddr, true); // mods_addr (where QEMU puts them even when there are none)
   idv.setUint32(44, mmap.length, true); // mmap_length
   idv.setUint32(48, MMAP_ADDR, true); // mmap_addr
-  idv.setUint32(64, stringsAddr + cmdBytes.length + 1, true); // boot_loader_name
+  idv.setUint32(64, loaderNameAddr, true); // boot_loader_name
 
   // The identity map the trampoline runs on: PML4[0] → PDPT at 0x1000, PDPT[0] = 1 GiB page at 0
   // (P|RW|U|PS), exactly the tables of Zircon's hypervisor tests (zircon-hypervisor.md §4.1).
@@ -290,7 +330,8 @@ export function planMultiboot(image: Uint8Array, opts: MultibootOptions): Multib
   writes.push({ gpa: TRAMPOLINE_BASE, bytes: opts.trampoline });
   writes.push({ gpa: MMAP_ADDR, bytes: mmap });
   writes.push({ gpa: INFO_ADDR, bytes: info });
-  writes.push({ gpa: stringsAddr, bytes: strings });
+  writes.push({ gpa: entriesAddr, bytes: area });
+  writes.push(...moduleWrites);
   return {
     kernel, writes, vcpuEntry: TRAMPOLINE_ENTRY, registers: { rsi: kernel.entry, rbp: INFO_ADDR }, infoAddr: INFO_ADDR, cmdline,
   };
