@@ -217,4 +217,17 @@ describe("Machine console batching", () => {
     expect(exits.filter((e) => e.kind === "mem").length).toBeGreaterThanOrEqual(5);
     m.dispose();
   });
+
+  it("holds the firmware's IRQ 0 (vector 8) in the 8259A instead of injecting it as exception 8", async () => {
+    // The PIT ticks at 18.2 Hz from boot (IRQ 0 → vector 8, as SeaBIOS leaves it): zx_vcpu_interrupt
+    // would make vectors below 32 exceptions whatever IF says, so the VMM must keep the request pending.
+    const code = nasm("bits 32\norg 0x100000\nmov ecx, 40000000\nspin: dec ecx\njnz spin\nxor al, al\nout 0xf4, al");
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, {});
+    if (typeof m === "string") throw new Error(m);
+    expect(m.load({ boot: "flat", image: code, mode: "protected", load: 0x100000 })).toBeNull();
+    // 80 million instructions: past the first tick at 55 ms of device time.
+    expect(await m.run(100_000_000)).toEqual({ kind: "exit-device", exitStatus: 1 });
+    expect(m.stats().instructionsRetired).toBeGreaterThan(60_000_000);
+    m.dispose();
+  }, 60_000);
 });

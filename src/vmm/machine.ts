@@ -545,7 +545,14 @@ export class Machine {
     if (this.delivering || !this.loaded || this.disposed) return;
     this.delivering = true;
     try {
-      for (let i = 0; i < 16 && this.pics.intr(); i++) this.thread.zx_vcpu_interrupt(this.vcpu, this.pics.acknowledge());
+      for (let i = 0; i < 16 && this.pics.intr(); i++) {
+        // zx_vcpu_interrupt treats vectors below 32 as exceptions, injected whatever RFLAGS.IF says
+        // (zircon-hypervisor.md §4.3); a Zircon VMM cannot present an external interrupt there. With
+        // the 8259A still at the firmware's base (IRQ 0 → vector 8) the request stays in IRR, as for a
+        // CPU that keeps interrupts off, until the guest reprograms ICW2 to 32 or above.
+        if (this.pics.peekVector() < 32) break;
+        this.thread.zx_vcpu_interrupt(this.vcpu, this.pics.acknowledge());
+      }
     } finally {
       this.delivering = false;
     }

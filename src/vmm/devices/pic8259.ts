@@ -268,6 +268,15 @@ export class PicPair {
     return this.master.pendingIrq() >= 0;
   }
 
+  /** The vector the next INTA would return, without acknowledging (-1 when INTR is low). */
+  peekVector(): number {
+    const irq = this.master.pendingIrq();
+    if (irq < 0) return -1;
+    if (irq !== 2) return this.master.vectorBase + irq;
+    const slaveIrq = this.slave.pendingIrq();
+    return this.slave.vectorBase + (slaveIrq >= 0 ? slaveIrq : 7);
+  }
+
   /**
    * The two INTA cycles: returns the vector and moves the request in service. With no request left
    * (it went away between INTR and INTA), the 8259A answers with IR7 — a spurious interrupt.
