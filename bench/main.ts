@@ -1,0 +1,169 @@
+/**
+ * `npm run bench` (issue 6): every workload, N times, in every column — ours in Node (hvplay) and in
+ * Chromium (the app's worker), v86 in Node and in Chromium, QEMU TCG — in one run on one machine,
+ * then the table of medians (min–max) and ratios. Runs go round-robin (run 1 of every workload in
+ * every column, then run 2, ...) so that a slow spell of the shared machine spreads over all columns
+ * instead of landing on one. Progress goes to stderr, the report to stdout (and to --write FILE).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { analyze, type Analysis, type RunsByColumn } from "./analyze";
+import { parseBenchArgs, USAGE } from "./args";
+import { openChromium, runOursChromium, runV86Chromium, type ChromiumSession } from "./chromium";
+import { checkEnvironment, describeMachine } from "./environment";
+import { runOursNode } from "./ours-node";
+import { runQemu } from "./qemu";
+import type { Reference, RunOutcome } from "./record";
+import { renderReport } from "./report";
+import { COLUMN_TITLES, type ColumnId } from "./table";
+import { runV86Node } from "./v86-node";
+import { NULL_GUEST, selectWorkloads, workloads, type Workload } from "./workloads";
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** guests/expected/NAME.txt + .status for a guest file, when recorded (used only without QEMU). */
+function recorded(root: string, file: string): Reference | null {
+  const name = file.replace(/\.(elf|bin)$/, "");
+  const txt = join(root, "guests", "expected", `${name}.txt`);
+  const status = join(root, "guests", "expected", `${name}.status`);
+  if (!existsSync(txt) || !existsSync(status)) return null;
+  return { output: readFileSync(txt, "latin1"), status: Number(readFileSync(status, "utf8")), source: `guests/expected/${name}.txt (QEMU's recording)` };
+}
+
+function describeRun(c: ColumnId, w: Workload, o: RunOutcome): string {
+  if (!o.ok) return `failed: ${o.error.split("\n")[0].slice(0, 160)}`;
+  const r = o.run;
+  if (w.metric === "first-byte") return `first byte after ${r.ms.toFixed(0)} ms`;
+  const rate = r.instructions !== undefined ? `, ${(r.instructions / r.ms / 1000).toFixed(1)} MIPS` : "";
+  const exits = r.exits !== undefined && w.metric === "exits" ? `, ${((r.exits * 1000) / r.ms / 1e6).toFixed(2)}M exits/s` : "";
+  const clock = c === "oursNode" || c === "oursChromium" ? "run" : r.startupExcluded ? "guest" : "wall";
+  return `${(r.ms / 1000).toFixed(3)} s ${clock}${rate}${exits}`;
+}
+
+export async function main(argv: string[], root: string): Promise<number> {
+  const started = performance.now();
+  const opts = parseBenchArgs(argv);
+  if ("error" in opts) {
+    log(`bench: ${opts.error}`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const selected = selectWorkloads(workloads(root), opts.only);
+  if (typeof selected === "string") {
+    log(`bench: ${selected}`);
+    return 2;
+  }
+  const files = [...selected.map((w) => w.file), NULL_GUEST];
+  const unbuilt = files.filter((f) => !existsSync(join(root, "public", "guests", f)));
+  if (unbuilt.length > 0) {
+    log(`bench: ${unbuilt.map((f) => `public/guests/${f}`).join(", ")} not built: run node scripts/build-guests.mjs (needs nasm)`);
+    return 2;
+  }
+
+  // Which columns run, and why the others do not.
+  const env = checkEnvironment(root);
+  const skipped: Partial<Record<ColumnId, string>> = {};
+  if (!opts.qemu) skipped.qemu = "skipped (--no-qemu)";
+  else if (env.qemuMissing) skipped.qemu = env.qemuMissing;
+  if (!opts.v86) skipped.v86Node = skipped.v86Chromium = "skipped (--no-v86)";
+  else if (env.v86Missing) skipped.v86Node = skipped.v86Chromium = env.v86Missing;
+  if (!opts.chromium) skipped.oursChromium = skipped.v86Chromium = "skipped (--no-chromium)";
+  else if (env.chromiumMissing) skipped.oursChromium = skipped.v86Chromium = env.chromiumMissing;
+  for (const [c, why] of Object.entries(skipped)) log(`bench: ${COLUMN_TITLES[c as ColumnId]}: ${why}`);
+
+  const machine = describeMachine(root);
+  let chromium: ChromiumSession | null = null;
+  let chromiumVersion: string | null = null;
+  if (!skipped.oursChromium || !skipped.v86Chromium) {
+    try {
+      chromium = await openChromium(root, skipped.v86Chromium ? null : env.bios, log);
+      chromiumVersion = chromium.browser.version();
+      if (chromium.appError) skipped.oursChromium = chromium.appError;
+    } catch (error) {
+      skipped.oursChromium = skipped.v86Chromium = `Chromium did not start: ${String(error).split("\n")[0]}`;
+    }
+  }
+  const columns = (["oursNode", "oursChromium", "v86Node", "v86Chromium", "qemu"] as const).filter((c) => !skipped[c]);
+
+  const runs = new Map<string, RunsByColumn>();
+  const nullWorkload: Workload = { name: "null", file: NULL_GUEST, metric: "mips", what: "the empty guest (peers' start-up)" };
+  // Only QEMU needs its start-up subtracted (v86's runs are timed from the kernel's start).
+  const needStartup = selected.some((w) => w.metric !== "first-byte") && columns.includes("qemu");
+  const schedule: [Workload, readonly ColumnId[]][] = [
+    ...(needStartup ? [[nullWorkload, ["qemu"]] as [Workload, readonly ColumnId[]]] : []),
+    ...selected.map((w) => [w, columns] as [Workload, readonly ColumnId[]]),
+  ];
+  const timeout = opts.timeoutMs;
+  // Ctrl-C: end the preview server and Chromium we started before leaving (they would outlive us).
+  const interrupted = () => {
+    log("bench: interrupted");
+    void (chromium?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  try {
+    for (let i = 1; i <= opts.runs; i++) {
+      for (const [w, cols] of schedule) {
+        for (const c of cols) {
+          let outcome: RunOutcome;
+          try {
+            outcome = await runOne(c, w);
+          } catch (error) {
+            outcome = { ok: false, error: `the bench itself failed: ${String(error)}` };
+          }
+          const byColumn = runs.get(w.name) ?? {};
+          (byColumn[c] ??= []).push(outcome);
+          runs.set(w.name, byColumn);
+          log(`[${i}/${opts.runs}] ${w.name.padEnd(5)} ${COLUMN_TITLES[c].padEnd(14)} ${describeRun(c, w, outcome)}`);
+        }
+      }
+    }
+  } finally {
+    process.off("SIGINT", interrupted);
+    await chromium?.close();
+  }
+
+  async function runOne(c: ColumnId, w: Workload): Promise<RunOutcome> {
+    switch (c) {
+      case "oursNode":
+        return runOursNode(root, w, timeout);
+      case "oursChromium":
+        return runOursChromium(chromium!, w, timeout);
+      case "v86Node":
+        return runV86Node(root, env.bios!, w.file, w.metric, timeout);
+      case "v86Chromium":
+        return runV86Chromium(chromium!, w.file, w.metric, timeout);
+      case "qemu":
+        return runQemu(root, env.qemuRef!, w.file, w.metric, timeout);
+    }
+  }
+
+  const nullRuns = runs.get("null") ?? {};
+  const analyses: Analysis[] = selected.map((w) => analyze(w, runs.get(w.name) ?? {}, nullRuns, recorded(root, w.file), skipped));
+  const badNull = (nullRuns.qemu ?? []).find((o) => !o.ok);
+  if (badNull && !badNull.ok) analyses[0]?.notes.push(`bench-null.elf, QEMU TCG: ${badNull.error}`);
+  const elapsed = (performance.now() - started) / 1000;
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+  const report = renderReport({
+    analyses,
+    runs: opts.runs,
+    command,
+    machine: { ...machine, loadAverage: `${machine.loadAverage} at the start, ${describeMachine(root).loadAverage} at the end` },
+    chromium: chromiumVersion,
+    elapsedSeconds: elapsed,
+    date: new Date(),
+  });
+  process.stdout.write(report.table);
+  if (opts.write) {
+    const target = resolve(root, opts.write);
+    writeFileSync(target, report.full);
+    log(`bench: wrote ${relative(root, target)}`);
+  }
+  if (analyses.some((a) => a.oursWrong)) {
+    log("bench: a run of ours printed something other than QEMU: see the notes (a wrong machine gets no number)");
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * Ours in Node: `hvplay run public/guests/FILE --stats`, a fresh process per run, exactly as a user
+ * runs it. The time is the one --stats reports (the VMM's run loop, without Node's start-up); the
+ * instruction and exit counts come from the same lines. The boot workload instead times the process
+ * from spawn to its first byte on stdout (Node, tsx and the VMM starting included), then ends it.
+ */
+import { join } from "node:path";
+import { runProcess } from "./process";
+import { failed, succeeded, type RunOutcome } from "./record";
+import type { Workload } from "./workloads";
+
+/** hvplay's --stats lines (src/cli/main.ts printStats). */
+export interface HvplayStats {
+  instructions: number;
+  seconds: number;
+  exits: number;
+}
+
+export function parseStats(stderr: string): HvplayStats | null {
+  const m = /hvplay: (\d+) instructions retired in ([\d.]+) s/.exec(stderr);
+  const e = /hvplay: exits by kind: (.*)/.exec(stderr);
+  if (!m || !e) return null;
+  let exits = 0;
+  for (const part of e[1].split(",")) {
+    const n = /(\d+)\s*$/.exec(part.trim());
+    if (n) exits += Number(n[1]);
+  }
+  return { instructions: Number(m[1]), seconds: Number(m[2]), exits };
+}
+
+export async function runOursNode(root: string, w: Workload, timeoutMs: number): Promise<RunOutcome> {
+  const image = join("public", "guests", w.file);
+  const hvplay = join(root, "bin", "hvplay.mjs");
+  if (w.metric === "first-byte") {
+    const r = await runProcess(process.execPath, [hvplay, "run", image], { cwd: root, timeoutMs, untilFirstByte: true });
+    if (r.firstByteMs === null) return failed(r.timedOut ? `no console byte within ${timeoutMs / 1000} s` : `no console output (status ${r.status}): ${r.stderr.trim()}`);
+    return succeeded({ ms: r.firstByteMs, output: r.stdout.toString("latin1"), status: null });
+  }
+  const r = await runProcess(process.execPath, [hvplay, "run", image, "--stats"], { cwd: root, timeoutMs });
+  if (r.timedOut) return failed(`did not finish within ${timeoutMs / 1000} s`);
+  const stats = parseStats(r.stderr);
+  if (!stats) return failed(`no --stats lines (status ${r.status}): ${r.stderr.trim().slice(0, 300)}`);
+  // Everything on stderr but the --stats lines: the reason a wrong run stopped (a triple fault, ...).
+  const diagnostic = r.stderr
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !/^hvplay: (\d+ instructions retired|exits by kind)/.test(l))
+    .join("; ")
+    .slice(0, 300);
+  return succeeded({
+    ms: stats.seconds * 1000,
+    diagnostic: diagnostic || undefined,
+    output: r.stdout.toString("latin1"),
+    status: r.status,
+    instructions: stats.instructions,
+    exits: stats.exits,
+  });
+}

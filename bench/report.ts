@@ -1,0 +1,63 @@
+/**
+ * The text `npm run bench` prints and `--write` saves (bench/RESULTS.md): the table, what each
+ * workload is, how each figure was obtained, the notes; the saved file adds the machine, the
+ * versions, the date and the command. Pure.
+ */
+import type { Analysis } from "./analyze";
+import type { MachineDescription } from "./environment";
+import { renderTable, renderWorkloads } from "./table";
+
+export interface ReportInput {
+  analyses: readonly Analysis[];
+  runs: number;
+  command: string;
+  machine: MachineDescription;
+  chromium: string | null;
+  elapsedSeconds: number;
+  date: Date;
+}
+
+export const METHOD = [
+  "How each figure is obtained:",
+  "- ours, Node: `hvplay run public/guests/FILE --stats`, a process per run; time = the VMM's run loop as --stats reports it (Node's start-up excluded); MIPS = instructions retired / that time; exits/s = VM exits (all kinds) / that time.",
+  "- ours, Chromium: the built app under `vite preview` in headless Chromium, opened at `/?guest=FILE` (a fresh context, hence a fresh worker, per run); the same figures from the worker's stats as the page's store receives them. \"Longest worker silence\": the longest the page went without an event batch while the guest ran (the worker pushes stats every 250 ms; the page's watchdog ends a worker silent for 8 s).",
+  "- v86 (npm `v86`, JIT on, SeaBIOS from Debian's `seabios`): the guest booted as a Multiboot kernel; ports 0xE9 and 0xF4 are given QEMU's meaning through v86's port-I/O registry; time = the kernel's start (v86's Multiboot option ROM reads port 0xF4 to load it, after SeaBIOS) → the exit-device write, in a Node process of its own or a Chromium page of its own.",
+  "- QEMU TCG: `qemu-ref multiboot public/guests/FILE` (Debian's qemu-system-i386, `-cpu max`); time = the process's wall time.",
+  "- Peers count no instructions that match ours, so their MIPS = OUR instruction count / their guest time; exits/s likewise from our exit count (for QEMU and v86 an OUT is a device callback, not a VM exit). QEMU's guest time = its wall time − its start-up, the median wall time of the empty guest bench-null.elf in the same run; `≥` marks a figure whose time was within that start-up's spread (a lower bound).",
+  "- boot: milliseconds to the default guest's first console byte — from spawning the process (ours: `hvplay run`, Node and tsx start-up included; QEMU; v86: a Node process loading v86) or from navigation start (Chromium: the app's console text appearing in the DOM; v86's page receiving the byte).",
+  "- Ratios are ours ÷ peer for rates and peer ÷ ours for times: above 1 means ours is faster. Cells are median (min–max) over the runs; every run's console output must equal QEMU's from the same bench run, or it gets no number.",
+];
+
+export function renderReport(input: ReportInput): { table: string; full: string } {
+  const results = input.analyses.map((a) => a.result);
+  const { lines, footnotes } = renderTable(results, input.runs);
+  const notes = input.analyses.flatMap((a) => a.notes);
+  const body = [
+    ...lines,
+    "",
+    ...(footnotes.length ? [...footnotes, ""] : []),
+    `Medians of ${input.runs} run${input.runs === 1 ? "" : "s"} (min–max in parentheses); the whole bench took ${Math.round(input.elapsedSeconds)} s.`,
+    "",
+    ...renderWorkloads(results),
+    "",
+    ...METHOD,
+    "",
+    ...(notes.length ? ["Notes:", ...notes.map((n) => `- ${n}`), ""] : []),
+  ].join("\n");
+  const m = input.machine;
+  const header = [
+    "# `npm run bench` results",
+    "",
+    "Written by `npm run bench -- --write` (bench/run.mjs); run it again to replace. The machine is shared and",
+    "noisy (±30% between runs is usual), so read the min–max ranges along with the medians.",
+    "",
+    `- Date: ${input.date.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}`,
+    `- Command: \`${input.command}\``,
+    `- Machine: ${m.cpus} CPUs (nproc), ${m.cpuModel}, ${m.memoryGiB} GiB; load average ${m.loadAverage}`,
+    `- Node ${m.node}; Chromium ${input.chromium ?? "not run"}; v86 ${m.v86 ?? "not installed"}; ${m.qemu ?? "QEMU not installed"}; SeaBIOS ${m.seabios ?? "not installed"}`,
+    "",
+    "## Results",
+    "",
+  ].join("\n");
+  return { table: `${body}\n`, full: `${header}\n${body}\n` };
+}

@@ -1,0 +1,47 @@
+/**
+ * The bench's runners against the real thing, on the empty guest (bench-null.elf: exits at its
+ * first instruction) and the default guest's first byte: hvplay's --stats lines parse, QEMU is run
+ * as qemu-ref runs it, and v86 still offers the hooks the bench relies on (its port-I/O registry and
+ * the Multiboot loader behind port 0xF4). Peers that are not installed are skipped, as the bench
+ * itself reports them.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkEnvironment } from "./environment";
+import { runOursNode } from "./ours-node";
+import { runQemu } from "./qemu";
+import { runV86Node } from "./v86-node";
+import { bootGuest, NULL_GUEST, type Workload } from "./workloads";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const env = checkEnvironment(root);
+const nullWorkload: Workload = { name: "null", file: NULL_GUEST, metric: "mips", what: "" };
+const boot: Workload = { name: "boot", file: bootGuest(root), metric: "first-byte", what: "" };
+
+describe("bench runners on the empty guest", () => {
+  it("hvplay: status 1, no output, a handful of instructions and one exit, from --stats", async () => {
+    const o = await runOursNode(root, nullWorkload, 60_000);
+    expect(o).toMatchObject({ ok: true, run: { output: "", status: 1, exits: 1 } });
+    if (o.ok) expect(o.run.instructions).toBeLessThan(100);
+  });
+
+  it.skipIf(!env.qemuRef || env.qemuMissing)("QEMU via qemu-ref: status 1, no output", async () => {
+    const o = await runQemu(root, env.qemuRef!, NULL_GUEST, "mips", 60_000);
+    expect(o).toMatchObject({ ok: true, run: { output: "", status: 1 } });
+  });
+
+  it.skipIf(!env.bios)("v86: the exit device is seen, timed from the kernel's start (not the BIOS)", async () => {
+    const o = await runV86Node(root, env.bios!, NULL_GUEST, "mips", 60_000);
+    expect(o).toMatchObject({ ok: true, run: { output: "", status: 1, startupExcluded: true } });
+    // Two instructions of guest; SeaBIOS and v86's Wasm start-up (hundreds of ms) are not counted.
+    if (o.ok) expect(o.run.ms).toBeLessThan(100);
+  });
+
+  it.skipIf(!env.bios)("v86 and hvplay print the default guest's first bytes", async () => {
+    const ours = await runOursNode(root, boot, 60_000);
+    const v86 = await runV86Node(root, env.bios!, boot.file, "first-byte", 60_000);
+    expect(ours.ok && v86.ok).toBe(true);
+    if (ours.ok && v86.ok) expect(v86.run.output.startsWith(ours.run.output) || ours.run.output.startsWith(v86.run.output)).toBe(true);
+  });
+});
