@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXIT_USAGE, HELP, parseArgs, parseModuleList } from "./args";
+import { ASM_HELP, EXIT_USAGE, HELP, parseArgs, parseModuleList } from "./args";
 
 describe("hvplay argument parsing", () => {
   it("parses a full run command", () => {
@@ -45,7 +45,17 @@ describe("hvplay argument parsing", () => {
     expect(parseArgs(["run", "bz", "--boot", "linux", "--initrd", "i.cpio", "--cmdline", "console=ttyS0"])).toMatchObject({ boot: "linux", initrd: "i.cpio", cmdline: "console=ttyS0" });
   });
 
-  it("routes asm to its placeholder", () => {
-    expect(parseArgs(["asm", "in.asm", "-o", "out.bin"])).toEqual({ command: "asm" });
+  it("parses hvplay asm: -o, -I (repeatable, also -IDIR), -l, --bits, a default output name", () => {
+    expect(parseArgs(["asm", "in.asm", "-o", "out.bin"])).toEqual({ command: "asm", input: "in.asm", output: "out.bin", includeDirs: [] });
+    expect(parseArgs(["asm", "dir/k.s.asm", "-I", "inc", "-Iother/", "-l", "k.lst", "--bits", "32"])).toEqual({
+      command: "asm", input: "dir/k.s.asm", output: "dir/k.s.bin", includeDirs: ["inc", "other/"], listing: "k.lst", bits: 32,
+    });
+    expect(parseArgs(["asm", "noext"])).toMatchObject({ output: "noext.bin" });
+    expect(parseArgs(["asm", "--help"])).toEqual({ command: "asm-help" });
+    expect(ASM_HELP).toMatch(/-I DIR/);
+    expect(HELP).toMatch(/hvplay asm IN\.asm -o OUT\.bin/);
+    for (const argv of [["asm"], ["asm", "a.asm", "b.asm"], ["asm", "a.asm", "-o"], ["asm", "a.asm", "--bits", "8"], ["asm", "a.asm", "--frob"]]) {
+      expect(parseArgs(argv), JSON.stringify(argv)).toHaveProperty("status", EXIT_USAGE);
+    }
   });
 });

@@ -15,8 +15,8 @@ export const HELP = `hvplay — run an x86 guest headless through the Hypervisor
 
 Usage:
   hvplay run IMAGE [options]     boot IMAGE and run it
-  hvplay asm IN.asm -o OUT.bin   assemble with the playground's assembler (not yet available)
-  hvplay --help | hvplay run --help
+  hvplay asm IN.asm -o OUT.bin   assemble NASM source with the playground's assembler
+  hvplay --help | hvplay run --help | hvplay asm --help
 
 Run options:
   --boot KIND              how to start IMAGE (default multiboot):
@@ -88,7 +88,17 @@ export interface RunCommand {
   maxInstructions?: number;
   stats: boolean;
 }
-export type Command = RunCommand | { command: "help" } | { command: "asm" };
+/** `hvplay asm IN.asm [-o OUT.bin] [-I DIR]... [-l LISTING] [--bits 16|32|64]`. */
+export interface AsmCommand {
+  command: "asm";
+  input: string;
+  /** Default: IN with its extension replaced by .bin. */
+  output: string;
+  includeDirs: string[];
+  listing?: string;
+  bits?: 16 | 32 | 64;
+}
+export type Command = RunCommand | AsmCommand | { command: "help" } | { command: "asm-help" };
 /** A usage error: message for stderr and the status to exit with. */
 export interface UsageError {
   error: string;
@@ -107,7 +117,7 @@ export function parseArgs(argv: string[]): Command | UsageError {
   if (argv.length === 0) return usage("missing command (try hvplay --help)");
   const [cmd, ...rest] = argv;
   if (cmd === "--help" || cmd === "-h" || cmd === "help") return { command: "help" };
-  if (cmd === "asm") return rest.includes("--help") ? { command: "help" } : { command: "asm" };
+  if (cmd === "asm") return parseAsmArgs(rest);
   if (cmd !== "run") return usage(`unknown command "${cmd}" (try hvplay --help)`);
 
   const run: RunCommand = { command: "run", image: "", boot: "multiboot", stats: false };
@@ -212,4 +222,51 @@ export function parseModuleList(spec: string): Array<{ file: string; string: str
   }
   entries.push(cur);
   return entries.map((e) => ({ file: e.split(" ")[0], string: e }));
+}
+
+export const ASM_HELP = `hvplay asm — assemble NASM source with the playground's assembler (src/asm), which gives
+the same bytes as \`nasm -f bin\` for everything it accepts.
+
+Usage:
+  hvplay asm IN.asm [-o OUT.bin] [-I DIR]... [-l LISTING] [--bits 16|32|64]
+
+  -o OUT.bin     where the flat binary goes (default: IN with .bin for its extension)
+  -I DIR         also look for %include and INCBIN files in DIR (NASM's -I; repeatable). Files are
+                 looked up next to IN first, then in the current directory, then in each DIR.
+  -l LISTING     write a listing: line, address, bytes and source text for each line
+  --bits N       the BITS to start with (default 16, as nasm -f bin)
+
+Exit status: 0 when it assembled (warnings go to stderr as FILE:LINE: warning: ...);
+2 for errors, each on stderr as FILE:LINE: MESSAGE, or a usage error.
+`;
+
+/** Parses the arguments after `hvplay asm`. */
+export function parseAsmArgs(rest: string[]): AsmCommand | UsageError | { command: "asm-help" } {
+  const usage = (error: string): UsageError => ({ error, status: EXIT_USAGE });
+  let input: string | undefined;
+  let output: string | undefined;
+  let listing: string | undefined;
+  let bits: 16 | 32 | 64 | undefined;
+  const includeDirs: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => rest[++i];
+    if (a === "--help" || a === "-h") return { command: "asm-help" };
+    if (a === "-o" || a === "-l" || a === "-I") {
+      const v = value();
+      if (v === undefined) return usage(`${a} needs a value`);
+      if (a === "-o") output = v;
+      else if (a === "-l") listing = v;
+      else includeDirs.push(v);
+    } else if (a.startsWith("-I") && a.length > 2) includeDirs.push(a.slice(2));
+    else if (a === "--bits") {
+      const v = value();
+      if (v !== "16" && v !== "32" && v !== "64") return usage(`--bits must be 16, 32 or 64 (got "${v ?? ""}")`);
+      bits = Number(v) as 16 | 32 | 64;
+    } else if (a.startsWith("-") && a !== "-") return usage(`unknown option ${a} (try hvplay asm --help)`);
+    else if (input !== undefined) return usage(`more than one input file ("${input}", "${a}")`);
+    else input = a;
+  }
+  if (input === undefined) return usage("missing IN.asm (try hvplay asm --help)");
+  return { command: "asm", input, output: output ?? input.replace(/\.[^./\\]*$/, "") + ".bin", includeDirs, listing, bits };
 }

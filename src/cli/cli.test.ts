@@ -80,7 +80,7 @@ describe("hvplay errors", () => {
     expect(r.stderr).toMatch(/cannot read no\/such\.elf: ENOENT/);
   });
 
-  it("help on stdout with status 0; misplaced options with status 2; asm not yet available", async () => {
+  it("help on stdout with status 0; misplaced options with status 2; asm of a missing file with status 2", async () => {
     const help = await hvplay(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout.toString()).toMatch(/Usage:/);
@@ -89,6 +89,6 @@ describe("hvplay errors", () => {
     expect(mode.stderr).toBe("hvplay: --mode belongs to --boot flat (this is --boot multiboot)\n");
     const asm = await hvplay(["asm", "in.asm"]);
     expect(asm.status).toBe(2);
-    expect(asm.stderr).toMatch(/not yet available/);
+    expect(asm.stderr).toMatch(/cannot read in\.asm: ENOENT/);
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { BootSpec, RunOutcome } from "../vmm/api";
 import type { Machine } from "../vmm/machine";
-import { EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, EXIT_USAGE, EXIT_ZX_ERROR, HELP, parseArgs, parseModuleList, type RunCommand } from "./args";
+import { ASM_HELP, EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_OK, EXIT_USAGE, EXIT_ZX_ERROR, HELP, parseArgs, parseModuleList, type RunCommand } from "./args";
 
 /** Where the CLI writes; tests may substitute. */
 export interface CliIo {
@@ -28,9 +28,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stdout.write(HELP);
     return EXIT_OK;
   }
+  if (cmd.command === "asm-help") {
+    io.stdout.write(ASM_HELP);
+    return EXIT_OK;
+  }
   if (cmd.command === "asm") {
-    io.stderr.write("hvplay: asm is not yet available (the playground's assembler arrives with a later issue)\n");
-    return EXIT_USAGE;
+    const { runAsm } = await import("./asm");
+    return runAsm(cmd, io);
   }
   return runGuest(cmd, io);
 }
