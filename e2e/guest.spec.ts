@@ -1,7 +1,8 @@
 /**
- * First light: the default guest (public/guests/hello.elf) boots in the worker through the zx_*
- * calls and its greeting reaches the console; Pause (zx_vcpu_kick) then Step change the registers
- * the panel shows; keys typed in the console reach the guest through COM1.
+ * The default guest (public/guests/monitor.elf, the interactive monitor) boots in the worker through
+ * the zx_* calls, greets, prompts and answers a command typed in the console; hello's greeting
+ * reaches the console; Pause (zx_vcpu_kick) then Step change the registers the panel shows; keys
+ * typed in the console reach echo through COM1; the picker boots a boot sector as a flat image.
  *
  * Expected console output is the one recorded for the CLI and QEMU in guests/expected/ (same VMM,
  * same 128 MiB machine), so the browser is held to the same standard as `hvplay run`.
@@ -26,8 +27,38 @@ async function registerText(page: Page): Promise<string> {
   return (await page.locator(".registers-panel .reg-grid").allTextContents()).join("\n");
 }
 
-test("the default guest's greeting appears in the console", async ({ page }) => {
+test("the default guest, the monitor, greets, prompts and answers a command", async ({ page }) => {
   await page.goto("/");
+  const state = page.getByTestId("machine-state");
+  // Its transcript recorded under QEMU (guests/expected/monitor.txt) starts with the greeting on the
+  // debug console, the banner on COM1 and the prompt.
+  const transcript = expected("monitor");
+  const greeting = transcript ? transcript.slice(0, transcript.indexOf("hvplay> ") + "hvplay> ".length) : "hvplay> ";
+  await expect.poll(() => consoleText(page)).toBe(greeting);
+  await expect(page.locator("#guest-select")).toHaveValue("monitor.elf");
+  // It waits for a key in HLT: running, not exited.
+  await expect(state).toHaveText("running");
+  await page.locator(".terminal-host").click();
+  await page.keyboard.type("help", { delay: 20 });
+  await page.keyboard.press("Enter");
+  // The answer is the one QEMU printed for the same command (the transcript's first command is help).
+  const help = transcript ? transcript.slice(greeting.length, transcript.indexOf("hvplay> ", greeting.length) + "hvplay> ".length) : null;
+  if (help) await expect.poll(() => consoleText(page)).toBe(greeting + help);
+  else await expect(page.getByTestId("console-text")).toContainText("commands:");
+  await expect(page.locator(".xterm-rows")).toContainText("md ADDR [LEN]");
+  // Each key was a receive interrupt: the exit log shows the UART's registers being read.
+  await page.getByRole("tab", { name: /Exits/ }).click();
+  await expect(page.getByTestId("exit-log")).toContainText("0x3f8");
+  // exit through the exit device: status (7 << 1) | 1.
+  await page.locator(".terminal-host").click();
+  await page.keyboard.type("exit 7", { delay: 20 });
+  await page.keyboard.press("Enter");
+  await expect(state).toHaveText(/^exited, status 15 /);
+  await expect(page.getByTestId("console-text")).toContainText("bye");
+});
+
+test("hello's greeting appears in the console", async ({ page }) => {
+  await page.goto("/?guest=hello.elf");
   const greeting = expected("hello");
   if (greeting) {
     await expect.poll(() => consoleText(page)).toBe(greeting);
@@ -44,7 +75,7 @@ test("the default guest's greeting appears in the console", async ({ page }) => 
   await expect(page.getByTestId("handles")).toContainText("ZX_OBJ_TYPE_VCPU");
   // The log recorded the syscalls (hundreds: one resume per port access), and the exits that carried
   // the greeting. The first calls (zx_guest_create, ...) have scrolled out of the rendered window.
-  await expect(page.getByRole("tab", { name: /Syscalls/ })).toHaveText(/Syscalls\s*[1-9]\d{2,}/);
+  await expect(page.getByRole("tab", { name: /Syscalls/ })).toHaveText(/Syscalls\s*[1-9][\d,]{2,}/);
   await expect(page.getByTestId("syscall-log")).toContainText("zx_vcpu_resume");
   await expect(page.getByTestId("syscall-log")).toContainText("port=0xf4");
   await page.getByRole("tab", { name: /Exits/ }).click();
@@ -96,7 +127,7 @@ test("keys typed in the console reach the guest through COM1", async ({ page }) 
 });
 
 test("Reset builds a fresh machine that runs the guest again", async ({ page }) => {
-  await page.goto("/");
+  await page.goto("/?guest=hello.elf");
   const state = page.getByTestId("machine-state");
   await expect(state).toHaveText(/^exited/);
   await page.getByRole("button", { name: "Reset", exact: true }).click();
@@ -108,7 +139,7 @@ test("Reset builds a fresh machine that runs the guest again", async ({ page }) 
 });
 
 test("a worker that stops answering becomes a readable error with a restart", async ({ page }) => {
-  await page.goto("/");
+  await page.goto("/?guest=hello.elf");
   await expect(page.getByTestId("machine-state")).toHaveText(/^exited/);
   // Kill the worker behind the page's back (as an out-of-memory kill would): no error event, only
   // silence, which the watchdog's ping notices.
@@ -123,7 +154,7 @@ test("a worker that stops answering becomes a readable error with a restart", as
 });
 
 test("the memory view reads guest RAM through the shared buffer", async ({ page }) => {
-  await page.goto("/");
+  await page.goto("/?guest=hello.elf");
   await expect(page.getByTestId("machine-state")).toHaveText(/^exited/);
   await page.getByRole("tab", { name: "Memory" }).click();
   const memory = page.getByTestId("memory");
@@ -133,4 +164,15 @@ test("the memory view reads guest RAM through the shared buffer", async ({ page 
   await expect(memory.locator("tr").first()).toContainText("7f 45 4c 46");
   await page.getByLabel("Guest-physical address").fill("0x7000");
   await expect(memory.locator("tr").first()).toContainText("00007000");
+});
+
+test("the picker boots a gallery boot sector as a flat image in real mode", async ({ page }) => {
+  await page.goto("/?guest=hello.elf");
+  await expect(page.getByTestId("machine-state")).toHaveText(/^exited/);
+  // journey-boot.bin is no Multiboot kernel: the page passes its boot method (src/ui/guests.ts).
+  await page.locator("#guest-select").selectOption("journey-boot.bin");
+  const output = expected("journey-boot");
+  if (output) await expect.poll(() => consoleText(page)).toBe(output);
+  else await expect(page.getByTestId("console-text")).toContainText("long mode");
+  await expect(page.getByTestId("machine-state")).toHaveText(/^exited, status 1 /);
 });

@@ -6,11 +6,13 @@ import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
-test("screenshot of the playground after the default guest ran", async ({ page }) => {
+test("screenshot of the playground with the default guest, the monitor, answering help", async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto("/");
-  await expect(page.getByTestId("machine-state")).toHaveText(/^exited/);
-  await expect(page.getByTestId("reg-rip")).toContainText(/_/);
+  await expect(page.getByTestId("console-text")).toContainText("hvplay> ");
+  await page.locator(".terminal-host").click();
+  await page.keyboard.type("help\r", { delay: 20 });
+  await expect(page.getByTestId("console-text")).toContainText("commands:");
   // Let xterm paint its last frame.
   await page.waitForTimeout(300);
   const out = path.resolve(import.meta.dirname, "..", "docs", "screenshot.png");

@@ -131,12 +131,37 @@ export type SyscallResult = { result: unknown; error: null } | { result: null; e
 /** What a zx_* name the page may call looks like: Zircon's syscall names only (no other methods). */
 export const ZX_SYSCALL_NAME = /^zx_[a-z0-9_]+$/;
 
+/**
+ * How to boot an image: src/vmm's BootSpec without the image. A Multiboot v1 kernel (ELF32 or a.out
+ * kludge, what `hvplay run` assumes), or a flat image at an address in real, protected or long mode
+ * (`hvplay run --boot flat [--mode M] [--load A] [--entry A]`; a boot sector: real mode at 0000:7C00).
+ */
+export type GuestBoot =
+  | { boot: "multiboot" }
+  | { boot: "flat"; mode?: "real" | "protected" | "long"; load?: number; entry?: number };
+
+/**
+ * The machine a guest image runs on, beyond the image itself: what a share link's recipe (src/share)
+ * carries. Absent fields take the worker's defaults (128 MiB, deterministic clock), as `hvplay run`'s.
+ */
+export interface MachineConfig {
+  /** Guest RAM in MiB (`hvplay run --mem`; src/vmm takes 2 to 2048). */
+  memoryMiB?: number;
+  /** Device time from retired instructions, so a run replays the same (the default), or from the host's clock (`--clock`). */
+  clock?: "deterministic" | "realtime";
+}
+
 /** A guest image to boot. */
 export interface GuestImage {
   /** Shown in the UI, e.g. "hello.elf". */
   name: string;
   image: Uint8Array;
+  /** Multiboot command line (after the file name, as QEMU's -append). */
   cmdline?: string;
+  /** How to boot it; Multiboot when absent. */
+  boot?: GuestBoot;
+  /** The machine to create for it; the defaults when absent. */
+  machine?: MachineConfig;
 }
 
 export interface StepResult {
@@ -152,13 +177,14 @@ export interface StepResult {
 export interface HypervisorApi {
   /** Registers the event listener (pass `Comlink.proxy(fn)`); replaces any previous one. */
   subscribe(listener: (batch: EventBatch) => void): void;
-  /** Fetches the default guest (public/guests/hello.elf), loads it and runs it. Null or an error. */
+  /** Fetches the default guest (public/guests/DEFAULT_GUEST), loads it and runs it. Null or an error. */
   bootDefault(): Promise<string | null>;
   /**
-   * Fetches a bundled guest (public/guests/<name>, `name` matching GUEST_FILE_NAME), loads it and
-   * runs it. Null or an error.
+   * Fetches a bundled guest (public/guests/<name>, `name` matching GUEST_FILE_NAME), loads it the way
+   * `boot` says (Multiboot when absent; the page knows each bundled guest's kind, src/ui/guests.ts)
+   * and runs it. Null or an error.
    */
-  bootGuest(name: string): Promise<string | null>;
+  bootGuest(name: string, boot?: GuestBoot): Promise<string | null>;
   /** Loads an image (replacing the current machine); does not start it. Null or an error. */
   load(guest: GuestImage): Promise<string | null>;
   /** Starts (or resumes) the VCPU loop; returns once it is running. Null or why it cannot run. */
@@ -187,10 +213,15 @@ export interface HypervisorApi {
   state(): MachineState;
   /** Liveness probe for the page's watchdog: returns its argument. */
   ping(nonce: number): number;
+  /**
+   * The guest the current machine was loaded from (a copy: name, image bytes, boot method, command
+   * line, machine config), or null before any load. Share builds its link from this.
+   */
+  loadedGuest(): GuestImage | null;
 }
 
-/** The default guest, served from public/guests/. */
-export const DEFAULT_GUEST = "hello.elf";
+/** The default guest, served from public/guests/: the interactive monitor on COM1 (guests/monitor.asm). */
+export const DEFAULT_GUEST = "monitor.elf";
 /** What a bundled guest's file name may look like (no paths: only files in public/guests/). */
 export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 

@@ -5,7 +5,7 @@
  * zircon-backend.test.ts and the e2e suite.
  */
 import { describe, expect, it } from "vitest";
-import type { EventBatch, GuestImage } from "./api";
+import { DEFAULT_GUEST, type EventBatch, type GuestImage } from "./api";
 import { buildZxNames, formatSyscall } from "./format";
 import { HypervisorSession, toArchRegisters, type MachineLike, type SessionBackend } from "./hypervisor-session";
 import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
@@ -25,8 +25,11 @@ class ScriptedMachine implements MachineLike {
   private kicked = false;
   disposed = false;
   input: number[] = [];
+  /** What load() was asked to boot. */
+  spec: BootSpec | null = null;
   constructor(private readonly sinks: Required<MachineSinks>, private readonly script: Script, private readonly trace: (name: string, result: unknown) => void) {}
   load(spec: BootSpec): string | null {
+    this.spec = spec;
     this.trace("zx_guest_create", { status: 0, guest_handle: 0x2a3, vmar_handle: 0x2b7 });
     return this.script.loadError ?? (spec.image.length === 0 ? "empty image" : null);
   }
@@ -192,7 +195,7 @@ describe("HypervisorSession", () => {
     const f = setup({ afterGreeting: "wait" }, async () => {
       throw new Error("HTTP 404");
     });
-    expect(await f.session.bootDefault()).toMatch(/could not fetch the guest hello.elf: HTTP 404/);
+    expect(await f.session.bootDefault()).toBe(`could not fetch the guest ${DEFAULT_GUEST}: HTTP 404`);
     expect(f.session.run()).toMatch(/no guest/);
   });
 
@@ -210,6 +213,25 @@ describe("HypervisorSession", () => {
     expect(t.machines[0].disposed).toBe(true);
     expect(t.session.state()).toEqual({ kind: "running" });
     await t.session.pause();
+  });
+
+  it("boots a bundled guest the way the page says: Multiboot by default, a flat image on request, kept across Reset", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    expect(await t.session.bootGuest("hello.elf")).toBeNull();
+    expect(t.machines[0].spec).toEqual({ boot: "multiboot", image: new Uint8Array([1, 2, 3]), cmdline: undefined, imageName: "hello.elf" });
+    expect(await t.session.bootGuest("journey-boot.bin", { boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toBeNull();
+    expect(t.machines[1].spec).toEqual({ boot: "flat", image: new Uint8Array([1, 2, 3]), mode: "real", load: 0x7c00, entry: 0x7c00 });
+    await t.session.pause();
+    expect(await t.session.reset()).toBeNull();
+    expect(t.machines[2].spec).toMatchObject({ boot: "flat", mode: "real", load: 0x7c00 });
+    // The boot method crosses from the page: anything but a well-formed one is refused before fetching.
+    const bad = [{ boot: "linux" }, { boot: "flat", mode: "v86" }, { boot: "flat", load: -1 }, { boot: "flat", entry: "0x7c00" }, null];
+    for (const boot of bad) {
+      expect(await t.session.bootGuest("journey-boot.bin", boot as never)).toMatch(/^journey-boot\.bin: /);
+    }
+    expect(t.machines.length).toBe(3);
+    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "elf" } as never })).toMatch(/not multiboot or flat/);
+    await t.session.dispose();
   });
 
   it("forwards console input and exposes RAM", async () => {

@@ -15,9 +15,11 @@ import {
   ZX_SYSCALL_NAME,
   type ArchRegisters,
   type EventBatch,
+  type GuestBoot,
   type GuestImage,
   type HandleRow,
   type HypervisorApi,
+  type MachineConfig,
   type MachineState,
   type MachineStats,
   type RegisterSnapshot,
@@ -54,7 +56,7 @@ export interface MachineInstance {
 /** What the session needs from the outside world; hypervisor.worker.ts passes the real one. */
 export interface SessionBackend {
   /** Creates a kernel, a process (tracing every syscall into `onSyscall`) and a Machine. */
-  create(sinks: Required<MachineSinks>, onSyscall: (raw: RawSyscall) => void): MachineInstance | string;
+  create(sinks: Required<MachineSinks>, onSyscall: (raw: RawSyscall) => void, config?: MachineConfig): MachineInstance | string;
   formatSyscall(raw: RawSyscall, seq: number): SyscallLogEntry;
   statusName(status: number): string;
   /** Fetches public/guests/<name> (name already checked against GUEST_FILE_NAME). */
@@ -102,6 +104,38 @@ export function toArchRegisters(result: object | null): ArchRegisters | null {
     }
   }
   return out;
+}
+
+/** Why `boot` (which came from the page) is not a GuestBoot the VMM takes, or null if it is. */
+export function whyNotGuestBoot(boot: unknown): string | null {
+  if (typeof boot !== "object" || boot === null) return "the boot method must be an object";
+  const b = boot as Record<string, unknown>;
+  if (b.boot === "multiboot") return null;
+  if (b.boot !== "flat") return `boot method ${JSON.stringify(b.boot)} is not multiboot or flat`;
+  if (b.mode !== undefined && b.mode !== "real" && b.mode !== "protected" && b.mode !== "long") return `flat mode ${JSON.stringify(b.mode)} is not real, protected or long`;
+  for (const key of ["load", "entry"] as const) {
+    const v = b[key];
+    if (v !== undefined && !(typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) return `flat ${key} address ${JSON.stringify(v)} is not a non-negative integer`;
+  }
+  return null;
+}
+
+/** Why `config` (which came from the page) is not a MachineConfig the backend takes, or null if it is. */
+export function whyNotMachineConfig(config: unknown): string | null {
+  if (typeof config !== "object" || config === null) return "the machine config must be an object";
+  const c = config as Record<string, unknown>;
+  if (c.clock !== undefined && c.clock !== "deterministic" && c.clock !== "realtime") return `clock ${JSON.stringify(c.clock)} is not deterministic or realtime`;
+  // The memory size is checked by Machine.create, which says what it takes.
+  if (c.memoryMiB !== undefined && typeof c.memoryMiB !== "number") return `memory size ${JSON.stringify(c.memoryMiB)} is not a number of MiB`;
+  return null;
+}
+
+/** The VMM's BootSpec for a guest image (Multiboot unless the image says otherwise). */
+export function bootSpec(guest: GuestImage): BootSpec {
+  const boot = guest.boot ?? { boot: "multiboot" };
+  if (boot.boot === "flat") return { boot: "flat", image: guest.image, mode: boot.mode, load: boot.load, entry: boot.entry };
+  // QEMU's Multiboot command line is "<kernel file name> <append>"; the VMM builds it from both.
+  return { boot: "multiboot", image: guest.image, cmdline: guest.cmdline, imageName: guest.name };
 }
 
 export class HypervisorSession implements HypervisorApi {
@@ -197,9 +231,15 @@ export class HypervisorSession implements HypervisorApi {
     return this.bootGuest(DEFAULT_GUEST);
   }
 
-  async bootGuest(name: string): Promise<string | null> {
+  async bootGuest(name: string, boot?: GuestBoot): Promise<string | null> {
     if (!GUEST_FILE_NAME.test(name)) {
       const message = `not a bundled guest's name: ${JSON.stringify(name)}`;
+      this.events.error(message);
+      return message;
+    }
+    const bad = boot === undefined ? null : whyNotGuestBoot(boot);
+    if (bad) {
+      const message = `${name}: ${bad}`;
       this.events.error(message);
       return message;
     }
@@ -214,7 +254,7 @@ export class HypervisorSession implements HypervisorApi {
       this.setState({ kind: "empty" });
       return message;
     }
-    const loadError = await this.load(guest);
+    const loadError = await this.load(boot ? { ...guest, boot } : guest);
     if (loadError) return loadError;
     return this.run();
   }
@@ -226,6 +266,12 @@ export class HypervisorSession implements HypervisorApi {
     this.events.newMachine();
     this.setState({ kind: "loading", what: guest.name });
     let created: MachineInstance | string;
+    const badConfig = guest.machine === undefined ? null : whyNotMachineConfig(guest.machine);
+    if (badConfig) {
+      this.events.error(`${guest.name}: ${badConfig}`);
+      this.setState({ kind: "empty" });
+      return badConfig;
+    }
     try {
       created = this.backend.create(
         {
@@ -233,6 +279,7 @@ export class HypervisorSession implements HypervisorApi {
           exit: (record: ExitRecord) => this.events.exit(record),
         },
         (raw) => this.events.syscall(raw),
+        guest.machine,
       );
     } catch (error) {
       created = `creating the machine threw: ${describe(error)}`;
@@ -245,8 +292,8 @@ export class HypervisorSession implements HypervisorApi {
     this.instance = created;
     let loadError: string | null;
     try {
-      // QEMU's Multiboot command line is "<kernel file name> <append>"; the VMM builds it from both.
-      loadError = created.machine.load({ boot: "multiboot", image: guest.image, cmdline: guest.cmdline, imageName: guest.name });
+      const bad = guest.boot === undefined ? null : whyNotGuestBoot(guest.boot);
+      loadError = bad ?? created.machine.load(bootSpec(guest));
     } catch (error) {
       loadError = `loading ${guest.name} threw: ${describe(error)}`;
     }
@@ -476,6 +523,10 @@ export class HypervisorSession implements HypervisorApi {
 
   ping(nonce: number): number {
     return nonce;
+  }
+
+  loadedGuest(): GuestImage | null {
+    return this.guest;
   }
 
   /** Surfaces a problem found outside the session (the worker's global error handlers). */

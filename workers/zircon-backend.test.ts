@@ -6,13 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { EventBatch } from "./api";
+import { DEFAULT_GUEST, type EventBatch } from "./api";
 import { HypervisorSession } from "./hypervisor-session";
 import { createZirconBackend } from "./zircon-backend";
 
 const root = path.resolve(import.meta.dirname, "..");
 const guestFile = (name: string) => path.join(root, "public", "guests", name);
-const haveGuests = existsSync(guestFile("hello.elf")) && existsSync(guestFile("bench-int.elf"));
+const haveGuests = ["hello.elf", "bench-int.elf", "monitor.elf", "journey-boot.bin"].every((f) => existsSync(guestFile(f)));
 
 function setup() {
   const session = new HypervisorSession(
@@ -46,7 +46,7 @@ describe.skipIf(!haveGuests)("HypervisorSession on the real kernel and VMM", () 
   it("makes zx_* calls from the page on the VMM process, with Zircon's statuses and out-parameters", async () => {
     const t = setup();
     expect((await t.session.syscall("zx_vmo_create", [8192, 0])).error).toBe("no machine: boot a guest first");
-    expect(await t.session.bootDefault()).toBeNull();
+    expect(await t.session.bootGuest("hello.elf")).toBeNull();
     await until("the guest to exit", () => t.session.state().kind !== "running");
 
     const created = await t.session.syscall("zx_vmo_create", [8192, 0]);
@@ -70,7 +70,7 @@ describe.skipIf(!haveGuests)("HypervisorSession on the real kernel and VMM", () 
 
   it("boots hello.elf: the greeting is the one QEMU prints, and the exit device ends the run", async () => {
     const t = setup();
-    expect(await t.session.bootDefault()).toBeNull();
+    expect(await t.session.bootGuest("hello.elf")).toBeNull();
     await until("the guest to exit", () => t.session.state().kind !== "running");
     const expected = readFileSync(path.join(root, "guests", "expected", "hello.txt"), "latin1");
     expect(t.text()).toBe(expected);
@@ -121,6 +121,33 @@ describe.skipIf(!haveGuests)("HypervisorSession on the real kernel and VMM", () 
     expect(await t.session.reset()).toBeNull();
     expect(t.session.state()).toEqual({ kind: "ready" });
     expect(t.session.readRegisters()!.instructions).toBe(0);
+    await t.session.dispose();
+  });
+
+  it("boots the default guest, the monitor, and answers a command typed at its prompt", async () => {
+    const t = setup();
+    expect(DEFAULT_GUEST).toBe("monitor.elf");
+    expect(await t.session.bootDefault()).toBeNull();
+    await until("the prompt", () => t.text().endsWith("hvplay> "));
+    expect(t.text()).toContain("hvplay monitor - a tiny guest OS on a 16550 UART. Type help.\r\n");
+    // Keys arrive as a terminal sends them (Enter is CR), raise COM1's interrupt, and are echoed.
+    t.session.consoleInput(new TextEncoder().encode("echo over COM1\r"));
+    await until("the answer", () => t.text().endsWith("hvplay> echo over COM1\r\nover COM1\r\nhvplay> "));
+    expect(t.session.state()).toEqual({ kind: "running" });
+    t.session.consoleInput(new TextEncoder().encode("exit 5\r"));
+    await until("the exit device", () => t.session.state().kind !== "running");
+    expect(t.session.state()).toEqual({ kind: "exited", exitStatus: 11 });
+    await t.session.dispose();
+  });
+
+  it("boots journey-boot.bin as a flat image in real mode, as `hvplay run --boot flat` does", async () => {
+    const t = setup();
+    expect(await t.session.bootGuest("journey-boot.bin", { boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toBeNull();
+    await until("the guest to exit", () => t.session.state().kind !== "running");
+    expect(t.text()).toBe(readFileSync(path.join(root, "guests", "expected", "journey-boot.txt"), "latin1"));
+    expect(t.session.state()).toEqual({ kind: "exited", exitStatus: 1 });
+    // As a Multiboot kernel the same file is refused with a reason.
+    expect(await t.session.bootGuest("journey-boot.bin")).toMatch(/Multiboot/);
     await t.session.dispose();
   });
 });

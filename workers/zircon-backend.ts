@@ -21,8 +21,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function createZirconBackend(options: ZirconBackendOptions): SessionBackend {
   const names = buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName);
   return {
-    create(sinks, onSyscall): MachineInstance | string {
-      const kernel = zircon.createKernel();
+    create(sinks, onSyscall, config): MachineInstance | string {
+      const kernel = zircon.createKernel({ clock: config?.clock ?? "deterministic" });
       const proc = kernel.createProcess();
       proc.setTracer((ev: RawSyscall) => {
         // Blocking calls (zx_vcpu_resume, zx_port_wait) return a Promise: log them when they
@@ -36,7 +36,7 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
           onSyscall(ev);
         }
       });
-      const machine = Machine.create(proc, { memoryMiB: options.memoryMiB ?? 128 }, sinks);
+      const machine = Machine.create(proc, { memoryMiB: config?.memoryMiB ?? options.memoryMiB ?? 128 }, sinks);
       if (typeof machine === "string") return machine;
       return {
         machine,

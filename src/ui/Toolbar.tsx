@@ -4,6 +4,7 @@ import type { MachineState } from "../../workers/api";
 import { formatCount, formatMips } from "./format";
 import { BUNDLED_GUESTS } from "./guests";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import { ShareButton } from "./ShareButton";
 
 function GuestPicker({ disabled }: { disabled: boolean }) {
   const workbench = useWorkbench();
@@ -16,8 +17,12 @@ function GuestPicker({ disabled }: { disabled: boolean }) {
       <select id="guest-select" className="select" disabled={disabled} value={bundled ? guestName! : ""}
         onChange={(e) => { if (e.target.value) void workbench.bootGuest(e.target.value); }}>
         {!bundled && <option value="">{guestName ?? "—"}</option>}
-        {BUNDLED_GUESTS.map((g) => (
-          <option key={g.file} value={g.file} title={g.title}>{g.file}</option>
+        {[true, false].map((lesson) => (
+          <optgroup key={String(lesson)} label={lesson ? "Gallery: lessons" : "Test kernels"}>
+            {BUNDLED_GUESTS.filter((g) => g.lesson === lesson).map((g) => (
+              <option key={g.file} value={g.file} title={`${g.title}\n\n${g.description}`}>{g.file}</option>
+            ))}
+          </optgroup>
         ))}
       </select>
       <button type="button" className="btn small" disabled={disabled} onClick={() => fileInput.current?.click()}
@@ -90,6 +95,7 @@ export function Toolbar() {
           <span aria-hidden="true">⟲</span> Reset
         </button>
       </div>
+      <ShareButton />
       <div className="status">
         <span className={`state-pill state-${machine.kind}`} data-testid="machine-state" role="status"
           title={machine.kind === "error" ? machine.message : undefined}>

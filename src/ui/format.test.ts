@@ -40,9 +40,9 @@ import { initialGuest } from "./guests";
 describe("initialGuest", () => {
   it("takes ?guest= when it is a plain .elf file name, else the default", () => {
     expect(initialGuest("?guest=echo.elf")).toBe("echo.elf");
-    expect(initialGuest("")).toBe("hello.elf");
-    expect(initialGuest("?guest=../x.elf")).toBe("hello.elf");
-    expect(initialGuest("?guest=https://evil/x.elf")).toBe("hello.elf");
+    expect(initialGuest("")).toBe("monitor.elf");
+    expect(initialGuest("?guest=../x.elf")).toBe("monitor.elf");
+    expect(initialGuest("?guest=https://evil/x.elf")).toBe("monitor.elf");
   });
 });
 

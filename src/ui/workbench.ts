@@ -9,6 +9,7 @@
  */
 import * as Comlink from "comlink";
 import { DEFAULT_GUEST, type EventBatch, type HypervisorApi } from "../../workers/api";
+import { guestBoot } from "./guests";
 import { WorkbenchStore } from "./store";
 
 /** The watchdog pings this often, and declares the worker dead after this long without an answer. */
@@ -70,7 +71,7 @@ export class Workbench {
         await api.subscribe(listener);
         if (generation !== this.generation) return;
         this.store.setConnection({ kind: "connected" });
-        const error = await api.bootGuest(this.initialGuest);
+        const error = await api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
         if (error && generation === this.generation) this.store.addError(error);
       } catch (error) {
         if (generation === this.generation) this.die(`the worker did not answer: ${String(error)}`);
@@ -150,10 +151,10 @@ export class Workbench {
     if (error) this.store.addError(error);
   }
 
-  /** Boots a bundled guest (public/guests/<file>) and runs it. */
+  /** Boots a bundled guest (public/guests/<file>) the way src/ui/guests.ts says, and runs it. */
   async bootGuest(file: string): Promise<void> {
     this.initialGuest = file;
-    const error = await this.call("Boot", (api) => api.bootGuest(file));
+    const error = await this.call("Boot", (api) => api.bootGuest(file, guestBoot(file)));
     if (error) this.store.addError(error);
   }
 

@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_GUEST, GUEST_FILE_NAME } from "../../workers/api";
+import { BUNDLED_GUESTS, bundledGuest, guestBoot } from "./guests";
+
+const root = path.resolve(__dirname, "..", "..");
+
+describe("the bundled guests the toolbar offers", () => {
+  it("are all built, with file names the worker accepts, each once", () => {
+    for (const g of BUNDLED_GUESTS) {
+      expect(GUEST_FILE_NAME.test(g.file), g.file).toBe(true);
+      expect(existsSync(path.join(root, "public", "guests", g.file)), g.file).toBe(true);
+      expect(g.title.startsWith(g.file.replace(/(-boot)?\.(elf|bin)$/, ""))).toBe(true);
+      expect(g.description.length).toBeGreaterThan(40);
+    }
+    expect(new Set(BUNDLED_GUESTS.map((g) => g.file)).size).toBe(BUNDLED_GUESTS.length);
+  });
+
+  it("include the whole gallery, the default (the monitor) first", () => {
+    const lessons = BUNDLED_GUESTS.filter((g) => g.lesson).map((g) => g.file);
+    expect(lessons).toEqual(["monitor.elf", "hello.elf", "echo.elf", "ticks.elf", "mmio.elf", "doorbell.elf", "journey-boot.bin", "paging-demo.elf"]);
+    expect(DEFAULT_GUEST).toBe("monitor.elf");
+    expect(BUNDLED_GUESTS[0].file).toBe(DEFAULT_GUEST);
+    // Each lesson's source is in guests/ and starts with a header comment that teaches.
+    for (const file of lessons) {
+      const source = path.join(root, "guests", file.replace(/\.(elf|bin)$/, ".asm"));
+      expect(readFileSync(source, "utf8"), source).toMatch(/^; \S+\.asm — /);
+    }
+  });
+
+  it("boot the way the CLI tests run them: guests/expected/NAME.args, else Multiboot", () => {
+    for (const g of BUNDLED_GUESTS) {
+      const args = path.join(root, "guests", "expected", g.file.replace(/\.(elf|bin)$/, ".args"));
+      const flat = existsSync(args) && /--boot flat/.test(readFileSync(args, "utf8"));
+      expect(guestBoot(g.file).boot, g.file).toBe(flat ? "flat" : "multiboot");
+    }
+    // A boot sector: real mode at 0000:7C00, as `hvplay run --boot flat` starts one.
+    expect(guestBoot("journey-boot.bin")).toEqual({ boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 });
+    // Files not in the list (reachable with ?guest=) are Multiboot kernels.
+    expect(bundledGuest("c-torture-O2.elf")).toBeUndefined();
+    expect(guestBoot("c-torture-O2.elf")).toEqual({ boot: "multiboot" });
+  });
+});

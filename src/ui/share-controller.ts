@@ -1,0 +1,250 @@
+/**
+ * Share links in the page: builds a link from what the worker has loaded (Share), boots the recipe
+ * of an opened link, and drives the embed layout's Run button.
+ *
+ * It talks to the worker through its own Comlink proxy on the workbench's current worker (handed
+ * over by `trackWorkers`, the factory main.tsx gives the Workbench), so the Workbench itself is left
+ * as it is. Comlink matches answers to requests by id per proxy, so two proxies share a worker
+ * safely; this one is never released (the Workbench releases its own before terminating the worker).
+ *
+ * The Workbench boots its initial guest as soon as the worker answers. A recipe that is more than
+ * that boot is loaded once it has come to rest (initialBootSettled), so the two loads never race.
+ */
+import * as Comlink from "comlink";
+import { DEFAULT_GUEST, type GuestImage, type HypervisorApi, type MachineStateKind } from "../../workers/api";
+import { encodeRecipe, type DecodeResult } from "../share/codec";
+import type { Recipe, Settings } from "../share/recipe";
+import { guestBoot } from "./guests";
+import {
+  guestImageFromRecipe,
+  initialBootSettled,
+  isPlainBundledBoot,
+  linkBase,
+  recipeFromLoaded,
+  type RecipeSources,
+} from "./share-link";
+import type { WorkbenchSnapshot } from "./store";
+import { defaultWorkerFactory, type Workbench, type WorkerFactory } from "./workbench";
+
+/** The workbench's workers as they are created: wrap `factory` and pass it to the Workbench. */
+export interface WorkerTracker {
+  factory: WorkerFactory;
+  current(): Worker | null;
+}
+
+export function trackWorkers(create: WorkerFactory = defaultWorkerFactory): WorkerTracker {
+  let current: Worker | null = null;
+  return {
+    factory: () => (current = create()),
+    current: () => current,
+  };
+}
+
+/** What Share produced: the link (and its length warning) or why there is none. */
+export type ShareOutcome =
+  | { ok: true; link: string; embedLink: string; chars: number; large: boolean; copied: boolean }
+  | { ok: false; message: string };
+
+export interface ShareControllerOptions {
+  workbench: Workbench;
+  workers: WorkerTracker;
+  sources: RecipeSources;
+  /** The page's address parts the links start with. */
+  origin: string;
+  pathname: string;
+  /** Settings to put in a link (panels, theme); none by default. */
+  settings?: () => Settings;
+  /** Copies text to the clipboard; resolves false when it could not. */
+  copy?: (text: string) => Promise<boolean>;
+}
+
+/** How long console input waits for the guest's first output before it is sent anyway. */
+const INPUT_WAIT_MS = 1000;
+
+export class ShareController {
+  private readonly options: ShareControllerOptions;
+  private proxied: { worker: Worker; api: Comlink.Remote<HypervisorApi> } | null = null;
+  /** Console input of the last recipe booted, sent on its first run. */
+  private pendingInput = "";
+
+  constructor(options: ShareControllerOptions) {
+    this.options = options;
+  }
+
+  private get store() {
+    return this.options.workbench.store;
+  }
+
+  /** This controller's proxy on the workbench's current worker. */
+  private api(): Comlink.Remote<HypervisorApi> | null {
+    const worker = this.options.workers.current();
+    if (!worker) return null;
+    if (this.proxied?.worker !== worker) this.proxied = { worker, api: Comlink.wrap<HypervisorApi>(worker) };
+    return this.proxied.api;
+  }
+
+  /** Builds a link for what is loaded now and copies it. Never throws. */
+  async share(): Promise<ShareOutcome> {
+    try {
+      const api = this.api();
+      if (!api) return { ok: false, message: "the hypervisor worker is not running" };
+      const loaded = await api.loadedGuest();
+      if (!loaded) return { ok: false, message: "nothing to share: no guest is loaded" };
+      let bundledBytes: Uint8Array | null = null;
+      try {
+        bundledBytes = await this.options.sources.fetchBundled(loaded.name);
+      } catch {
+        // Not a bundled guest (or not reachable): the image travels in the link.
+      }
+      const recipe = recipeFromLoaded(loaded, bundledBytes, this.options.settings?.() ?? {});
+      const { origin, pathname } = this.options;
+      const encoded = encodeRecipe(recipe, linkBase(origin, pathname, false));
+      if (!encoded.ok) return { ok: false, message: encoded.error.message };
+      const embed = encodeRecipe(recipe, linkBase(origin, pathname, true));
+      const copied = (await this.options.copy?.(encoded.link)) ?? false;
+      return { ok: true, link: encoded.link, embedLink: embed.ok ? embed.link : encoded.link, chars: encoded.chars, large: encoded.large, copied };
+    } catch (error) {
+      return { ok: false, message: `could not make a link: ${String(error)}` };
+    }
+  }
+
+  /**
+   * Acts on the address the page was opened with: shows why a link could not be read (the default
+   * guest boots regardless), or boots its recipe; in the embed layout, leaves the guest loaded and
+   * waiting for Run.
+   */
+  async openLink(link: DecodeResult | null, embed: boolean): Promise<void> {
+    if (link && !link.ok) this.store.addError(`Could not open the share link: ${link.error.message}. The playground carries on without it.`);
+    const recipe = link?.ok ? link.recipe : null;
+    if (!recipe && !embed) return;
+    if (!(await this.settled(this.store.getSnapshot().errors))) return;
+    const s = this.store.getSnapshot();
+    const initial = s.guestName;
+    if (recipe) {
+      if (!embed && initial !== null && isPlainBundledBoot(recipe, initial, guestBoot(initial)) && s.machine.kind !== "empty") {
+        // The workbench's own boot was the recipe's; only the replay is left.
+        await this.sendConsoleInput(recipe);
+        return;
+      }
+      const booted = await this.bootRecipe(recipe, { run: !embed });
+      // A recipe that failed to load leaves no machine (the old one is gone): boot the default
+      // guest, so the playground stays usable.
+      if (!booted && (await this.workerState()) === "empty") await this.options.workbench.bootGuest(DEFAULT_GUEST);
+    } else {
+      // Embed without a recipe: the guest the workbench booted, back at its start, waiting for Run.
+      const api = this.api();
+      const error = api ? await api.reset() : "the hypervisor worker is not running";
+      if (error) this.store.addError(error);
+    }
+  }
+
+  /** Loads a recipe's guest (and runs it, unless `run` is false). Problems become readable errors. */
+  async bootRecipe(recipe: Recipe, { run }: { run: boolean }): Promise<boolean> {
+    this.pendingInput = recipe.consoleInput;
+    const guest = await guestImageFromRecipe(recipe, this.options.sources);
+    if (typeof guest === "string") {
+      this.store.addError(`Could not boot the share link: ${guest}.`);
+      return false;
+    }
+    const api = this.api();
+    if (!api) {
+      this.store.addError("Could not boot the share link: the hypervisor worker is not running.");
+      return false;
+    }
+    try {
+      const error = await api.load(guest as GuestImage);
+      if (error) {
+        this.store.addError(`Could not boot the share link: ${guest.name}: ${error}`);
+        return false;
+      }
+      if (run) return await this.run();
+      return true;
+    } catch (error) {
+      this.store.addError(`Could not boot the share link: ${String(error)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Run (the embed layout's button): starts a loaded guest, or boots it again from the start when
+   * it has finished; sends the recipe's console input on the first run.
+   */
+  async run(): Promise<boolean> {
+    const api = this.api();
+    if (!api) return false;
+    try {
+      const kind = this.store.getSnapshot().machine.kind;
+      if (kind === "exited" || kind === "error") {
+        const error = await api.reset();
+        if (error) {
+          this.store.addError(error);
+          return false;
+        }
+      }
+      const error = await api.run();
+      if (error) {
+        this.store.addError(error);
+        return false;
+      }
+      const input = this.pendingInput;
+      this.pendingInput = "";
+      if (input) void this.sendConsoleInputText(input);
+      return true;
+    } catch (error) {
+      this.store.addError(`Run failed: ${String(error)}`);
+      return false;
+    }
+  }
+
+  private async sendConsoleInput(recipe: Recipe): Promise<void> {
+    if (recipe.consoleInput) await this.sendConsoleInputText(recipe.consoleInput);
+  }
+
+  /**
+   * Types `text` into COM1 once the guest has shown it is up (its first output), or after
+   * INPUT_WAIT_MS: sent earlier, it would meet a UART the guest has not set up yet, and a guest
+   * that enables the FIFO clears what was received before (NS16550D FCR bit 0).
+   */
+  private async sendConsoleInputText(text: string): Promise<void> {
+    await this.waitFor((s) => s.consoleText.length > 0 || s.machine.kind !== "running", INPUT_WAIT_MS);
+    if (this.store.getSnapshot().machine.kind !== "running") return;
+    try {
+      await this.api()?.consoleInput(new TextEncoder().encode(text));
+    } catch (error) {
+      this.store.addError(`Console input failed: ${String(error)}`);
+    }
+  }
+
+  /** The worker's machine state now (the store learns it a batch later); null if it cannot say. */
+  private async workerState(): Promise<MachineStateKind | null> {
+    try {
+      return (await this.api()?.state())?.kind ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Waits until the workbench's initial boot is at rest; false if the worker died meanwhile. */
+  private async settled(errorsBefore: readonly string[]): Promise<boolean> {
+    await this.waitFor((s) => initialBootSettled(s, errorsBefore));
+    return this.store.getSnapshot().connection.kind === "connected";
+  }
+
+  /** Resolves once `condition` holds for the store's snapshot (or after `timeoutMs`, if given). */
+  private waitFor(condition: (s: WorkbenchSnapshot) => boolean, timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (condition(this.store.getSnapshot())) return resolve();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const unsubscribe = this.store.subscribe(() => {
+        if (!condition(this.store.getSnapshot())) return;
+        done();
+      });
+      const done = () => {
+        unsubscribe();
+        clearTimeout(timer);
+        resolve();
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs);
+    });
+  }
+}

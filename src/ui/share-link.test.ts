@@ -1,0 +1,150 @@
+/** The page's share-link helpers, without a browser. */
+import { describe, expect, it } from "vitest";
+import { encodeRecipe } from "../share/codec";
+import { defaultRecipe, type Recipe } from "../share/recipe";
+import { embedSnippet } from "./ShareButton";
+import { playgroundHref } from "./EmbedApp";
+import {
+  fromGuestBoot,
+  guestImageFromRecipe,
+  initialBootSettled,
+  isPlainBundledBoot,
+  linkBase,
+  readPageRequest,
+  recipeFromLoaded,
+  toGuestBoot,
+} from "./share-link";
+import { initialGuestFor } from "./share-setup";
+import { initialSnapshot, type WorkbenchSnapshot } from "./store";
+
+const hello = defaultRecipe({ kind: "bundled", file: "hello.elf" });
+const fragment = (r: Recipe) => {
+  const e = encodeRecipe(r);
+  if (!e.ok) throw new Error(e.error.message);
+  return e.fragment;
+};
+
+describe("readPageRequest", () => {
+  it("reads ?embed and a #r= recipe, or neither", () => {
+    expect(readPageRequest("", "")).toEqual({ embed: false, link: null });
+    expect(readPageRequest("?embed", "")).toEqual({ embed: true, link: null });
+    expect(readPageRequest("?guest=echo.elf&embed=1", fragment(hello))).toEqual({ embed: true, link: { ok: true, recipe: hello } });
+    expect(readPageRequest("", "#r=9.x").link).toMatchObject({ ok: false, error: { kind: "version" } });
+  });
+
+  it("boots a link's bundled guest first, else ?guest= or the default", () => {
+    expect(initialGuestFor(readPageRequest("?guest=echo.elf", fragment(hello)), "?guest=echo.elf")).toBe("hello.elf");
+    expect(initialGuestFor(readPageRequest("?guest=echo.elf", "#r=1.broken"), "?guest=echo.elf")).toBe("echo.elf");
+    const image = defaultRecipe({ kind: "image", name: "k.elf", bytes: Uint8Array.of(1) });
+    expect(initialGuestFor(readPageRequest("", fragment(image)), "")).toBe("monitor.elf");
+  });
+});
+
+describe("links", () => {
+  it("start with the page's address, without its query", () => {
+    expect(linkBase("https://x.test", "/play/", false)).toBe("https://x.test/play/");
+    expect(linkBase("https://x.test", "/play/", true)).toBe("https://x.test/play/?embed");
+  });
+
+  it("embed as an iframe whose address is escaped for an attribute", () => {
+    expect(embedSnippet('https://x.test/?embed&a="b"#r=1.A')).toBe(
+      '<iframe src="https://x.test/?embed&amp;a=&quot;b&quot;#r=1.A" width="720" height="420" style="border:0" title="Hypervisor Playground"></iframe>',
+    );
+  });
+
+  it("open the full playground from an embed", () => {
+    expect(playgroundHref("https://x.test/play/?embed#r=1.AAAA")).toBe("https://x.test/play/#r=1.AAAA");
+    expect(playgroundHref("https://x.test/?guest=echo.elf&embed")).toBe("https://x.test/?guest=echo.elf");
+  });
+});
+
+describe("boot methods", () => {
+  it("convert between the recipe's and the worker's", () => {
+    expect(toGuestBoot({ method: "multiboot" })).toEqual({ boot: "multiboot" });
+    expect(toGuestBoot({ method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toEqual({ boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 });
+    expect(toGuestBoot({ method: "flat" })).toEqual({ boot: "flat" });
+    expect(toGuestBoot({ method: "elf" })).toMatch(/cannot do yet/);
+    expect(fromGuestBoot(undefined)).toEqual({ method: "multiboot" });
+    expect(fromGuestBoot({ boot: "flat", mode: "long" })).toEqual({ method: "flat", mode: "long" });
+  });
+});
+
+describe("recipeFromLoaded", () => {
+  const image = Uint8Array.of(0x7f, 0x45, 0x4c, 0x46);
+
+  it("names a bundled guest whose bytes are the bundled file's", () => {
+    const r = recipeFromLoaded({ name: "hello.elf", image }, image.slice());
+    expect(r).toEqual(hello);
+  });
+
+  it("carries the bytes of an opened image, even one named like a bundled guest", () => {
+    expect(recipeFromLoaded({ name: "mine.elf", image }, null).guest).toEqual({ kind: "image", name: "mine.elf", bytes: image });
+    expect(recipeFromLoaded({ name: "hello.elf", image }, Uint8Array.of(1, 2)).guest).toEqual({ kind: "image", name: "hello.elf", bytes: image });
+  });
+
+  it("keeps the boot method, command line and machine", () => {
+    const r = recipeFromLoaded(
+      { name: "boot.bin", image, cmdline: "quiet", boot: { boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 }, machine: { memoryMiB: 16, clock: "realtime" } },
+      null,
+      { theme: "light" },
+    );
+    expect(r).toMatchObject({ boot: { method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 }, cmdline: "quiet", memoryMiB: 16, clock: "realtime", settings: { theme: "light" } });
+  });
+});
+
+describe("guestImageFromRecipe", () => {
+  const bytes = Uint8Array.of(1, 2, 3);
+  const sources = { fetchBundled: async (file: string) => (file === "hello.elf" ? bytes : Promise.reject(new Error(`/guests/${file}: HTTP 404`))) };
+
+  it("fetches a bundled guest and passes only what differs from the defaults", async () => {
+    expect(await guestImageFromRecipe(hello, sources)).toEqual({ name: "hello.elf", image: bytes, boot: { boot: "multiboot" } });
+    const r: Recipe = { ...hello, cmdline: "a b", memoryMiB: 16, clock: "realtime" };
+    expect(await guestImageFromRecipe(r, sources)).toEqual({ name: "hello.elf", image: bytes, boot: { boot: "multiboot" }, cmdline: "a b", machine: { memoryMiB: 16, clock: "realtime" } });
+  });
+
+  it("says why it cannot: a missing bundled guest, an ELF boot, source without an assembler or that does not assemble", async () => {
+    expect(await guestImageFromRecipe(defaultRecipe({ kind: "bundled", file: "gone.elf" }), sources)).toBe(
+      "this link boots the bundled guest gone.elf, which could not be fetched: /guests/gone.elf: HTTP 404",
+    );
+    expect(await guestImageFromRecipe({ ...hello, boot: { method: "elf" } }, sources)).toMatch(/ELF image directly/);
+    const source = defaultRecipe({ kind: "source", name: "a.asm", text: "hlt" });
+    expect(await guestImageFromRecipe(source, sources)).toBe("this link carries assembly source (a.asm), and this playground has no assembler yet");
+    const assemble = async (_: string, text: string) => (text === "hlt" ? { bytes: Uint8Array.of(0xf4) } : { error: "line 1: unknown instruction" });
+    expect(await guestImageFromRecipe(source, { ...sources, assemble })).toEqual({ name: "a.asm", image: Uint8Array.of(0xf4), boot: { boot: "multiboot" } });
+    expect(await guestImageFromRecipe({ ...source, guest: { kind: "source", name: "b.asm", text: "nop!" } }, { ...sources, assemble })).toBe(
+      "b.asm does not assemble: line 1: unknown instruction",
+    );
+  });
+});
+
+describe("isPlainBundledBoot", () => {
+  it("is true only when the workbench's own boot is the recipe's", () => {
+    expect(isPlainBundledBoot(hello, "hello.elf", { boot: "multiboot" })).toBe(true);
+    expect(isPlainBundledBoot(hello, "echo.elf", { boot: "multiboot" })).toBe(false);
+    expect(isPlainBundledBoot({ ...hello, cmdline: "x" }, "hello.elf", { boot: "multiboot" })).toBe(false);
+    expect(isPlainBundledBoot({ ...hello, memoryMiB: 64 }, "hello.elf", { boot: "multiboot" })).toBe(false);
+    expect(isPlainBundledBoot({ ...hello, clock: "realtime" }, "hello.elf", { boot: "multiboot" })).toBe(false);
+    const sector = defaultRecipe({ kind: "bundled", file: "journey-boot.bin" }, { method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 });
+    expect(isPlainBundledBoot(sector, "journey-boot.bin", { boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toBe(true);
+    expect(isPlainBundledBoot(sector, "journey-boot.bin", { boot: "multiboot" })).toBe(false);
+  });
+});
+
+describe("initialBootSettled", () => {
+  const base = initialSnapshot(true);
+  const at = (patch: Partial<WorkbenchSnapshot>): WorkbenchSnapshot => ({ ...base, ...patch });
+  const connected = { kind: "connected" } as const;
+  it("waits for the machine to leave empty and loading, for a reported problem, or for the worker to die", () => {
+    expect(initialBootSettled(base, base.errors)).toBe(false);
+    expect(initialBootSettled(at({ connection: connected }), base.errors)).toBe(false);
+    expect(initialBootSettled(at({ connection: connected, machine: { kind: "loading", what: "hello.elf" } }), base.errors)).toBe(false);
+    expect(initialBootSettled(at({ connection: connected, machine: { kind: "running" } }), base.errors)).toBe(true);
+    expect(initialBootSettled(at({ connection: connected, machine: { kind: "exited", exitStatus: 1 } }), base.errors)).toBe(true);
+    // A fetch that failed leaves the machine empty and says why.
+    expect(initialBootSettled(at({ connection: connected, errors: ["could not fetch the guest gone.elf"] }), base.errors)).toBe(true);
+    // An error from before (the link's own) does not count.
+    const before = ["Could not open the share link: …"];
+    expect(initialBootSettled(at({ connection: connected, errors: before }), before)).toBe(false);
+    expect(initialBootSettled(at({ connection: { kind: "dead", message: "x" } }), base.errors)).toBe(true);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The page's side of share links, as pure functions (tested without a browser, share-link.test.ts):
+ * what the page's address asks for (`?embed`, a `#r=` recipe), a recipe from what the worker has
+ * loaded, and the guest image a recipe boots. The codec itself is src/share.
+ */
+import type { GuestBoot, GuestImage, MachineConfig } from "../../workers/api";
+import { decodeFragment, type DecodeResult } from "../share/codec";
+import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, RECIPE_VERSION, type BootMethod, type Recipe, type Settings } from "../share/recipe";
+import type { WorkbenchSnapshot } from "./store";
+
+export interface PageRequest {
+  /** `?embed`: only the console and a Run button. */
+  embed: boolean;
+  /** The decoded `#r=` recipe or why it could not be read; null when the address has none. */
+  link: DecodeResult | null;
+}
+
+/** Reads `location.search` and `location.hash`. */
+export function readPageRequest(search: string, hash: string): PageRequest {
+  return { embed: new URLSearchParams(search).has("embed"), link: decodeFragment(hash) };
+}
+
+/**
+ * The address a link starts with: the page's own, without its query and fragment (a `?guest=` is
+ * superseded by the recipe); `?embed` for the embeddable layout.
+ */
+export function linkBase(origin: string, pathname: string, embed: boolean): string {
+  return `${origin}${pathname}${embed ? "?embed" : ""}`;
+}
+
+/** The recipe's boot method as the worker takes it, or why the worker cannot boot it. */
+export function toGuestBoot(boot: BootMethod): GuestBoot | string {
+  switch (boot.method) {
+    case "multiboot":
+      return { boot: "multiboot" };
+    case "flat": {
+      const out: GuestBoot = { boot: "flat" };
+      if (boot.mode !== undefined) out.mode = boot.mode;
+      if (boot.load !== undefined) out.load = boot.load;
+      if (boot.entry !== undefined) out.entry = boot.entry;
+      return out;
+    }
+    case "elf":
+      return "this link boots an ELF image directly (hvplay run --boot elf), which the playground's worker cannot do yet";
+  }
+}
+
+/** The worker's boot method as a recipe's. */
+export function fromGuestBoot(boot: GuestBoot | undefined): BootMethod {
+  if (!boot || boot.boot === "multiboot") return { method: "multiboot" };
+  const out: BootMethod = { method: "flat" };
+  if (boot.mode !== undefined) out.mode = boot.mode;
+  if (boot.load !== undefined) out.load = boot.load;
+  if (boot.entry !== undefined) out.entry = boot.entry;
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A recipe for what the worker has loaded. `bundledBytes` are the bytes of the bundled guest of the
+ * same name (null if there is none): when they are the loaded image's, the link names the guest
+ * instead of carrying it; any other image (opened from disk, or a bundled name with other bytes)
+ * travels whole.
+ */
+export function recipeFromLoaded(loaded: GuestImage, bundledBytes: Uint8Array | null, settings: Settings = {}): Recipe {
+  const bundled = bundledBytes !== null && BUNDLED_FILE_NAME.test(loaded.name) && sameBytes(bundledBytes, loaded.image);
+  return {
+    version: RECIPE_VERSION,
+    guest: bundled ? { kind: "bundled", file: loaded.name } : { kind: "image", name: loaded.name, bytes: loaded.image },
+    boot: fromGuestBoot(loaded.boot),
+    memoryMiB: loaded.machine?.memoryMiB ?? DEFAULT_MEMORY_MIB,
+    cmdline: loaded.cmdline ?? "",
+    clock: loaded.machine?.clock ?? "deterministic",
+    breakpoints: { addresses: [], lines: [] },
+    settings,
+    consoleInput: "",
+  };
+}
+
+/** Turns a recipe's assembly source into an image; absent until the playground has an assembler wired in. */
+export type Assemble = (name: string, text: string) => Promise<{ bytes: Uint8Array } | { error: string }>;
+
+/** What the page needs to boot a recipe's guest. */
+export interface RecipeSources {
+  /** Fetches public/guests/<file>; throws on failure. */
+  fetchBundled(file: string): Promise<Uint8Array>;
+  assemble?: Assemble;
+}
+
+/** The GuestImage the worker loads for `recipe`, or a readable reason it cannot. */
+export async function guestImageFromRecipe(recipe: Recipe, sources: RecipeSources): Promise<GuestImage | string> {
+  const boot = toGuestBoot(recipe.boot);
+  if (typeof boot === "string") return boot;
+  let name: string;
+  let image: Uint8Array;
+  const g = recipe.guest;
+  switch (g.kind) {
+    case "bundled":
+      name = g.file;
+      try {
+        image = await sources.fetchBundled(g.file);
+      } catch (error) {
+        return `this link boots the bundled guest ${g.file}, which could not be fetched: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      break;
+    case "image":
+      name = g.name;
+      image = g.bytes;
+      break;
+    case "source": {
+      if (!sources.assemble) return `this link carries assembly source (${g.name}), and this playground has no assembler yet`;
+      const assembled = await sources.assemble(g.name, g.text);
+      if ("error" in assembled) return `${g.name} does not assemble: ${assembled.error}`;
+      name = g.name;
+      image = assembled.bytes;
+      break;
+    }
+  }
+  const machine: MachineConfig = {};
+  if (recipe.memoryMiB !== DEFAULT_MEMORY_MIB) machine.memoryMiB = recipe.memoryMiB;
+  if (recipe.clock !== "deterministic") machine.clock = recipe.clock;
+  const guest: GuestImage = { name, image, boot };
+  if (recipe.cmdline !== "") guest.cmdline = recipe.cmdline;
+  if (Object.keys(machine).length > 0) guest.machine = machine;
+  return guest;
+}
+
+/**
+ * Whether booting the bundled guest `file` the workbench's way (`bootGuest(file, boot)`, default
+ * machine, no command line) already is the recipe's boot, so the page need not load it again.
+ */
+export function isPlainBundledBoot(recipe: Recipe, file: string, boot: GuestBoot): boolean {
+  const mine = toGuestBoot(recipe.boot);
+  return (
+    recipe.guest.kind === "bundled" &&
+    recipe.guest.file === file &&
+    typeof mine !== "string" &&
+    JSON.stringify(mine) === JSON.stringify(boot) &&
+    recipe.cmdline === "" &&
+    recipe.memoryMiB === DEFAULT_MEMORY_MIB &&
+    recipe.clock === "deterministic"
+  );
+}
+
+/**
+ * Whether the workbench's first boot has come to rest, so another load will not race it: the
+ * worker is connected and the machine has left "empty" and "loading" (running, exited, failed), or
+ * a problem was reported since `errorsBefore` (a guest that could not be fetched leaves the machine
+ * empty); or the worker is dead. Not by guestName alone: a batch keeps only the latest state, so
+ * a quick boot's "loading" (which names the guest) may never reach the store.
+ */
+export function initialBootSettled(s: WorkbenchSnapshot, errorsBefore: readonly string[]): boolean {
+  if (s.connection.kind === "dead") return true;
+  if (s.connection.kind !== "connected" || s.machine.kind === "loading") return false;
+  return s.machine.kind !== "empty" || s.errors !== errorsBefore;
+}

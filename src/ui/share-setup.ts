@@ -1,0 +1,69 @@
+/**
+ * Wires share links into the page (main.tsx calls these): which guest the Workbench boots first,
+ * the ShareController with the browser's fetch, clipboard and the assembler (for source recipes), and a link pasted into the address
+ * bar of an open page (only its fragment changes, so the page does not reload: `hashchange`).
+ */
+import { decodeFragment } from "../share/codec";
+import { initialGuest } from "./guests";
+import { ShareController, type WorkerTracker } from "./share-controller";
+import type { PageRequest } from "./share-link";
+import type { Workbench } from "./workbench";
+
+/** The guest the Workbench boots first: a link's bundled guest, else `?guest=` or the default. */
+export function initialGuestFor(request: PageRequest, search: string): string {
+  const link = request.link;
+  if (link?.ok && link.recipe.guest.kind === "bundled") return link.recipe.guest.file;
+  return initialGuest(search);
+}
+
+/** Fetches public/guests/<file> from the page's own origin, as the worker does. */
+async function fetchBundled(file: string): Promise<Uint8Array> {
+  const url = new URL(`guests/${file}`, location.origin + import.meta.env.BASE_URL);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  // vite preview's single-page fallback answers a missing file with index.html.
+  if ((response.headers.get("content-type") ?? "").startsWith("text/html")) throw new Error(`${url.pathname}: not found`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Assembles a recipe's source with the playground's assembler (src/asm), loaded on first use so the
+ * page's first paint does not wait for it. The first error, with its line, is the reason shown.
+ */
+export async function assembleSource(name: string, text: string): Promise<{ bytes: Uint8Array } | { error: string }> {
+  const { assemble } = await import("../asm");
+  const result = assemble(text, { fileName: name });
+  if (result.ok) return { bytes: result.bytes };
+  const first = result.errors[0];
+  const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : "";
+  return { error: first ? `${first.file}:${first.line}: ${first.message}${more}` : "it produced no bytes" };
+}
+
+async function copyToClipboard(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createShareController(workbench: Workbench, workers: WorkerTracker): ShareController {
+  return new ShareController({
+    workbench,
+    workers,
+    sources: { fetchBundled, assemble: assembleSource },
+    origin: location.origin,
+    pathname: location.pathname,
+    copy: copyToClipboard,
+  });
+}
+
+/** Opens the page's link, and any `#r=` link pasted into the address bar later. */
+export function openLinks(share: ShareController, request: PageRequest): void {
+  void share.openLink(request.link, request.embed);
+  addEventListener("hashchange", () => {
+    const link = decodeFragment(location.hash);
+    if (link) void share.openLink(link, request.embed);
+  });
+}
