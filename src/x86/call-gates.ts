@@ -7,7 +7,7 @@
  * false, so a fault part way leaves the registers as they were before the instruction.
  */
 import { Machine } from "./machine";
-import { desc, loadCache, loadNull, loadStackSegmentFor, markAccessed, readDescriptor } from "./segments";
+import { desc, loadCache, loadNull, loadStackSegmentFor, markAccessed, readDescriptor, readTssStack, tssStack } from "./segments";
 import { taskSwitch, TASK_CALL, TASK_JMP } from "./tasks";
 
 const GP = 13;
@@ -15,7 +15,6 @@ const NP = 11;
 const TS = 10;
 const SEG_CS = 1;
 const SEG_SS = 2;
-const SEG_TR = 7;
 const EFER_LMA = 0x400;
 const TWO32 = 4294967296;
 const CANON = 140737488355328;
@@ -111,27 +110,9 @@ function callGate(c: Machine, sel: number, call: boolean, retRip: number, long: 
       params[i] = c.peek(size, i * size);
     }
     if (c.fault) return false;
-    const tr = c.segSel[SEG_TR] & 0xfffc;
-    const tb = c.segBase[SEG_TR];
-    const tss32 = (c.segAr[SEG_TR] & 8) !== 0;
-    const sys = c.systemAccess;
-    c.systemAccess = true;
-    let newSp: number;
-    let newSs = 0;
-    if (long) {
-      if (4 + tdpl * 8 + 7 > c.segLimit[SEG_TR]) return restoreSys(c, sys, TS, tr);
-      newSp = c.read32(tb + 8 + tdpl * 8) * TWO32 + (c.read32(tb + 4 + tdpl * 8) >>> 0);
-    } else if (tss32) {
-      if (8 + tdpl * 8 + 1 > c.segLimit[SEG_TR]) return restoreSys(c, sys, TS, tr);
-      newSp = c.read32(tb + 4 + tdpl * 8) >>> 0;
-      newSs = c.read16(tb + 8 + tdpl * 8);
-    } else {
-      if (4 + tdpl * 4 + 1 > c.segLimit[SEG_TR]) return restoreSys(c, sys, TS, tr);
-      newSp = c.read16(tb + 2 + tdpl * 4);
-      newSs = c.read16(tb + 4 + tdpl * 4);
-    }
-    c.systemAccess = sys;
-    if (c.fault) return false;
+    if (!readTssStack(c, tdpl, long)) return false;
+    const newSp = tssStack.sp;
+    const newSs = tssStack.ss;
     if (long) {
       if (!(newSp >= -CANON && newSp < CANON)) return c.raise(GP, 0) !== 0;
       loadNull(c, SEG_SS, tdpl);
@@ -183,9 +164,4 @@ function callGate(c: Machine, sel: number, call: boolean, retRip: number, long: 
   if (c.codeMode === 2 ? !(offset >= -CANON && offset < CANON) : offset > c.segLimit[SEG_CS]) return c.raise(GP, 0) !== 0;
   c.rip = offset;
   return true;
-}
-
-function restoreSys(c: Machine, sys: boolean, vector: number, code: number): boolean {
-  c.systemAccess = sys;
-  return c.raise(vector, code) !== 0;
 }

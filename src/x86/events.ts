@@ -6,7 +6,7 @@
  * on a fault), so the caller can report the fault against the unchanged state.
  */
 import { Machine, FAULT_EXC } from "./machine";
-import { loadCodeSegment, loadDataSegment, loadFlat, loadReal, loadStackSegmentFor, readDescriptor, desc, loadCache, loadNull } from "./segments";
+import { loadCodeSegment, loadDataSegment, loadFlat, loadReal, loadStackSegmentFor, readDescriptor, readTssStack, tssStack, desc, loadCache, loadNull } from "./segments";
 import { farThroughSystemDescriptor } from "./call-gates";
 import { taskSwitch, TASK_INT, TASK_IRET } from "./tasks";
 
@@ -179,24 +179,10 @@ function deliverProtected(c: Machine, vector: number, errorCode: number, kind: n
   // From virtual-8086 mode the handler must be ring-0, nonconforming code (Intel SDM Vol. 3A §20.3.1.1).
   if (fromV86 && (conforming || dpl !== 0)) return c.raise(GP, (sel & 0xfffc) + ext) !== 0;
   if (!conforming && dpl < c.cpl) {
-    // Inner privilege: new SS:ESP from the TSS (Intel SDM Vol. 3A §6.12.1, §8.2.1).
-    const tss32 = (c.segAr[SEG_TR] & 0x8) !== 0;
-    const sys = c.systemAccess;
-    c.systemAccess = true;
-    const tb = c.segBase[SEG_TR];
-    let newSp: number;
-    let newSs: number;
-    if (tss32) {
-      if (8 + dpl * 8 + 1 > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
-      newSp = c.read32(tb + 4 + dpl * 8) >>> 0;
-      newSs = c.read16(tb + 8 + dpl * 8);
-    } else {
-      if (4 + dpl * 4 + 1 > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
-      newSp = c.read16(tb + 2 + dpl * 4);
-      newSs = c.read16(tb + 4 + dpl * 4);
-    }
-    c.systemAccess = sys;
-    if (c.fault) return false;
+    // Inner privilege: new SS:ESP from the TSS.
+    if (!readTssStack(c, dpl, false)) return false;
+    const newSp = tssStack.sp;
+    const newSs = tssStack.ss;
     const oldSs = c.segSel[SEG_SS];
     const oldSp = c.r32[8];
     if (fromV86) c.flags &= ~VM; // the new SS is a protected-mode descriptor

@@ -296,3 +296,33 @@ export function loadFlat(c: Machine, seg: number, sel: number, ar: number): void
   c.segAr[seg] = ar;
   c.refreshSegment(seg);
 }
+
+/** The stack readTssStack found: SP (a number; 64-bit in IA-32e mode) and SS (0 in IA-32e mode). */
+export const tssStack = { sp: 0, ss: 0 };
+
+/**
+ * The stack for ring `dpl` from the current TSS, for a privilege change by an interrupt or a call
+ * gate (Intel SDM Vol. 3A §6.12.1, §8.2.1, §8.7): SS:ESP from a 32-bit TSS, SS:SP from a 16-bit one,
+ * RSPn from a 64-bit one (`long`). #TS(TSS selector) when the TSS is too short. Reads are supervisor
+ * accesses. Returns false with a fault raised.
+ */
+export function readTssStack(c: Machine, dpl: number, long: boolean): boolean {
+  const tb = c.segBase[SEG_TR];
+  const tss32 = (c.segAr[SEG_TR] & 8) !== 0;
+  const last = long ? 4 + dpl * 8 + 7 : tss32 ? 8 + dpl * 8 + 1 : 4 + dpl * 4 + 1;
+  if (last > c.segLimit[SEG_TR]) return c.raise(TS, c.segSel[SEG_TR] & 0xfffc) !== 0;
+  const sys = c.systemAccess;
+  c.systemAccess = true;
+  if (long) {
+    tssStack.sp = c.read32(tb + 8 + dpl * 8) * 4294967296 + (c.read32(tb + 4 + dpl * 8) >>> 0);
+    tssStack.ss = 0;
+  } else if (tss32) {
+    tssStack.sp = c.read32(tb + 4 + dpl * 8) >>> 0;
+    tssStack.ss = c.read16(tb + 8 + dpl * 8);
+  } else {
+    tssStack.sp = c.read16(tb + 2 + dpl * 4);
+    tssStack.ss = c.read16(tb + 4 + dpl * 4);
+  }
+  c.systemAccess = sys;
+  return c.fault === 0;
+}
