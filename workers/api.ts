@@ -33,12 +33,50 @@ export const GENERAL_REGISTER_NAMES = [
  */
 export type ArchRegisters = Record<string, bigint>;
 
+/** A segment register with its hidden part, as the playground extension reads it (VMCS format). */
+export interface SegmentView {
+  selector: number;
+  base: bigint;
+  /** Byte-granular limit. */
+  limit: number;
+  /** VMCS access-rights format: type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B 14, G 15, unusable 16. */
+  accessRights: number;
+}
+
+export const SEGMENT_NAMES = ["cs", "ds", "es", "fs", "gs", "ss", "ldtr", "tr"] as const;
+export type SegmentName = (typeof SEGMENT_NAMES)[number];
+
+/** How the VCPU decodes instructions right now, derived from CR0, EFER, RFLAGS.VM and CS. */
+export type CpuMode = "real" | "v86" | "protected16" | "protected32" | "compat16" | "compat32" | "long64";
+
+/**
+ * The full architectural picture behind the register panel (playground extension
+ * hvplay_vcpu_read_arch_state; Zircon itself does not let user space read these).
+ */
+export interface ArchDetail {
+  rip: bigint;
+  rflags: bigint;
+  cr0: bigint;
+  cr2: bigint;
+  cr3: bigint;
+  cr4: bigint;
+  efer: bigint;
+  segments: Record<SegmentName, SegmentView>;
+  gdtr: { base: bigint; limit: number };
+  idtr: { base: bigint; limit: number };
+  mode: CpuMode;
+  /** Code size the decoder uses in `mode`: 16, 32 or 64. */
+  bits: 16 | 32 | 64;
+}
+
 /** What the register panel shows after a stop. */
 export interface RegisterSnapshot {
   /** From zx_vcpu_read_state(ZX_VCPU_STATE); null if the VCPU could not be read. */
   general: GeneralRegisters | null;
-  /** Playground extension; null if unavailable. */
+  /** Playground extension, flattened to name → value (segments by selector, tables by base); null if unavailable. */
   arch: ArchRegisters | null;
+  /** Playground extension, in full (hidden segment parts, table limits, the decoding mode); null if unavailable. */
+  detail: ArchDetail | null;
   /** Instructions retired when the snapshot was taken. */
   instructions: number;
 }
@@ -53,8 +91,13 @@ export type MachineState =
   | { kind: "ready" }
   /** The VCPU loop is running (possibly halted in the guest, waiting for an interrupt). */
   | { kind: "running" }
-  /** Stopped by Pause (zx_vcpu_kick), by Step, or by an instruction limit. */
-  | { kind: "paused"; reason: "pause" | "step" | "limit" }
+  /**
+   * Stopped by Pause (zx_vcpu_kick), by Step (one instruction, or over a call), by Step to exit
+   * (after the next VM exit was handled), by an instruction limit, or before the instruction at a
+   * breakpoint (`address`: its RIP).
+   */
+  | { kind: "paused"; reason: "pause" | "step" | "exit" | "limit" }
+  | { kind: "paused"; reason: "breakpoint"; address: bigint }
   /** The guest wrote to the exit device: exit status = (value << 1) | 1 (QEMU isa-debug-exit). */
   | { kind: "exited"; exitStatus: number }
   /** zx_vcpu_resume failed in a way the VMM cannot recover from, or the VMM threw. */
@@ -164,6 +207,39 @@ export interface GuestImage {
   machine?: MachineConfig;
 }
 
+/** One guest-physical mapping of the guest's address space (zx_vmar_map on the guest's VMAR). */
+export interface MappingView {
+  /** Guest-physical address and size in bytes. */
+  addr: number;
+  size: number;
+  /** The VMO mapped there, by koid, with its size and name (ZX_PROP_NAME; "" if unset). */
+  vmoKoid: bigint;
+  vmoSize: number;
+  vmoName: string;
+  /** Offset into the VMO. */
+  vmoOffset: number;
+  /** "r", "w", "x" as mapped (ZX_VM_PERM_*). */
+  perms: string;
+}
+
+/** One trap set with zx_guest_set_trap. */
+export interface TrapView {
+  kind: "bell" | "mem" | "io";
+  /** Guest-physical address (BELL/MEM) or port (IO), and length. */
+  addr: number;
+  len: number;
+  /** The packet key, and the port's koid (BELL traps; null for MEM and IO traps, which are synchronous). */
+  key: bigint;
+  portKoid: bigint | null;
+}
+
+/** The guest's physical address space (playground extension; Zircon has no call that lists it). */
+export interface AddressSpaceView {
+  guestKoid: bigint;
+  mappings: MappingView[];
+  traps: TrapView[];
+}
+
 export interface StepResult {
   /** Null on success, else a readable reason (e.g. "the guest has exited"). */
   error: string | null;
@@ -193,6 +269,31 @@ export interface HypervisorApi {
   pause(): Promise<void>;
   /** Executes exactly one guest instruction (the machine must not be running). */
   step(): Promise<StepResult>;
+  /**
+   * Step over: like step(), but a CALL, INT n or REP-prefixed string instruction runs to the
+   * instruction after it (through a temporary breakpoint), so a subroutine or an interrupt handler
+   * runs as one step. Stops early at a breakpoint or an exit the VMM cannot continue from.
+   */
+  stepOver(): Promise<StepResult>;
+  /** Runs until the VCPU makes its next VM exit and the VMM has handled it (or a breakpoint, or pause()). */
+  stepToExit(): Promise<StepResult>;
+  /**
+   * Replaces the set of breakpoints (RIP values: the VCPU stops before executing an instruction
+   * whose RIP is one of them). Kept across reset and load. Null or an error.
+   */
+  setBreakpoints(addresses: bigint[]): string | null;
+  /**
+   * zx_vcpu_write_state(ZX_VCPU_STATE) with the given general registers changed (the others as they
+   * are); RFLAGS keeps bit 1 set. Returns the status and its name; the machine must be stopped.
+   */
+  writeRegisters(changes: Partial<GeneralRegisters>): Promise<{ status: number; statusName: string }>;
+  /**
+   * Writes bytes into guest RAM at a guest-physical address (as a VMM writing into its mapping;
+   * instruction caches are told). Null or an error (out of range).
+   */
+  writeMemory(address: number, bytes: Uint8Array): string | null;
+  /** The guest's mappings and traps; null without a machine. */
+  addressSpace(): AddressSpaceView | null;
   /** Recreates the machine from the last loaded image, in state "ready". Null or an error. */
   reset(): Promise<string | null>;
   readRegisters(): RegisterSnapshot | null;

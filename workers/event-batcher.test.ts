@@ -74,7 +74,7 @@ describe("EventBatcher", () => {
   it("caps exit records the same way", () => {
     const t = make({ maxExits: 2 });
     t.listen();
-    for (let i = 0; i < 5; i++) t.batcher.exit({ seq: i, status: 0, kind: "io", summary: "", instructions: i });
+    for (let i = 0; i < 5; i++) t.batcher.exit({ seq: i, status: 0, kind: "io", summary: "", instructions: i, rip: null });
     t.clock.runAll();
     expect(t.batches[0].exits.map((e) => e.seq)).toEqual([3, 4]);
     expect(t.batches[0].exitsDropped).toBe(3);

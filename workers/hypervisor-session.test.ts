@@ -14,7 +14,7 @@ const names = buildZxNames({ ZX_OK: 0, ZX_ERR_CANCELED: -23, ZX_ERR_NOT_SUPPORTE
 
 interface Script {
   /** What run() does after printing the greeting: wait for pause, exit, or throw. */
-  afterGreeting: "wait" | "exit" | "throw" | "error";
+  afterGreeting: "wait" | "exit" | "throw" | "error" | "breakpoint";
   loadError?: string;
 }
 
@@ -40,7 +40,7 @@ class ScriptedMachine implements MachineLike {
       this.instructions += 3;
       this.rip += 3n;
       this.sinks.console(new TextEncoder().encode(ch));
-      this.sinks.exit({ seq: this.instructions, status: 0, kind: "io", summary: `OUT 0xe9 ${ch.charCodeAt(0)}`, instructions: this.instructions });
+      this.sinks.exit({ seq: this.instructions, status: 0, kind: "io", summary: `OUT 0xe9 ${ch.charCodeAt(0)}`, instructions: this.instructions, rip: this.rip - 2n });
       this.trace("zx_vcpu_resume", { status: 0 });
     }
     switch (this.script.afterGreeting) {
@@ -50,6 +50,12 @@ class ScriptedMachine implements MachineLike {
         throw new Error("VMM bug");
       case "error":
         return { kind: "error", status: -2, message: "triple fault" };
+      case "breakpoint":
+        if (this.breakpoints.length > 0) {
+          this.rip = this.breakpoints[0];
+          return { kind: "breakpoint", rip: this.rip };
+        }
+        return { kind: "exit-device", exitStatus: 1 };
       case "wait":
         if (!this.kicked) await new Promise<void>((r) => (this.wake = r));
         this.trace("zx_vcpu_resume", { status: -23 });
@@ -60,6 +66,30 @@ class ScriptedMachine implements MachineLike {
     this.rip += 2n;
     this.instructions++;
     return { kind: "limit" };
+  }
+  async stepToExit(): Promise<RunOutcome> {
+    this.rip += 10n;
+    this.instructions += 5;
+    this.sinks.exit({ seq: this.instructions, status: 0, kind: "io", summary: "OUT 0xe9", instructions: this.instructions, rip: this.rip - 2n });
+    return { kind: "limit" };
+  }
+  breakpoints: bigint[] = [];
+  setBreakpoints(rips: readonly bigint[]): number {
+    this.breakpoints = [...rips];
+    return 0;
+  }
+  describeAddressSpace() {
+    return {
+      status: 0,
+      koid: 1031n,
+      mappings: [{ addr: 0, size: 4096, vmo_koid: 1040n, vmo_size: 4096, vmo_offset: 0, perms: 7 }],
+      traps: [{ kind: 2, addr: 0x3f8, len: 8, key: 1n, port_koid: 1050n }, { kind: 1, addr: 0xfec00000, len: 4096, key: 2n, port_koid: null }],
+    };
+  }
+  written: GeneralRegisters | null = null;
+  writeRegisters(regs: GeneralRegisters): number {
+    this.written = regs;
+    return 0;
   }
   pause(): void {
     this.kicked = true;
@@ -73,10 +103,20 @@ class ScriptedMachine implements MachineLike {
     return { rax: 0x2badb002n, rcx: z, rdx: z, rbx: 0x9000n, rsp: z, rbp: z, rsi: z, rdi: z, r8: z, r9: z, r10: z, r11: z, r12: z, r13: z, r14: z, r15: z, rflags: 2n };
   }
   readArchState() {
-    return { rip: this.rip, cr0: 0x11 };
+    const seg = (selector: number, ar: number) => ({ selector, base: 0n, limit: 0xffffffff, access_rights: ar });
+    return {
+      status: 0,
+      state: {
+        rip: this.rip, rflags: 2n, cr0: 0x11n, cr2: 0n, cr3: 0n, cr4: 0n, efer: 0n,
+        cs: seg(8, 0xc09b), ds: seg(16, 0xc093), es: seg(16, 0xc093), fs: seg(16, 0xc093), gs: seg(16, 0xc093), ss: seg(16, 0xc093),
+        ldtr: seg(0, 0x10000), tr: seg(0, 0x8b), gdtr: { base: 0x1000n, limit: 23 }, idtr: { base: 0n, limit: 0 },
+        instructions_retired: BigInt(this.instructions), last_exit_rip: null,
+      },
+    };
   }
+  readonly memory = new Uint8Array(new SharedArrayBuffer(4096));
   ram(): Uint8Array {
-    return new Uint8Array(new SharedArrayBuffer(4096));
+    return this.memory;
   }
   stats() {
     return { instructionsRetired: this.instructions, exitsByKind: {}, runMillis: 1 };
@@ -254,5 +294,67 @@ describe("toArchRegisters", () => {
       state: { rip: 0x100000n, cs: { selector: 0x10, base: 0n }, gdtr: { base: 0x1000n, limit: 23 }, instructions_retired: 5n },
     })).toEqual({ rip: 0x100000n, cs: 0x10n, gdtr: 0x1000n });
     expect(toArchRegisters({ status: -11 })).toBeNull();
+  });
+});
+
+describe("HypervisorSession: the debugger", () => {
+  it("applies breakpoints to every machine and reports a stop at one", async () => {
+    const t = setup({ afterGreeting: "breakpoint" });
+    expect(t.session.setBreakpoints([0x100040n])).toBeNull();
+    expect(await t.session.load({ name: "g.elf", image: new Uint8Array([1]) })).toBeNull();
+    expect(t.machines[0].breakpoints).toEqual([0x100040n]);
+    expect(t.session.run()).toBeNull();
+    await t.settle();
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "breakpoint", address: 0x100040n });
+    expect(await t.session.reset()).toBeNull();
+    expect(t.machines[1].breakpoints).toEqual([0x100040n]);
+    expect(t.session.setBreakpoints(["x" as unknown as bigint])).toMatch(/bigints/);
+  });
+
+  it("steps to the next exit and says so", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.load({ name: "g.elf", image: new Uint8Array([1]) });
+    const result = await t.session.stepToExit();
+    expect(result.error).toBeNull();
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "exit" });
+    expect(result.registers!.detail!.rip).toBe(0x10000an);
+  });
+
+  it("reads the full architectural state with the decoding mode", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.load({ name: "g.elf", image: new Uint8Array([1]) });
+    const regs = t.session.readRegisters()!;
+    expect(regs.detail).toMatchObject({ mode: "protected32", bits: 32, gdtr: { base: 0x1000n, limit: 23 } });
+    expect(regs.detail!.segments.cs).toEqual({ selector: 8, base: 0n, limit: 0xffffffff, accessRights: 0xc09b });
+  });
+
+  it("writes general registers through the VMM, keeping RFLAGS bit 1", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.load({ name: "g.elf", image: new Uint8Array([1]) });
+    expect(await t.session.writeRegisters({ rbx: 0x1234n, rflags: 0n })).toEqual({ status: 0, statusName: "ZX_OK" });
+    expect(t.machines[0].written).toMatchObject({ rax: 0x2badb002n, rbx: 0x1234n, rflags: 2n });
+    expect((await t.session.writeRegisters({ rip: 1n } as never)).statusName).toBe("ZX_ERR_INVALID_ARGS");
+  });
+
+  it("writes guest memory inside RAM only", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    expect(t.session.writeMemory(0, new Uint8Array([1]))).toMatch(/no guest/);
+    await t.session.load({ name: "g.elf", image: new Uint8Array([1]) });
+    expect(t.session.writeMemory(0x10, new Uint8Array([0xaa, 0xbb]))).toBeNull();
+    expect([...t.machines[0].memory.subarray(0x10, 0x12)]).toEqual([0xaa, 0xbb]);
+    expect(t.session.writeMemory(4095, new Uint8Array([1, 2]))).toMatch(/outside guest RAM/);
+  });
+
+  it("describes the address space with permissions and trap kinds by name", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    await t.session.load({ name: "g.elf", image: new Uint8Array([1]) });
+    expect(t.session.addressSpace()).toEqual({
+      guestKoid: 1031n,
+      mappings: [{ addr: 0, size: 4096, vmoKoid: 1040n, vmoSize: 4096, vmoName: "", vmoOffset: 0, perms: "rwx" }],
+      traps: [
+        { kind: "io", addr: 0x3f8, len: 8, key: 1n, portKoid: 1050n },
+        { kind: "mem", addr: 0xfec00000, len: 4096, key: 2n, portKoid: null },
+      ],
+    });
   });
 });

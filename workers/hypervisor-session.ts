@@ -12,8 +12,12 @@
 import {
   DEFAULT_GUEST,
   GUEST_FILE_NAME,
+  SEGMENT_NAMES,
   ZX_SYSCALL_NAME,
+  type AddressSpaceView,
+  type ArchDetail,
   type ArchRegisters,
+  type CpuMode,
   type EventBatch,
   type GuestBoot,
   type GuestImage,
@@ -28,17 +32,31 @@ import {
   type SyscallResult,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
+import { readLinear } from "./guest-memory";
+import { disassemble } from "../src/x86/disasm";
 import type { RawSyscall } from "./format";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
+
+/** hvplay_guest_describe's answer (src/zircon/syscalls/extensions.ts), as the session reads it. */
+export interface GuestDescription {
+  status: number;
+  koid?: bigint;
+  mappings?: { addr: number; size: number; vmo_koid: bigint; vmo_size: number; vmo_offset: number; perms: number }[];
+  traps?: { kind: number; addr: number; len: number; key: bigint; port_koid: bigint | null }[];
+}
 
 /** The part of src/vmm's Machine the session uses. */
 export interface MachineLike {
   load(spec: BootSpec): string | null;
   run(maxInstructions?: number): Promise<RunOutcome>;
   step(): Promise<RunOutcome>;
+  stepToExit(): Promise<RunOutcome>;
+  setBreakpoints(rips: readonly bigint[]): number;
+  describeAddressSpace(): GuestDescription;
   pause(): void;
   consoleInput(bytes: Uint8Array): void;
   readRegisters(): GeneralRegisters | null;
+  writeRegisters(regs: GeneralRegisters): number;
   readArchState(): object | null;
   ram(): Uint8Array;
   stats(): MachineStats;
@@ -71,6 +89,14 @@ export interface SessionOptions {
   pauseTimeoutMs?: number;
 }
 
+/** zx_status_t values the session returns itself (src/zircon/status.ts). */
+const ZX_ERR_INTERNAL = -1;
+const ZX_ERR_INVALID_ARGS = -10;
+const ZX_ERR_BAD_STATE = -20;
+
+/** Instructions Step over runs as a whole (NASM text from src/x86/disasm.ts). */
+const STEP_OVER = /^(?:(?:o16 |o32 |o64 |a16 |a32 |a64 )*call |int |into$|(?:rep|repe|repz|repne|repnz) |loop)/;
+
 function describe(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
@@ -92,7 +118,7 @@ export function toArchRegisters(result: object | null): ArchRegisters | null {
   }
   const out: ArchRegisters = {};
   for (const [key, value] of Object.entries(state)) {
-    if (key === "instructions_retired") continue;
+    if (key === "instructions_retired" || key === "last_exit_rip") continue;
     if (typeof value === "bigint") out[key] = value;
     else if (typeof value === "number" && Number.isInteger(value)) out[key] = BigInt(value);
     else if (typeof value === "object" && value !== null && "selector" in value) {
@@ -104,6 +130,48 @@ export function toArchRegisters(result: object | null): ArchRegisters | null {
     }
   }
   return out;
+}
+
+const CR0_PE = 1n;
+const RFLAGS_VM = 1n << 17n;
+const EFER_LMA = 1n << 10n;
+const AR_L = 1 << 13;
+const AR_DB = 1 << 14;
+
+/** The decoding mode from CR0.PE, RFLAGS.VM, EFER.LMA and CS's L and D/B bits (Intel SDM Vol. 3A §2.2, §5.2.1). */
+export function cpuMode(cr0: bigint, rflags: bigint, efer: bigint, csAccessRights: number): { mode: CpuMode; bits: 16 | 32 | 64 } {
+  if ((cr0 & CR0_PE) === 0n) return { mode: "real", bits: 16 };
+  if ((rflags & RFLAGS_VM) !== 0n) return { mode: "v86", bits: 16 };
+  const d = (csAccessRights & AR_DB) !== 0;
+  if ((efer & EFER_LMA) !== 0n) {
+    if ((csAccessRights & AR_L) !== 0) return { mode: "long64", bits: 64 };
+    return d ? { mode: "compat32", bits: 32 } : { mode: "compat16", bits: 16 };
+  }
+  return d ? { mode: "protected32", bits: 32 } : { mode: "protected16", bits: 16 };
+}
+
+/** hvplay_vcpu_read_arch_state's answer in full (segments with hidden parts), or null. */
+export function toArchDetail(result: object | null): ArchDetail | null {
+  if (!result || !("status" in result) || result.status !== 0 || !("state" in result)) return null;
+  const st = result.state as Record<string, unknown> | null;
+  if (!st || typeof st !== "object") return null;
+  const big = (v: unknown): bigint => (typeof v === "bigint" ? v : typeof v === "number" ? BigInt(v) : 0n);
+  const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0);
+  const segments = {} as ArchDetail["segments"];
+  for (const name of SEGMENT_NAMES) {
+    const seg = (st[name] ?? {}) as Record<string, unknown>;
+    segments[name] = { selector: num(seg.selector), base: big(seg.base), limit: num(seg.limit), accessRights: num(seg.access_rights) };
+  }
+  const table = (v: unknown) => {
+    const t = (v ?? {}) as Record<string, unknown>;
+    return { base: big(t.base), limit: num(t.limit) };
+  };
+  const cr0 = big(st.cr0), rflags = big(st.rflags), efer = big(st.efer);
+  const { mode, bits } = cpuMode(cr0, rflags, efer, segments.cs.accessRights);
+  return {
+    rip: big(st.rip), rflags, cr0, cr2: big(st.cr2), cr3: big(st.cr3), cr4: big(st.cr4), efer,
+    segments, gdtr: table(st.gdtr), idtr: table(st.idtr), mode, bits,
+  };
 }
 
 /** Why `boot` (which came from the page) is not a GuestBoot the VMM takes, or null if it is. */
@@ -151,6 +219,8 @@ export class HypervisorSession implements HypervisorApi {
   /** The promise of the running VCPU loop, or null when stopped. */
   private running: Promise<void> | null = null;
   private pauseRequested = false;
+  /** Breakpoints (RIP values) the page set; applied to every machine created. */
+  private breakpoints: bigint[] = [];
   private statsTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(backend: SessionBackend, options: SessionOptions = {}) {
@@ -303,9 +373,29 @@ export class HypervisorSession implements HypervisorApi {
       this.setState({ kind: "empty" });
       return loadError;
     }
+    this.applyBreakpoints();
     this.setState({ kind: "ready" });
     this.pushStopSnapshot();
     return null;
+  }
+
+  private applyBreakpoints(): string | null {
+    if (!this.instance) return null;
+    try {
+      const status = this.instance.machine.setBreakpoints(this.breakpoints);
+      if (status !== 0) return `hvplay_vcpu_set_breakpoints: ${this.backend.statusName(status)}`;
+      return null;
+    } catch (error) {
+      return `setting breakpoints threw: ${describe(error)}`;
+    }
+  }
+
+  setBreakpoints(addresses: bigint[]): string | null {
+    if (!Array.isArray(addresses) || addresses.some((a) => typeof a !== "bigint")) return "breakpoints must be a list of addresses (bigints)";
+    this.breakpoints = [...new Set(addresses.map((a) => BigInt.asUintN(64, a)))];
+    const error = this.applyBreakpoints();
+    if (error) this.events.error(error);
+    return error;
   }
 
   async reset(): Promise<string | null> {
@@ -367,10 +457,13 @@ export class HypervisorSession implements HypervisorApi {
     return null;
   }
 
-  private stopped(outcome: RunOutcome, reason: "pause" | "step" | "limit"): void {
+  private stopped(outcome: RunOutcome, reason: "pause" | "step" | "exit" | "limit"): void {
     switch (outcome.kind) {
       case "paused":
-        this.setState({ kind: "paused", reason: reason === "step" ? "step" : "pause" });
+        this.setState({ kind: "paused", reason: reason === "step" || reason === "exit" ? reason : "pause" });
+        break;
+      case "breakpoint":
+        this.setState({ kind: "paused", reason: "breakpoint", address: outcome.rip });
         break;
       case "limit":
         this.setState({ kind: "paused", reason });
@@ -427,19 +520,88 @@ export class HypervisorSession implements HypervisorApi {
     }
   }
 
-  async step(): Promise<StepResult> {
+  step(): Promise<StepResult> {
+    return this.stepWith("step", "step", (machine) => machine.step());
+  }
+
+  stepToExit(): Promise<StepResult> {
+    return this.stepWith("step to exit", "exit", (machine) => machine.stepToExit());
+  }
+
+  async stepOver(): Promise<StepResult> {
+    const why = this.whyNotRunnable();
+    if (why) return { error: why, registers: this.readRegisters() };
+    const next = this.instructionAfterCall();
+    if (next === null) return this.step();
+    // Run to the instruction after the CALL / INT / REP with a temporary breakpoint there.
+    const machine = this.instance!.machine;
+    const temporary = this.breakpoints.includes(next) ? this.breakpoints : [...this.breakpoints, next];
+    machine.setBreakpoints(temporary);
+    try {
+      // The first instruction runs even if a breakpoint sits on it (the VCPU is stopped there).
+      return await this.stepWith("step over", "step", async (m) => {
+        const outcome = await m.run();
+        return outcome.kind === "breakpoint" && outcome.rip === next && !this.breakpoints.includes(next) ? { kind: "limit" } : outcome;
+      });
+    } finally {
+      this.applyBreakpoints();
+    }
+  }
+
+  /**
+   * The address after the instruction at RIP if it is one a debugger steps over (CALL, INT n, INTO,
+   * INT3? no: INT3 traps into the guest's debugger; REP/REPE/REPNE string instructions, LOOP), else
+   * null. Reads the instruction through the guest's page tables.
+   */
+  private instructionAfterCall(): bigint | null {
+    const detail = this.readDetail();
+    if (!detail || !this.instance) return null;
+    const ram = this.safeRam();
+    if (!ram) return null;
+    const linear = detail.bits === 64 ? detail.rip : (detail.segments.cs.base + detail.rip) & 0xffff_ffffn;
+    const bytes = readLinear(ram, detail, linear, 16);
+    if (!bytes) return null;
+    const { length, text } = disassemble(bytes, 0, detail.bits, detail.rip);
+    if (!STEP_OVER.test(text)) return null;
+    const mask = detail.bits === 64 ? (1n << 64n) - 1n : detail.bits === 32 ? 0xffff_ffffn : 0xffffn;
+    return (detail.rip + BigInt(length)) & mask;
+  }
+
+  private readDetail(): ArchDetail | null {
+    if (!this.instance || this.running) return null;
+    try {
+      return toArchDetail(this.instance.machine.readArchState());
+    } catch {
+      return null;
+    }
+  }
+
+  private safeRam(): Uint8Array | null {
+    try {
+      return this.instance ? this.instance.machine.ram() : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async stepWith(what: string, reason: "step" | "exit", go: (machine: MachineLike) => Promise<RunOutcome>): Promise<StepResult> {
     const why = this.whyNotRunnable();
     if (why) return { error: why, registers: this.readRegisters() };
     const machine = this.instance!.machine;
+    this.pauseRequested = false;
     this.setState({ kind: "running" });
     let outcome: RunOutcome;
+    const done = go(machine);
+    this.running = done.then(() => undefined, () => undefined);
     try {
-      outcome = await machine.step();
+      outcome = await done;
     } catch (error) {
-      this.fail(`step threw: ${describe(error)}`);
+      this.running = null;
+      this.fail(`${what} threw: ${describe(error)}`);
       return { error: describe(error), registers: null };
     }
-    this.stopped(outcome, "step");
+    this.running = null;
+    this.stopped(outcome, this.pauseRequested ? "pause" : reason);
     return { error: outcome.kind === "error" ? outcome.message : null, registers: this.readRegisters() };
   }
 
@@ -453,9 +615,10 @@ export class HypervisorSession implements HypervisorApi {
     if (!this.instance || this.running) return null;
     try {
       const general = this.instance.machine.readRegisters();
-      const arch = toArchRegisters(this.instance.machine.readArchState());
-      if (!general && !arch) return null;
-      return { general, arch, instructions: this.instance.machine.stats().instructionsRetired };
+      if (!general && !this.instance.machine.readArchState()) return null;
+      const raw = this.instance.machine.readArchState();
+      const detail = toArchDetail(raw);
+      return { general, arch: toArchRegisters(raw), detail, instructions: this.instance.machine.stats().instructionsRetired };
     } catch (error) {
       this.events.error(`reading registers failed: ${describe(error)}`);
       return null;
@@ -490,6 +653,65 @@ export class HypervisorSession implements HypervisorApi {
       // The binding never throws for bad arguments; anything here is a bug worth showing.
       this.events.error(`${name} failed: ${describe(error)}`);
       return { result: null, error: describe(error) };
+    }
+  }
+
+  async writeRegisters(changes: Partial<GeneralRegisters>): Promise<{ status: number; statusName: string }> {
+    const badState = { status: ZX_ERR_BAD_STATE, statusName: "ZX_ERR_BAD_STATE" };
+    if (!this.instance || this.running) return badState;
+    if (typeof changes !== "object" || changes === null) return { status: ZX_ERR_INVALID_ARGS, statusName: "ZX_ERR_INVALID_ARGS" };
+    try {
+      const current = this.instance.machine.readRegisters();
+      if (!current) return badState;
+      const next: GeneralRegisters = { ...current };
+      for (const [key, value] of Object.entries(changes)) {
+        if (!(key in current) || typeof value !== "bigint") return { status: ZX_ERR_INVALID_ARGS, statusName: "ZX_ERR_INVALID_ARGS" };
+        next[key as keyof GeneralRegisters] = BigInt.asUintN(64, value);
+      }
+      // zx_vcpu_write_state takes RFLAGS only with the reserved bit 1 set (Zircon's rule); keep it set.
+      next.rflags |= 2n;
+      const status = this.instance.machine.writeRegisters(next);
+      if (status === 0) {
+        const regs = this.readRegisters();
+        if (regs) this.events.registers(regs);
+      }
+      return { status, statusName: this.backend.statusName(status) };
+    } catch (error) {
+      this.events.error(`writing registers failed: ${describe(error)}`);
+      return { status: ZX_ERR_INTERNAL, statusName: "ZX_ERR_INTERNAL" };
+    }
+  }
+
+  writeMemory(address: number, bytes: Uint8Array): string | null {
+    const ram = this.safeRam();
+    if (!ram) return "no guest is loaded";
+    if (!(bytes instanceof Uint8Array)) return "the bytes must be a Uint8Array";
+    if (!Number.isSafeInteger(address) || address < 0 || address + bytes.length > ram.length) {
+      return `0x${Math.max(0, Number(address) || 0).toString(16)}+${bytes.length} is outside guest RAM (0x${ram.length.toString(16)} bytes)`;
+    }
+    // The VMM writes through its mapping of the RAM VMO; the CPU re-checks cached instructions
+    // against memory at its next entry, so code written here runs as written.
+    ram.set(bytes, address);
+    return null;
+  }
+
+  addressSpace(): AddressSpaceView | null {
+    if (!this.instance) return null;
+    try {
+      const d = this.instance.machine.describeAddressSpace();
+      if (d.status !== 0 || d.koid === undefined) return null;
+      const perms = (p: number) => `${p & 1 ? "r" : "-"}${p & 2 ? "w" : "-"}${p & 4 ? "x" : "-"}`;
+      const kinds = ["bell", "mem", "io"] as const;
+      return {
+        guestKoid: d.koid,
+        mappings: (d.mappings ?? []).map((m) => ({
+          addr: m.addr, size: m.size, vmoKoid: m.vmo_koid, vmoSize: m.vmo_size, vmoName: "", vmoOffset: m.vmo_offset, perms: perms(m.perms),
+        })),
+        traps: (d.traps ?? []).map((t) => ({ kind: kinds[t.kind] ?? "mem", addr: t.addr, len: t.len, key: t.key, portKoid: t.port_koid })),
+      };
+    } catch (error) {
+      this.events.error(`reading the address space failed: ${describe(error)}`);
+      return null;
     }
   }
 

@@ -151,3 +151,79 @@ describe.skipIf(!haveGuests)("HypervisorSession on the real kernel and VMM", () 
     await t.session.dispose();
   });
 });
+
+describe("HypervisorSession's debugger on the real kernel and VMM", () => {
+  // A 32-bit flat guest with paging on (identity-mapped by one 4 MiB page), so step over reads the
+  // CALL through the guest's page tables.
+  const SOURCE = `
+bits 32
+org 0x100000
+    mov eax, 0x101000        ; page directory
+    mov dword [eax], 0x87    ; PDE 0: 4 MiB page at 0, present, writable, user, PS
+    mov cr3, eax
+    mov eax, cr4
+    or eax, 0x10             ; PSE
+    mov cr4, eax
+    mov eax, cr0
+    or eax, 0x80000000       ; PG
+    mov cr0, eax
+    mov esp, 0x200000        ; a stack inside the mapped 4 MiB
+    mov ebx, 0
+    call work
+    mov al, 'x'
+    out 0xe9, al
+    mov al, 0
+    out 0xf4, al
+work:
+    add ebx, 5
+    add ebx, 6
+    ret
+`;
+
+  async function booted() {
+    const { assemble } = await import("../src/asm");
+    const asm = assemble(SOURCE);
+    expect(asm.errors).toEqual([]);
+    const t = setup();
+    expect(await t.session.load({ name: "paged.bin", image: asm.bytes, boot: { boot: "flat", mode: "protected", load: 0x100000, entry: 0x100000 } })).toBeNull();
+    const lineAddress = (text: string) => {
+      const line = SOURCE.split("\n").findIndex((l) => l.trim() === text) + 1;
+      return BigInt(asm.lineMap.find((e) => e.line === line)!.address);
+    };
+    return { ...t, lineAddress };
+  }
+
+  it("steps over a CALL as one step, through paging, and stops at breakpoints", async () => {
+    const t = await booted();
+    const call = t.lineAddress("call work");
+    expect(t.session.setBreakpoints([call])).toBeNull();
+    expect(t.session.run()).toBeNull();
+    await until("the breakpoint", () => t.session.state().kind === "paused");
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "breakpoint", address: call });
+    const over = await t.session.stepOver();
+    expect(over.error).toBeNull();
+    expect(over.registers!.detail!.rip).toBe(t.lineAddress("mov al, 'x'"));
+    expect(over.registers!.general!.rbx).toBe(11n);
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "step" });
+    // An ordinary instruction is a single step.
+    const one = await t.session.step();
+    expect(one.registers!.detail!.rip).toBe(t.lineAddress("out 0xe9, al"));
+    const toExit = await t.session.stepToExit();
+    expect(toExit.error).toBeNull();
+    expect(t.text()).toBe("x");
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "exit" });
+  });
+
+  it("step into a CALL enters it; a breakpoint inside a stepped-over call stops there", async () => {
+    const t = await booted();
+    const call = t.lineAddress("call work");
+    const inside = t.lineAddress("add ebx, 6");
+    t.session.setBreakpoints([call, inside]);
+    t.session.run();
+    await until("the breakpoint", () => t.session.state().kind === "paused");
+    const over = await t.session.stepOver();
+    expect(over.registers!.detail!.rip).toBe(inside);
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "breakpoint", address: inside });
+    expect(over.registers!.detail!.mode).toBe("protected32");
+  });
+});

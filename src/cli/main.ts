@@ -121,6 +121,10 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     case "paused":
       io.stderr.write(interrupted ? "hvplay: interrupted\n" : "hvplay: the VCPU was stopped\n");
       return EXIT_INTERRUPTED;
+    case "breakpoint":
+      // The CLI sets no breakpoints; a stop here would be a VMM bug, reported as one.
+      io.stderr.write(`hvplay: stopped at a breakpoint at 0x${outcome.rip.toString(16)}\n`);
+      return EXIT_ZX_ERROR;
     case "error":
       io.stderr.write(`hvplay: ${outcome.message}\n`);
       return EXIT_ZX_ERROR;

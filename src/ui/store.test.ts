@@ -16,6 +16,7 @@ function regs(rax: bigint, rip: bigint): RegisterSnapshot {
       r8: 0n, r9: 0n, r10: 0n, r11: 0n, r12: 0n, r13: 0n, r14: 0n, r15: 0n, rflags: 2n,
     },
     arch: { rip, cr0: 0x11n },
+    detail: null,
     instructions: 0,
   };
 }

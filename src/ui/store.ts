@@ -7,6 +7,7 @@
  * Console bytes do not go through React: xterm.js is written to directly by console listeners, and
  * only a decoded, capped text mirror sits in the snapshot (for the hidden test hook and a11y).
  */
+import type { LineMapEntry } from "../asm/types";
 import type {
   EventBatch,
   ExitRecord,
@@ -24,6 +25,28 @@ export const CONSOLE_TEXT_CAPACITY = 64 * 1024;
 /** Console bytes kept for replay into a freshly mounted terminal. */
 export const CONSOLE_HISTORY_CAPACITY = 256 * 1024;
 const ERROR_CAPACITY = 20;
+/** Stats samples kept for the exits/MIPS plot (at one per ~250 ms: about four minutes). */
+export const STATS_SERIES_CAPACITY = 1000;
+
+/** One point of the exits-per-second / MIPS plot, taken when a stats event arrived. */
+export interface StatsSample {
+  /** Page time (performance.now(), ms). */
+  time: number;
+  instructions: number;
+  /** Total VM exits so far (all kinds). */
+  exits: number;
+}
+
+/** A program assembled in the editor and booted: what maps source lines to guest addresses. */
+export interface ProgramInfo {
+  /** File name shown in the UI and used in the listing ("guest.asm"). */
+  name: string;
+  text: string;
+  /** From src/asm's AssembleResult, sorted by address. */
+  lineMap: readonly LineMapEntry[];
+}
+
+export type ThemeName = "dark" | "light";
 
 export type Connection =
   | { kind: "starting" }
@@ -52,6 +75,17 @@ export interface WorkbenchSnapshot {
   stats: MachineStats | null;
   /** Newest last. */
   errors: readonly string[];
+  /** Breakpoints (RIP values), sorted; the worker holds the same set (Workbench.setBreakpoints). */
+  breakpoints: readonly bigint[];
+  /** Stats over time for the plot, newest last (capped at STATS_SERIES_CAPACITY; cleared with a new machine). */
+  statsSeries: readonly StatsSample[];
+  /** An address the code view should show (the exit timeline, the editor); null: follow RIP. */
+  codeFocus: bigint | null;
+  /** An address the memory view should show (the address-space map, a register); null: keep its own. */
+  memoryFocus: { address: bigint; space: "physical" | "virtual" } | null;
+  /** The program the editor assembled and booted (for source-line breakpoints and the current line); null for images. */
+  program: ProgramInfo | null;
+  theme: ThemeName;
 }
 
 export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
@@ -71,7 +105,20 @@ export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
     handles: [],
     stats: null,
     errors: [],
+    breakpoints: [],
+    statsSeries: [],
+    codeFocus: null,
+    memoryFocus: null,
+    program: null,
+    theme: "dark",
   };
+}
+
+/** Total exits in a stats record. */
+export function totalExits(stats: MachineStats): number {
+  let n = 0;
+  for (const v of Object.values(stats.exitsByKind)) n += v;
+  return n;
 }
 
 /** Appends to a capped ring, returning a new array (snapshots are immutable). */
@@ -105,7 +152,7 @@ export function changedRegisters(before: RegisterSnapshot | null, after: Registe
  * Applies one batch. `consoleText` is the batch's console bytes already decoded by the caller (the
  * decoder is stateful across batches: a UTF-8 sequence may be split between two).
  */
-export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleText: string): WorkbenchSnapshot {
+export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleText: string, now = 0): WorkbenchSnapshot {
   const next: WorkbenchSnapshot = { ...state, connection: { kind: "connected" } };
   // A new machine: forget what the previous one printed and showed (the log keeps its history).
   if (batch.newMachine) {
@@ -114,6 +161,7 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
     next.registers = null;
     next.changedRegisters = new Set();
     next.stats = null;
+    next.statsSeries = [];
   }
   if (batch.state) {
     next.machine = batch.state;
@@ -136,7 +184,11 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
     next.registers = batch.registers;
   }
   if (batch.handles) next.handles = batch.handles;
-  if (batch.stats) next.stats = batch.stats;
+  if (batch.stats) {
+    next.stats = batch.stats;
+    const sample = { time: now, instructions: batch.stats.instructionsRetired, exits: totalExits(batch.stats) };
+    next.statsSeries = appendCapped(next.statsSeries, [sample], STATS_SERIES_CAPACITY);
+  }
   if (batch.errors.length > 0) next.errors = appendCapped(state.errors, batch.errors, ERROR_CAPACITY);
   return next;
 }
@@ -194,7 +246,7 @@ export class WorkbenchStore {
       }
       for (const l of this.consoleListeners) l.bytes(bytes);
     }
-    this.set(applyBatch(this.snapshot, batch, text));
+    this.set(applyBatch(this.snapshot, batch, text, performance.now()));
   }
 
   /**
@@ -210,6 +262,9 @@ export class WorkbenchStore {
       ...initialSnapshot(this.snapshot.isolated),
       machineGeneration: this.snapshot.machineGeneration + 1,
       errors: this.snapshot.errors,
+      breakpoints: this.snapshot.breakpoints,
+      program: this.snapshot.program,
+      theme: this.snapshot.theme,
     });
   }
 
@@ -219,6 +274,11 @@ export class WorkbenchStore {
 
   addError(message: string): void {
     this.set({ ...this.snapshot, errors: appendCapped(this.snapshot.errors, [message], ERROR_CAPACITY) });
+  }
+
+  /** Replaces a few UI-owned fields (breakpoints, focus, program, theme). */
+  update(changes: Partial<Pick<WorkbenchSnapshot, "breakpoints" | "codeFocus" | "memoryFocus" | "program" | "theme">>): void {
+    this.set({ ...this.snapshot, ...changes });
   }
 
   dismissErrors(): void {

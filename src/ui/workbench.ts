@@ -8,9 +8,19 @@
  * and `restart()` replaces it with a fresh one.
  */
 import * as Comlink from "comlink";
-import { DEFAULT_GUEST, type EventBatch, type HypervisorApi } from "../../workers/api";
+import {
+  DEFAULT_GUEST,
+  type AddressSpaceView,
+  type EventBatch,
+  type GeneralRegisters,
+  type GuestBoot,
+  type GuestImage,
+  type HypervisorApi,
+  type StepResult,
+  type SyscallResult,
+} from "../../workers/api";
 import { guestBoot } from "./guests";
-import { WorkbenchStore } from "./store";
+import { WorkbenchStore, type ProgramInfo, type ThemeName } from "./store";
 
 /** The watchdog pings this often, and declares the worker dead after this long without an answer. */
 const PING_INTERVAL_MS = 2000;
@@ -71,6 +81,9 @@ export class Workbench {
         await api.subscribe(listener);
         if (generation !== this.generation) return;
         this.store.setConnection({ kind: "connected" });
+        // Breakpoints outlive the worker (a restart keeps them).
+        const breakpoints = this.store.getSnapshot().breakpoints;
+        if (breakpoints.length > 0) await api.setBreakpoints([...breakpoints]);
         const error = await api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
         if (error && generation === this.generation) this.store.addError(error);
       } catch (error) {
@@ -141,9 +154,99 @@ export class Workbench {
     await this.call("Pause", (api) => api.pause());
   }
 
-  async step(): Promise<void> {
-    const result = await this.call("Step", (api) => api.step());
+  private stepResult(result: StepResult | undefined): void {
     if (result?.error) this.store.addError(result.error);
+    // After a step the code view follows RIP again.
+    if (this.store.getSnapshot().codeFocus !== null) this.store.update({ codeFocus: null });
+  }
+
+  /** One instruction (F11). */
+  async step(): Promise<void> {
+    this.stepResult(await this.call("Step", (api) => api.step()));
+  }
+
+  /** One instruction, a CALL / INT / REP string instruction as a whole (F10). */
+  async stepOver(): Promise<void> {
+    this.stepResult(await this.call("Step over", (api) => api.stepOver()));
+  }
+
+  /** Runs to the next VM exit, handled (F8). */
+  async stepToExit(): Promise<void> {
+    this.stepResult(await this.call("Step to exit", (api) => api.stepToExit()));
+  }
+
+  // ---- breakpoints -----------------------------------------------------------------------------
+
+  /** Replaces the breakpoint set (RIP values), here and in the worker. */
+  async setBreakpoints(addresses: readonly bigint[]): Promise<void> {
+    const sorted = [...new Set(addresses.map((a) => BigInt.asUintN(64, a)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.store.update({ breakpoints: sorted });
+    const error = await this.call("Breakpoints", (api) => api.setBreakpoints(sorted));
+    if (error) this.store.addError(error);
+  }
+
+  async toggleBreakpoint(address: bigint): Promise<void> {
+    const current = this.store.getSnapshot().breakpoints;
+    const a = BigInt.asUintN(64, address);
+    await this.setBreakpoints(current.includes(a) ? current.filter((b) => b !== a) : [...current, a]);
+  }
+
+  // ---- state edits -----------------------------------------------------------------------------
+
+  /** zx_vcpu_write_state with some general registers changed; the status name, or null if the call could not be made. */
+  async writeRegisters(changes: Partial<GeneralRegisters>): Promise<string | null> {
+    const result = await this.call("Writing registers", (api) => api.writeRegisters(changes));
+    if (!result) return null;
+    if (result.status !== 0) this.store.addError(`zx_vcpu_write_state: ${result.statusName}`);
+    return result.statusName;
+  }
+
+  /** Writes bytes at a guest-physical address. Null or an error (also shown). */
+  async writeMemory(address: number, bytes: Uint8Array): Promise<string | null> {
+    const error = (await this.call("Writing memory", (api) => api.writeMemory(address, bytes))) ?? "the worker did not answer";
+    if (error) this.store.addError(error);
+    return error;
+  }
+
+  /** Makes one zx_* call by hand (the workbench forms). */
+  async syscall(name: string, args: unknown[]): Promise<SyscallResult> {
+    const result = await this.call<SyscallResult>(name, (api) => api.syscall(name, args) as Promise<SyscallResult>);
+    return result ?? { result: null, error: "the worker is not running" };
+  }
+
+  async addressSpace(): Promise<AddressSpaceView | null> {
+    return (await this.call("Reading the address space", (api) => api.addressSpace())) ?? null;
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  /** Shows `address` in the code view (null: follow RIP again). */
+  focusCode(address: bigint | null): void {
+    this.store.update({ codeFocus: address });
+  }
+
+  focusMemory(address: bigint, space: "physical" | "virtual" = "physical"): void {
+    this.store.update({ memoryFocus: { address, space } });
+  }
+
+  setTheme(theme: ThemeName): void {
+    this.store.update({ theme });
+  }
+
+  /**
+   * Loads an image assembled from source in the page (the editor) and runs it, remembering the
+   * source and its line map so that breakpoints can be set on lines and the current line shown.
+   */
+  async loadProgram(program: ProgramInfo, image: Uint8Array, boot: GuestBoot, run = true): Promise<string | null> {
+    this.store.update({ program });
+    const guest: GuestImage = { name: program.name, image, boot };
+    const error = await this.call("Load", (api) => api.load(Comlink.transfer(guest, [image.buffer])));
+    if (error) {
+      this.store.addError(`${program.name}: ${error}`);
+      return error;
+    }
+    if (run) await this.run();
+    return null;
   }
 
   async reset(): Promise<void> {
@@ -154,12 +257,14 @@ export class Workbench {
   /** Boots a bundled guest (public/guests/<file>) the way src/ui/guests.ts says, and runs it. */
   async bootGuest(file: string): Promise<void> {
     this.initialGuest = file;
+    this.store.update({ program: null });
     const error = await this.call("Boot", (api) => api.bootGuest(file, guestBoot(file)));
     if (error) this.store.addError(error);
   }
 
   /** Loads a Multiboot image the user picked, and runs it. */
   async loadFile(file: File): Promise<void> {
+    this.store.update({ program: null });
     let image: Uint8Array;
     try {
       image = new Uint8Array(await file.arrayBuffer());

@@ -68,6 +68,11 @@ export interface ExitRecord {
   summary: string;
   /** Instructions retired by the VCPU when the exit happened. */
   instructions: number;
+  /**
+   * RIP of the instruction that caused the exit (playground extension hvplay_vcpu_last_exit), or
+   * null when none did (a kick, an interrupt window) or it is unknown.
+   */
+  rip: bigint | null;
 }
 
 /** How a call to run()/step() ended. */
@@ -81,8 +86,10 @@ export type RunOutcome =
   | { kind: "reset" }
   /** zx_vcpu_resume returned ZX_ERR_CANCELED after pause() (zx_vcpu_kick). */
   | { kind: "paused" }
-  /** The instruction limit given to run() or step() was reached. */
+  /** The instruction limit given to run() or step() was reached (or, for stepToExit(), the exit was handled). */
   | { kind: "limit" }
+  /** A host breakpoint (Machine.setBreakpoints): stopped before the instruction at `rip`. */
+  | { kind: "breakpoint"; rip: bigint }
   /** zx_vcpu_resume failed with a status the VMM cannot recover from (a triple fault gives ZX_ERR_NOT_SUPPORTED). */
   | { kind: "error"; status: number; message: string };
 

@@ -14,11 +14,11 @@
  */
 import {
   decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
-  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
+  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
-  type hvplay_arch_state_t, type Process, type Thread, type zx_port_packet_t,
+  type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type Thread, type zx_port_packet_t,
 } from "../zircon";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome } from "./api";
 import { DebugExit, Unassigned } from "./devices/debug-exit";
@@ -350,6 +350,26 @@ export class Machine {
     return this.drive(1, true);
   }
 
+  /** Runs until the next VM exit and handles it (ends "limit"), or a breakpoint, pause() or the exit device. */
+  stepToExit(): Promise<RunOutcome> {
+    return this.drive(undefined, true);
+  }
+
+  /**
+   * Host breakpoints (playground extension hvplay_vcpu_set_breakpoints): run() and step() stop with
+   * { kind: "breakpoint" } before an instruction whose RIP is listed. Replaces the set; the status.
+   */
+  setBreakpoints(rips: readonly bigint[]): number {
+    if (!this.loaded || this.disposed) return ZX_ERR_BAD_STATE;
+    return this.thread.hvplay_vcpu_set_breakpoints(this.vcpu, rips);
+  }
+
+  /** The guest's mappings and traps (playground extension hvplay_guest_describe). */
+  describeAddressSpace(): hvplay_guest_description_t {
+    if (this.disposed) return { status: ZX_ERR_BAD_STATE };
+    return this.thread.hvplay_guest_describe(this.handles.guest);
+  }
+
   private async drive(limit: number | undefined, single: boolean): Promise<RunOutcome> {
     if (!this.loaded || this.disposed) return { kind: "error", status: ZX_ERR_BAD_STATE, message: this.disposed ? "machine is disposed" : "no guest loaded" };
     if (this.running) return { kind: "error", status: ZX_ERR_BAD_STATE, message: "already running" };
@@ -371,6 +391,10 @@ export class Machine {
         }
         if (result.status !== ZX_OK) {
           if (result.status === ZX_ERR_TIMED_OUT && limit !== undefined) return { kind: "limit" };
+          if (result.status === ZX_ERR_STOP) {
+            const rip = this.record(result.status, "status", "ZX_ERR_STOP (host breakpoint)");
+            return { kind: "breakpoint", rip: rip ?? 0n };
+          }
           this.record(result.status, "status", statusName(result.status));
           if (result.status === ZX_ERR_CANCELED) return { kind: "paused" };
           return { kind: "error", status: result.status, message: `zx_vcpu_resume: ${statusName(result.status)}${this.ripSuffix()}` };
@@ -585,11 +609,18 @@ export class Machine {
     this.exitSeq++;
   }
 
-  private record(status: number, kind: ExitRecord["kind"], summary: string): void {
+  /** Counts an exit and reports it to the exit sink; returns the RIP of the instruction behind it, if known. */
+  private record(status: number, kind: ExitRecord["kind"], summary: string): bigint | null {
     const seq = this.exitSeq;
     this.count(kind);
     const exit = this.sinks.exit;
-    if (exit) exit({ seq, status, kind, summary, instructions: this.instructionsRetired() });
+    if (!exit && status !== ZX_ERR_STOP) return null;
+    const r = this.archState();
+    const state = r.status === ZX_OK ? r.state : undefined;
+    const rip = state?.last_exit_rip ?? null;
+    const instructions = state ? Number(state.instructions_retired) : this.lastInstructions;
+    if (exit) exit({ seq, status, kind, summary, instructions, rip });
+    return rip;
   }
 
   private instructionsRetired(): number {

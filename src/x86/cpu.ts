@@ -588,6 +588,15 @@ export class Cpu extends Machine implements VirtualCpu {
     this.recomputeAttention();
   }
 
+  /**
+   * Host debugging: removes every host breakpoint. A VCPU stopped at a breakpoint still executes
+   * that instruction when it resumes, even if the breakpoint is set again meanwhile.
+   */
+  clearHostBreakpoints(): void {
+    this.breakpoints.clear();
+    this.recomputeAttention();
+  }
+
   getRegister(index: number): bigint {
     return (BigInt(this.r32[(index << 1) + 1] >>> 0) << 32n) | BigInt(this.r32[index << 1] >>> 0);
   }

@@ -161,6 +161,9 @@ export interface VirtualCpu {
   setRegister(index: number, value: bigint): void;
   getRip(): bigint;
   setRip(value: bigint): void;
+  /** Host debugging: run() returns EXIT_HOST_BREAKPOINT before the instruction at `rip` (once per arrival). */
+  setHostBreakpoint(rip: bigint, enabled: boolean): void;
+  clearHostBreakpoints(): void;
   /** RFLAGS (fully materialised from the lazy flags). */
   getRflags(): number;
   setRflags(value: number): void;

@@ -14,4 +14,4 @@ export type { ResumeResult } from "./objects/vcpu";
 export type { PortWaitResult } from "./objects/port";
 export type { Machine } from "./kernel-object";
 export type { Clock, ClockMode } from "./clock";
-export type { hvplay_arch_state_t, hvplay_arch_state_input, hvplay_segment_t, hvplay_dtable_t } from "./syscalls/extensions";
+export type { hvplay_arch_state_t, hvplay_arch_state_input, hvplay_segment_t, hvplay_dtable_t, hvplay_mapping_t, hvplay_trap_t, hvplay_guest_description_t } from "./syscalls/extensions";

@@ -247,4 +247,10 @@ export class Thread implements SyscallContext {
     return this.sys("hvplay_vcpu_write_arch_state", [vcpu, partialState], (s) => s,
       () => ext.hvplay_vcpu_write_arch_state(this, vcpu, partialState));
   }
+  hvplay_vcpu_set_breakpoints(vcpu: number, rips: readonly (number | bigint)[]): Status {
+    return this.sys("hvplay_vcpu_set_breakpoints", [vcpu, rips], (s) => s, () => ext.hvplay_vcpu_set_breakpoints(this, vcpu, rips));
+  }
+  hvplay_guest_describe(guest: number): ext.hvplay_guest_description_t {
+    return this.sys<ext.hvplay_guest_description_t>("hvplay_guest_describe", [guest], (status) => ({ status }), () => ext.hvplay_guest_describe(this, guest));
+  }
 }

@@ -49,6 +49,7 @@ import {
   ZX_ERR_NOT_FOUND,
   ZX_ERR_NOT_SUPPORTED,
   ZX_ERR_OUT_OF_RANGE,
+  ZX_ERR_STOP,
   ZX_OK,
 } from "./status";
 import type { VcpuObject } from "./objects/vcpu";
@@ -80,8 +81,10 @@ export function handleExit(vcpu: VcpuObject, reason: number): number {
     case EXIT_TRIPLE_FAULT:
       vcpu.kernel.log(`vcpu ${vcpu.koid}: triple fault at rip 0x${vcpu.cpu.getRip().toString(16)}`);
       return ZX_ERR_NOT_SUPPORTED;
-    case EXIT_UNSUPPORTED_INSTRUCTION:
     case EXIT_HOST_BREAKPOINT:
+      // Playground extension (hvplay_vcpu_set_breakpoints): resume returns before the instruction.
+      return ZX_ERR_STOP;
+    case EXIT_UNSUPPORTED_INSTRUCTION:
     default:
       return ZX_ERR_NOT_SUPPORTED;
   }

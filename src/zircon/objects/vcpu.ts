@@ -23,6 +23,7 @@ import {
   ZX_ERR_NOT_SUPPORTED,
   ZX_ERR_TIMED_OUT,
   ZX_OK,
+  ZX_ERR_STOP,
 } from "../status";
 import type { Trap } from "../trap-map";
 import { WAIT_BELL, WAIT_HLT, deliverBell, handleExit } from "../vmexit";
@@ -70,6 +71,8 @@ export class VcpuObject extends KernelObject {
   kicked = false;
   /** True while zx_vcpu_resume is in progress. */
   running = false;
+  /** RIP of the instruction behind the last resume's packet or host breakpoint (hvplay_vcpu_read_arch_state). */
+  lastExitRip: bigint | null = null;
   /** The owning thread died (process teardown): the loop ends with INTERNAL_INTR_KILLED. */
   killed = false;
   destroyed = false;
@@ -272,6 +275,9 @@ export class VcpuObject extends KernelObject {
     const clock = this.kernel.clock;
     let sinceYield = 0;
     let remaining = limit;
+    /** RIP of the instruction that made the latest exit (read before the exit handler advances it). */
+    let exitRip = 0n;
+    this.lastExitRip = null;
     for (;;) {
       if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
       if (this.kicked) {
@@ -288,6 +294,7 @@ export class VcpuObject extends KernelObject {
       const reason = cpu.run(budget);
       let retired = this.instructionsRetired - before;
       if (reason !== EXIT_NONE) {
+        exitRip = cpu.getRip();
         status = handleExit(this, reason);
         retired = this.instructionsRetired - before;
       }
@@ -305,7 +312,12 @@ export class VcpuObject extends KernelObject {
       if (status === ZX_ERR_NEXT) {
         const packet = this.packet!;
         this.packet = null;
+        this.lastExitRip = exitRip;
         return { status: ZX_OK, packet };
+      }
+      if (status === ZX_ERR_STOP) {
+        this.lastExitRip = exitRip;
+        return fail(status);
       }
       if (status === WAIT_HLT) {
         await this.waitForInterrupt();

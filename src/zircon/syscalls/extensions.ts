@@ -4,10 +4,12 @@
  * Rights and thread rules are those of zx_vcpu_read_state / write_state (READ / WRITE, owner thread).
  */
 import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_LDTR, SEG_SS, SEG_TR } from "../../x86";
-import { ZX_OBJ_TYPE_VCPU } from "../constants";
+import { ZX_OBJ_TYPE_GUEST, ZX_OBJ_TYPE_VCPU } from "../constants";
+import type { GuestObject } from "../objects/guest";
 import type { VcpuObject } from "../objects/vcpu";
-import { ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "../rights";
-import { ZX_ERR_BAD_STATE, ZX_ERR_INVALID_ARGS, ZX_OK } from "../status";
+import { Mapping, type VmarObject } from "../objects/vmar";
+import { ZX_RIGHT_INSPECT, ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "../rights";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INVALID_ARGS, ZX_ERR_OUT_OF_RANGE, ZX_OK } from "../status";
 import { u64 } from "./args";
 import type { SyscallContext } from "./context";
 
@@ -44,6 +46,12 @@ export interface hvplay_arch_state_t {
   cr4: bigint;
   efer: bigint;
   instructions_retired: bigint;
+  /**
+   * RIP of the instruction that caused the exit the last zx_vcpu_resume returned with (a packet, or
+   * ZX_ERR_STOP at a host breakpoint); null after any other return (kick, timeout, error) or before
+   * the first. For an IO exit RIP has already moved past the instruction; this still names it.
+   */
+  last_exit_rip: bigint | null;
 }
 type SegInput = Partial<{ selector: number; base: number | bigint; limit: number; access_rights: number }>;
 export type hvplay_arch_state_input = Partial<{
@@ -84,6 +92,7 @@ export function hvplay_vcpu_read_arch_state(t: SyscallContext, handle: unknown):
     cr4: visible(cpu.cr4, cpu.cr4Mask, cpu.cr4Shadow),
     efer: BigInt(cpu.efer >>> 0),
     instructions_retired: BigInt(vcpu.instructionsRetired),
+    last_exit_rip: vcpu.lastExitRip,
   } as hvplay_arch_state_t;
   for (const [name, i] of SEGS) state[name] = seg(i);
   return { status: ZX_OK, state };
@@ -158,4 +167,87 @@ export function hvplay_vcpu_write_arch_state(t: SyscallContext, handle: unknown,
     cpu.efer = lma ? cpu.efer | EFER_LMA : cpu.efer & ~EFER_LMA;
   }
   return ZX_OK;
+}
+
+/** At most this many host breakpoints per VCPU. */
+export const HVPLAY_MAX_BREAKPOINTS = 256;
+
+/**
+ * Replaces the VCPU's host breakpoints: zx_vcpu_resume returns ZX_ERR_STOP before executing an
+ * instruction whose RIP is in `rips` (once: resuming executes it). Allowed while the VCPU runs
+ * (like zx_vcpu_kick, from any thread); WRITE right.
+ */
+export function hvplay_vcpu_set_breakpoints(t: SyscallContext, handle: unknown, rips: unknown): number {
+  const vcpu = t.handles.getWithRights<VcpuObject>(handle, ZX_OBJ_TYPE_VCPU, ZX_RIGHT_WRITE);
+  if (typeof vcpu === "number") return vcpu;
+  if (!Array.isArray(rips)) return ZX_ERR_INVALID_ARGS;
+  if (rips.length > HVPLAY_MAX_BREAKPOINTS) return ZX_ERR_OUT_OF_RANGE;
+  const values: bigint[] = [];
+  for (const r of rips) {
+    const v = u64(r);
+    if (v === undefined) return ZX_ERR_INVALID_ARGS;
+    values.push(v);
+  }
+  vcpu.cpu.clearHostBreakpoints();
+  for (const v of values) vcpu.cpu.setHostBreakpoint(v, true);
+  return ZX_OK;
+}
+
+export interface hvplay_mapping_t {
+  /** Guest-physical address and size. */
+  addr: number;
+  size: number;
+  vmo_koid: bigint;
+  vmo_size: number;
+  vmo_offset: number;
+  /** ZX_VM_PERM_* bits. */
+  perms: number;
+}
+
+export interface hvplay_trap_t {
+  /** ZX_GUEST_TRAP_BELL / MEM / IO. */
+  kind: number;
+  addr: number;
+  len: number;
+  key: bigint;
+  /** The port's koid (BELL traps); null for traps without one (MEM and IO traps are synchronous). */
+  port_koid: bigint | null;
+}
+
+export interface hvplay_guest_description_t {
+  status: number;
+  /** The guest's koid, its mappings and its traps (when status is ZX_OK). */
+  koid?: bigint;
+  mappings?: hvplay_mapping_t[];
+  traps?: hvplay_trap_t[];
+}
+
+function collectMappings(vmar: VmarObject, out: hvplay_mapping_t[]): void {
+  for (const c of vmar.children) {
+    if (c instanceof Mapping) {
+      out.push({ addr: c.base, size: c.size, vmo_koid: c.vmo.koid, vmo_size: c.vmo.size, vmo_offset: c.vmoOffset, perms: c.perms });
+    } else {
+      collectMappings(c, out);
+    }
+  }
+}
+
+/**
+ * The guest's physical address space as a debugger would show it: every mapping of its VMAR (and of
+ * sub-VMARs), by guest-physical address, and every trap. Zircon has no call that lists these; a VMM
+ * knows them because it made them. INSPECT right.
+ */
+export function hvplay_guest_describe(t: SyscallContext, handle: unknown): hvplay_guest_description_t {
+  const guest = t.handles.getWithRights<GuestObject>(handle, ZX_OBJ_TYPE_GUEST, ZX_RIGHT_INSPECT);
+  if (typeof guest === "number") return { status: guest };
+  const mappings: hvplay_mapping_t[] = [];
+  collectMappings(guest.vmar, mappings);
+  const traps = guest.traps.all().map((trap) => ({
+    kind: trap.kind,
+    addr: trap.start,
+    len: trap.end - trap.start,
+    key: trap.key,
+    port_koid: trap.port?.koid ?? null,
+  }));
+  return { status: ZX_OK, koid: guest.koid, mappings, traps };
 }

@@ -66,6 +66,15 @@ export class ScriptedCpu implements VirtualCpu {
   setRip(v: bigint): void {
     this.rip = v;
   }
+  /** Host breakpoints (the scripted CPU never stops at them; recorded for tests). */
+  readonly hostBreakpoints = new Set<bigint>();
+  setHostBreakpoint(rip: bigint, enabled: boolean): void {
+    if (enabled) this.hostBreakpoints.add(rip);
+    else this.hostBreakpoints.delete(rip);
+  }
+  clearHostBreakpoints(): void {
+    this.hostBreakpoints.clear();
+  }
   getRflags(): number {
     return this.rflags;
   }
