@@ -169,19 +169,25 @@ export interface EventBatch {
  * binding returned — a bare status number, or `{ status, <C out-parameter names> }` — or `error`
  * when the call could not be made at all (unknown name).
  */
-export type SyscallResult = { result: unknown; error: null } | { result: null; error: string };
+export type SyscallResult =
+  /** `buffers`: the Uint8Array arguments as the call left them (filled caller buffers such as zx_vcpu_read_state's), in argument order. */
+  | { result: unknown; error: null; buffers?: Uint8Array[] }
+  | { result: null; error: string };
 
 /** What a zx_* name the page may call looks like: Zircon's syscall names only (no other methods). */
 export const ZX_SYSCALL_NAME = /^zx_[a-z0-9_]+$/;
 
 /**
  * How to boot an image: src/vmm's BootSpec without the image. A Multiboot v1 kernel (ELF32 or a.out
- * kludge, what `hvplay run` assumes), or a flat image at an address in real, protected or long mode
- * (`hvplay run --boot flat [--mode M] [--load A] [--entry A]`; a boot sector: real mode at 0000:7C00).
+ * kludge, what `hvplay run` assumes), a flat image at an address in real, protected or long mode
+ * (`hvplay run --boot flat [--mode M] [--load A] [--entry A]`; a boot sector: real mode at 0000:7C00),
+ * or an ELF executable. (Linux boots take a kernel and an initrd: the CLI's `--boot linux`.)
  */
 export type GuestBoot =
   | { boot: "multiboot" }
-  | { boot: "flat"; mode?: "real" | "protected" | "long"; load?: number; entry?: number };
+  | { boot: "flat"; mode?: "real" | "protected" | "long"; load?: number; entry?: number }
+  /** An ELF32/ELF64 executable, segments at their physical addresses (`hvplay run --boot elf`). */
+  | { boot: "elf" };
 
 /**
  * The machine a guest image runs on, beyond the image itself: what a share link's recipe (src/share)

@@ -270,7 +270,9 @@ describe("HypervisorSession", () => {
       expect(await t.session.bootGuest("journey-boot.bin", boot as never)).toMatch(/^journey-boot\.bin: /);
     }
     expect(t.machines.length).toBe(3);
-    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "elf" } as never })).toMatch(/not multiboot or flat/);
+    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "linux" } as never })).toMatch(/not multiboot, flat or elf/);
+    expect(await t.session.load({ name: "x.elf", image: new Uint8Array([1]), boot: { boot: "elf" } })).toBeNull();
+    expect(t.machines.at(-1)!.spec).toEqual({ boot: "elf", image: new Uint8Array([1]) });
     await t.session.dispose();
   });
 

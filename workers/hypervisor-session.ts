@@ -178,8 +178,8 @@ export function toArchDetail(result: object | null): ArchDetail | null {
 export function whyNotGuestBoot(boot: unknown): string | null {
   if (typeof boot !== "object" || boot === null) return "the boot method must be an object";
   const b = boot as Record<string, unknown>;
-  if (b.boot === "multiboot") return null;
-  if (b.boot !== "flat") return `boot method ${JSON.stringify(b.boot)} is not multiboot or flat`;
+  if (b.boot === "multiboot" || b.boot === "elf") return null;
+  if (b.boot !== "flat") return `boot method ${JSON.stringify(b.boot)} is not multiboot, flat or elf`;
   if (b.mode !== undefined && b.mode !== "real" && b.mode !== "protected" && b.mode !== "long") return `flat mode ${JSON.stringify(b.mode)} is not real, protected or long`;
   for (const key of ["load", "entry"] as const) {
     const v = b[key];
@@ -202,6 +202,7 @@ export function whyNotMachineConfig(config: unknown): string | null {
 export function bootSpec(guest: GuestImage): BootSpec {
   const boot = guest.boot ?? { boot: "multiboot" };
   if (boot.boot === "flat") return { boot: "flat", image: guest.image, mode: boot.mode, load: boot.load, entry: boot.entry };
+  if (boot.boot === "elf") return { boot: "elf", image: guest.image };
   // QEMU's Multiboot command line is "<kernel file name> <append>"; the VMM builds it from both.
   return { boot: "multiboot", image: guest.image, cmdline: guest.cmdline, imageName: guest.name };
 }
@@ -648,7 +649,9 @@ export class HypervisorSession implements HypervisorApi {
       const result = await this.instance.syscall(name, args);
       if (result === undefined) return { result: null, error: `no such syscall: ${name}` };
       this.events.handles(this.safeHandles());
-      return { result, error: null };
+      // Caller buffers (read_state, vmo_read, get_info) were filled in the worker's copy: send them back.
+      const buffers = args.filter((a): a is Uint8Array => a instanceof Uint8Array);
+      return buffers.length > 0 ? { result, error: null, buffers } : { result, error: null };
     } catch (error) {
       // The binding never throws for bad arguments; anything here is a bug worth showing.
       this.events.error(`${name} failed: ${describe(error)}`);

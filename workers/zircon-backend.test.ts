@@ -227,3 +227,16 @@ work:
     expect(over.registers!.detail!.mode).toBe("protected32");
   });
 });
+
+describe.skipIf(!haveGuests)("HypervisorSession.syscall's caller buffers", () => {
+  it("returns the Uint8Array arguments as the call filled them", async () => {
+    const t = setup();
+    expect(await t.session.bootGuest("hello.elf")).toBeNull();
+    await until("the guest to exit", () => t.session.state().kind !== "running");
+    const { out } = (await t.session.syscall("zx_vmo_create", [4096, 0])).result as { out: number };
+    expect((await t.session.syscall("zx_vmo_write", [out, new Uint8Array([7, 8, 9]), 16])).result).toBe(0);
+    const read = await t.session.syscall("zx_vmo_read", [out, new Uint8Array(4), 15]);
+    expect(read.error).toBeNull();
+    expect(read.error === null && read.buffers).toEqual([new Uint8Array([0, 7, 8, 9])]);
+  });
+});

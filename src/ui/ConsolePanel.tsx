@@ -5,8 +5,27 @@
  * for assistive technology and for the e2e tests (data-testid="console-text").
  */
 import { useEffect, useRef } from "react";
+import type { ITheme, Terminal } from "@xterm/xterm";
+import type { SerializeAddon } from "@xterm/addon-serialize";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import type { ThemeName } from "./store";
 import { TerminalFlow } from "./terminal-flow";
+
+/** The terminal's colours in each theme (styles.css's --bg-term, --text, --accent). */
+const TERMINAL_THEMES: Record<ThemeName, ITheme> = {
+  dark: { background: "#0b0f16", foreground: "#d6deeb", cursor: "#5fb3ff", selectionBackground: "#28466b" },
+  light: { background: "#ffffff", foreground: "#1b2430", cursor: "#0b63c5", selectionBackground: "#b9d4f5" },
+};
+
+/** Saves the console as the terminal shows it (ANSI colours kept) to a file. */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
 
 const encoder = new TextEncoder();
 /** Lines kept above the screen; pausing the guest never clears them. */
@@ -16,6 +35,14 @@ export function ConsolePanel() {
   const workbench = useWorkbench();
   const host = useRef<HTMLDivElement>(null);
   const text = useWorkbenchState((s) => s.consoleText);
+  const theme = useWorkbenchState((s) => s.theme);
+  const guestName = useWorkbenchState((s) => s.guestName);
+  const terminal = useRef<Terminal | null>(null);
+  const serializer = useRef<SerializeAddon | null>(null);
+
+  useEffect(() => {
+    if (terminal.current) terminal.current.options.theme = TERMINAL_THEMES[theme];
+  }, [theme]);
 
   useEffect(() => {
     const element = host.current;
@@ -25,7 +52,7 @@ export function ConsolePanel() {
     // store's history when the terminal subscribes.
     let cleanup: (() => void) | null = null;
     let cancelled = false;
-    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }]) => {
+    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links"), import("@xterm/addon-serialize")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }, { SerializeAddon }]) => {
       if (cancelled) return;
       const term = new Terminal({
         // Guests print bare "\n" on debugcon; a terminal needs CR LF to return to column 0.
@@ -34,15 +61,14 @@ export function ConsolePanel() {
         scrollback: SCROLLBACK_LINES,
         fontFamily: '"JetBrains Mono", "Fira Code", "Cascadia Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace',
         fontSize: 13,
-        theme: {
-          background: "#0b0f16",
-          foreground: "#d6deeb",
-          cursor: "#5fb3ff",
-          selectionBackground: "#28466b",
-        },
+        theme: TERMINAL_THEMES[workbench.store.getSnapshot().theme],
       });
+      terminal.current = term;
       const fit = new FitAddon();
       term.loadAddon(fit);
+      const serialize = new SerializeAddon();
+      term.loadAddon(serialize);
+      serializer.current = serialize;
       // URLs a guest prints open in a new tab (never navigate the playground away).
       term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, "_blank", "noopener,noreferrer")));
       term.open(element);
@@ -87,6 +113,8 @@ export function ConsolePanel() {
       const observer = new ResizeObserver(refit);
       observer.observe(element);
       cleanup = () => {
+        terminal.current = null;
+        serializer.current = null;
         observer.disconnect();
         input.dispose();
         unsubscribe();
@@ -105,6 +133,14 @@ export function ConsolePanel() {
       <header className="panel-head">
         <h2 id="console-title">Console</h2>
         <span className="muted">debugcon 0xE9 · COM1 0x3F8 — click and type to send to COM1</span>
+        <button type="button" className="btn small" aria-label="Save the console to a file"
+          title="Save the console's contents (with the guest's colours, as ANSI text)"
+          onClick={() => {
+            const content = serializer.current?.serialize() ?? text;
+            download(`${(guestName ?? "console").replace(/\.[^.]*$/, "")}-console.txt`, content);
+          }}>
+          Save
+        </button>
       </header>
       <div className="terminal-host" ref={host} />
       <pre className="sr-only" data-testid="console-text" role="log" aria-label="Console output">

@@ -5,6 +5,7 @@ import { formatCount, formatMips } from "./format";
 import { BUNDLED_GUESTS } from "./guests";
 import { useWorkbench, useWorkbenchState } from "./hooks";
 import { ShareButton } from "./ShareButton";
+import { SHORTCUTS } from "./shortcuts";
 
 function GuestPicker({ disabled }: { disabled: boolean }) {
   const workbench = useWorkbench();
@@ -39,6 +40,18 @@ function GuestPicker({ disabled }: { disabled: boolean }) {
   );
 }
 
+function ThemeToggle() {
+  const workbench = useWorkbench();
+  const theme = useWorkbenchState((s) => s.theme);
+  const next = theme === "dark" ? "light" : "dark";
+  return (
+    <button type="button" className="btn small theme-toggle" onClick={() => workbench.setTheme(next)}
+      aria-label={`Switch to the ${next} theme`} title={`Switch to the ${next} theme`}>
+      {theme === "dark" ? "Light" : "Dark"}
+    </button>
+  );
+}
+
 /** The state indicator's text; exported for tests. */
 export function describeState(state: MachineState): string {
   switch (state.kind) {
@@ -51,7 +64,16 @@ export function describeState(state: MachineState): string {
     case "running":
       return "running";
     case "paused":
-      return state.reason === "pause" ? "paused" : state.reason === "step" ? "paused (step)" : "paused (limit)";
+      switch (state.reason) {
+        case "pause":
+          return "paused";
+        case "breakpoint":
+          return `paused (breakpoint at 0x${state.address.toString(16)})`;
+        case "exit":
+          return "paused (after an exit)";
+        default:
+          return `paused (${state.reason})`;
+      }
     case "exited":
       return `exited, status ${state.exitStatus} (0x${state.exitStatus.toString(16)})`;
     case "error":
@@ -79,16 +101,24 @@ export function Toolbar() {
       <GuestPicker disabled={!live || machine.kind === "loading"} />
       <div className="controls" role="toolbar" aria-label="Machine controls">
         <button type="button" className="btn primary" disabled={!live || !stopped} onClick={() => void workbench.run()}
-          title="Resume the VCPU (the VMM's zx_vcpu_resume loop)">
+          title={`Resume the VCPU: the VMM's zx_vcpu_resume loop (${SHORTCUTS.run})`} aria-keyshortcuts={SHORTCUTS.run}>
           <span aria-hidden="true">▶</span> Run
         </button>
         <button type="button" className="btn" disabled={!live || machine.kind !== "running"} onClick={() => void workbench.pause()}
-          title="Stop the running VCPU with zx_vcpu_kick">
+          title={`Stop the running VCPU with zx_vcpu_kick (${SHORTCUTS.pause})`} aria-keyshortcuts={SHORTCUTS.pause}>
           <span aria-hidden="true">❚❚</span> Pause
         </button>
         <button type="button" className="btn" disabled={!live || !stopped} onClick={() => void workbench.step()}
-          title="Execute one guest instruction">
-          <span aria-hidden="true">↷</span> Step
+          title={`Execute one guest instruction (${SHORTCUTS.step})`} aria-keyshortcuts={SHORTCUTS.step}>
+          <span aria-hidden="true">↓</span> Step
+        </button>
+        <button type="button" className="btn" disabled={!live || !stopped} onClick={() => void workbench.stepOver()}
+          title={`Step over: a CALL, INT n or REP string instruction runs as one step (${SHORTCUTS.stepOver})`} aria-keyshortcuts={SHORTCUTS.stepOver}>
+          <span aria-hidden="true">↷</span> Over
+        </button>
+        <button type="button" className="btn" disabled={!live || !stopped} onClick={() => void workbench.stepToExit()}
+          title={`Run until the next VM exit and let the VMM handle it (${SHORTCUTS.stepToExit})`} aria-keyshortcuts={SHORTCUTS.stepToExit}>
+          <span aria-hidden="true">⇥</span> To exit
         </button>
         <button type="button" className="btn" disabled={!live || machine.kind === "loading" || machine.kind === "empty"}
           onClick={() => void workbench.reset()} title="Create a new kernel and machine and reload the guest">
@@ -96,6 +126,7 @@ export function Toolbar() {
         </button>
       </div>
       <ShareButton />
+      <ThemeToggle />
       <div className="status">
         <span className={`state-pill state-${machine.kind}`} data-testid="machine-state" role="status"
           title={machine.kind === "error" ? machine.message : undefined}>

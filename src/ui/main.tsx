@@ -8,6 +8,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { ensureCrossOriginIsolated } from "./coi";
+import { applyTheme, initialTheme } from "./theme";
 import { WorkbenchContext } from "./hooks";
 import { Workbench } from "./workbench";
 // Share links: `#r=` recipes, `?embed` (src/share, src/ui/share-*).
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
     initialGuest: initialGuestFor(request, location.search),
     createWorker: workers.factory,
   });
+  const theme = initialTheme();
+  applyTheme(theme, false);
+  workbench.store.update({ theme });
   workbench.start();
   const share = createShareController(workbench, workers);
   openLinks(share, request);

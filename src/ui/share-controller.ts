@@ -16,14 +16,15 @@ import { encodeRecipe, type DecodeResult } from "../share/codec";
 import type { Recipe, Settings } from "../share/recipe";
 import { guestBoot } from "./guests";
 import {
-  guestImageFromRecipe,
+  breakpointAddresses,
   initialBootSettled,
+  loadableFromRecipe,
   isPlainBundledBoot,
   linkBase,
   recipeFromLoaded,
   type RecipeSources,
 } from "./share-link";
-import type { WorkbenchSnapshot } from "./store";
+import type { ProgramInfo, WorkbenchSnapshot } from "./store";
 import { defaultWorkerFactory, type Workbench, type WorkerFactory } from "./workbench";
 
 /** The workbench's workers as they are created: wrap `factory` and pass it to the Workbench. */
@@ -96,7 +97,9 @@ export class ShareController {
       } catch {
         // Not a bundled guest (or not reachable): the image travels in the link.
       }
-      const recipe = recipeFromLoaded(loaded, bundledBytes, this.options.settings?.() ?? {});
+      const snapshot = this.store.getSnapshot();
+      const settings: Settings = { theme: snapshot.theme, ...this.options.settings?.() };
+      const recipe = recipeFromLoaded(loaded, bundledBytes, settings, { program: snapshot.program, breakpoints: snapshot.breakpoints });
       const { origin, pathname } = this.options;
       const encoded = encodeRecipe(recipe, linkBase(origin, pathname, false));
       if (!encoded.ok) return { ok: false, message: encoded.error.message };
@@ -122,7 +125,8 @@ export class ShareController {
     const initial = s.guestName;
     if (recipe) {
       if (!embed && initial !== null && isPlainBundledBoot(recipe, initial, guestBoot(initial)) && s.machine.kind !== "empty") {
-        // The workbench's own boot was the recipe's; only the replay is left.
+        // The workbench's own boot was the recipe's; only the settings and the replay are left.
+        await this.applyDebugSettings(recipe, null);
         await this.sendConsoleInput(recipe);
         return;
       }
@@ -138,14 +142,25 @@ export class ShareController {
     }
   }
 
+  /** What a link sets besides the guest: the editor's program, the breakpoints, the theme. */
+  private async applyDebugSettings(recipe: Recipe, program: ProgramInfo | null): Promise<void> {
+    const workbench = this.options.workbench;
+    this.store.update({ program });
+    if (recipe.settings.theme === "dark" || recipe.settings.theme === "light") workbench.setTheme(recipe.settings.theme);
+    const breakpoints = breakpointAddresses(recipe.breakpoints, program?.lineMap ?? null, program?.name ?? null);
+    if (breakpoints.length > 0 || this.store.getSnapshot().breakpoints.length > 0) await workbench.setBreakpoints(breakpoints);
+  }
+
   /** Loads a recipe's guest (and runs it, unless `run` is false). Problems become readable errors. */
   async bootRecipe(recipe: Recipe, { run }: { run: boolean }): Promise<boolean> {
     this.pendingInput = recipe.consoleInput;
-    const guest = await guestImageFromRecipe(recipe, this.options.sources);
-    if (typeof guest === "string") {
-      this.store.addError(`Could not boot the share link: ${guest}.`);
+    const loadable = await loadableFromRecipe(recipe, this.options.sources);
+    if (typeof loadable === "string") {
+      this.store.addError(`Could not boot the share link: ${loadable}.`);
       return false;
     }
+    const { guest, program } = loadable;
+    await this.applyDebugSettings(recipe, program);
     const api = this.api();
     if (!api) {
       this.store.addError("Could not boot the share link: the hypervisor worker is not running.");

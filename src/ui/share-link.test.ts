@@ -12,6 +12,8 @@ import {
   linkBase,
   readPageRequest,
   recipeFromLoaded,
+  splitBreakpoints,
+  breakpointAddresses,
   toGuestBoot,
 } from "./share-link";
 import { initialGuestFor } from "./share-setup";
@@ -63,7 +65,8 @@ describe("boot methods", () => {
     expect(toGuestBoot({ method: "multiboot" })).toEqual({ boot: "multiboot" });
     expect(toGuestBoot({ method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toEqual({ boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 });
     expect(toGuestBoot({ method: "flat" })).toEqual({ boot: "flat" });
-    expect(toGuestBoot({ method: "elf" })).toMatch(/cannot do yet/);
+    expect(toGuestBoot({ method: "elf" })).toEqual({ boot: "elf" });
+    expect(fromGuestBoot({ boot: "elf" })).toEqual({ method: "elf" });
     expect(fromGuestBoot(undefined)).toEqual({ method: "multiboot" });
     expect(fromGuestBoot({ boot: "flat", mode: "long" })).toEqual({ method: "flat", mode: "long" });
   });
@@ -102,11 +105,11 @@ describe("guestImageFromRecipe", () => {
     expect(await guestImageFromRecipe(r, sources)).toEqual({ name: "hello.elf", image: bytes, boot: { boot: "multiboot" }, cmdline: "a b", machine: { memoryMiB: 16, clock: "realtime" } });
   });
 
-  it("says why it cannot: a missing bundled guest, an ELF boot, source without an assembler or that does not assemble", async () => {
+  it("says why it cannot: a missing bundled guest, source without an assembler or that does not assemble", async () => {
     expect(await guestImageFromRecipe(defaultRecipe({ kind: "bundled", file: "gone.elf" }), sources)).toBe(
       "this link boots the bundled guest gone.elf, which could not be fetched: /guests/gone.elf: HTTP 404",
     );
-    expect(await guestImageFromRecipe({ ...hello, boot: { method: "elf" } }, sources)).toMatch(/ELF image directly/);
+    expect(await guestImageFromRecipe({ ...hello, boot: { method: "elf" } }, sources)).toMatchObject({ boot: { boot: "elf" } });
     const source = defaultRecipe({ kind: "source", name: "a.asm", text: "hlt" });
     expect(await guestImageFromRecipe(source, sources)).toBe("this link carries assembly source (a.asm), and this playground has no assembler yet");
     const assemble = async (_: string, text: string) => (text === "hlt" ? { bytes: Uint8Array.of(0xf4) } : { error: "line 1: unknown instruction" });
@@ -146,5 +149,37 @@ describe("initialBootSettled", () => {
     const before = ["Could not open the share link: …"];
     expect(initialBootSettled(at({ connection: connected, errors: before }), before)).toBe(false);
     expect(initialBootSettled(at({ connection: { kind: "dead", message: "x" } }), base.errors)).toBe(true);
+  });
+});
+
+describe("breakpoints in recipes", () => {
+  const program = {
+    name: "a.asm",
+    text: "nop\nnop\nhlt",
+    lineMap: [
+      { address: 0x7c00, size: 1, file: "a.asm", line: 1 },
+      { address: 0x7c01, size: 1, file: "a.asm", line: 2 },
+      { address: 0x7c02, size: 1, file: "a.asm", line: 3 },
+    ],
+  };
+
+  it("keep a source program's breakpoints as lines, any other as addresses", () => {
+    expect(splitBreakpoints([0x7c01n, 0x9000n], program)).toEqual({ addresses: [0x9000n], lines: [2] });
+    expect(splitBreakpoints([0x7c01n], null)).toEqual({ addresses: [0x7c01n], lines: [] });
+  });
+
+  it("turn lines back into the first address of the line", () => {
+    expect(breakpointAddresses({ addresses: [0x9000n], lines: [3, 99] }, program.lineMap, "a.asm").sort()).toEqual([0x7c02n, 0x9000n]);
+    expect(breakpointAddresses({ addresses: [], lines: [3] }, null, null)).toEqual([]);
+  });
+
+  it("a recipe made from an editor program carries its source and its breakpoints", () => {
+    const loaded = { name: "a.asm", image: Uint8Array.of(0x90, 0x90, 0xf4), boot: { boot: "flat" as const, mode: "real" as const, load: 0x7c00, entry: 0x7c00 } };
+    const r = recipeFromLoaded(loaded, null, { theme: "light" }, { program, breakpoints: [0x7c02n] });
+    expect(r.guest).toEqual({ kind: "source", name: "a.asm", text: "nop\nnop\nhlt" });
+    expect(r.breakpoints).toEqual({ addresses: [], lines: [3] });
+    expect(r.settings).toEqual({ theme: "light" });
+    // Another program's name: the image travels instead.
+    expect(recipeFromLoaded({ ...loaded, name: "b.bin" }, null, {}, { program }).guest.kind).toBe("image");
   });
 });

@@ -6,7 +6,8 @@
 import type { GuestBoot, GuestImage, MachineConfig } from "../../workers/api";
 import { decodeFragment, type DecodeResult } from "../share/codec";
 import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, RECIPE_VERSION, type BootMethod, type Recipe, type Settings } from "../share/recipe";
-import type { WorkbenchSnapshot } from "./store";
+import type { LineMapEntry } from "../asm/types";
+import type { ProgramInfo, WorkbenchSnapshot } from "./store";
 
 export interface PageRequest {
   /** `?embed`: only the console and a Run button. */
@@ -41,13 +42,14 @@ export function toGuestBoot(boot: BootMethod): GuestBoot | string {
       return out;
     }
     case "elf":
-      return "this link boots an ELF image directly (hvplay run --boot elf), which the playground's worker cannot do yet";
+      return { boot: "elf" };
   }
 }
 
 /** The worker's boot method as a recipe's. */
 export function fromGuestBoot(boot: GuestBoot | undefined): BootMethod {
   if (!boot || boot.boot === "multiboot") return { method: "multiboot" };
+  if (boot.boot === "elf") return { method: "elf" };
   const out: BootMethod = { method: "flat" };
   if (boot.mode !== undefined) out.mode = boot.mode;
   if (boot.load !== undefined) out.load = boot.load;
@@ -67,23 +69,61 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * instead of carrying it; any other image (opened from disk, or a bundled name with other bytes)
  * travels whole.
  */
-export function recipeFromLoaded(loaded: GuestImage, bundledBytes: Uint8Array | null, settings: Settings = {}): Recipe {
+export function recipeFromLoaded(
+  loaded: GuestImage,
+  bundledBytes: Uint8Array | null,
+  settings: Settings = {},
+  debug: { program?: ProgramInfo | null; breakpoints?: readonly bigint[] } = {},
+): Recipe {
   const bundled = bundledBytes !== null && BUNDLED_FILE_NAME.test(loaded.name) && sameBytes(bundledBytes, loaded.image);
+  // A program assembled in the editor travels as its source (smaller than its bytes, and editable).
+  const program = debug.program && debug.program.name === loaded.name ? debug.program : null;
+  const guest: Recipe["guest"] = program
+    ? { kind: "source", name: program.name, text: program.text }
+    : bundled ? { kind: "bundled", file: loaded.name } : { kind: "image", name: loaded.name, bytes: loaded.image };
   return {
     version: RECIPE_VERSION,
-    guest: bundled ? { kind: "bundled", file: loaded.name } : { kind: "image", name: loaded.name, bytes: loaded.image },
+    guest,
     boot: fromGuestBoot(loaded.boot),
     memoryMiB: loaded.machine?.memoryMiB ?? DEFAULT_MEMORY_MIB,
     cmdline: loaded.cmdline ?? "",
     clock: loaded.machine?.clock ?? "deterministic",
-    breakpoints: { addresses: [], lines: [] },
+    breakpoints: splitBreakpoints(debug.breakpoints ?? [], program),
     settings,
     consoleInput: "",
   };
 }
 
-/** Turns a recipe's assembly source into an image; absent until the playground has an assembler wired in. */
-export type Assemble = (name: string, text: string) => Promise<{ bytes: Uint8Array } | { error: string }>;
+/**
+ * A recipe's breakpoints: those at the first instruction of a source line are kept as lines (they
+ * follow the source if it is edited before it is assembled again), the others as addresses.
+ */
+export function splitBreakpoints(breakpoints: readonly bigint[], program: ProgramInfo | null): Recipe["breakpoints"] {
+  const addresses: bigint[] = [];
+  const lines: number[] = [];
+  for (const address of breakpoints) {
+    const entry = program ? program.lineMap.find((e) => BigInt(e.address) === address && e.file === program.name) : undefined;
+    if (entry) lines.push(entry.line);
+    else addresses.push(address);
+  }
+  return { addresses, lines: [...new Set(lines)].sort((a, b) => a - b) };
+}
+
+/** The addresses a recipe's breakpoints stand for, given the line map of its assembled source (if any). */
+export function breakpointAddresses(breakpoints: Recipe["breakpoints"], lineMap: readonly LineMapEntry[] | null, file: string | null): bigint[] {
+  const out = new Set<bigint>(breakpoints.addresses);
+  if (lineMap && file !== null) {
+    for (const line of breakpoints.lines) {
+      // The first instruction of the line (a line with TIMES or data may map to several ranges).
+      const entry = lineMap.find((e) => e.file === file && e.line === line);
+      if (entry) out.add(BigInt(entry.address));
+    }
+  }
+  return [...out];
+}
+
+/** Turns a recipe's assembly source into an image (and its line map, for source-line breakpoints). */
+export type Assemble = (name: string, text: string) => Promise<{ bytes: Uint8Array; lineMap?: readonly LineMapEntry[] } | { error: string }>;
 
 /** What the page needs to boot a recipe's guest. */
 export interface RecipeSources {
@@ -94,6 +134,16 @@ export interface RecipeSources {
 
 /** The GuestImage the worker loads for `recipe`, or a readable reason it cannot. */
 export async function guestImageFromRecipe(recipe: Recipe, sources: RecipeSources): Promise<GuestImage | string> {
+  const loadable = await loadableFromRecipe(recipe, sources);
+  return typeof loadable === "string" ? loadable : loadable.guest;
+}
+
+/**
+ * What booting `recipe` takes: the GuestImage for the worker and, for a source recipe, the program
+ * (source and line map: the editor shows it, and source-line breakpoints resolve through it).
+ */
+export async function loadableFromRecipe(recipe: Recipe, sources: RecipeSources): Promise<{ guest: GuestImage; program: ProgramInfo | null } | string> {
+  let program: ProgramInfo | null = null;
   const boot = toGuestBoot(recipe.boot);
   if (typeof boot === "string") return boot;
   let name: string;
@@ -118,6 +168,7 @@ export async function guestImageFromRecipe(recipe: Recipe, sources: RecipeSource
       if ("error" in assembled) return `${g.name} does not assemble: ${assembled.error}`;
       name = g.name;
       image = assembled.bytes;
+      program = { name: g.name, text: g.text, lineMap: assembled.lineMap ?? [] };
       break;
     }
   }
@@ -127,7 +178,7 @@ export async function guestImageFromRecipe(recipe: Recipe, sources: RecipeSource
   const guest: GuestImage = { name, image, boot };
   if (recipe.cmdline !== "") guest.cmdline = recipe.cmdline;
   if (Object.keys(machine).length > 0) guest.machine = machine;
-  return guest;
+  return { guest, program };
 }
 
 /**

@@ -3,6 +3,7 @@
  * the ShareController with the browser's fetch, clipboard and the assembler (for source recipes), and a link pasted into the address
  * bar of an open page (only its fragment changes, so the page does not reload: `hashchange`).
  */
+import type { Assemble } from "./share-link";
 import { decodeFragment } from "../share/codec";
 import { initialGuest } from "./guests";
 import { ShareController, type WorkerTracker } from "./share-controller";
@@ -30,10 +31,10 @@ async function fetchBundled(file: string): Promise<Uint8Array> {
  * Assembles a recipe's source with the playground's assembler (src/asm), loaded on first use so the
  * page's first paint does not wait for it. The first error, with its line, is the reason shown.
  */
-export async function assembleSource(name: string, text: string): Promise<{ bytes: Uint8Array } | { error: string }> {
+export async function assembleSource(name: string, text: string): ReturnType<Assemble> {
   const { assemble } = await import("../asm");
   const result = assemble(text, { fileName: name });
-  if (result.ok) return { bytes: result.bytes };
+  if (result.ok) return { bytes: result.bytes, lineMap: result.lineMap };
   const first = result.errors[0];
   const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : "";
   return { error: first ? `${first.file}:${first.line}: ${first.message}${more}` : "it produced no bytes" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assemble } from "../asm";
-import { createKernel, ZX_ERR_OUT_OF_RANGE, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_OK } from "../zircon";
+import { createKernel, ZX_OBJ_TYPE_GUEST, ZX_ERR_OUT_OF_RANGE, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_OK } from "../zircon";
 import type { ExitRecord } from "./api";
 import { Machine } from "./machine";
 
@@ -99,5 +99,35 @@ describe("hvplay_guest_describe", () => {
     expect(d.traps!.some((t) => t.kind === ZX_GUEST_TRAP_BELL && t.port_koid !== null)).toBe(true);
     const mem = d.traps!.filter((t) => t.kind === ZX_GUEST_TRAP_MEM);
     expect(mem.some((t) => t.addr === 0xfec00000 && t.port_koid === null)).toBe(true);
+  });
+});
+
+describe("a trap the VMM did not set", () => {
+  it("reads as all ones, drops writes, and records each access under its key", async () => {
+    const asm = assemble(`
+bits 32
+org 0x100000
+    mov eax, [0xd0000000]
+    mov dword [0xd0000004], 5
+    out 0xe9, al
+    mov al, 0
+    out 0xf4, al
+`);
+    const exits: ExitRecord[] = [];
+    let out = "";
+    const proc = createKernel().createProcess();
+    const m = Machine.create(proc, { memoryMiB: 4 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push(r) });
+    if (typeof m === "string") throw new Error(m);
+    expect(m.load({ boot: "flat", image: asm.bytes, mode: "protected", load: 0x100000, entry: 0x100000 })).toBeNull();
+    // Set by hand on the VMM's guest, as the workbench's form does (the page's calls run on the process's main thread).
+    const guest = proc.listHandles().find((h) => h.type === ZX_OBJ_TYPE_GUEST)!.handle;
+    expect(proc.mainThread.zx_guest_set_trap(guest, ZX_GUEST_TRAP_MEM, 0xd0000000, 4096, 0, 99)).toBe(ZX_OK);
+    expect(await m.run()).toEqual({ kind: "exit-device", exitStatus: 1 });
+    expect(out).toBe("\xff");
+    const mem = exits.filter((e) => e.kind === "mem").map((e) => e.summary);
+    expect(mem).toEqual([
+      "MMIO load 4 bytes at 0xd0000000 (no VMM device: trap key 99)",
+      "MMIO store 4 bytes at 0xd0000004 (no VMM device: trap key 99)",
+    ]);
   });
 });
