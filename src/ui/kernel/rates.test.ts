@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { visibleWindow } from "./list-window";
+import { computeRates } from "./rates";
+
+describe("computeRates", () => {
+  it("differences consecutive samples over their time delta", () => {
+    const r = computeRates([
+      { time: 1000, instructions: 0, exits: 0 },
+      { time: 1250, instructions: 5_000_000, exits: 100 },
+      { time: 1750, instructions: 15_000_000, exits: 100 },
+    ]);
+    expect(r.time).toEqual([1.25, 1.75]);
+    expect(r.exitsPerSecond).toEqual([400, 0]);
+    expect(r.mips).toEqual([20, 20]);
+  });
+  it("breaks the line where counters go backwards (a new machine) or time stands still", () => {
+    const r = computeRates([
+      { time: 0, instructions: 100, exits: 10 },
+      { time: 100, instructions: 10, exits: 1 },
+      { time: 100, instructions: 20, exits: 2 },
+      { time: 200, instructions: 1_000_020, exits: 12 },
+    ]);
+    expect(r.exitsPerSecond).toEqual([null, null, 100]);
+    expect(r.mips).toEqual([null, null, 10]);
+  });
+  it("needs two samples for a point", () => {
+    expect(computeRates([]).time).toEqual([]);
+    expect(computeRates([{ time: 1, instructions: 1, exits: 1 }]).time).toEqual([]);
+  });
+});
+
+describe("visibleWindow", () => {
+  it("renders the rows in view plus overscan", () => {
+    expect(visibleWindow(0, 220, 22, 2000, 5)).toEqual({ first: 0, last: 15 });
+    expect(visibleWindow(2200, 220, 22, 2000, 5)).toEqual({ first: 95, last: 115 });
+  });
+  it("clamps at the end and with few rows", () => {
+    expect(visibleWindow(44000, 220, 22, 2000, 5)).toEqual({ first: 1995, last: 2000 });
+    expect(visibleWindow(0, 0, 22, 3, 5)).toEqual({ first: 0, last: 3 });
+    expect(visibleWindow(500, 100, 22, 0, 5)).toEqual({ first: 0, last: 0 });
+  });
+});
