@@ -1,7 +1,7 @@
 /**
  * The page is cross-origin isolated (SharedArrayBuffer available) in all three ways it is served:
  * `vite preview` and the dev server send COOP/COEP themselves; a plain static host does not, and
- * public/coi-serviceworker.js adds them after one reload.
+ * the service worker (src/sw/sw.ts, built to sw.js) adds them after one reload.
  */
 import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
@@ -66,7 +66,7 @@ test("a static host without the headers becomes isolated through the service wor
       }, { timeout: 30_000 })
       .toBe(true);
     expect(await isolation(page)).toEqual({ crossOriginIsolated: true, sab: true, controlled: true });
-    expect(server.requests).toContain("/coi-serviceworker.js");
+    expect(server.requests).toContain("/sw.js");
     // The app works there: the worker boots the default guest.
     await expect(page.getByTestId("machine-state")).not.toHaveText(/starting worker|no guest/, { timeout: 30_000 });
   } finally {

@@ -1,7 +1,7 @@
 /**
  * A deliberately plain static file server: it sends Content-Type and nothing else, in particular no
  * COOP/COEP/CORP headers, like a static host that cannot be configured. The e2e suite serves the
- * production build with it to prove that public/coi-serviceworker.js makes the page cross-origin
+ * production build with it to prove that the service worker (src/sw/sw.ts, built to dist/sw.js) makes the page cross-origin
  * isolated anyway.
  */
 import { createReadStream } from "node:fs";

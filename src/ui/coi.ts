@@ -1,21 +1,27 @@
 /**
- * Making the page cross-origin isolated on hosts that cannot send COOP/COEP headers.
+ * The service worker (src/sw/sw.ts, built to `<base>sw.js`): cross-origin isolation on hosts that
+ * cannot send COOP/COEP headers, and offline use / installability everywhere.
  *
  * The dev server and `vite preview` send the headers themselves (vite.config.ts), so there
- * `crossOriginIsolated` is already true and nothing here runs. On a plain static host the page
- * registers public/coi-serviceworker.js, which re-serves same-origin responses with the headers, and
- * reloads once so that the document itself comes through the service worker. A session-storage flag
- * makes that reload happen at most once: if the page is still not isolated after it, we report
+ * `crossOriginIsolated` is already true; a production build still registers the worker (in the
+ * background, after the page has loaded, without reloading) so the app works offline and can be
+ * installed. `vite` dev never registers it (`import.meta.env.PROD`; the file is not even built there).
+ *
+ * On a plain static host the page registers the worker, which serves every same-origin response
+ * with the headers, and reloads once so that the document itself comes through it. A session-storage
+ * flag makes that reload happen at most once: if the page is still not isolated after it, we report
  * "unavailable" instead of reloading forever.
  */
 
 /** What the page should do, decided from the facts only (kept pure so that it can be unit-tested). */
 export type IsolationAction =
-  /** Already isolated: forget any pending-reload flag and start the app. */
+  /** Already isolated and nothing to register (dev, or no service workers): start the app. */
   | "none"
-  /** Not isolated, a service worker can help, no reload tried yet: register it, then reload once. */
+  /** Already isolated, production build: start the app and register the worker for offline use. */
+  | "register"
+  /** Not isolated, a production worker can help, no reload tried yet: register it, then reload once. */
   | "register-and-reload"
-  /** Not isolated and we cannot fix it (no service worker, insecure context, or the reload already happened). */
+  /** Not isolated and we cannot fix it (dev, no service worker, insecure context, or the reload already happened). */
   | "give-up";
 
 export interface IsolationFacts {
@@ -24,12 +30,21 @@ export interface IsolationFacts {
   serviceWorkerAvailable: boolean;
   /** The flag set just before our one reload. */
   reloadAttempted: boolean;
+  /** `import.meta.env.PROD`: sw.js exists only in a build. */
+  production: boolean;
 }
 
 export function decideIsolationAction(facts: IsolationFacts): IsolationAction {
-  if (facts.crossOriginIsolated) return "none";
-  if (!facts.serviceWorkerAvailable || facts.reloadAttempted) return "give-up";
+  const canRegister = facts.serviceWorkerAvailable && facts.production;
+  if (facts.crossOriginIsolated) return canRegister ? "register" : "none";
+  if (!canRegister || facts.reloadAttempted) return "give-up";
   return "register-and-reload";
+}
+
+/** The worker's URL and scope for the app's base URL (`import.meta.env.BASE_URL`: "/", "/sub/", "./"). */
+export function serviceWorkerLocation(baseUrl: string, pageHref: string): { url: string; scope: string } {
+  const base = new URL(baseUrl, pageHref);
+  return { url: new URL("sw.js", base).href, scope: base.pathname };
 }
 
 export type IsolationOutcome = "isolated" | "reloading" | "unavailable";
@@ -53,6 +68,24 @@ function writeFlag(on: boolean): void {
   }
 }
 
+function register(baseUrl: string): Promise<ServiceWorkerRegistration> {
+  const { url, scope } = serviceWorkerLocation(baseUrl, location.href);
+  // updateViaCache "none": the browser always checks sw.js itself against the server, so a new
+  // build is noticed on the next visit whatever the host's caching headers say.
+  return navigator.serviceWorker.register(url, { scope, updateViaCache: "none" });
+}
+
+/** Registers the worker once the page has loaded, so its precache download does not slow the boot. */
+function registerInBackground(baseUrl: string): void {
+  const go = () => {
+    register(baseUrl).catch((error: unknown) => {
+      console.warn("Hypervisor Playground: could not register the service worker (no offline use)", error);
+    });
+  };
+  if (document.readyState === "complete") go();
+  else addEventListener("load", go, { once: true });
+}
+
 /**
  * Ensures the page is cross-origin isolated. Resolves to "reloading" when a reload has been started
  * (the caller should then not render), "isolated" when the app can start, "unavailable" when it
@@ -63,33 +96,29 @@ export async function ensureCrossOriginIsolated(baseUrl: string): Promise<Isolat
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     serviceWorkerAvailable: "serviceWorker" in navigator && globalThis.isSecureContext === true,
     reloadAttempted: readFlag(),
+    production: import.meta.env.PROD,
   });
-  if (action === "none") {
-    writeFlag(false);
-    return "isolated";
-  }
-  if (action === "give-up") {
-    writeFlag(false);
-    return "unavailable";
+  switch (action) {
+    case "none":
+      writeFlag(false);
+      return "isolated";
+    case "register":
+      writeFlag(false);
+      registerInBackground(baseUrl);
+      return "isolated";
+    case "give-up":
+      writeFlag(false);
+      return "unavailable";
+    case "register-and-reload":
+      break;
   }
   try {
-    const container = navigator.serviceWorker;
-    await container.register(new URL("coi-serviceworker.js", new URL(baseUrl, location.href)).href, {
-      scope: new URL(baseUrl, location.href).pathname,
-    });
-    await container.ready;
-    // The worker calls clients.claim() on activation; wait (briefly) until it controls this page.
-    // Even if it does not (a hard reload bypasses service workers for that one load), an ordinary
-    // reload is fetched through the now-active worker.
-    if (!container.controller) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        container.addEventListener("controllerchange", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-    }
+    await register(baseUrl);
+    // Resolves once the worker is active: its install step has precached the app. It does not
+    // claim this page (see src/sw/sw.ts), but the reload below is a new navigation, which an
+    // active worker controls (a hard reload would bypass it for that one load; then the flag
+    // makes us give up instead of looping).
+    await navigator.serviceWorker.ready;
     writeFlag(true);
     location.reload();
     return "reloading";
