@@ -298,8 +298,12 @@ export interface HypervisorApi {
    * instruction caches are told). Null or an error (out of range).
    */
   writeMemory(address: number, bytes: Uint8Array): string | null;
-  /** The guest's mappings and traps; null without a machine. */
-  addressSpace(): AddressSpaceView | null;
+  /**
+   * A guest's mappings and traps (playground extension hvplay_guest_describe): the VMM's guest, or
+   * the guest of handle `guest` in the VMM process (one made through the page's zx_guest_create);
+   * null without a machine or for a handle that is not a guest.
+   */
+  addressSpace(guest?: number): AddressSpaceView | null;
   /** Recreates the machine from the last loaded image, in state "ready". Null or an error. */
   reset(): Promise<string | null>;
   readRegisters(): RegisterSnapshot | null;

@@ -220,6 +220,8 @@ export class HypervisorSession implements HypervisorApi {
   /** The promise of the running VCPU loop, or null when stopped. */
   private running: Promise<void> | null = null;
   private pauseRequested = false;
+  /** Bumped by every load; a bundled guest whose fetch was overtaken by a later load is dropped. */
+  private loadGeneration = 0;
   /** Breakpoints (RIP values) the page set; applied to every machine created. */
   private breakpoints: bigint[] = [];
   private statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -316,9 +318,12 @@ export class HypervisorSession implements HypervisorApi {
     }
     await this.stopRunning();
     this.setState({ kind: "loading", what: name });
+    const generation = ++this.loadGeneration;
     let guest: GuestImage;
     try {
       guest = await this.backend.fetchGuest(name);
+      // A load that arrived while the image was on its way (the editor's Assemble & run) wins.
+      if (generation !== this.loadGeneration) return null;
     } catch (error) {
       const message = `could not fetch the guest ${name}: ${error instanceof Error ? error.message : String(error)}`;
       this.events.error(message);
@@ -331,6 +336,7 @@ export class HypervisorSession implements HypervisorApi {
   }
 
   async load(guest: GuestImage): Promise<string | null> {
+    this.loadGeneration++;
     await this.stopRunning();
     this.disposeMachine();
     this.guest = guest;
@@ -698,10 +704,14 @@ export class HypervisorSession implements HypervisorApi {
     return null;
   }
 
-  addressSpace(): AddressSpaceView | null {
+  addressSpace(guest?: number): AddressSpaceView | null {
     if (!this.instance) return null;
     try {
-      const d = this.instance.machine.describeAddressSpace();
+      // Another guest (one made through the page's zx_guest_create): described on the page's thread.
+      const d = (guest === undefined
+        ? this.instance.machine.describeAddressSpace()
+        : this.instance.syscall("hvplay_guest_describe", [guest])) as GuestDescription | undefined;
+      if (!d) return null;
       if (d.status !== 0 || d.koid === undefined) return null;
       const perms = (p: number) => `${p & 1 ? "r" : "-"}${p & 2 ? "w" : "-"}${p & 4 ? "x" : "-"}`;
       const kinds = ["bell", "mem", "io"] as const;

@@ -240,3 +240,18 @@ describe.skipIf(!haveGuests)("HypervisorSession.syscall's caller buffers", () =>
     expect(read.error === null && read.buffers).toEqual([new Uint8Array([0, 7, 8, 9])]);
   });
 });
+
+describe.skipIf(!haveGuests)("HypervisorSession.addressSpace of a guest made from the page", () => {
+  it("describes it by handle; a handle that is not a guest gives null", async () => {
+    const t = setup();
+    expect(await t.session.bootGuest("hello.elf")).toBeNull();
+    await until("the guest to exit", () => t.session.state().kind !== "running");
+    const resource = t.session.listHandles().find((h) => h.typeName === "ZX_OBJ_TYPE_RESOURCE")!.handle;
+    const g = (await t.session.syscall("zx_guest_create", [resource, 0])).result as { status: number; guest_handle: number };
+    expect(g.status).toBe(0);
+    const view = t.session.addressSpace(g.guest_handle)!;
+    expect(view).toMatchObject({ mappings: [], traps: [] });
+    expect(view.guestKoid).not.toBe(t.session.addressSpace()!.guestKoid);
+    expect(t.session.addressSpace(resource)).toBeNull();
+  });
+});

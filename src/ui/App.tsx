@@ -1,10 +1,27 @@
-/** The playground's layout: toolbar on top, console and log on the left, registers and handles on the right. */
+/**
+ * The playground: toolbar on top, the workspace below (code and console, registers and memory,
+ * events and kernel objects; see layout/Workspace.tsx), the debugger's keyboard shortcuts, the
+ * theme, and the overlays (a dead worker).
+ */
+import { lazy, Suspense, useEffect, useState } from "react";
 import { ConsolePanel } from "./ConsolePanel";
-import { HandlesPanel } from "./HandlesPanel";
+import { formatCount } from "./format";
+import { DisassemblyPanel } from "./debugger/DisassemblyPanel";
+import { MemoryPanel } from "./debugger/MemoryPanel";
+import { RegistersPanel } from "./debugger/RegistersPanel";
 import { useWorkbench, useWorkbenchState } from "./hooks";
-import { LogPanel } from "./LogPanel";
-import { RegistersPanel } from "./RegistersPanel";
+import { AddressSpaceMap } from "./kernel/AddressSpacePanel";
+import { ExitTimeline } from "./kernel/ExitTimeline";
+import { HandleTable } from "./kernel/HandlesPanel";
+import { SyscallForms } from "./kernel/SyscallForms";
+import { SyscallLog } from "./kernel/SyscallLog";
+import { Workspace } from "./layout/Workspace";
+import { actionForKey } from "./shortcuts";
+import { applyTheme } from "./theme";
 import { Toolbar } from "./Toolbar";
+
+// Monaco is large: it loads when the editor tab is first shown, from the app's own bundle.
+const EditorPanel = lazy(() => import("./editor/EditorPanel"));
 
 function WorkerDead() {
   const workbench = useWorkbench();
@@ -52,17 +69,90 @@ function Notices() {
   );
 }
 
+/** F5 / Shift+F5 / F10 / F11 / F8 anywhere on the page (shortcuts.ts). */
+function useDebuggerShortcuts(): void {
+  const workbench = useWorkbench();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = actionForKey(e);
+      if (!action) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const { machine, connection } = workbench.store.getSnapshot();
+      if (connection.kind !== "connected") return;
+      const stopped = machine.kind === "ready" || machine.kind === "paused";
+      if (action === "pause") {
+        if (machine.kind === "running") void workbench.pause();
+        return;
+      }
+      if (!stopped) return;
+      if (action === "run") void workbench.run();
+      else if (action === "step") void workbench.step();
+      else if (action === "stepOver") void workbench.stepOver();
+      else void workbench.stepToExit();
+    };
+    // Capture phase: Monaco and xterm.js would otherwise take the function keys.
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, [workbench]);
+}
+
+/** A tab's live count (exits, syscalls). */
+function Count({ of }: { of: "exitTotal" | "syscallTotal" }) {
+  const n = useWorkbenchState((s) => s[of]);
+  return <span className="count"> {formatCount(n)}</span>;
+}
+
+function useTheme(): void {
+  const theme = useWorkbenchState((s) => s.theme);
+  useEffect(() => applyTheme(theme, true), [theme]);
+}
+
 export function App() {
+  useDebuggerShortcuts();
+  useTheme();
+  const program = useWorkbenchState((s) => s.program);
+  const [codeTab, setCodeTab] = useState<string | undefined>(undefined);
+  // A program assembled in the editor is what the user is working on: keep the editor in front.
+  useEffect(() => {
+    if (program) setCodeTab("editor");
+  }, [program]);
+  // "Show this instruction" (an exit in the timeline): the disassembly comes to the front.
+  const codeFocus = useWorkbenchState((s) => s.codeFocus);
+  useEffect(() => {
+    if (codeFocus !== null) setCodeTab("disassembly");
+  }, [codeFocus]);
   return (
     <div className="app">
       <Toolbar />
       <Notices />
-      <main className="grid">
-        <ConsolePanel />
-        <RegistersPanel />
-        <LogPanel />
-        <HandlesPanel />
-      </main>
+      <Workspace
+        codeTab={codeTab}
+        onCodeTab={setCodeTab}
+        code={[
+          { id: "disassembly", label: "Disassembly", render: () => <DisassemblyPanel /> },
+          {
+            id: "editor", label: "Editor", keepMounted: true,
+            render: () => (
+              <Suspense fallback={<div className="panel-body muted loading-note" role="status">Loading the editor…</div>}>
+                <EditorPanel />
+              </Suspense>
+            ),
+          },
+        ]}
+        console={<ConsolePanel />}
+        registers={<RegistersPanel />}
+        memory={<MemoryPanel />}
+        events={[
+          { id: "exits", label: "VM exits", render: () => <ExitTimeline />, badge: <Count of="exitTotal" /> },
+          { id: "syscalls", label: "Syscalls", render: () => <SyscallLog />, badge: <Count of="syscallTotal" /> },
+        ]}
+        kernel={[
+          { id: "handles", label: "Handles", render: () => <HandleTable /> },
+          { id: "calls", label: "Make a call", render: () => <SyscallForms /> },
+          { id: "map", label: "Address space", render: () => <AddressSpaceMap /> },
+        ]}
+      />
       <WorkerDead />
     </div>
   );

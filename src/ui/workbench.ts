@@ -214,8 +214,8 @@ export class Workbench {
     return result ?? { result: null, error: "the worker is not running" };
   }
 
-  async addressSpace(): Promise<AddressSpaceView | null> {
-    return (await this.call("Reading the address space", (api) => api.addressSpace())) ?? null;
+  async addressSpace(guest?: number): Promise<AddressSpaceView | null> {
+    return (await this.call("Reading the address space", (api) => api.addressSpace(guest))) ?? null;
   }
 
   // ---- views -----------------------------------------------------------------------------------

@@ -131,3 +131,19 @@ org 0x100000
     ]);
   });
 });
+
+describe("live statistics", () => {
+  it("count instructions while the VCPU runs", async () => {
+    const asm = assemble("bits 32\norg 0x100000\nspin: inc eax\njmp spin\n");
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 4 }, {});
+    if (typeof m === "string") throw new Error(m);
+    expect(m.load({ boot: "flat", image: asm.bytes, mode: "protected", load: 0x100000, entry: 0x100000 })).toBeNull();
+    const running = m.run();
+    await new Promise((r) => setTimeout(r, 50));
+    const live = m.stats().instructionsRetired;
+    m.pause();
+    expect(await running).toEqual({ kind: "paused" });
+    expect(live).toBeGreaterThan(1000);
+    expect(m.stats().instructionsRetired).toBeGreaterThanOrEqual(live);
+  });
+});

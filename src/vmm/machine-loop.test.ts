@@ -47,6 +47,7 @@ function fakeProcess(script: Step[]) {
       return { status: ZX_ERR_TIMED_OUT, packet: { key: 0n, type: 0, status: 0 } };
     },
     hvplay_vcpu_read_arch_state: () => ({ status: ZX_OK, state: { rip: 0x1234n, instructions_retired: BigInt(retired) } }),
+    hvplay_vcpu_instructions_retired: () => ({ status: ZX_OK, count: BigInt(retired) }),
     zx_vcpu_kick: () => (calls.push("kick"), ZX_OK),
     zx_vcpu_interrupt: (_v: number, vector: number) => (calls.push(`interrupt ${vector}`), ZX_OK),
     zx_vcpu_read_state: (_v: number, _k: number, buf: Uint8Array) => (buf.set(regs), ZX_OK),

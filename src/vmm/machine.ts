@@ -459,7 +459,7 @@ export class Machine {
 
   stats(): MachineStats {
     return {
-      instructionsRetired: this.running ? this.lastInstructions : this.instructionsRetired(),
+      instructionsRetired: this.running ? this.liveInstructions() : this.instructionsRetired(),
       exitsByKind: { ...this.exitsByKind },
       runMillis: this.runMillis,
     };
@@ -633,6 +633,12 @@ export class Machine {
     const instructions = state ? Number(state.instructions_retired) : this.lastInstructions;
     if (exit) exit({ seq, status, kind, summary, instructions, rip });
     return rip;
+  }
+
+  /** The count while the VCPU runs (hvplay_vcpu_instructions_retired works between its slices). */
+  private liveInstructions(): number {
+    const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
+    return r.status === ZX_OK && r.count !== undefined ? Number(r.count) : this.lastInstructions;
   }
 
   private instructionsRetired(): number {

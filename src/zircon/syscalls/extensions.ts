@@ -251,3 +251,13 @@ export function hvplay_guest_describe(t: SyscallContext, handle: unknown): hvpla
   }));
   return { status: ZX_OK, koid: guest.koid, mappings, traps };
 }
+
+/**
+ * Instructions the VCPU has retired, readable while it runs (between slices: the kernel is
+ * single-threaded), for live MIPS figures. READ right, any thread.
+ */
+export function hvplay_vcpu_instructions_retired(t: SyscallContext, handle: unknown): { status: number; count?: bigint } {
+  const vcpu = t.handles.getWithRights<VcpuObject>(handle, ZX_OBJ_TYPE_VCPU, ZX_RIGHT_READ);
+  if (typeof vcpu === "number") return { status: vcpu };
+  return { status: ZX_OK, count: BigInt(vcpu.instructionsRetired) };
+}
