@@ -129,3 +129,29 @@ test("the editor follows the app's light and dark themes", async ({ page }) => {
     return now.bg === now.want && now.bg !== before.bg;
   }).toBe(true);
 });
+
+test("Share carries the editor's source and its breakpoint: the link stops on the same line", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await openEditor(page);
+  const line = await lineOf(page, "out 0xe9");
+  await clickLine(page, line);
+  await clickLine(page, 1, 150);
+  await page.keyboard.press("Control+Enter");
+  const stopped = "paused (breakpoint at 0x7c13)";
+  await expect(page.getByTestId("machine-state")).toHaveText(stopped);
+
+  await page.getByRole("button", { name: "Share" }).click();
+  const link = await page.getByTestId("share-link").inputValue();
+  await page.keyboard.press("Escape");
+
+  const other = await context.newPage();
+  await other.goto(link);
+  // The source was assembled from the link, the breakpoint set on its line, and the editor shows both.
+  await expect(other.getByTestId("machine-state")).toHaveText(stopped, { timeout: 60_000 });
+  await other.getByRole("tab", { name: "Editor" }).click();
+  await expect.poll(() => other.evaluate(() => window.hvplayEditor?.getValue() ?? "")).toBe(await page.evaluate(() => window.hvplayEditor!.getValue()));
+  await expect(other.locator(".editor-host .hv-breakpoint")).toHaveCount(1);
+  await other.getByRole("button", { name: "Run", exact: true }).click();
+  await expect.poll(() => consoleText(other)).toBe("H");
+  await expect(other.getByTestId("errors")).toHaveCount(0);
+});

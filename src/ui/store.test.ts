@@ -1,3 +1,4 @@
+import { watchdogVerdict } from "./workbench";
 import { describe, expect, it } from "vitest";
 import type { EventBatch, RegisterSnapshot, SyscallLogEntry } from "../../workers/api";
 import { appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
@@ -124,5 +125,15 @@ describe("WorkbenchStore", () => {
     const late: number[] = [];
     store.subscribeConsole({ bytes: (b) => late.push(...b), clear: () => {} });
     expect(late).toEqual([]);
+  });
+});
+
+describe("the worker watchdog", () => {
+  it("declares the worker dead after 8 s of silence, but not when the page itself was blocked", () => {
+    expect(watchdogVerdict(10_000, 8_000, 5_000)).toBe("alive");
+    expect(watchdogVerdict(20_000, 18_000, 11_000)).toBe("dead");
+    // The previous tick was 9 s ago: the page did not run, so silence proves nothing.
+    expect(watchdogVerdict(20_000, 11_000, 11_000)).toBe("page-was-blocked");
+    expect(watchdogVerdict(20_000, 0, 11_000)).toBe("dead");
   });
 });

@@ -28,6 +28,16 @@ const PING_TIMEOUT_MS = 8000;
 
 export type WorkerFactory = () => Worker;
 
+/**
+ * The watchdog's judgement at a tick: the worker is "dead" after PING_TIMEOUT_MS without an answer,
+ * unless this tick itself came late — then the page was blocked (a long render, a busy tab), the
+ * worker's answers may be waiting in the queue, and the count starts again.
+ */
+export function watchdogVerdict(now: number, lastTick: number, lastPong: number): "alive" | "dead" | "page-was-blocked" {
+  if (lastTick !== 0 && now - lastTick > PING_INTERVAL_MS * 2) return "page-was-blocked";
+  return now - lastPong > PING_TIMEOUT_MS ? "dead" : "alive";
+}
+
 export const defaultWorkerFactory: WorkerFactory = () =>
   new Worker(new URL("../../workers/hypervisor.worker.ts", import.meta.url), { type: "module", name: "hypervisor" });
 
@@ -38,6 +48,8 @@ export class Workbench {
   private api: Comlink.Remote<HypervisorApi> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastPong = 0;
+  /** When the watchdog last ran (0 before its first tick). */
+  private lastTick = 0;
   private generation = 0;
 
   /** The bundled guest booted when the worker starts (and restarts). */
@@ -72,6 +84,7 @@ export class Workbench {
     const api = Comlink.wrap<HypervisorApi>(worker);
     this.api = api;
     this.lastPong = Date.now();
+    this.lastTick = 0;
     this.watchdog = setInterval(() => this.checkAlive(generation), PING_INTERVAL_MS);
     const listener = Comlink.proxy((batch: EventBatch) => {
       if (generation === this.generation) this.store.applyBatch(batch);
@@ -95,7 +108,11 @@ export class Workbench {
   private checkAlive(generation: number): void {
     const api = this.api;
     if (!api || generation !== this.generation) return;
-    if (Date.now() - this.lastPong > PING_TIMEOUT_MS) {
+    const now = Date.now();
+    const verdict = watchdogVerdict(now, this.lastTick, this.lastPong);
+    this.lastTick = now;
+    if (verdict === "page-was-blocked") this.lastPong = now;
+    if (verdict === "dead") {
       this.die(`the hypervisor worker has not answered for ${Math.round(PING_TIMEOUT_MS / 1000)} s`);
       return;
     }
