@@ -141,6 +141,7 @@ describe("live statistics", () => {
     const running = m.run();
     await new Promise((r) => setTimeout(r, 50));
     const live = m.stats().instructionsRetired;
+    expect(m.stats().runMillis).toBeGreaterThan(0);
     m.pause();
     expect(await running).toEqual({ kind: "paused" });
     expect(live).toBeGreaterThan(1000);

@@ -99,6 +99,8 @@ export class Machine {
   private exitSeq = 0;
   private readonly exitsByKind: Record<string, number> = {};
   private runMillis = 0;
+  /** performance.now() when the current run() / step() began (live stats add the time since). */
+  private runStarted = 0;
   private lastInstructions = 0;
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
 
@@ -377,6 +379,7 @@ export class Machine {
     if (this.resetRequested) return { kind: "reset" };
     this.running = true;
     const started = performance.now();
+    this.runStarted = started;
     try {
       const startCount = this.instructionsRetired();
       for (;;) {
@@ -461,7 +464,7 @@ export class Machine {
     return {
       instructionsRetired: this.running ? this.liveInstructions() : this.instructionsRetired(),
       exitsByKind: { ...this.exitsByKind },
-      runMillis: this.runMillis,
+      runMillis: this.running ? this.runMillis + (performance.now() - this.runStarted) : this.runMillis,
     };
   }
 
