@@ -32,7 +32,7 @@ import {
   type SyscallResult,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
-import { readLinear } from "./guest-memory";
+import { Translator } from "../src/x86/page-walk";
 import { disassemble } from "../src/x86/disasm";
 import type { RawSyscall } from "./format";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
@@ -566,8 +566,9 @@ export class HypervisorSession implements HypervisorApi {
     const ram = this.safeRam();
     if (!ram) return null;
     const linear = detail.bits === 64 ? detail.rip : (detail.segments.cs.base + detail.rip) & 0xffff_ffffn;
-    const bytes = readLinear(ram, detail, linear, 16);
-    if (!bytes) return null;
+    // Up to 16 bytes through the guest's page tables (fewer at the end of a mapping).
+    const bytes = new Translator(ram, detail).bytes(linear, 16);
+    if (bytes.length === 0) return null;
     const { length, text } = disassemble(bytes, 0, detail.bits, detail.rip);
     if (!STEP_OVER.test(text)) return null;
     const mask = detail.bits === 64 ? (1n << 64n) - 1n : detail.bits === 32 ? 0xffff_ffffn : 0xffffn;

@@ -346,3 +346,57 @@ function accessDenied(ctl: PagingControl, access: PageAccess, okWrite: boolean, 
 function hexAddr(v: bigint): string {
   return "0x" + v.toString(16);
 }
+
+const TRANSLATOR_PAGE = 4096;
+
+/**
+ * Translates linear pages to physical ones, remembering each page's answer (one walk per page per
+ * view). Null: the page is not mapped (or its tables are outside RAM).
+ */
+export class Translator {
+  private readonly cache = new Map<bigint, bigint | null>();
+  private readonly read;
+
+  constructor(
+    readonly ram: Uint8Array,
+    readonly ctl: PagingControl | null,
+  ) {
+    this.read = ramReader(ram);
+  }
+
+  /** Physical address of `linear`, or null if unmapped. Without paging (or ctl null) it is the address itself. */
+  physical(linear: bigint): bigint | null {
+    if (!this.ctl) return linear;
+    const page = linear & ~BigInt(TRANSLATOR_PAGE - 1);
+    let base = this.cache.get(page);
+    if (base === undefined) {
+      const walk = walkPage(this.read, this.ctl, page);
+      base = walk.physical;
+      this.cache.set(page, base);
+    }
+    return base === null ? null : base + (linear & BigInt(TRANSLATOR_PAGE - 1));
+  }
+
+  /** The byte at a linear address, or null (unmapped, or outside RAM). */
+  byte(linear: bigint): number | null {
+    const p = this.physical(linear);
+    if (p === null || p >= BigInt(this.ram.length)) return null;
+    return this.ram[Number(p)];
+  }
+
+  /** Up to `len` bytes from `linear`, stopping at the first byte that cannot be read. */
+  bytes(linear: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let n = 0;
+    while (n < len) {
+      const lin = linear + BigInt(n);
+      const p = this.physical(lin);
+      if (p === null || p >= BigInt(this.ram.length)) break;
+      const inPage = TRANSLATOR_PAGE - Number(lin & BigInt(TRANSLATOR_PAGE - 1));
+      const take = Math.min(inPage, len - n, this.ram.length - Number(p));
+      out.set(this.ram.subarray(Number(p), Number(p) + take), n);
+      n += take;
+    }
+    return out.subarray(0, n);
+  }
+}
