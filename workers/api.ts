@@ -16,9 +16,10 @@
  * This file holds types and tiny constants only; it must not import src/zircon or src/vmm values,
  * so that the page bundle never pulls the kernel in.
  */
-import type { ExitRecord, GeneralRegisters, MachineStats } from "../src/vmm/api";
+import type { ExitRecord, GeneralRegisters, MachineStats, UserTrap } from "../src/vmm/api";
 
-export type { ExitRecord, GeneralRegisters, MachineStats };
+/** UserTrap: a MEM or BELL trap the user added (Address space panel, share link), src/vmm's type. */
+export type { ExitRecord, GeneralRegisters, MachineStats, UserTrap };
 
 /** The general registers in display order, as named in zx_vcpu_state_t. */
 export const GENERAL_REGISTER_NAMES = [
@@ -147,6 +148,11 @@ export interface EventBatch {
    * clears what showed the old one (console, registers). A batch never spans two machines.
    */
   newMachine: boolean;
+  /**
+   * With `newMachine`: the name of the guest it is loaded from. (The "loading" state names it too,
+   * but a batch keeps only its latest state, so a quick load's "loading" may never arrive.)
+   */
+  guestName?: string;
   /** Guest console output (debugcon 0xE9 and COM1 transmit), in order; null if none. */
   console: Uint8Array | null;
   syscalls: SyscallLogEntry[];
@@ -288,6 +294,21 @@ export interface HypervisorApi {
    * whose RIP is one of them). Kept across reset and load. Null or an error.
    */
   setBreakpoints(addresses: bigint[]): string | null;
+  /**
+   * Sets a user trap (MEM or BELL) on the current guest now, with zx_guest_set_trap after the VMM's
+   * own traps, and remembers it: every machine created later (load, reset) gets it again, after the
+   * VMM's setup. Null, or why not (the call and Zircon's status, named; not also sent as an error
+   * event); a refused trap is not remembered. Without a machine it is only remembered.
+   */
+  addTrap(trap: UserTrap): string | null;
+  /**
+   * Replaces the remembered user traps (a share link's, or the list less one removed). They apply
+   * from the next load or reset: Zircon has no call that removes a trap, so the current guest keeps
+   * the traps it has. Null, or why the list was refused (nothing changes then).
+   */
+  setTraps(traps: UserTrap[]): string | null;
+  /** The remembered user traps, in the order they were added. */
+  userTraps(): UserTrap[];
   /**
    * zx_vcpu_write_state(ZX_VCPU_STATE) with the given general registers changed (the others as they
    * are); RFLAGS keeps bit 1 set. Returns the status and its name; the machine must be stopped.

@@ -111,6 +111,18 @@ describe("EventBatcher", () => {
     expect(t.batches.map((b) => [b.newMachine, Array.from(b.console ?? [])])).toEqual([[false, [1]], [true, [2]]]);
   });
 
+  it("names the guest of a new machine in its batch, and only there", () => {
+    const t = make();
+    t.listen();
+    t.batcher.newMachine("trap.asm");
+    t.batcher.state({ kind: "loading", what: "trap.asm" });
+    t.batcher.state({ kind: "ready" });
+    t.clock.runAll();
+    t.batcher.console(new Uint8Array([1]));
+    t.clock.runAll();
+    expect(t.batches.map((b) => [b.newMachine, b.guestName, b.state?.kind])).toEqual([[true, "trap.asm", "ready"], [false, undefined, undefined]]);
+  });
+
   it("survives a listener that throws and reports it", () => {
     const t = make();
     let calls = 0;

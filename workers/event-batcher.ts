@@ -59,6 +59,8 @@ export class EventBatcher {
   private pendingStats: MachineStats | null = null;
   private errors: string[] = [];
   private pendingNewMachine = false;
+  /** The guest the new machine is loaded from (newMachine's argument). */
+  private pendingGuestName: string | undefined = undefined;
 
   private nextSyscallSeq = 0;
   private nextBatchSeq = 0;
@@ -115,9 +117,10 @@ export class EventBatcher {
    * Marks the start of a new machine. Whatever is pending belongs to the old one and is flushed
    * first, so that one batch never mixes output of two machines (the page clears on the marker).
    */
-  newMachine(): void {
+  newMachine(guestName?: string): void {
     if (this.hasPending()) this.flush();
     this.pendingNewMachine = true;
+    this.pendingGuestName = guestName;
     this.requestFlush();
   }
 
@@ -183,6 +186,7 @@ export class EventBatcher {
     const batch: EventBatch = {
       seq: this.nextBatchSeq++,
       newMachine: this.pendingNewMachine,
+      ...(this.pendingNewMachine && this.pendingGuestName !== undefined ? { guestName: this.pendingGuestName } : {}),
       console,
       syscalls: kept.map(({ raw, seq }) => this.formatSyscall(raw, seq)),
       syscallsDropped,
@@ -206,6 +210,7 @@ export class EventBatcher {
     this.pendingStats = null;
     this.errors = [];
     this.pendingNewMachine = false;
+    this.pendingGuestName = undefined;
 
     const listener = this.listener;
     try {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_GUEST, type EventBatch, type GuestImage } from "./api";
 import { buildZxNames, formatSyscall } from "./format";
 import { HypervisorSession, toArchRegisters, type MachineLike, type SessionBackend } from "./hypervisor-session";
-import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
+import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome, UserTrap } from "../src/vmm/api";
 
 const names = buildZxNames({ ZX_OK: 0, ZX_ERR_CANCELED: -23, ZX_ERR_NOT_SUPPORTED: -2 });
 
@@ -77,6 +77,13 @@ class ScriptedMachine implements MachineLike {
   setBreakpoints(rips: readonly bigint[]): number {
     this.breakpoints = [...rips];
     return 0;
+  }
+  /** User traps set on this machine, in order; one at 0xfeb00000 is refused, as the mailbox's page. */
+  traps: UserTrap[] = [];
+  setUserTrap(trap: UserTrap): string | null {
+    if (trap.addr === 0xfeb00000) return "zx_guest_set_trap(MEM 0xfeb00000 size 0x1000 key 1) failed: ZX_ERR_ALREADY_EXISTS";
+    this.traps.push(trap);
+    return null;
   }
   describeAddressSpace() {
     return {
@@ -358,5 +365,51 @@ describe("HypervisorSession: the debugger", () => {
         { kind: "mem", addr: 0xfec00000, len: 4096, key: 2n, portKoid: null },
       ],
     });
+  });
+});
+
+describe("HypervisorSession: user traps", () => {
+  const mem = { kind: "mem" as const, addr: 0xd0000000, size: 0x1000, key: 7n };
+  const bell = { kind: "bell" as const, addr: 0xd0001000, size: 0x1000, key: 0xffff_ffff_ffff_ffffn };
+
+  it("sets a trap on the current guest now and on every machine made later (reset, load)", async () => {
+    const t = setup({ afterGreeting: "exit" });
+    await t.session.bootDefault();
+    expect(t.session.addTrap(mem)).toBeNull();
+    expect(t.machines[0].traps).toEqual([mem]);
+    expect(t.session.addTrap(bell)).toBeNull();
+    expect(await t.session.reset()).toBeNull();
+    expect(t.machines[1].traps).toEqual([mem, bell]);
+    expect(await t.session.load({ name: "other.bin", image: new Uint8Array([1]) })).toBeNull();
+    expect(t.machines[2].traps).toEqual([mem, bell]);
+    expect(t.session.userTraps()).toEqual([mem, bell]);
+  });
+
+  it("remembers a trap only if the kernel took it, and says why not", async () => {
+    const t = setup({ afterGreeting: "exit" });
+    await t.session.bootDefault();
+    expect(t.session.addTrap({ ...mem, addr: 0xfeb00000, key: 1n })).toMatch(/ZX_ERR_ALREADY_EXISTS/);
+    expect(t.session.addTrap({ ...mem, kind: "io" } as never)).toMatch(/IO traps cannot be added/);
+    expect(t.session.addTrap({ ...mem, key: 7 } as never)).toMatch(/64-bit unsigned bigint/);
+    expect(t.session.userTraps()).toEqual([]);
+  });
+
+  it("replaces the list for the next load only; a trap that cannot be set fails the load, readably", async () => {
+    const t = setup({ afterGreeting: "exit" });
+    await t.session.bootDefault();
+    expect(t.session.setTraps([mem])).toBeNull();
+    // Zircon cannot remove a trap: the current guest keeps what it has (none here).
+    expect(t.machines[0].traps).toEqual([]);
+    await t.session.reset();
+    expect(t.machines[1].traps).toEqual([mem]);
+    expect(t.session.setTraps([{ ...mem, addr: -1 }])).toMatch(/^trap 1: trap addr "-1" is not a non-negative integer/);
+    expect(t.session.userTraps()).toEqual([mem]);
+    expect(t.session.setTraps([{ ...mem, addr: 0xfeb00000 }])).toBeNull();
+    expect(await t.session.reset()).toMatch(/^zx_guest_set_trap\(MEM 0xfeb00000 .*ZX_ERR_ALREADY_EXISTS/);
+    expect(t.session.state()).toEqual({ kind: "empty" });
+    // Removed again, the guest boots.
+    expect(t.session.setTraps([])).toBeNull();
+    expect(await t.session.reset()).toBeNull();
+    expect(t.session.state()).toEqual({ kind: "ready" });
   });
 });

@@ -30,6 +30,7 @@ import {
   type StepResult,
   type SyscallLogEntry,
   type SyscallResult,
+  type UserTrap,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
 import { Translator } from "../src/x86/page-walk";
@@ -52,6 +53,8 @@ export interface MachineLike {
   step(): Promise<RunOutcome>;
   stepToExit(): Promise<RunOutcome>;
   setBreakpoints(rips: readonly bigint[]): number;
+  /** zx_guest_set_trap for a user trap, after the VMM's own: null or a readable reason. */
+  setUserTrap(trap: UserTrap): string | null;
   describeAddressSpace(): GuestDescription;
   pause(): void;
   consoleInput(bytes: Uint8Array): void;
@@ -198,6 +201,26 @@ export function whyNotMachineConfig(config: unknown): string | null {
   return null;
 }
 
+/** User traps a session remembers, at most (a share link carries as many: src/share's LIMITS.traps). */
+export const MAX_USER_TRAPS = 64;
+
+/**
+ * Why `trap` (which came from the page) is not a UserTrap, or null if it is. Only the shape: the
+ * kernel judges the range (alignment, overlap) when the trap is set, and says so with its status.
+ */
+export function whyNotUserTrap(trap: unknown): string | null {
+  if (typeof trap !== "object" || trap === null) return "a trap must be an object";
+  const t = trap as Record<string, unknown>;
+  if (t.kind === "io") return "IO traps cannot be added: the VMM already traps every I/O port, and Zircon has no call that removes a trap";
+  if (t.kind !== "mem" && t.kind !== "bell") return `trap kind ${JSON.stringify(t.kind)} is not mem or bell`;
+  for (const key of ["addr", "size"] as const) {
+    const v = t[key];
+    if (!(typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) return `trap ${key} ${JSON.stringify(String(v))} is not a non-negative integer`;
+  }
+  if (typeof t.key !== "bigint" || t.key < 0n || t.key >= 1n << 64n) return "a trap's key must be a 64-bit unsigned bigint";
+  return null;
+}
+
 /** The VMM's BootSpec for a guest image (Multiboot unless the image says otherwise). */
 export function bootSpec(guest: GuestImage): BootSpec {
   const boot = guest.boot ?? { boot: "multiboot" };
@@ -224,6 +247,8 @@ export class HypervisorSession implements HypervisorApi {
   private loadGeneration = 0;
   /** Breakpoints (RIP values) the page set; applied to every machine created. */
   private breakpoints: bigint[] = [];
+  /** User traps (addTrap, setTraps); set on every machine created, after the VMM's own traps. */
+  private traps: UserTrap[] = [];
   private statsTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(backend: SessionBackend, options: SessionOptions = {}) {
@@ -340,7 +365,7 @@ export class HypervisorSession implements HypervisorApi {
     await this.stopRunning();
     this.disposeMachine();
     this.guest = guest;
-    this.events.newMachine();
+    this.events.newMachine(guest.name);
     this.setState({ kind: "loading", what: guest.name });
     let created: MachineInstance | string;
     const badConfig = guest.machine === undefined ? null : whyNotMachineConfig(guest.machine);
@@ -374,6 +399,9 @@ export class HypervisorSession implements HypervisorApi {
     } catch (error) {
       loadError = `loading ${guest.name} threw: ${describe(error)}`;
     }
+    // The user's traps, after the VMM's (set in Machine.create): a trap that cannot be set fails
+    // the load, so that a link never boots a machine other than the one it describes.
+    loadError ??= this.applyTraps(created.machine);
     if (loadError) {
       this.events.error(`${guest.name}: ${loadError}`);
       this.events.handles(this.safeHandles());
@@ -395,6 +423,45 @@ export class HypervisorSession implements HypervisorApi {
     } catch (error) {
       return `setting breakpoints threw: ${describe(error)}`;
     }
+  }
+
+  /** Sets `traps` (the remembered ones by default) on `machine`; the first refusal, or null. */
+  private applyTraps(machine: MachineLike, traps: readonly UserTrap[] = this.traps): string | null {
+    for (const trap of traps) {
+      try {
+        const error = machine.setUserTrap(trap);
+        if (error) return error;
+      } catch (error) {
+        return `setting a trap threw: ${describe(error)}`;
+      }
+    }
+    return null;
+  }
+
+  addTrap(trap: UserTrap): string | null {
+    const bad = whyNotUserTrap(trap);
+    const error = bad ?? (this.traps.length >= MAX_USER_TRAPS ? `at most ${MAX_USER_TRAPS} traps can be added` : null) ?? (this.instance ? this.applyTraps(this.instance.machine, [trap]) : null);
+    // Returned, not reported as an error event: the page shows it beside the form that asked.
+    if (error) return error;
+    this.traps = [...this.traps, { kind: trap.kind, addr: trap.addr, size: trap.size, key: trap.key }];
+    // The address space changed: the page's panels refresh on a new handle table.
+    this.events.handles(this.safeHandles());
+    return null;
+  }
+
+  setTraps(traps: UserTrap[]): string | null {
+    if (!Array.isArray(traps)) return "traps must be a list";
+    if (traps.length > MAX_USER_TRAPS) return `at most ${MAX_USER_TRAPS} traps can be added`;
+    for (const [i, trap] of traps.entries()) {
+      const bad = whyNotUserTrap(trap);
+      if (bad) return `trap ${i + 1}: ${bad}`;
+    }
+    this.traps = traps.map((t) => ({ kind: t.kind, addr: t.addr, size: t.size, key: t.key }));
+    return null;
+  }
+
+  userTraps(): UserTrap[] {
+    return this.traps.map((t) => ({ ...t }));
   }
 
   setBreakpoints(addresses: bigint[]): string | null {

@@ -255,3 +255,59 @@ describe.skipIf(!haveGuests)("HypervisorSession.addressSpace of a guest made fro
     expect(t.session.addressSpace(resource)).toBeNull();
   });
 });
+
+describe("HypervisorSession's user traps on the real kernel and VMM", () => {
+  // Reads the trapped page in a loop of three, printing the low byte each time, then exits.
+  const SOURCE = `
+bits 32
+org 0x100000
+    mov ecx, 3
+again:
+    mov eax, [0xd0000000]
+    out 0xe9, al
+    loop again
+    mov al, 0
+    out 0xf4, al
+`;
+  const trap = { kind: "mem" as const, addr: 0xd0000000, size: 0x1000, key: 0x42n };
+
+  async function image() {
+    const { assemble } = await import("../src/asm");
+    const asm = assemble(SOURCE);
+    if (!asm.ok) throw new Error("assembly failed");
+    return { name: "trap.asm", image: asm.bytes, boot: { boot: "flat" as const, mode: "protected" as const, load: 0x100000, entry: 0x100000 } };
+  }
+
+  it("records a guest's reads of a MEM trap under its key, reads all ones, goes on; the same exits after a reset", async () => {
+    const t = setup();
+    const exits = () => {
+      t.session.flushEvents();
+      return t.batches.flatMap((b) => b.exits);
+    };
+    expect(t.session.addTrap(trap)).toBeNull();
+    expect(await t.session.load(await image())).toBeNull();
+    // Set on the VMM's guest after the VMM's own traps: the address space lists it.
+    expect(t.session.addressSpace()!.traps).toContainEqual({ kind: "mem", addr: 0xd0000000, len: 0x1000, key: 0x42n, portKoid: null });
+    expect(t.session.run()).toBeNull();
+    await until("the guest to exit", () => t.session.state().kind !== "running");
+    expect(t.session.state()).toEqual({ kind: "exited", exitStatus: 1 });
+    expect(t.text()).toBe("\xff\xff\xff");
+    const first = exits().map((e) => `${e.kind}: ${e.summary}`);
+    expect(first.filter((e) => e.includes("trap key 66"))).toEqual(Array(3).fill("mem: MMIO load 4 bytes at 0xd0000000 (no VMM device: trap key 66)"));
+
+    const before = exits().length;
+    expect(await t.session.reset()).toBeNull();
+    expect(t.session.run()).toBeNull();
+    await until("the guest to exit again", () => t.session.state().kind === "exited");
+    expect(exits().slice(before).map((e) => `${e.kind}: ${e.summary}`)).toEqual(first);
+  });
+
+  it("a trap that collides with the VMM's devices is refused by name and not remembered", async () => {
+    const t = setup();
+    expect(await t.session.load(await image())).toBeNull();
+    expect(t.session.addTrap({ ...trap, addr: 0xfec00000 })).toBe(
+      "zx_guest_set_trap(MEM 0xfec00000 size 0x1000 key 66) failed: ZX_ERR_ALREADY_EXISTS (it overlaps the VMM's ioapic at 0xfec00000; MEM and BELL traps may not overlap)",
+    );
+    expect(t.session.userTraps()).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ASM_HELP, EXIT_USAGE, HELP, parseArgs, parseModuleList } from "./args";
+import { ASM_HELP, EXIT_USAGE, HELP, parseArgs, parseModuleList, parseTrap } from "./args";
 
 describe("hvplay argument parsing", () => {
   it("parses a full run command", () => {
@@ -43,6 +43,24 @@ describe("hvplay argument parsing", () => {
     expect(parseArgs(["run", "a", "--boot", "flat", "--initrd", "x"])).toMatchObject({ error: expect.stringMatching(/--initrd belongs to --boot linux or multiboot/) });
     expect(parseModuleList("a.mod x y,b.mod,,c")).toEqual([{ file: "a.mod", string: "a.mod x y" }, { file: "b.mod,c", string: "b.mod,c" }]);
     expect(parseArgs(["run", "bz", "--boot", "linux", "--initrd", "i.cpio", "--cmdline", "console=ttyS0"])).toMatchObject({ boot: "linux", initrd: "i.cpio", cmdline: "console=ttyS0" });
+  });
+
+  it("parses --trap KIND:ADDR:SIZE:KEY, repeatable, and refuses IO traps and malformed ones", () => {
+    expect(parseArgs(["run", "k.elf", "--trap", "mem:0xd0000000:0x1000:7", "--trap", "bell:3489665024:4096:0xffffffffffffffff"])).toMatchObject({
+      traps: [
+        { kind: "mem", addr: 0xd0000000, size: 0x1000, key: 7n },
+        { kind: "bell", addr: 0xd0001000, size: 0x1000, key: 0xffff_ffff_ffff_ffffn },
+      ],
+    });
+    expect(parseTrap("io:0x80:1:1")).toMatch(/the VMM traps every I\/O port itself/);
+    expect(parseTrap("mem:0x1000:0x1000")).toMatch(/must be KIND:ADDR:SIZE:KEY/);
+    expect(parseTrap("msr:0x1000:0x1000:1")).toMatch(/KIND must be mem or bell/);
+    expect(parseTrap("mem:0x1000:0:1")).toMatch(/--trap SIZE must be a whole number from 1/);
+    expect(parseTrap("mem:0x1000:0x1000:0x10000000000000000")).toMatch(/KEY must be a 64-bit unsigned number/);
+    expect(parseArgs(["run", "k.elf", "--trap"])).toMatchObject({ status: EXIT_USAGE, error: expect.stringMatching(/--trap needs/) });
+    // Alignment is the kernel's to judge (ZX_ERR_INVALID_ARGS at run time, cli.test.ts).
+    expect(parseTrap("mem:0x800:0x1000:1")).toMatchObject({ addr: 0x800 });
+    expect(HELP).toMatch(/--trap KIND:ADDR:SIZE:KEY/);
   });
 
   it("parses hvplay asm: -o, -I (repeatable, also -IDIR), -l, --bits, a default output name", () => {

@@ -48,6 +48,13 @@ Run options:
                            device and guest time (default deterministic): 1 ns per instruction
                            retired, so every run of a guest sees the same times at the same
                            instructions; realtime follows the host's clock.
+  --trap KIND:ADDR:SIZE:KEY
+                           add a trap with zx_guest_set_trap after the VMM's own (repeatable), as the
+                           browser's Address space panel and share links do. KIND is mem (reads
+                           return all ones, writes are dropped) or bell (writes are doorbells, the
+                           guest goes on); ADDR and SIZE page-aligned; KEY the packet key. Each access
+                           is a VM exit (--stats counts them). A trap over RAM hides that RAM, as in
+                           Zircon. No io: the VMM traps every port itself. A refused trap is exit 2.
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
@@ -86,7 +93,33 @@ export interface RunCommand {
   cmdline?: string;
   memoryMiB?: number;
   maxInstructions?: number;
+  /** --trap, in order (set after the VMM's own traps: src/vmm's UserTrap). */
+  traps?: CliTrap[];
   stats: boolean;
+}
+
+/** A --trap: src/vmm's UserTrap (kept apart so parsing needs no VMM import). */
+export interface CliTrap {
+  kind: "mem" | "bell";
+  addr: number;
+  size: number;
+  key: bigint;
+}
+
+/** `KIND:ADDR:SIZE:KEY` (numbers in decimal or 0x hex), or what is wrong with it. */
+export function parseTrap(text: string | undefined): CliTrap | string {
+  if (text === undefined) return "--trap needs KIND:ADDR:SIZE:KEY (e.g. mem:0xd0000000:0x1000:7)";
+  const parts = text.split(":");
+  if (parts.length !== 4) return `--trap must be KIND:ADDR:SIZE:KEY, e.g. mem:0xd0000000:0x1000:7 (got "${text}")`;
+  const [kind, addr, size, key] = parts;
+  if (kind === "io") return "--trap io is not possible: the VMM traps every I/O port itself, and Zircon cannot remove a trap; use mem or bell";
+  if (kind !== "mem" && kind !== "bell") return `--trap KIND must be mem or bell (got "${kind}")`;
+  const a = parseCount("--trap ADDR", addr, 0, 2 ** 48 - 1);
+  if (typeof a === "string") return a;
+  const n = parseCount("--trap SIZE", size, 1, 2 ** 48);
+  if (typeof n === "string") return n;
+  if (!/^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/i.test(key) || BigInt(key) >= 1n << 64n) return `--trap KEY must be a 64-bit unsigned number (got "${key}")`;
+  return { kind, addr: a, size: n, key: BigInt(key) };
 }
 /** `hvplay asm IN.asm [-o OUT.bin] [-I DIR]... [-l LISTING] [--bits 16|32|64]`. */
 export interface AsmCommand {
@@ -179,6 +212,12 @@ export function parseArgs(argv: string[]): Command | UsageError {
         const n = parseCount("--max-instructions", value(), 1, Number.MAX_SAFE_INTEGER);
         if (typeof n === "string") return usage(n);
         run.maxInstructions = n;
+        break;
+      }
+      case "--trap": {
+        const trap = parseTrap(value());
+        if (typeof trap === "string") return usage(trap);
+        (run.traps ??= []).push(trap);
         break;
       }
       case "--stats":

@@ -60,6 +60,21 @@ describe("hvplay run, against QEMU's recorded output", () => {
     expect(r.stderr).toMatch(/^hvplay: \d+ instructions retired in [\d.]+ s \([\d.]+ MIPS\)\nhvplay: exits by kind: io \d+/);
   });
 
+  it("--trap sets a trap after the VMM's: the guest runs as before; a refused one is status 2 naming Zircon's status", async () => {
+    const r = await hvplay(["run", "public/guests/hello.elf", "--trap", "mem:0xd0000000:0x1000:7", "--trap", "bell:0xd0001000:0x1000:8"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.toString("latin1")).toBe(expected("hello").stdout.toString("latin1"));
+    expect(r.status).toBe(expected("hello").status);
+    const refused = await hvplay(["run", "public/guests/hello.elf", "--trap", "mem:0xfec00000:0x1000:1"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      "hvplay: --trap: zx_guest_set_trap(MEM 0xfec00000 size 0x1000 key 1) failed: ZX_ERR_ALREADY_EXISTS (it overlaps the VMM's ioapic at 0xfec00000; MEM and BELL traps may not overlap)\n",
+    );
+    const unaligned = await hvplay(["run", "public/guests/hello.elf", "--trap", "bell:0xd0000800:0x1000:1"]);
+    expect(unaligned.status).toBe(2);
+    expect(unaligned.stderr).toMatch(/ZX_ERR_INVALID_ARGS \(MEM and BELL traps need a page-aligned address and size/);
+  });
+
   it("--max-instructions stops the guest with status 4", async () => {
     const r = await hvplay(["run", "public/guests/bench-int.elf", "--max-instructions", "100000"]);
     expect(r.status).toBe(4);

@@ -83,6 +83,15 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     machine.dispose();
     return EXIT_USAGE;
   }
+  // --trap: after the VMM's own traps, as the browser sets the user's.
+  for (const trap of cmd.traps ?? []) {
+    const trapError = machine.setUserTrap(trap);
+    if (trapError) {
+      io.stderr.write(`hvplay: --trap: ${trapError}\n`);
+      machine.dispose();
+      return EXIT_USAGE;
+    }
+  }
 
   let interrupted = false;
   const interrupt = () => {

@@ -52,7 +52,7 @@ export interface ShareError {
 export type EncodeResult =
   | {
       ok: true;
-      /** "#r=1.…" */
+      /** "#r=1.…" (or "#r=2.…" for a recipe with traps) */
       fragment: string;
       /** `base` + fragment. */
       link: string;
@@ -76,12 +76,14 @@ export function encodeRecipe(recipe: Recipe, base = ""): EncodeResult {
     const { json, imageBytes } = recipeToWire(recipe);
     const checked = recipeFromWire(json, imageBytes);
     if (!checked.ok) return fail("recipe", `cannot share this: ${formatProblem(checked.problem)}`);
+    // The lowest version that holds the recipe (recipe.ts's recipeVersion), outside the data too.
+    const version = json.v as number;
     const text = new TextEncoder().encode(JSON.stringify(json));
     const payload = imageBytes ? concat(text, Uint8Array.of(0), imageBytes) : text;
     if (payload.length > MAX_PAYLOAD_BYTES) {
       return fail("size", `cannot share this: the recipe is ${formatBytes(payload.length)}, over the ${formatBytes(MAX_PAYLOAD_BYTES)} a link may hold`);
     }
-    const fragment = `${FRAGMENT_PREFIX}${RECIPE_VERSION}.${toBase64Url(zlibCompress(payload))}`;
+    const fragment = `${FRAGMENT_PREFIX}${version}.${toBase64Url(zlibCompress(payload))}`;
     const link = base + fragment;
     if (link.length > MAX_LINK_CHARS) {
       return fail("size", `cannot share this: the link would be ${link.length.toLocaleString("en-US")} characters, over the limit of ${MAX_LINK_CHARS.toLocaleString("en-US")} (${formatBytes(MAX_LINK_CHARS)}); share a smaller image, or a bundled guest`);
@@ -114,7 +116,6 @@ export function decodeFragment(hash: string): DecodeResult | null {
     if (version > RECIPE_VERSION) {
       return fail("version", `this link was made by a newer playground (version ${version}); this one reads up to ${RECIPE_VERSION}`);
     }
-    if (version !== RECIPE_VERSION) return fail("version", `this link's version ${version} is not one this playground knows (it reads version ${RECIPE_VERSION})`);
     if (dot < 0) return fail("format", "this link has no data after its version (#r=<version>.<data>): it was cut short");
     const decoded = fromBase64Url(rest.slice(dot + 1));
     if (!decoded.ok) return fail("base64", `this link is damaged: ${decoded.message}`);
@@ -136,7 +137,7 @@ export function decodeFragment(hash: string): DecodeResult | null {
     } catch (error) {
       return fail("json", `this link's recipe is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
-    const recipe = recipeFromWire(json, imageBytes);
+    const recipe = recipeFromWire(json, imageBytes, version);
     if (!recipe.ok) return fail("recipe", `this link's recipe is not valid: ${formatProblem(recipe.problem)}`);
     return { ok: true, recipe: recipe.recipe };
   } catch (error) {

@@ -6,9 +6,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GUEST_FILE_NAME } from "../../workers/api";
 import { DEFAULT_MEMORY_MIB as VMM_DEFAULT_MIB, MAX_MEMORY_MIB as VMM_MAX_MIB } from "../vmm/machine";
+import { MAX_USER_TRAPS } from "../../workers/hypervisor-session";
+import { GUEST_PHYSICAL_ASPACE_SIZE, PAGE_SIZE } from "../zircon";
 import {
   BUNDLED_FILE_NAME,
   DEFAULT_MEMORY_MIB,
+  GUEST_PHYSICAL_LIMIT,
+  LIMITS,
+  TRAP_PAGE,
+  recipeVersion,
   LINUX_NOT_SHAREABLE,
   MAX_MEMORY_MIB,
   defaultRecipe,
@@ -20,6 +26,7 @@ import {
 import { recipe as arbRecipe } from "./test-recipes";
 
 const bundled = { kind: "bundled", file: "hello.elf" };
+const trap = { kind: "mem", addr: "0xd0000000", size: 4096, key: "0x7" };
 
 /** The readable reason `json` is refused, or "ok". */
 function problem(json: unknown, image: Uint8Array | null = null): string {
@@ -28,10 +35,13 @@ function problem(json: unknown, image: Uint8Array | null = null): string {
 }
 
 describe("the recipe's limits", () => {
-  it("are the VMM's and the worker's", () => {
+  it("are the VMM's, the worker's and the kernel's", () => {
     expect(DEFAULT_MEMORY_MIB).toBe(VMM_DEFAULT_MIB);
     expect(MAX_MEMORY_MIB).toBe(VMM_MAX_MIB);
     expect(BUNDLED_FILE_NAME.source).toBe(GUEST_FILE_NAME.source);
+    expect(LIMITS.traps).toBe(MAX_USER_TRAPS);
+    expect(GUEST_PHYSICAL_LIMIT).toBe(GUEST_PHYSICAL_ASPACE_SIZE);
+    expect(TRAP_PAGE).toBe(PAGE_SIZE);
   });
 });
 
@@ -45,7 +55,7 @@ describe("recipeFromWire", () => {
     ["not an object", [1, 2], "the recipe must be an object"],
     ["null", null, "the recipe must be an object"],
     ["no version", { guest: bundled }, "v: is missing"],
-    ["another version inside", { v: 2, guest: bundled }, "v: must be 1"],
+    ["another version inside", { v: 3, guest: bundled }, "v: must be 1 or 2"],
     ["no guest", { v: 1 }, "guest: is missing"],
     ["an unknown guest kind", { v: 1, guest: { kind: "url", url: "http://x" } }, 'guest.kind: must be a bundled guest, an image or source'],
     ["a path for a bundled guest", { v: 1, guest: { kind: "bundled", file: "../../etc/passwd" } }, "guest.file: must be a bundled guest's file name"],
@@ -73,6 +83,22 @@ describe("recipeFromWire", () => {
     ["an image name with a newline", { v: 1, guest: { kind: "image", name: "a\nb", size: 1 } }, "guest.name: must not contain control characters"],
     ["an empty source name", { v: 1, guest: { kind: "source", name: "", text: "" } }, "guest.name: must not be empty"],
     ["an image of no bytes", { v: 1, guest: { kind: "image", name: "a.elf", size: 0 } }, "guest.size: must be at least 1 byte"],
+    // Traps (version 2): Zircon's rules for MEM and BELL traps, checked before any kernel sees them.
+    ["traps in version 1", { v: 1, guest: bundled, traps: [trap] }, "traps: need version 2 of the recipe format (v: 2); version 1 has no traps"],
+    ["an IO trap", { v: 2, guest: bundled, traps: [{ ...trap, kind: "io", addr: "0x80", size: 1 }] }, "traps.0: IO traps cannot be shared: the VMM traps every I/O port itself"],
+    ["an unknown trap kind", { v: 2, guest: bundled, traps: [{ ...trap, kind: "msr" }] }, 'traps.0.kind: must be "mem" or "bell"'],
+    ["an unaligned trap address", { v: 2, guest: bundled, traps: [{ ...trap, addr: "0xd0000800" }] }, "traps.0.addr: must be a multiple of 0x1000 (4096): Zircon takes MEM and BELL traps in whole pages"],
+    ["a decimal trap address", { v: 2, guest: bundled, traps: [{ ...trap, addr: "4096" }] }, "traps.0.addr: must be a hex guest-physical address below 2^48"],
+    ["a trap address past 2^48", { v: 2, guest: bundled, traps: [{ ...trap, addr: "0x1000000000000" }] }, "traps.0.addr: must be a hex guest-physical address below 2^48"],
+    ["an unaligned trap size", { v: 2, guest: bundled, traps: [{ ...trap, size: 6000 }] }, "traps.0.size: must be a multiple of 0x1000"],
+    ["a trap of no bytes", { v: 2, guest: bundled, traps: [{ ...trap, size: 0 }] }, "traps.0.size: must be at least 4096 bytes (one page)"],
+    ["a trap past the address space", { v: 2, guest: bundled, traps: [{ ...trap, addr: "0xfffffffff000", size: 0x2000 }] }, "traps.0.size: must end within the guest-physical address space"],
+    ["a numeric trap key", { v: 2, guest: bundled, traps: [{ ...trap, key: 7 }] }, "traps.0.key: must be a hex string"],
+    ["a 65-bit trap key", { v: 2, guest: bundled, traps: [{ ...trap, key: "0x1" + "0".repeat(16) }] }, "traps.0.key: must be a hex number of at most 64 bits"],
+    ["a trap without a key", { v: 2, guest: bundled, traps: [{ kind: "mem", addr: "0xd0000000", size: 4096 }] }, "traps.0.key: is missing"],
+    ["an unknown trap field", { v: 2, guest: bundled, traps: [{ ...trap, port: 3 }] }, "traps.0.port: is not a field of a recipe"],
+    ["overlapping traps", { v: 2, guest: bundled, traps: [trap, { ...trap, kind: "bell", addr: "0xcffff000", size: 0x2000 }] }, "traps: entries 0 and 1 overlap: Zircon refuses overlapping MEM and BELL traps (ZX_ERR_ALREADY_EXISTS)"],
+    ["too many traps", { v: 2, guest: bundled, traps: Array.from({ length: 65 }, (_, i) => ({ ...trap, addr: `0x${(i * 0x1000).toString(16)}` })) }, "traps: must hold at most 64 traps"],
   ];
   for (const [what, json, reason] of refused) {
     it(`refuses ${what}`, () => {
@@ -118,6 +144,33 @@ describe("recipeToWire", () => {
       }),
       { seed: 1, numRuns: 300 },
     );
+  });
+
+  it("writes traps with hex addresses and keys, as version 2, and reads them back", () => {
+    const r: Recipe = {
+      ...defaultRecipe({ kind: "bundled", file: "hello.elf" }),
+      traps: [
+        { kind: "mem", addr: 0xd0000000, size: 0x1000, key: 7n },
+        { kind: "bell", addr: 0xfffffffff000, size: 0x1000, key: 0xffff_ffff_ffff_ffffn },
+      ],
+    };
+    const { json } = recipeToWire(r);
+    expect(json).toEqual({
+      v: 2,
+      guest: { kind: "bundled", file: "hello.elf" },
+      traps: [
+        { kind: "mem", addr: "0xd0000000", size: 4096, key: "0x7" },
+        { kind: "bell", addr: "0xfffffffff000", size: 4096, key: "0xffffffffffffffff" },
+      ],
+    });
+    expect(recipeFromWire(JSON.parse(JSON.stringify(json)), null)).toEqual({ ok: true, recipe: r });
+    expect(recipeVersion(r)).toBe(2);
+    expect(recipeVersion(defaultRecipe({ kind: "bundled", file: "hello.elf" }))).toBe(1);
+  });
+
+  it("writes a trap the schema refuses so that validation names it", () => {
+    const r: Recipe = { ...defaultRecipe({ kind: "bundled", file: "hello.elf" }), traps: [{ kind: "mem", addr: 0.5, size: 4096, key: 1n }] };
+    expect(problem(recipeToWire(r).json)).toContain("traps.0.addr: must be a hex guest-physical address");
   });
 
   it("writes a negative address so that validation refuses it", () => {

@@ -1,7 +1,7 @@
 /**
  * A recipe: everything needed to reproduce a guest boot for someone else — the guest (a bundled
- * guest's file name, an image's bytes, or assembly source), how it boots, the machine it runs on,
- * breakpoints, UI settings and console input to replay. It is data only: nothing in it is ever
+ * guest's file name, an image's bytes, or assembly source), how it boots, the machine it runs on
+ * (memory, clock, the user's MEM and BELL traps), breakpoints, UI settings and console input to replay. It is data only: nothing in it is ever
  * executed outside the emulator.
  *
  * Two shapes:
@@ -17,8 +17,17 @@
  */
 import * as v from "valibot";
 
-/** The recipe format this playground writes, and the newest it reads. */
-export const RECIPE_VERSION = 1;
+/**
+ * The newest recipe format this playground reads and writes. A link is written in the lowest version
+ * that holds its recipe (recipeVersion): 1 without traps, 2 with them, so that a playground that
+ * reads only version 1 opens every link it can and, for one with traps, says "made by a newer
+ * playground" instead of booting the guest without them (README.md, "Versions").
+ */
+export const RECIPE_VERSION = 2;
+/** The versions this playground reads. */
+export type RecipeVersion = 1 | 2;
+/** The first version with traps. */
+export const TRAPS_VERSION = 2;
 
 /** Guest RAM bounds in MiB: src/vmm's DEFAULT_MEMORY_MIB and MAX_MEMORY_MIB (recipe.test.ts checks they agree). */
 export const DEFAULT_MEMORY_MIB = 128;
@@ -46,7 +55,18 @@ export const LIMITS = {
   line: 1_000_000,
   /** Panels named in the settings. */
   panels: 32,
+  /** User traps (workers/hypervisor-session.ts's MAX_USER_TRAPS; recipe.test.ts checks they agree). */
+  traps: 64,
 } as const;
+
+/** Zircon's page: MEM and BELL traps start and end on one (zircon-hypervisor.md §5.2). */
+export const TRAP_PAGE = 4096;
+/** The guest-physical address space's size (src/zircon's GUEST_PHYSICAL_ASPACE_SIZE; recipe.test.ts checks). */
+export const GUEST_PHYSICAL_LIMIT = 2 ** 48;
+
+/** Why a link carries no IO traps: the VMM traps every port itself, and Zircon cannot remove a trap. */
+export const IO_TRAPS_NOT_SHAREABLE =
+  'IO traps cannot be shared: the VMM traps every I/O port itself and Zircon has no call that removes a trap, so a second IO trap would fail with ZX_ERR_ALREADY_EXISTS; use "mem" or "bell"';
 
 /** Linux boots need a kernel and usually an initrd: megabytes, far past what a link can carry. */
 export const LINUX_NOT_SHAREABLE =
@@ -81,14 +101,28 @@ export interface Breakpoints {
   lines: number[];
 }
 
+/**
+ * A trap set with zx_guest_set_trap on the guest after the VMM's own (the Address space panel's
+ * "Add trap"): MEM (synchronous: the VMM answers reads with all ones) or BELL (asynchronous: a
+ * packet on the VMM's port). Each access shows in the exit timeline under `key`.
+ */
+export interface Trap {
+  kind: "mem" | "bell";
+  /** Guest-physical address and size in bytes, multiples of TRAP_PAGE, ending at or below GUEST_PHYSICAL_LIMIT. */
+  addr: number;
+  size: number;
+  /** The packet key, a u64. */
+  key: bigint;
+}
+
 export interface Settings {
   /** Panels open, by the UI's names for them; names this UI does not know are ignored. */
   panels?: string[];
   theme?: Theme;
 }
 
+/** A recipe in memory. It has no version: its wire form is written in the lowest one that holds it (recipeVersion). */
 export interface Recipe {
-  version: typeof RECIPE_VERSION;
   guest: GuestSpec;
   boot: BootMethod;
   memoryMiB: number;
@@ -97,21 +131,28 @@ export interface Recipe {
   /** Deterministic by default: device time follows retired instructions, so a link replays the same. */
   clock: ClockMode;
   breakpoints: Breakpoints;
+  /** User traps, in the order they are set; they may not overlap one another. */
+  traps: Trap[];
   settings: Settings;
   /** Typed into COM1 once the guest runs ("" for none). */
   consoleInput: string;
 }
 
+/** The lowest format version that holds `recipe`: 2 if it has traps, else 1. */
+export function recipeVersion(recipe: Recipe): RecipeVersion {
+  return recipe.traps.length > 0 ? TRAPS_VERSION : 1;
+}
+
 /** A recipe for `guest` with every other field at its default. */
 export function defaultRecipe(guest: GuestSpec, boot: BootMethod = { method: "multiboot" }): Recipe {
   return {
-    version: RECIPE_VERSION,
     guest,
     boot,
     memoryMiB: DEFAULT_MEMORY_MIB,
     cmdline: "",
     clock: "deterministic",
     breakpoints: { addresses: [], lines: [] },
+    traps: [],
     settings: {},
     consoleInput: "",
   };
@@ -197,6 +238,68 @@ const WireBreakpointsSchema = v.strictObject({
   lines: v.optional(v.pipe(v.array(LINE, "must be a list"), v.maxLength(LIMITS.breakpoints, `must hold at most ${LIMITS.breakpoints} breakpoints`))),
 });
 
+/** A u64 in hex: a 64-bit value does not survive a JSON number. */
+const KEY = v.pipe(
+  v.string('must be a hex string such as "0x7"'),
+  v.regex(/^0x[0-9a-fA-F]{1,16}$/, 'must be a hex number of at most 64 bits such as "0x7"'),
+);
+
+const PAGE_ALIGNED = `must be a multiple of 0x1000 (${TRAP_PAGE}): Zircon takes MEM and BELL traps in whole pages`;
+
+const TRAP_ADDRESS = v.pipe(
+  v.string('must be a hex string such as "0xd0000000"'),
+  v.regex(/^0x[0-9a-fA-F]{1,12}$/, 'must be a hex guest-physical address below 2^48 such as "0xd0000000"'),
+  v.check((a) => Number(a) % TRAP_PAGE === 0, PAGE_ALIGNED),
+);
+
+const TRAP_SIZE = v.pipe(
+  v.number("must be a number"),
+  v.integer("must be a whole number of bytes"),
+  v.minValue(TRAP_PAGE, `must be at least ${TRAP_PAGE} bytes (one page)`),
+  v.maxValue(GUEST_PHYSICAL_LIMIT, "must be at most 2^48 bytes"),
+  v.check((n) => n % TRAP_PAGE === 0, PAGE_ALIGNED),
+);
+
+const trapFields = { addr: TRAP_ADDRESS, size: TRAP_SIZE, key: KEY };
+
+const WireTrapSchema = v.pipe(
+  v.unknown(),
+  // IO traps are named, so that their refusal says why instead of "not mem or bell".
+  v.check((t) => !(typeof t === "object" && t !== null && (t as { kind?: unknown }).kind === "io"), IO_TRAPS_NOT_SHAREABLE),
+  v.variant(
+    "kind",
+    [v.strictObject({ kind: v.literal("mem"), ...trapFields }), v.strictObject({ kind: v.literal("bell"), ...trapFields })],
+    'must be "mem" or "bell"',
+  ),
+  v.forward(
+    v.check((t) => Number(t.addr) + t.size <= GUEST_PHYSICAL_LIMIT, "must end within the guest-physical address space (2^48 bytes)"),
+    ["size"],
+  ),
+);
+
+/** The first two traps (by index) whose ranges overlap, or null. */
+function overlapping(traps: readonly { addr: string; size: number }[]): [number, number] | null {
+  for (let i = 0; i < traps.length; i++) {
+    for (let j = i + 1; j < traps.length; j++) {
+      const a = Number(traps[i].addr), b = Number(traps[j].addr);
+      if (a < b + traps[j].size && b < a + traps[i].size) return [i, j];
+    }
+  }
+  return null;
+}
+
+const WireTrapsSchema = v.pipe(
+  v.array(WireTrapSchema, "must be a list"),
+  v.maxLength(LIMITS.traps, `must hold at most ${LIMITS.traps} traps`),
+  v.check(
+    (traps) => overlapping(traps) === null,
+    (issue) => {
+      const pair = overlapping(issue.input as { addr: string; size: number }[]) ?? [0, 1];
+      return `entries ${pair[0]} and ${pair[1]} overlap: Zircon refuses overlapping MEM and BELL traps (ZX_ERR_ALREADY_EXISTS)`;
+    },
+  ),
+);
+
 const WireSettingsSchema = v.strictObject({
   panels: v.optional(
     v.pipe(
@@ -210,7 +313,7 @@ const WireSettingsSchema = v.strictObject({
 /** The wire form (JSON) of a recipe: optional fields take their defaults when absent. */
 export const WireRecipeSchema = v.strictObject(
   {
-    v: v.literal(RECIPE_VERSION, `must be ${RECIPE_VERSION}`),
+    v: v.picklist([1, 2], "must be 1 or 2"),
     guest: WireGuestSchema,
     boot: v.optional(WireBootSchema),
     memoryMiB: v.optional(
@@ -230,6 +333,7 @@ export const WireRecipeSchema = v.strictObject(
     ),
     clock: v.optional(v.picklist(["deterministic", "realtime"], 'must be "deterministic" or "realtime"')),
     breakpoints: v.optional(WireBreakpointsSchema),
+    traps: v.optional(WireTrapsSchema),
     settings: v.optional(WireSettingsSchema),
     consoleInput: v.optional(v.pipe(v.string("must be a string"), v.maxLength(LIMITS.consoleInput, `must be at most ${LIMITS.consoleInput} characters`))),
   },
@@ -261,14 +365,23 @@ export function formatProblem(problem: RecipeProblem): string {
 
 /**
  * Validates a wire recipe (parsed JSON). `imageBytes` are the bytes that travelled after the JSON
- * (null if none): an image guest needs exactly `size` of them, other guests none.
+ * (null if none): an image guest needs exactly `size` of them, other guests none. `version`, when
+ * given, is the one the link states outside the data: the recipe's own `v` must agree.
  */
-export function recipeFromWire(json: unknown, imageBytes: Uint8Array | null): { ok: true; recipe: Recipe } | { ok: false; problem: RecipeProblem } {
+export function recipeFromWire(
+  json: unknown,
+  imageBytes: Uint8Array | null,
+  version?: number,
+): { ok: true; recipe: Recipe } | { ok: false; problem: RecipeProblem } {
   // valibot's object schemas take an array for an object (both are typeof "object").
   if (Array.isArray(json)) return { ok: false, problem: { field: "", message: "must be an object" } };
   const parsed = v.safeParse(WireRecipeSchema, json, { abortEarly: true });
   if (!parsed.success) return { ok: false, problem: describeIssue(parsed.issues[0]) };
   const w = parsed.output;
+  if (version !== undefined && w.v !== version) return { ok: false, problem: { field: "v", message: `is ${w.v}, but the link says version ${version}` } };
+  if (w.traps !== undefined && w.v < TRAPS_VERSION) {
+    return { ok: false, problem: { field: "traps", message: `need version ${TRAPS_VERSION} of the recipe format (v: ${TRAPS_VERSION}); version ${w.v} has no traps` } };
+  }
   let guest: GuestSpec;
   if (w.guest.kind === "image") {
     if (!imageBytes) return { ok: false, problem: { field: "guest.size", message: `says ${w.guest.size} bytes, but the link carries no image` } };
@@ -289,7 +402,6 @@ export function recipeFromWire(json: unknown, imageBytes: Uint8Array | null): { 
   return {
     ok: true,
     recipe: {
-      version: RECIPE_VERSION,
       guest,
       boot,
       memoryMiB: w.memoryMiB ?? DEFAULT_MEMORY_MIB,
@@ -299,6 +411,7 @@ export function recipeFromWire(json: unknown, imageBytes: Uint8Array | null): { 
         addresses: (w.breakpoints?.addresses ?? []).map((a) => BigInt(a)),
         lines: [...(w.breakpoints?.lines ?? [])],
       },
+      traps: (w.traps ?? []).map((t) => ({ kind: t.kind, addr: Number(t.addr), size: t.size, key: BigInt(t.key) })),
       settings: withoutUndefined({ panels: w.settings?.panels ? [...w.settings.panels] : undefined, theme: w.settings?.theme }),
       consoleInput: w.consoleInput ?? "",
     },
@@ -312,7 +425,7 @@ export function recipeFromWire(json: unknown, imageBytes: Uint8Array | null): { 
  */
 export function recipeToWire(recipe: Recipe): { json: Record<string, unknown>; imageBytes: Uint8Array | null } {
   const g = recipe.guest;
-  const json: Record<string, unknown> = { v: recipe.version };
+  const json: Record<string, unknown> = { v: recipeVersion(recipe) };
   let imageBytes: Uint8Array | null = null;
   if (g.kind === "image") {
     json.guest = { kind: "image", name: g.name, size: g.bytes.length };
@@ -330,6 +443,10 @@ export function recipeToWire(recipe: Recipe): { json: Record<string, unknown>; i
       addresses: addresses.length > 0 ? addresses.map(formatAddress) : undefined,
       lines: lines.length > 0 ? [...lines] : undefined,
     });
+  }
+  if (recipe.traps.length > 0) {
+    // Addresses in hex as breakpoints are; a key in hex, as a u64 does not survive a JSON number.
+    json.traps = recipe.traps.map((t) => ({ kind: t.kind, addr: Number.isSafeInteger(t.addr) ? formatAddress(BigInt(t.addr)) : String(t.addr), size: t.size, key: formatAddress(t.key) }));
   }
   const settings = withoutUndefined({ ...recipe.settings });
   if (Object.keys(settings).length > 0) json.settings = settings;

@@ -1,6 +1,6 @@
 /** Test helper (imported by the tests alone): fast-check arbitraries for valid recipes. */
 import fc from "fast-check";
-import { LIMITS, MAX_MEMORY_MIB, MIN_MEMORY_MIB, RECIPE_VERSION, type BootMethod, type GuestSpec, type Recipe } from "./recipe";
+import { LIMITS, MAX_MEMORY_MIB, MIN_MEMORY_MIB, type BootMethod, type GuestSpec, type Recipe, type Trap } from "./recipe";
 
 /** A name with no control characters (any other Unicode, lone surrogates included). */
 const name = fc
@@ -28,8 +28,26 @@ export const bootMethod: fc.Arbitrary<BootMethod> = fc.oneof(
   ),
 );
 
+/**
+ * Traps that never overlap: each starts on its own 64 KiB slot of the 2^48-byte guest-physical space
+ * and covers at most 16 pages of it.
+ */
+export const traps: fc.Arbitrary<Trap[]> = fc
+  .uniqueArray(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 4 })
+  .chain((slots) =>
+    fc.tuple(
+      ...slots.map((slot) =>
+        fc.record({
+          kind: fc.constantFrom("mem" as const, "bell" as const),
+          addr: fc.constant(slot * 0x10000),
+          size: fc.integer({ min: 1, max: 16 }).map((pages) => pages * 4096),
+          key: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        }),
+      ),
+    ),
+  );
+
 export const recipe: fc.Arbitrary<Recipe> = fc.record({
-  version: fc.constant(RECIPE_VERSION),
   guest: guestSpec,
   boot: bootMethod,
   memoryMiB: fc.integer({ min: MIN_MEMORY_MIB, max: MAX_MEMORY_MIB }),
@@ -39,6 +57,7 @@ export const recipe: fc.Arbitrary<Recipe> = fc.record({
     addresses: fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { maxLength: 8 }),
     lines: fc.array(fc.integer({ min: 1, max: LIMITS.line }), { maxLength: 8 }),
   }),
+  traps: fc.oneof(fc.constant<Trap[]>([]), traps),
   settings: fc.record(
     {
       panels: fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), { maxLength: 5 }),

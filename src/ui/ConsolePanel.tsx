@@ -4,10 +4,11 @@
  * write per event batch), not through React state. A visually hidden mirror holds the decoded text
  * for assistive technology and for the e2e tests (data-testid="console-text").
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ITheme, Terminal } from "@xterm/xterm";
-import type { SerializeAddon } from "@xterm/addon-serialize";
+import { consoleFile, consoleFileName } from "./console-file";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import { useShare } from "./share-context";
 import type { ThemeName } from "./store";
 import { TerminalFlow } from "./terminal-flow";
 
@@ -17,7 +18,7 @@ const TERMINAL_THEMES: Record<ThemeName, ITheme> = {
   light: { background: "#ffffff", foreground: "#1b2430", cursor: "#0b63c5", selectionBackground: "#b9d4f5" },
 };
 
-/** Saves the console as the terminal shows it (ANSI colours kept) to a file. */
+/** Offers `text` as a file download. */
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
   const a = document.createElement("a");
@@ -25,6 +26,26 @@ function download(name: string, text: string): void {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * What the terminal holds (scrollback and screen) as plain text: no colours or other escape
+ * sequences, lines the terminal wrapped joined again, trailing blanks dropped.
+ */
+function terminalText(term: Terminal): string {
+  const buffer = term.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buffer.length; i++) {
+    const line = buffer.getLine(i);
+    if (!line) continue;
+    // A row the next one continues keeps its trailing spaces: they are part of the text.
+    const continued = buffer.getLine(i + 1)?.isWrapped ?? false;
+    const text = line.translateToString(!continued);
+    if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+    else lines.push(text);
+  }
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 const encoder = new TextEncoder();
@@ -38,7 +59,21 @@ export function ConsolePanel() {
   const theme = useWorkbenchState((s) => s.theme);
   const guestName = useWorkbenchState((s) => s.guestName);
   const terminal = useRef<Terminal | null>(null);
-  const serializer = useRef<SerializeAddon | null>(null);
+  const share = useShare();
+  const [saving, setSaving] = useState(false);
+
+  // The file starts with the link Share would make (so whoever reads it can boot the same guest),
+  // then the console as plain text.
+  const save = async () => {
+    setSaving(true);
+    try {
+      const link = share ? await share.links() : null;
+      const content = terminal.current ? terminalText(terminal.current) : text;
+      download(consoleFileName(guestName), consoleFile({ guestName, link, text: content, savedAt: new Date() }));
+    } finally {
+      setSaving(false);
+    }
+  };
 
   useEffect(() => {
     if (terminal.current) terminal.current.options.theme = TERMINAL_THEMES[theme];
@@ -52,7 +87,7 @@ export function ConsolePanel() {
     // store's history when the terminal subscribes.
     let cleanup: (() => void) | null = null;
     let cancelled = false;
-    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links"), import("@xterm/addon-serialize")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }, { SerializeAddon }]) => {
+    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }]) => {
       if (cancelled) return;
       const term = new Terminal({
         // Guests print bare "\n" on debugcon; a terminal needs CR LF to return to column 0.
@@ -66,9 +101,6 @@ export function ConsolePanel() {
       terminal.current = term;
       const fit = new FitAddon();
       term.loadAddon(fit);
-      const serialize = new SerializeAddon();
-      term.loadAddon(serialize);
-      serializer.current = serialize;
       // URLs a guest prints open in a new tab (never navigate the playground away).
       term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, "_blank", "noopener,noreferrer")));
       term.open(element);
@@ -114,7 +146,6 @@ export function ConsolePanel() {
       observer.observe(element);
       cleanup = () => {
         terminal.current = null;
-        serializer.current = null;
         observer.disconnect();
         input.dispose();
         unsubscribe();
@@ -133,12 +164,9 @@ export function ConsolePanel() {
       <header className="panel-head">
         <h2 id="console-title">Console</h2>
         <span className="muted">debugcon 0xE9 · COM1 0x3F8 — click and type to send to COM1</span>
-        <button type="button" className="btn small" aria-label="Save the console to a file"
-          title="Save the console's contents (with the guest's colours, as ANSI text)"
-          onClick={() => {
-            const content = serializer.current?.serialize() ?? text;
-            download(`${(guestName ?? "console").replace(/\.[^.]*$/, "")}-console.txt`, content);
-          }}>
+        <button type="button" className="btn small" aria-label="Save the console to a file" disabled={saving}
+          title="Save the console as plain text, headed by a share link that boots this guest the same way"
+          onClick={() => void save()}>
           Save
         </button>
       </header>

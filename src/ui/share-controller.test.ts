@@ -163,14 +163,64 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
     expect(q.snapshot().errors.join("\n")).toMatch(/Could not boot the share link: bad\.asm does not assemble: bad\.asm:2: /);
   });
 
+  it("traps: added on one page, carried by the link (version 2), set on the other page's guest, with the same exits", async () => {
+    // A boot sector that reads a page three times, printing "B" for a 0 read and "A" for all ones.
+    const text = ["bits 16", "org 0x7c00", "mov ax, 0xd000", "mov ds, ax", "mov cx, 3", "again: mov al, [0]", "add al, 'B'", "out 0xe9, al", "loop again",
+      "mov al, 0", "out 0xf4, al", "hlt"].join("\n");
+    const { encodeRecipe } = await import("../share/codec");
+    const { defaultRecipe } = await import("../share/recipe");
+    const start = encodeRecipe(defaultRecipe({ kind: "source", name: "trap.asm", text }, { method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 }));
+    if (!start.ok) throw new Error(start.error.message);
+    const a = openPage("", start.fragment);
+    await a.opened;
+    // Real mode: DS 0xd000 is linear 0xd0000, RAM (zeros) at first. A trap there hides that page of
+    // RAM, as Zircon's zx_guest_set_trap does; the reads then exit under the trap's key.
+    await until("the guest to read RAM and exit", a.snapshot, (s) => exited(s) && s.consoleText.length === 3);
+    expect(a.snapshot().consoleText).toBe("BBB");
+    const trap = { kind: "mem" as const, addr: 0xd0000, size: 0x1000, key: 0x99n };
+    expect(await a.workbench.addTrap(trap)).toBeNull();
+    expect(a.snapshot().traps).toEqual([trap]);
+    await a.workbench.reset();
+    await a.workbench.run();
+    await until("the trapped guest to exit", a.snapshot, exited);
+    expect(a.snapshot().consoleText).toBe("AAA");
+    const trapExits = (s: WorkbenchSnapshot) => s.exits.filter((e) => e.summary.includes("trap key 153")).map((e) => `${e.kind} ${e.summary} @${e.instructions}`);
+    expect(trapExits(a.snapshot())).toHaveLength(3);
+
+    const shared = await a.share.share();
+    if (!shared.ok) throw new Error(shared.message);
+    expect(shared.link).toMatch(/#r=2\./);
+    expect(decodeFragment(new URL(shared.link).hash)).toMatchObject({ ok: true, recipe: { traps: [trap] } });
+    const b = openPage("", new URL(shared.link).hash);
+    await b.opened;
+    await until("the trapped guest to exit on the second page", b.snapshot, (s) => exited(s) && s.consoleText === "AAA");
+    expect(b.snapshot().traps).toEqual([trap]);
+    expect(trapExits(b.snapshot())).toEqual(trapExits(a.snapshot()));
+  });
+
+  it("a link whose trap the kernel refuses: the error names Zircon's status, and the default guest runs without it", async () => {
+    const { encodeRecipe } = await import("../share/codec");
+    const { defaultRecipe } = await import("../share/recipe");
+    // Over the VMM's IO-APIC page: zx_guest_set_trap says ZX_ERR_ALREADY_EXISTS.
+    const link = encodeRecipe({ ...defaultRecipe({ kind: "bundled", file: "hello.elf" }), traps: [{ kind: "mem", addr: 0xfec00000, size: 0x1000, key: 1n }] });
+    if (!link.ok) throw new Error(link.error.message);
+    const p = openPage("", link.fragment);
+    await p.opened;
+    await until("the default guest to greet", p.snapshot, (s) => s.machine.kind === "running" && s.consoleText.includes("hvplay> "));
+    expect(p.snapshot().errors.join("\n")).toContain(
+      "Could not boot the share link: hello.elf: zx_guest_set_trap(MEM 0xfec00000 size 0x1000 key 1) failed: ZX_ERR_ALREADY_EXISTS (it overlaps the VMM's ioapic at 0xfec00000",
+    );
+    expect(p.snapshot().traps).toEqual([]);
+  });
+
   it("a corrupt or future link: a readable error, and the default guest runs", async () => {
-    for (const hash of ["#r=1.eNqrVipTsjLUUUovTS0uUbKqVsrOzEtRslJKKs1LyUlNUdJRSsvMSQUKZKTm5OTrpeakKdXWAgDAbhE0", "#r=2.AAAA"]) {
+    for (const hash of ["#r=1.eNqrVipTsjLUUUovTS0uUbKqVsrOzEtRslJKKs1LyUlNUdJRSsvMSQUKZKTm5OTrpeakKdXWAgDAbhE0", "#r=3.AAAA"]) {
       const p = openPage("", hash);
       await p.opened;
       await until("the default guest to greet", p.snapshot, (s) => s.machine.kind === "running" && s.consoleText.includes("hvplay> "));
       expect(p.snapshot().guestName).toBe("monitor.elf");
       expect(p.snapshot().errors).toHaveLength(1);
-      expect(p.snapshot().errors[0]).toMatch(/^Could not open the share link: this link (is damaged: the data does not match its checksum|was made by a newer playground \(version 2\); this one reads up to 1)/);
+      expect(p.snapshot().errors[0]).toMatch(/^Could not open the share link: this link (is damaged: the data does not match its checksum|was made by a newer playground \(version 3\); this one reads up to 2)/);
     }
   });
 

@@ -17,6 +17,7 @@ import type { Recipe, Settings } from "../share/recipe";
 import { guestBoot } from "./guests";
 import {
   breakpointAddresses,
+  copyTrap,
   initialBootSettled,
   loadableFromRecipe,
   isPlainBundledBoot,
@@ -41,10 +42,13 @@ export function trackWorkers(create: WorkerFactory = defaultWorkerFactory): Work
   };
 }
 
-/** What Share produced: the link (and its length warning) or why there is none. */
-export type ShareOutcome =
-  | { ok: true; link: string; embedLink: string; chars: number; large: boolean; copied: boolean }
+/** The links to what is loaded (and the length warning), or why there are none. */
+export type LinkOutcome =
+  | { ok: true; link: string; embedLink: string; chars: number; large: boolean }
   | { ok: false; message: string };
+
+/** What Share produced: the links, and whether the link reached the clipboard; or why there is none. */
+export type ShareOutcome = (Extract<LinkOutcome, { ok: true }> & { copied: boolean }) | Extract<LinkOutcome, { ok: false }>;
 
 export interface ShareControllerOptions {
   workbench: Workbench;
@@ -86,6 +90,17 @@ export class ShareController {
 
   /** Builds a link for what is loaded now and copies it. Never throws. */
   async share(): Promise<ShareOutcome> {
+    const links = await this.links();
+    if (!links.ok) return links;
+    const copied = (await this.options.copy?.(links.link)) ?? false;
+    return { ...links, copied };
+  }
+
+  /**
+   * The links (plain and embed) that reproduce what is loaded now, as Share makes them, or why there
+   * is none; copies nothing (the console's Save puts the link in the file's header). Never throws.
+   */
+  async links(): Promise<LinkOutcome> {
     try {
       const api = this.api();
       if (!api) return { ok: false, message: "the hypervisor worker is not running" };
@@ -99,13 +114,12 @@ export class ShareController {
       }
       const snapshot = this.store.getSnapshot();
       const settings: Settings = { theme: snapshot.theme, ...this.options.settings?.() };
-      const recipe = recipeFromLoaded(loaded, bundledBytes, settings, { program: snapshot.program, breakpoints: snapshot.breakpoints });
+      const recipe = recipeFromLoaded(loaded, bundledBytes, settings, { program: snapshot.program, breakpoints: snapshot.breakpoints, traps: snapshot.traps });
       const { origin, pathname } = this.options;
       const encoded = encodeRecipe(recipe, linkBase(origin, pathname, false));
       if (!encoded.ok) return { ok: false, message: encoded.error.message };
       const embed = encodeRecipe(recipe, linkBase(origin, pathname, true));
-      const copied = (await this.options.copy?.(encoded.link)) ?? false;
-      return { ok: true, link: encoded.link, embedLink: embed.ok ? embed.link : encoded.link, chars: encoded.chars, large: encoded.large, copied };
+      return { ok: true, link: encoded.link, embedLink: embed.ok ? embed.link : encoded.link, chars: encoded.chars, large: encoded.large };
     } catch (error) {
       return { ok: false, message: `could not make a link: ${String(error)}` };
     }
@@ -124,7 +138,8 @@ export class ShareController {
     const s = this.store.getSnapshot();
     const initial = s.guestName;
     if (recipe) {
-      if (!embed && initial !== null && isPlainBundledBoot(recipe, initial, guestBoot(initial)) && s.machine.kind !== "empty") {
+      // (Not when the page has traps of its own: the link's machine has none, so it boots afresh.)
+      if (!embed && initial !== null && isPlainBundledBoot(recipe, initial, guestBoot(initial)) && s.machine.kind !== "empty" && s.traps.length === 0) {
         // The workbench's own boot was the recipe's; only the settings and the replay are left.
         await this.applyDebugSettings(recipe, null);
         await this.sendConsoleInput(recipe);
@@ -166,10 +181,19 @@ export class ShareController {
       this.store.addError("Could not boot the share link: the hypervisor worker is not running.");
       return false;
     }
+    // The link's traps replace the page's; the worker sets them on the guest it loads, after the
+    // VMM's own. If the load fails, the page's come back, so the playground is as it was.
+    const previousTraps = this.store.getSnapshot().traps;
+    const trapError = await this.options.workbench.setTraps(recipe.traps.map(copyTrap));
+    if (trapError) {
+      this.store.addError(`Could not boot the share link: ${trapError}`);
+      return false;
+    }
     try {
       const error = await api.load(guest as GuestImage);
       if (error) {
         this.store.addError(`Could not boot the share link: ${guest.name}: ${error}`);
+        await this.options.workbench.setTraps(previousTraps);
         return false;
       }
       if (run) return await this.run();

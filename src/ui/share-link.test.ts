@@ -93,6 +93,13 @@ describe("recipeFromLoaded", () => {
     );
     expect(r).toMatchObject({ boot: { method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 }, cmdline: "quiet", memoryMiB: 16, clock: "realtime", settings: { theme: "light" } });
   });
+
+  it("carries the page's traps (copies, in order)", () => {
+    const traps = [{ kind: "mem" as const, addr: 0xd0000000, size: 0x1000, key: 7n }, { kind: "bell" as const, addr: 0xd0001000, size: 0x1000, key: 8n }];
+    const r = recipeFromLoaded({ name: "hello.elf", image }, image.slice(), {}, { traps });
+    expect(r.traps).toEqual(traps);
+    expect(r.traps[0]).not.toBe(traps[0]);
+  });
 });
 
 describe("guestImageFromRecipe", () => {
@@ -127,6 +134,7 @@ describe("isPlainBundledBoot", () => {
     expect(isPlainBundledBoot({ ...hello, cmdline: "x" }, "hello.elf", { boot: "multiboot" })).toBe(false);
     expect(isPlainBundledBoot({ ...hello, memoryMiB: 64 }, "hello.elf", { boot: "multiboot" })).toBe(false);
     expect(isPlainBundledBoot({ ...hello, clock: "realtime" }, "hello.elf", { boot: "multiboot" })).toBe(false);
+    expect(isPlainBundledBoot({ ...hello, traps: [{ kind: "mem", addr: 0xd0000000, size: 0x1000, key: 1n }] }, "hello.elf", { boot: "multiboot" })).toBe(false);
     const sector = defaultRecipe({ kind: "bundled", file: "journey-boot.bin" }, { method: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 });
     expect(isPlainBundledBoot(sector, "journey-boot.bin", { boot: "flat", mode: "real", load: 0x7c00, entry: 0x7c00 })).toBe(true);
     expect(isPlainBundledBoot(sector, "journey-boot.bin", { boot: "multiboot" })).toBe(false);

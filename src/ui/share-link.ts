@@ -3,9 +3,9 @@
  * what the page's address asks for (`?embed`, a `#r=` recipe), a recipe from what the worker has
  * loaded, and the guest image a recipe boots. The codec itself is src/share.
  */
-import type { GuestBoot, GuestImage, MachineConfig } from "../../workers/api";
+import type { GuestBoot, GuestImage, MachineConfig, UserTrap } from "../../workers/api";
 import { decodeFragment, type DecodeResult } from "../share/codec";
-import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, RECIPE_VERSION, type BootMethod, type Recipe, type Settings } from "../share/recipe";
+import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, type BootMethod, type Recipe, type Settings, type Trap } from "../share/recipe";
 import type { LineMapEntry } from "../asm/types";
 import type { ProgramInfo, WorkbenchSnapshot } from "./store";
 
@@ -73,7 +73,7 @@ export function recipeFromLoaded(
   loaded: GuestImage,
   bundledBytes: Uint8Array | null,
   settings: Settings = {},
-  debug: { program?: ProgramInfo | null; breakpoints?: readonly bigint[] } = {},
+  debug: { program?: ProgramInfo | null; breakpoints?: readonly bigint[]; traps?: readonly UserTrap[] } = {},
 ): Recipe {
   const bundled = bundledBytes !== null && BUNDLED_FILE_NAME.test(loaded.name) && sameBytes(bundledBytes, loaded.image);
   // A program assembled in the editor travels as its source (smaller than its bytes, and editable).
@@ -82,16 +82,21 @@ export function recipeFromLoaded(
     ? { kind: "source", name: program.name, text: program.text }
     : bundled ? { kind: "bundled", file: loaded.name } : { kind: "image", name: loaded.name, bytes: loaded.image };
   return {
-    version: RECIPE_VERSION,
     guest,
     boot: fromGuestBoot(loaded.boot),
     memoryMiB: loaded.machine?.memoryMiB ?? DEFAULT_MEMORY_MIB,
     cmdline: loaded.cmdline ?? "",
     clock: loaded.machine?.clock ?? "deterministic",
     breakpoints: splitBreakpoints(debug.breakpoints ?? [], program),
+    traps: (debug.traps ?? []).map(copyTrap),
     settings,
     consoleInput: "",
   };
+}
+
+/** A trap as the other side keeps it (the recipe's Trap and the worker's UserTrap have one shape). */
+export function copyTrap(trap: Trap | UserTrap): Trap & UserTrap {
+  return { kind: trap.kind, addr: trap.addr, size: trap.size, key: trap.key };
 }
 
 /**
@@ -194,7 +199,9 @@ export function isPlainBundledBoot(recipe: Recipe, file: string, boot: GuestBoot
     JSON.stringify(mine) === JSON.stringify(boot) &&
     recipe.cmdline === "" &&
     recipe.memoryMiB === DEFAULT_MEMORY_MIB &&
-    recipe.clock === "deterministic"
+    recipe.clock === "deterministic" &&
+    // The workbench's boot sets no traps: a recipe with some boots again, with them.
+    recipe.traps.length === 0
   );
 }
 

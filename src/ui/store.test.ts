@@ -78,6 +78,19 @@ describe("applyBatch", () => {
     expect(s.guestName).toBe("hello.elf");
   });
 
+  it("learns the guest's name from a new machine even when its \"loading\" state was overtaken in the batch", () => {
+    const s = applyBatch(initialSnapshot(true), batch({ newMachine: true, guestName: "trap.asm", state: { kind: "ready" } }), "");
+    expect(s.guestName).toBe("trap.asm");
+  });
+
+  it("keeps the user's traps across a new worker", () => {
+    const store = new WorkbenchStore(true);
+    const trap = { kind: "mem" as const, addr: 0xd0000000, size: 0x1000, key: 7n };
+    store.update({ traps: [trap] });
+    store.resetForNewWorker();
+    expect(store.getSnapshot().traps).toEqual([trap]);
+  });
+
   it("marks the connection live on any batch", () => {
     const s = applyBatch(initialSnapshot(true), batch({}), "");
     expect(s.connection.kind).toBe("connected");

@@ -16,6 +16,7 @@ import type {
   MachineStats,
   RegisterSnapshot,
   SyscallLogEntry,
+  UserTrap,
 } from "../../workers/api";
 
 /** The page keeps the newest this many syscall and exit rows (a ring, with totals counted). */
@@ -77,6 +78,11 @@ export interface WorkbenchSnapshot {
   errors: readonly string[];
   /** Breakpoints (RIP values), sorted; the worker holds the same set (Workbench.setBreakpoints). */
   breakpoints: readonly bigint[];
+  /**
+   * The user's MEM and BELL traps, in the order added; the worker holds the same list and sets it on
+   * every machine it creates (Workbench.addTrap / removeTrap / setTraps). Share puts them in the link.
+   */
+  traps: readonly UserTrap[];
   /** Stats over time for the plot, newest last (capped at STATS_SERIES_CAPACITY; cleared with a new machine). */
   statsSeries: readonly StatsSample[];
   /** An address the code view should show (the exit timeline, the editor); null: follow RIP. */
@@ -106,6 +112,7 @@ export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
     stats: null,
     errors: [],
     breakpoints: [],
+    traps: [],
     statsSeries: [],
     codeFocus: null,
     memoryFocus: null,
@@ -162,6 +169,7 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
     next.changedRegisters = new Set();
     next.stats = null;
     next.statsSeries = [];
+    if (batch.guestName !== undefined) next.guestName = batch.guestName;
   }
   if (batch.state) {
     next.machine = batch.state;
@@ -263,6 +271,7 @@ export class WorkbenchStore {
       machineGeneration: this.snapshot.machineGeneration + 1,
       errors: this.snapshot.errors,
       breakpoints: this.snapshot.breakpoints,
+      traps: this.snapshot.traps,
       program: this.snapshot.program,
       theme: this.snapshot.theme,
     });
@@ -276,8 +285,8 @@ export class WorkbenchStore {
     this.set({ ...this.snapshot, errors: appendCapped(this.snapshot.errors, [message], ERROR_CAPACITY) });
   }
 
-  /** Replaces a few UI-owned fields (breakpoints, focus, program, theme). */
-  update(changes: Partial<Pick<WorkbenchSnapshot, "breakpoints" | "codeFocus" | "memoryFocus" | "program" | "theme">>): void {
+  /** Replaces a few UI-owned fields (breakpoints, traps, focus, program, theme). */
+  update(changes: Partial<Pick<WorkbenchSnapshot, "breakpoints" | "traps" | "codeFocus" | "memoryFocus" | "program" | "theme">>): void {
     this.set({ ...this.snapshot, ...changes });
   }
 

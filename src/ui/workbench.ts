@@ -18,6 +18,7 @@ import {
   type HypervisorApi,
   type StepResult,
   type SyscallResult,
+  type UserTrap,
 } from "../../workers/api";
 import { guestBoot } from "./guests";
 import { WorkbenchStore, type ProgramInfo, type ThemeName } from "./store";
@@ -97,6 +98,12 @@ export class Workbench {
         // Breakpoints outlive the worker (a restart keeps them).
         const breakpoints = this.store.getSnapshot().breakpoints;
         if (breakpoints.length > 0) await api.setBreakpoints([...breakpoints]);
+        // So do the user's traps: the new worker sets them on the guest it boots.
+        const traps = this.store.getSnapshot().traps;
+        if (traps.length > 0) {
+          const trapError = await api.setTraps([...traps]);
+          if (trapError && generation === this.generation) this.store.addError(`Traps: ${trapError}`);
+        }
         const error = await api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
         if (error && generation === this.generation) this.store.addError(error);
       } catch (error) {
@@ -206,6 +213,41 @@ export class Workbench {
     const current = this.store.getSnapshot().breakpoints;
     const a = BigInt.asUintN(64, address);
     await this.setBreakpoints(current.includes(a) ? current.filter((b) => b !== a) : [...current, a]);
+  }
+
+  // ---- user traps ------------------------------------------------------------------------------
+
+  /**
+   * Sets a MEM or BELL trap on the current guest now and remembers it, so that reset and every load
+   * set it again and Share carries it. Null, or why not, for the caller to show (the form does).
+   */
+  async addTrap(trap: UserTrap): Promise<string | null> {
+    const error = await this.call("Add trap", (api) => api.addTrap(trap));
+    if (error === undefined) return "the worker did not answer";
+    if (error === null) this.store.update({ traps: [...this.store.getSnapshot().traps, trap] });
+    return error;
+  }
+
+  /**
+   * Forgets the trap at `index`: gone from Share and from the next load or reset. Zircon has no call
+   * that removes a trap, so the running guest keeps it until then.
+   */
+  async removeTrap(index: number): Promise<void> {
+    await this.setTraps(this.store.getSnapshot().traps.filter((_, i) => i !== index));
+  }
+
+  /** Replaces the remembered traps (a share link's); they apply from the next load or reset. */
+  async setTraps(traps: readonly UserTrap[]): Promise<string | null> {
+    if (!this.api) {
+      // No worker yet: start() sends them to the next one.
+      this.store.update({ traps: [...traps] });
+      return null;
+    }
+    const error = await this.call("Traps", (api) => api.setTraps([...traps]));
+    if (error === undefined) return "the worker did not answer";
+    if (error) this.store.addError(`Traps: ${error}`);
+    else this.store.update({ traps: [...traps] });
+    return error;
   }
 
   // ---- state edits -----------------------------------------------------------------------------

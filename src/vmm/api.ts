@@ -44,6 +44,22 @@ export type BootSpec =
       cmdline?: string;
     };
 
+/**
+ * A trap the user asked for (the page's Address space panel, a share link, `hvplay run --trap`), set
+ * with zx_guest_set_trap after the VMM's own. MEM (synchronous: the VCPU waits, the VMM answers a read
+ * with all ones and drops a write) or BELL (asynchronous: a packet on the VMM's port, the VCPU goes on).
+ * No IO traps: the VMM traps every port itself, and Zircon has no call that removes a trap, so a user
+ * IO trap could only fail with ZX_ERR_ALREADY_EXISTS. Every access is recorded as an exit under `key`.
+ */
+export interface UserTrap {
+  kind: "mem" | "bell";
+  /** Guest-physical address and size in bytes: multiples of 4096 (Zircon's rule for MEM and BELL traps). */
+  addr: number;
+  size: number;
+  /** The packet key (u64). */
+  key: bigint;
+}
+
 export interface MachineOptions {
   /** Guest RAM in MiB (default 128, as qemu-ref). */
   memoryMiB?: number;

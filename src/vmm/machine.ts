@@ -14,13 +14,13 @@
  */
 import {
   decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
-  ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_NOT_SUPPORTED, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
+  ZX_ERR_ALREADY_EXISTS, ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_INVALID_ARGS, ZX_ERR_NOT_SUPPORTED, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
   type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type Thread, type zx_port_packet_t,
 } from "../zircon";
-import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome } from "./api";
+import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome, UserTrap } from "./api";
 import { DebugExit, Unassigned } from "./devices/debug-exit";
 import { DebugCon } from "./devices/debugcon";
 import { Elcr } from "./devices/elcr";
@@ -68,6 +68,18 @@ export interface ArchStateResult {
 }
 
 const hex = (n: number | bigint) => "0x" + n.toString(16);
+
+/** How a trap the VMM did not set appears in the exit log: the access is seen, under its key. */
+const unownedTrapName = (key: bigint) => `no VMM device: trap key ${key}`;
+
+/** Why a user trap cannot be an IO trap (UserTrap). */
+export const USER_IO_TRAP_REFUSED =
+  "only MEM and BELL traps can be added: the VMM already traps every I/O port, and Zircon has no call that removes a trap (a second IO trap fails with ZX_ERR_ALREADY_EXISTS)";
+
+/** "MEM 0xd0000000 size 0x1000 key 7", as error messages name a user trap. */
+export function describeUserTrap(trap: UserTrap): string {
+  return `${String(trap.kind).toUpperCase()} ${hex(trap.addr)} size ${hex(trap.size)} key ${trap.key}`;
+}
 
 export class Machine {
   /** The thread that owns the VCPU (Zircon: only it may resume, read or write the VCPU). */
@@ -307,9 +319,15 @@ export class Machine {
         this.deliverInterrupts();
         continue;
       }
-      const row = this.table.row(p.key);
-      if (p.type !== ZX_PKT_TYPE_GUEST_BELL || !row || row.kind !== "bell") continue;
+      if (p.type !== ZX_PKT_TYPE_GUEST_BELL) continue;
       const addr = p.guest_bell?.addr ?? 0n;
+      const row = this.deviceRow(p.key, "bell", Number(addr));
+      if (!row) {
+        // A BELL trap the VMM did not set (a user trap, setUserTrap): no device rings, but the exit
+        // is recorded under its key, as rowFor does for MEM and IO.
+        this.record(ZX_OK, "bell", `BELL ${hex(addr)} (${unownedTrapName(p.key)})`);
+        continue;
+      }
       this.record(ZX_OK, "bell", `BELL ${hex(addr)} (${row.handler.name})`);
       row.handler.ring?.(Number(addr) - row.base);
       this.deliverInterrupts();
@@ -571,9 +589,51 @@ export class Machine {
    * goes on and the person who set the trap sees each access.
    */
   private rowFor(key: bigint, kind: "io" | "mem", addr: number): IoMappingRow {
+    return this.deviceRow(key, kind, addr) ?? { kind, base: addr, size: 8, handler: { name: unownedTrapName(key), read: (_o: number, size: number) => allOnes(size), write: () => {} } };
+  }
+
+  /**
+   * The VMM's row for a packet: the key's row, if it is of the packet's kind and holds its address.
+   * The address settles it when a trap set by someone else reuses one of the VMM's keys (keys are
+   * the caller's choice in Zircon; the kernel refuses overlapping ranges, so the address cannot lie).
+   */
+  private deviceRow(key: bigint, kind: TrapKind, addr: number): IoMappingRow | undefined {
     const row = this.table.row(key);
-    if (row && row.kind === kind) return row;
-    return { kind, base: addr, size: 8, handler: { name: `no VMM device: trap key ${key}`, read: (_o: number, size: number) => allOnes(size), write: () => {} } };
+    return row && row.kind === kind && addr >= row.base && addr < row.base + row.size ? row : undefined;
+  }
+
+  /**
+   * Sets a user trap (see UserTrap) on the guest with zx_guest_set_trap, after the VMM's own: MEM
+   * without a port, BELL on the VMM's port (servePort records its packets). Null, or a readable
+   * reason that names the call and Zircon's status. Zircon has no call that removes a trap: it
+   * stays until the guest is destroyed. Like Zircon, a trap over RAM unmaps that range from the guest.
+   */
+  setUserTrap(trap: UserTrap): string | null {
+    const what = describeUserTrap(trap);
+    if (this.disposed) return `${what}: the machine is disposed`;
+    if (trap.kind !== "mem" && trap.kind !== "bell") return `${what}: ${USER_IO_TRAP_REFUSED}`;
+    const kind = trap.kind === "mem" ? ZX_GUEST_TRAP_MEM : ZX_GUEST_TRAP_BELL;
+    const port = trap.kind === "bell" ? this.port : ZX_HANDLE_INVALID;
+    const status = this.thread.zx_guest_set_trap(this.handles.guest, kind, trap.addr, trap.size, port, trap.key);
+    if (status === ZX_OK) return null;
+    return `zx_guest_set_trap(${what}) failed: ${statusName(status)}${this.whyTrapRefused(trap, status)}`;
+  }
+
+  /** What Zircon's status means for this trap, in words (zircon-hypervisor.md §1.2, §5.2). */
+  private whyTrapRefused(trap: UserTrap, status: number): string {
+    const end = trap.addr + trap.size;
+    if (status === ZX_ERR_ALREADY_EXISTS) {
+      const device = this.table.all().find((r) => r.kind !== "io" && trap.addr < r.base + r.size && r.base < end);
+      return device
+        ? ` (it overlaps the VMM's ${device.handler.name} at ${hex(device.base)}; MEM and BELL traps may not overlap)`
+        : " (it overlaps a trap already set on this guest; MEM and BELL traps may not overlap)";
+    }
+    if (status === ZX_ERR_INVALID_ARGS) {
+      if (trap.addr % 4096 !== 0 || trap.size % 4096 !== 0) return " (MEM and BELL traps need a page-aligned address and size: multiples of 0x1000)";
+      if (trap.size <= 0) return " (the size must not be zero)";
+      return " (the range must lie inside the guest-physical address space, below 2^48)";
+    }
+    return "";
   }
 
   /**

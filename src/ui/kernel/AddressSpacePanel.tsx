@@ -4,7 +4,8 @@
  * 0xFEC00000 shows beside 128 MiB of RAM, gaps drawn short with their real size written in. I/O
  * traps live in the port space and get a strip of their own. The same data follows as plain tables.
  * Refreshed when the machine stops or changes, after every syscall (the handle table is pushed after
- * each one), and with Refresh. Clicking a mapping shows its first byte in the memory view.
+ * each one), and with Refresh. Clicking a mapping shows its first byte in the memory view. "Your
+ * traps" (UserTraps.tsx) adds MEM and BELL traps to the VMM's guest and lists them.
  */
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { AddressSpaceView, MappingView, TrapView } from "../../../workers/api";
@@ -12,6 +13,7 @@ import { useWorkbench, useWorkbenchState } from "../hooks";
 import { addrHex, formatSize, layoutAxis, type AxisLayout } from "./address-map";
 import { handleLabel } from "./common";
 import { handleHex } from "./result";
+import { UserTraps } from "./UserTraps";
 import { ZX_OBJ_TYPE_GUEST } from "./zx-constants";
 import "./kernel.css";
 
@@ -191,6 +193,8 @@ export function AddressSpaceMap() {
               ))}
             </tbody>
           </table>
+          {/* The user's traps live on the VMM's guest (a guest made through the forms has its own calls). */}
+          {picked === null && !mismatch && <UserTraps guestTraps={view.traps} />}
           <h3 className="kx-subhead">Traps</h3>
           <table className="data kx-table" aria-label="Guest traps">
             <thead>
