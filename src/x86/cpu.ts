@@ -24,6 +24,7 @@
 import { Machine, FAULT_EXIT, ATT_DEBUG } from "./machine";
 import { decode, copyDecoded, Decoded, DECODE_NEED_MORE, MODE_64 } from "./decode";
 import { specialize } from "./fast";
+import { compileBlock, jit, JitBlock } from "./jit";
 import { execute } from "./exec-main";
 import { deliverEvent, writeFlags, EV_HARDWARE, EV_EXTERNAL, EV_SOFT_EXCEPTION } from "./events";
 import { readMsrNative, writeMsrNative } from "./exec-system";
@@ -99,8 +100,8 @@ export class Cpu extends Machine implements VirtualCpu {
    * when RIP is still lastRip and it is a REP string instruction, it stopped before its last
    * iteration, and an event delivered now pushes RF = 1 (Intel SDM Vol. 3B §17.3.1.1).
    */
-  private lastD: Decoded | null = null;
-  private lastRip = NaN;
+  lastD: Decoded | null = null;
+  lastRip = NaN;
 
   constructor(mem: GuestPhysicalMemory) {
     super(mem);
@@ -199,11 +200,30 @@ export class Cpu extends Machine implements VirtualCpu {
       const e = this.codeEntries[o];
       const key = this.codeKey;
       if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && e.epoch === this.runEpoch) {
-        let d: Decoded = e;
         if (link !== null) {
           if (rip === linkRip && key === linkKey) link.next = e;
           link = null;
         }
+        // A compiled block starts here (jit.ts): run it when the budget covers a whole pass, it
+        // fits the CS limit, and its instructions are still the page's.
+        const b = e.block;
+        if (b !== null) {
+          if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
+              ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
+            left = b.fn(this, left);
+            if (this.fault !== 0) {
+              const k = this.jitIndex;
+              this.rip = b.rips[k];
+              const r = this.cachedFault(b.offsets[k], b.entries[k].len);
+              if (r >= 0) return -1 - r;
+            }
+            continue;
+          }
+        } else if (++e.hits >= jit.threshold && jit.enabled) {
+          e.block = compileBlock(e, o, rip, this.codeEntries, this.runEpoch);
+          continue;
+        }
+        let d: Decoded = e;
         // Run the chain of cached instructions that follow each other in this page. A link is
         // followed only when the instruction fell through to it (RIP = its address), the code
         // page is unchanged (loadCodePage only runs at a fetch miss, and anything that changes
@@ -261,6 +281,29 @@ export class Cpu extends Machine implements VirtualCpu {
       if (r >= 0) return -1 - r;
     }
     return left;
+  }
+
+  /**
+   * Whether block `b` (attached to entry `e` of the current code page) still holds the page's
+   * instructions: each entry valid in this run, revalidated against the page bytes on its first
+   * use in the run. A block that lost an entry is dropped, to be compiled again once hot.
+   */
+  private validateBlock(e: Decoded, b: JitBlock): boolean {
+    const entries = b.entries;
+    const buf = this.codeBuf;
+    for (let k = 0; k < entries.length; k++) {
+      const x = entries[k];
+      if (x.epoch === this.runEpoch) continue;
+      const o = b.offsets[k];
+      if (x.epoch < 0 || this.codeEntries[o] !== x || !this.revalidate(x, buf, this.codeOff + o, o)) {
+        e.block = null;
+        e.hits = 0;
+        return false;
+      }
+    }
+    b.epoch = this.runEpoch;
+    b.writes = this.codeWrites;
+    return true;
   }
 
   /** A cached instruction at page offset `o` goes past the CS limit: #GP(0). */
@@ -423,13 +466,19 @@ export class Cpu extends Machine implements VirtualCpu {
         if (x !== undefined && j + x.len > lo) {
           x.epoch = -1;
           entries[j] = undefined;
+          this.codeWrites++;
         }
       }
     }
     // An entry replaced here (other bytes, or another code mode) leaves the cache: no write will
     // drop it any more, so no `next` link may lead to it either.
+    const cov = this.codeCovered;
+    for (let k = 0; k < len; k++) cov[o + k] = 1;
     const old = entries[o];
-    if (old !== undefined) old.epoch = -1;
+    if (old !== undefined) {
+      old.epoch = -1;
+      this.codeWrites++;
+    }
     entries[o] = e;
     return e;
   }

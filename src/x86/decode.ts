@@ -8,6 +8,7 @@
  * that does not exist still decodes (the executor raises #UD).
  */
 import type { Machine } from "./machine";
+import type { JitBlock } from "./jit";
 
 /** Code modes for decode(): default operand/address size 16, 32, or 64-bit mode. */
 export const MODE_16 = 0;
@@ -164,6 +165,13 @@ export class Decoded {
    * the code page is unchanged and the target is valid in the current run (see cpu.ts runFast).
    */
   next: Decoded | null = null;
+  /**
+   * Cached instructions: how often the run loop looked this entry up (reached it other than by
+   * falling through), and the compiled block that starts here once it is hot (jit.ts); NO_BLOCK
+   * when none could be built.
+   */
+  hits = 0;
+  block: JitBlock | null = null;
 }
 
 function noHandler(): void {

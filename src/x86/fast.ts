@@ -648,3 +648,23 @@ export function specialize(d: Decoded): Handler {
   if (op >= 0xb8 && op <= 0xbf && osz === 4) return movRegImm32;
   return execute;
 }
+
+/**
+ * The handlers above that read and write only registers and flags: they cannot fault, touch
+ * memory or set `attention`, so a compiled block (jit.ts) runs them without the checks that follow
+ * a memory access.
+ */
+export const REGISTER_ONLY: ReadonlySet<Handler> = new Set<Handler>([
+  aluEvGvReg32, aluGvEvReg32, aluAccImm32, aluImmReg8, aluImmReg32, aluImmReg64, aluRegReg64, notNegReg32,
+  testRegReg32, aluRegReg8, aluAccImm8, testRegReg8, testAccImm8, testAccImm32, shiftReg32, setccReg,
+  cmovRegReg32, movRegReg8, movRegReg32, movRegReg64, movRegImm32, lea32, incDecReg32, incDecReg64,
+]);
+
+/** The handlers jit.ts writes out inline for a compiled block (same semantics, operands as constants). */
+export const INLINE_FORMS = {
+  aluEvGvReg32, aluGvEvReg32, aluAccImm32, aluImmReg32, testRegReg32, testAccImm32, notNegReg32,
+  movRegReg32, movRegImm32, lea32, incDecReg32, shiftReg32, jcc, jmpRel, movLoad32, movStore32,
+  movLoad8, movStore8, movStoreImm8, movStoreImm32, aluGvEvMem32, aluEvGvMem32, aluImmMem32, aluImmMem8,
+  aluGbEbMem, testMemReg32, movzxByte32, aluRegReg8, aluAccImm8, movRegReg8, testRegReg8, testAccImm8,
+  execute,
+} as const;

@@ -98,6 +98,11 @@ const EMPTY_PAGE = new Uint8Array(4096);
 interface CodePageCache {
   entries: (Decoded | undefined)[];
   shadow: Uint8Array;
+  /**
+   * 1 for each byte some entry was decoded over (never cleared: an over-approximation). A write
+   * to bytes no instruction covers — the data of code and data sharing a page — skips the scan.
+   */
+  covered: Uint8Array;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
 /** At most this many pages of decoded instructions (under 1 MiB each when full); then start over. */
@@ -266,8 +271,8 @@ export class Machine {
   private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly wOff = new Int32Array(TLB_SIZE);
-  /** 1 when the page of a write entry has decoded instructions cached (see noteCodeWrite). */
-  private readonly wCode = new Uint8Array(TLB_SIZE);
+  /** The decoded-instruction cache of a write entry's page, when it has one (see noteCodeWrite). */
+  private readonly wCode = new Array<CodePageCache | undefined>(TLB_SIZE).fill(undefined);
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
   private readonly rGlobal = new Uint8Array(TLB_SIZE);
   private readonly wGlobal = new Uint8Array(TLB_SIZE);
@@ -287,12 +292,21 @@ export class Machine {
    */
   codeEntries: (Decoded | undefined)[] = NO_ENTRIES;
   codeShadow: Uint8Array = EMPTY_PAGE;
+  codeCovered: Uint8Array = new Uint8Array(4096);
   /**
    * Bumped at every run() entry. A cached instruction whose `epoch` differs is compared with the
    * page bytes once (someone else — the host, a device model, another vCPU — may have written
    * memory between runs); within a run the CPU's own writes invalidate entries (noteCodeWrite).
    */
   runEpoch = 0;
+  /**
+   * Counts cached instructions dropped (by a write to their bytes, or replaced after the bytes
+   * changed): compiled blocks (jit.ts) leave at the next boundary when it moves, and are checked
+   * again before their next use.
+   */
+  codeWrites = 0;
+  /** Index in its block of the instruction a compiled block faulted on (jit.ts). */
+  jitIndex = 0;
   /**
    * Decoded-instruction caches by host memory: ArrayBuffer → byte offset of the page in it →
    * cache. Keyed by the bytes themselves rather than by guest-physical page, so a page mapped at
@@ -932,7 +946,7 @@ export class Machine {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
-      this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]) !== undefined ? 1 : 0;
+      this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]);
       this.wGlobal[i] = global;
       this.wShift[i] = shift;
     } else {
@@ -1028,7 +1042,7 @@ export class Machine {
     if (cache === undefined) {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
       if (this.codeCachePages >= CODE_CACHE_PAGES) this.dropCodeCaches();
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096) };
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered: new Uint8Array(4096) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
@@ -1041,11 +1055,12 @@ export class Machine {
       // Writes through existing TLB entries to these bytes must now be noticed.
       for (let i = 0; i < TLB_SIZE; i++) {
         const w = this.wBuf[i];
-        if (w.buffer === ab && w.byteOffset + this.wOff[i] === at) this.wCode[i] = 1;
+        if (w.buffer === ab && w.byteOffset + this.wOff[i] === at) this.wCode[i] = cache;
       }
     }
     this.codeEntries = cache.entries;
     this.codeShadow = cache.shadow;
+    this.codeCovered = cache.covered;
     return true;
   }
 
@@ -1058,7 +1073,7 @@ export class Machine {
   private dropCodeCaches(): void {
     this.codeCaches.clear();
     this.codeCachePages = 0;
-    this.wCode.fill(0);
+    this.wCode.fill(undefined);
   }
 
   /**
@@ -1067,14 +1082,24 @@ export class Machine {
    */
   noteCodeWrite(buf: Uint8Array, off: number, o: number, size: number): void {
     const cache = this.codeCacheOf(buf, off);
-    if (cache === undefined) return;
-    const e = cache.entries;
+    if (cache !== undefined) this.dropCodeAt(cache, o, size);
+  }
+
+  /** noteCodeWrite for a page whose cache is known (the write TLB keeps it: no map lookups per store). */
+  private dropCodeAt(cache: CodePageCache, o: number, size: number): void {
     const end = Math.min(4096, o + size);
+    const cov = cache.covered;
+    let hit = 0;
+    for (let j = o; j < end; j++) hit |= cov[j];
+    if (hit === 0) return;
+    const e = cache.entries;
     for (let j = Math.max(0, o - 14); j < end; j++) {
       const x = e[j];
-      if (x !== undefined) {
+      // Only entries whose bytes the write reaches: data stored just after code keeps the code.
+      if (x !== undefined && j + x.len > o) {
         x.epoch = -1; // a `next` link to it must not be followed (Decoded.next)
         e[j] = undefined;
+        this.codeWrites++;
       }
     }
   }
@@ -1140,7 +1165,8 @@ export class Machine {
     const i = (lin >>> 12) & TLB_MASK;
     const o = lin & 0xfff;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 1)) return;
-    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 1);
+    const code = this.wCode[i];
+    if (code !== undefined) this.dropCodeAt(code, o, 1);
     this.wBuf[i][this.wOff[i] + o] = v;
   }
 
@@ -1154,7 +1180,8 @@ export class Machine {
     }
     const i = (lin >>> 12) & TLB_MASK;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 2)) return;
-    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 2);
+    const code = this.wCode[i];
+    if (code !== undefined) this.dropCodeAt(code, o, 2);
     const b = this.wBuf[i];
     const p = this.wOff[i] + o;
     b[p] = v;
@@ -1170,7 +1197,8 @@ export class Machine {
     }
     const i = (lin >>> 12) & TLB_MASK;
     if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 4)) return;
-    if (this.wCode[i] !== 0) this.noteCodeWrite(this.wBuf[i], this.wOff[i], o, 4);
+    const code = this.wCode[i];
+    if (code !== undefined) this.dropCodeAt(code, o, 4);
     const b = this.wBuf[i];
     const p = this.wOff[i] + o;
     b[p] = v;

@@ -1,0 +1,279 @@
+/**
+ * The block compiler (jit.ts) must be invisible: the same programs give the same registers,
+ * flags, memory, RIP, exits and instruction counts compiled and interpreted, run to the end or in
+ * slices of any budget, through faults and exits in the middle of a block, and with code that
+ * writes its own page. The whole x86, kernel and VMM suites also run with the compiler off and
+ * eager (`npm run test:jit`); this file holds the cases written for it.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Runner } from "./testing/runner";
+import { nasm } from "../testing/nasm";
+import { blockSource, compileBlock, jit } from "./jit";
+import { Decoded, decode, MODE_32 } from "./decode";
+import { specialize } from "./fast";
+import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
+
+const CODE = 0x20000;
+const DATA = 0x100000;
+const saved = { enabled: jit.enabled, threshold: jit.threshold };
+
+afterEach(() => {
+  jit.enabled = saved.enabled;
+  jit.threshold = saved.threshold;
+});
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LOOP_TAILS = [
+  ["dec ebp", "jnz .top"],
+  ["sub ebp, 1", "ja .top"],
+  ["lea ebp, [ebp - 1]", "test ebp, ebp", "jg .top"],
+  ["cmp ebp, 1", "lea ebp, [ebp - 1]", "jne .top"],
+  ["add ebp, -1", "jc .top"],
+  ["shr ebp, 1", "jnz .top"],
+];
+
+/**
+ * A random 32-bit program: a loop (counter EBP) around random instructions of the forms the
+ * compiler writes out inline and their neighbours it calls; ESI points at DATA.
+ */
+function loopProgram(seed: number): string {
+  const rnd = rng(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const regs = ["eax", "ebx", "ecx", "edx", "edi"];
+  const r8 = ["al", "bl", "cl", "dl", "ah", "bh"];
+  const alu = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
+  const ccs = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+  const imm = (): number => pick([0, 1, -1, 0x7f, -0x80, 0x7fffffff, -0x80000000, 0x12345678, Math.floor(rnd() * 0x10000) - 0x8000]);
+  const mem = (w: string): string => `${w} [esi + ${Math.floor(rnd() * 64) * 4 + pick([0, 0, 0, 1, 2, 3])}]`;
+  const lines: string[] = [];
+  for (const r of regs) lines.push(`mov ${r}, ${Math.floor(rnd() * 0x100000000) | 0}`);
+  lines.push(`mov ebp, ${1 + Math.floor(rnd() * 40)}`);
+  const branchy = rnd() < 0.5;
+  lines.push(".top:");
+  const count = 3 + Math.floor(rnd() * 14);
+  for (let i = 0; i < count; i++) {
+    const a = pick(regs);
+    const b = pick(regs);
+    // Straight bodies (so the loop is one block that loops inside its function), or with branches.
+    const straight = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 24, 25];
+    const k = branchy ? Math.floor(rnd() * 27) : pick(straight);
+    switch (k) {
+      case 24: lines.push(pick([`imul ${a}, ${b}`, `imul ${a}, ${b}, ${imm()}`, `imul ${a}, ${mem("dword")}`, `imul ${a}, ${mem("dword")}, ${imm()}`])); break;
+      case 25: lines.push(pick([`mov eax, [${DATA + 8}]`, `mov [${DATA + 12}], eax`, `mov al, [${DATA + 17}]`, `mov [${DATA + 21}], al`])); break;
+      case 26: lines.push(`imul ${a}, ${b}`, `j${pick(["o", "no", "c", "nc", "s", "z"])} .m${i}`, `.m${i}:`); break;
+      case 0: lines.push(`${pick(alu)} ${a}, ${b}`); break;
+      case 1: lines.push(`${pick(alu)} ${a}, ${imm()}`); break;
+      case 2: lines.push(`mov ${a}, ${b}`); break;
+      case 3: lines.push(`mov ${a}, ${imm()}`); break;
+      case 4: lines.push(`lea ${a}, [${b} + ${pick(regs)}*${pick([1, 2, 4, 8])} + ${imm()}]`); break;
+      case 5: lines.push(`${pick(["inc", "dec"])} ${a}`); break;
+      case 6: lines.push(`${pick(["shl", "shr", "sar", "sal"])} ${a}, ${pick([1, 2, 7, 31, 0])}`); break;
+      case 7: lines.push(`${pick(["neg", "not"])} ${a}`); break;
+      case 8: lines.push(`test ${a}, ${b}`); break;
+      case 9: lines.push(`test eax, ${imm()}`); break;
+      case 10: lines.push(`mov ${a}, ${mem("dword")}`); break;
+      case 11: lines.push(`mov ${mem("dword")}, ${a}`); break;
+      case 12: lines.push(`${pick(alu)} ${a}, ${mem("dword")}`); break;
+      case 13: lines.push(`${pick(alu)} ${mem("byte")}, ${imm() & 0xff}`); break;
+      case 14: lines.push(`set${pick(ccs)} ${pick(r8)}`); break;
+      case 15: lines.push(`cmov${pick(ccs)} ${a}, ${b}`); break;
+      case 16: lines.push(`${pick(["rol", "ror", "rcl", "rcr", "shl", "sar"])} ${a}, cl`); break;
+      case 17: lines.push(`${pick(["adc", "sbb"])} ${a}, ${b}`, pick(["cmc", "stc", "clc"])); break;
+      case 18: lines.push(`push ${a}`, `pop ${b}`); break;
+      case 19: lines.push(`mov ${pick(r8)}, ${mem("byte")}`, `movzx ${a}, ${pick(r8)}`); break;
+      case 20: lines.push(`inc ${a}`, `j${pick(ccs)} .top_${i}`, `.top_${i}:`); break;
+      case 21: lines.push(`add ${a}, ${b}`, `inc ${b}`, `adc ${a}, 0`); break;
+      case 22: lines.push(`${pick(alu)} ${a}, ${b}`, `j${pick(ccs)} short .s${i}`, `xor ${a}, ${imm()}`, `.s${i}:`); break;
+      case 23: lines.push(`call .f${i}`, `jmp short .g${i}`, `.f${i}:`, `add ${a}, ${b}`, `ret`, `.g${i}:`); break;
+    }
+  }
+  lines.push(...pick(LOOP_TAILS));
+  lines.push("hlt");
+  return `bits 32\norg ${CODE}\n${lines.join("\n")}\n`;
+}
+
+interface Outcome {
+  exit: number;
+  regs: bigint[];
+  rip: bigint;
+  rflags: number;
+  retired: number;
+  data: number[];
+  stack: number[];
+}
+
+const assembled = new Map<string, Uint8Array>();
+
+function setup(src: string): Runner {
+  let bytes = assembled.get(src);
+  if (bytes === undefined) {
+    bytes = nasm(src);
+    assembled.set(src, bytes);
+  }
+  const r = new Runner().load(CODE, bytes);
+  for (let i = 0; i < 4096; i++) r.ram[DATA + i] = (i * 37 + 11) & 0xff;
+  r.flat32(CODE);
+  return r.reg(4, 0x90000).reg(6, DATA);
+}
+
+function outcome(r: Runner, exit: number): Outcome {
+  return {
+    exit,
+    regs: Array.from({ length: 16 }, (_, i) => r.r(i)),
+    rip: r.cpu.getRip(),
+    rflags: r.cpu.getRflags(),
+    retired: r.cpu.instructionsRetired,
+    data: Array.from(r.ram.subarray(DATA, DATA + 4096)),
+    stack: Array.from(r.ram.subarray(0x8ff00, 0x90000)),
+  };
+}
+
+/** The compiler off, or compiling every block at its first lookup. */
+function mode(compiled: boolean): void {
+  jit.enabled = compiled;
+  jit.threshold = compiled ? 1 : Infinity;
+}
+
+function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {
+  mode(compiled);
+  const r = setup(src);
+  return outcome(r, r.run(budget));
+}
+
+/** RIP, EAX and retired count after each slice of `budget` instructions, until HLT. */
+function sliced(compiled: boolean, src: string, budget: number): string[] {
+  mode(compiled);
+  const r = setup(src);
+  const trace: string[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const exit = r.run(budget);
+    trace.push(`${r.cpu.getRip()} ${r.r(0)} ${r.cpu.getRflags()} ${r.cpu.instructionsRetired}`);
+    if (exit !== 0) break;
+  }
+  return trace;
+}
+
+describe("compiled blocks match the interpreter", () => {
+  it("random loops of the inline and called forms", () => {
+    const before = jit.compiled;
+    for (let seed = 1; seed <= 40; seed++) {
+      const src = loopProgram(seed * 104729);
+      const slow = runWith(false, src);
+      const fast = runWith(true, src);
+      expect(slow.exit, `seed ${seed}\n${src}`).toBe(EXIT_HLT);
+      expect(fast, `seed ${seed}\n${src}`).toEqual(slow);
+    }
+    expect(jit.compiled - before).toBeGreaterThan(40);
+  });
+
+  it("stops on the same instruction for every budget", () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const src = loopProgram(seed * 7907);
+      for (const budget of [1, 3, 7, 64]) {
+        expect(sliced(true, src, budget), `seed ${seed} budget ${budget}`).toEqual(sliced(false, src, budget));
+      }
+    }
+  });
+
+  it("leaves a block on a fault in its middle with the state before the faulting instruction", () => {
+    // EDI walks up by a page per pass until it leaves guest RAM: an EPT violation (exit) on the
+    // load, with the flags and registers of the instructions before it in the block.
+    const src = `bits 32\norg ${CODE}\nmov edi, 0xff0000\nxor eax, eax\n.top:\nadd eax, edi\nsub ebx, eax\nmov ecx, [edi]\nadd edi, 0x1000\ncmp eax, ebx\njmp .top\n`;
+    const slow = runWith(false, src);
+    const fast = runWith(true, src);
+    expect(slow.exit).toBe(EXIT_EPT_VIOLATION);
+    expect(fast).toEqual(slow);
+  });
+
+  it("leaves every inline memory form with the flags and registers from before it when it faults", () => {
+    const forms = [
+      "mov ecx, [edi]", "mov [edi], ecx", "add [edi], ecx", "add ecx, [edi]", "cmp dword [edi], 5", "sub dword [edi], 5",
+      "adc dword [edi], 5", "sub byte [edi], 3", "cmp byte [edi], 3", "or cl, [edi]", "sbb cl, [edi]", "mov byte [edi], cl",
+      "mov ch, [edi]", "movzx ecx, byte [edi]", "inc dword [edi]", "dec dword [edi]", "test [edi], ecx", "mov dword [edi], 7",
+      "mov byte [edi], 7", "xor [edi], ecx", "imul ecx, [edi], 3", "imul ecx, [edi]",
+    ];
+    const producers = ["add eax, edi", "shr eax, 3", "inc eax"];
+    for (const form of forms) {
+      for (const producer of producers) {
+        const src = `bits 32\norg ${CODE}\nmov edi, 0xffc000\nmov eax, 0x89abcdef\n.top:\n${producer}\n${form}\nadd edi, 0x1000\nmov ebx, eax\njmp .top\n`;
+        const slow = runWith(false, src);
+        const fast = runWith(true, src);
+        expect(slow.exit, `${producer}; ${form}`).toBe(EXIT_EPT_VIOLATION);
+        expect(fast, `${producer}; ${form}`).toEqual(slow);
+      }
+    }
+  });
+
+  it("delivers a divide error from inside a block as the interpreter does", () => {
+    // DIV by ECX counting down to 0: #DE with no IDT set up ends in a triple fault.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 5\n.top:\nmov eax, 100\nxor edx, edx\nshl ebx, 1\ndiv ecx\ndec ecx\njmp .top\n`;
+    const slow = runWith(false, src);
+    const fast = runWith(true, src);
+    expect(slow.exit).toBe(EXIT_TRIPLE_FAULT);
+    expect(fast).toEqual(slow);
+  });
+
+  it("runs the new bytes when a compiled loop patches its own code", () => {
+    // The ADD's imm8 is incremented after each execution (1 + 2 + ... + 8), and the loop later
+    // rewrites the instruction right after the store.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 8\nxor ebx, ebx\n.l:\npatch: add ebx, 1\ninc byte [patch + 2]\nnext: add eax, 0\nmov byte [next + 2], cl\ndec ecx\njnz .l\nhlt\n`;
+    const slow = runWith(false, src);
+    const fast = runWith(true, src);
+    expect(slow.regs[3]).toBe(36n);
+    expect(fast).toEqual(slow);
+  });
+
+  it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
+    mode(true);
+    const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;
+    const r = setup(src);
+    const before = jit.compiled;
+    expect(r.run()).toBe(EXIT_HLT);
+    // One block for the loop (and none recompiled although every pass writes its page).
+    expect(jit.compiled - before).toBeLessThanOrEqual(2);
+    expect(r.r32(0)).toBe(500500);
+  });
+});
+
+describe("block source", () => {
+  function decodeAll(bytes: number[]): { list: Decoded[]; rips: number[] } {
+    const buf = new Uint8Array(bytes);
+    const list: Decoded[] = [];
+    const rips: number[] = [];
+    for (let p = 0; p < buf.length; ) {
+      const d = new Decoded();
+      const len = decode(d, buf, p, buf.length, MODE_32);
+      d.fn = specialize(d);
+      list.push(d);
+      rips.push(CODE + p);
+      p += len;
+    }
+    return { list, rips };
+  }
+
+  it("keeps a loop's registers in locals and its flags unstored between passes", () => {
+    // .l: mov ebx, eax; shr eax, 1; and ebx, 1; xor eax, ebx; dec edx; jnz .l
+    const { list, rips } = decodeAll([0x89, 0xc3, 0xd1, 0xe8, 0x83, 0xe3, 0x01, 0x31, 0xd8, 0x4a, 0x75, 0xf3]);
+    const { source } = blockSource(list, rips, MODE_32, true);
+    const body = source.slice(source.indexOf("for (;;)"), source.indexOf("continue;"));
+    expect(body).not.toMatch(/c\.lz|c\.flags|r32\[\d+\] = g/); // no flag or register stores in the loop
+    expect(body).not.toMatch(/f\d+\(c, d\d+\)/); // every instruction written out
+  });
+
+  it("compiles nothing from instructions it must leave to the run loop", () => {
+    const { list } = decodeAll([0xe6, 0x80, 0xe6, 0x80]); // out 0x80, al (twice)
+    const entries: (Decoded | undefined)[] = new Array(4096).fill(undefined);
+    list.forEach((d, i) => (entries[i * 2] = d));
+    expect(compileBlock(list[0], 0, CODE, entries, 0).n).toBe(Infinity);
+  });
+});

@@ -1,0 +1,742 @@
+/**
+ * The block compiler (issue 6): hot straight-line code becomes one JavaScript function.
+ *
+ * A block starts at a cached instruction the run loop keeps looking up (a branch target: the
+ * chains of cpu.ts runFast already cover fall-through) and takes the cached instructions that
+ * follow it in the same code page, up to and including the first control transfer, or up to the
+ * first instruction it may not hold (see `blockRole`). The function it compiles to runs those
+ * instructions with the same executors the interpreter calls (Decoded.fn, fast.ts), so the
+ * semantics are the interpreter's by construction; what it removes is the work between them:
+ * the per-instruction dispatch through a megamorphic call, the cache lookups and links, the
+ * budget and `attention` tests after instructions that cannot change them, and the RIP and
+ * counter stores. V8 sees each executor at a fixed call site and inlines it with the operands of
+ * that one instruction. A block whose last instruction branches back to its own start loops
+ * inside the function.
+ *
+ * Exactness (the interpreter's behaviour, instruction for instruction):
+ * - a block runs only when the budget covers all of it (`n` instructions per pass), so a run
+ *   ends on the same instruction as under the interpreter; it runs only while `attention` is 0
+ *   (no single-step, host or DR breakpoints pending, no interrupt window), like runFast;
+ * - after every instruction that may fault, a fault leaves the block with the instructions
+ *   before it retired and RIP on it (`c.jitIndex` says which; cpu.ts delivers it as runFast does);
+ * - after every instruction that may touch memory, the block is left at the next boundary if
+ *   `attention` was set (a data breakpoint) or any cached instruction was dropped by a write
+ *   (`codeWrites`: code that writes its own page, perhaps this very block's bytes);
+ * - a block is valid while every instruction in it is (Decoded.epoch); cpu.ts checks that once
+ *   per run, and again only when some write dropped cached instructions since.
+ *
+ * The generated source is built only from numbers this file computes (RIPs, counts, indexes);
+ * guest bytes and decoded operands reach the function as values (the `D` and `F` arrays), never
+ * as text. A Content-Security-Policy without 'unsafe-eval' makes `new Function` throw: the
+ * compiler then turns itself off and the interpreter runs everything.
+ */
+import type { Decoded } from "./decode";
+import { MODE_16, MODE_64 } from "./decode";
+import { INLINE_FORMS, REGISTER_ONLY } from "./fast";
+import { PARITY } from "./machine";
+import { alu as arithAlu } from "./arith";
+import type { Machine } from "./machine";
+
+/** A compiled block: called as `fn(cpu, left)`, returns the budget left (see the file comment). */
+export type BlockFn = (c: Machine, left: number) => number;
+
+export class JitBlock {
+  constructor(
+    /** RIP of the first instruction (the block runs only from there). */
+    readonly rip: number,
+    /** Instructions per pass. */
+    readonly n: number,
+    /** The highest CS offset it runs or jumps to unchecked (outside 64-bit mode: the block needs CS.limit ≥ this). */
+    readonly limitNeeded: number,
+    /** The cached instructions it was compiled from, in order. */
+    readonly entries: readonly Decoded[],
+    /** RIP of each instruction (where a fault leaves RIP). */
+    readonly rips: readonly number[],
+    /** Page offset of each instruction. */
+    readonly offsets: readonly number[],
+    readonly fn: BlockFn,
+  ) {}
+  /** Machine.runEpoch in which every entry was last known valid, and Machine.codeWrites then. */
+  epoch = -1;
+  writes = -1;
+}
+
+/** Marks an entry for which no block could be built (never matches a RIP). */
+export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
+
+/**
+ * The environment's choice, in Node (the CLI, the bench, the test suites): HVPLAY_JIT=off runs
+ * the interpreter alone, HVPLAY_JIT=eager compiles every block at its first lookup (how
+ * `npm run test:jit` holds every suite to both paths). Absent in the browser.
+ */
+const envMode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HVPLAY_JIT;
+
+/** Tuning and switches (tests compile eagerly, or not at all, to hold both paths to the same results). */
+export const jit = {
+  enabled: envMode !== "off",
+  /** Lookups of an entry before a block is compiled at it. */
+  threshold: envMode === "eager" ? 1 : 64,
+  /** Longest block, in instructions. */
+  maxInstructions: 64,
+  /** Blocks compiled since start (for the bench and tests). */
+  compiled: 0,
+};
+
+/** 0: not in a block; 1: an instruction that continues to the next; 2: a control transfer that ends the block. */
+export function blockRole(d: Decoded): 0 | 1 | 2 {
+  const op = d.op;
+  if (op < 0x100) {
+    if (op < 0x40) return (op & 7) < 6 || op === 0x27 || op === 0x2f || op === 0x37 || op === 0x3f ? 1 : 0;
+    if (op < 0x64) return 1; // INC/DEC, PUSH/POP reg, PUSHA/POPA, BOUND, ARPL/MOVSXD
+    if (op >= 0x68 && op <= 0x6b) return 1;
+    if (op >= 0x70 && op <= 0x7f) return 2;
+    if (op >= 0x80 && op <= 0x8d) return 1; // ALU, TEST, XCHG, MOV, MOV from Sreg, LEA
+    if (op === 0x8f) return 1;
+    if (op >= 0x90 && op <= 0x99) return 1;
+    if (op === 0x9c || op === 0x9e || op === 0x9f) return 1; // PUSHF, SAHF, LAHF
+    if (op >= 0xa0 && op <= 0xaf) return (op >= 0xa8 && op <= 0xa9) || op <= 0xa3 || d.rep === 0 ? 1 : 0;
+    if (op >= 0xb0 && op <= 0xc1) return 1;
+    if (op === 0xc2 || op === 0xc3) return 2;
+    if (op >= 0xc6 && op <= 0xc9) return 1; // MOV imm, ENTER, LEAVE
+    if (op >= 0xd0 && op <= 0xd7) return 1; // shifts, AAM, AAD, SALC, XLAT
+    if (op >= 0xe0 && op <= 0xe3) return 2; // LOOPcc, JrCXZ
+    if (op === 0xe8 || op === 0xe9 || op === 0xeb) return 2;
+    if (op === 0xf5 || (op >= 0xf8 && op <= 0xf9) || op === 0xfc || op === 0xfd) return 1;
+    if (op === 0xf6 || op === 0xf7 || op === 0xfe) return 1;
+    if (op === 0xff) {
+      const sub = d.reg & 7;
+      if (sub === 2 || sub === 4) return 2; // CALL / JMP near indirect
+      return sub === 3 || sub === 5 ? 0 : 1;
+    }
+    return 0;
+  }
+  if (op < 0x200) {
+    const b = op & 0xff;
+    if (b >= 0x40 && b <= 0x4f) return 1; // CMOVcc
+    if (b >= 0x80 && b <= 0x8f) return 2; // Jcc rel16/32
+    if (b >= 0x90 && b <= 0x9f) return 1; // SETcc
+    switch (b) {
+      case 0x1f: case 0xa3: case 0xa4: case 0xa5: case 0xab: case 0xac: case 0xad: case 0xaf:
+      case 0xb0: case 0xb1: case 0xb3: case 0xb6: case 0xb7: case 0xba: case 0xbb: case 0xbc:
+      case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1:
+        return 1;
+    }
+    if (b >= 0xc8 && b <= 0xcf) return 1; // BSWAP
+  }
+  return 0;
+}
+
+/** RIP after an instruction of `len` bytes at `rip`, or NaN where it would wrap (the block stops before). */
+function ripAfter(rip: number, len: number, mode: number): number {
+  const n = rip + len;
+  if (mode === MODE_64) return n;
+  if (mode === MODE_16) return n > 0x10000 ? NaN : n & 0xffff;
+  return n > 0x100000000 ? NaN : n === 0x100000000 ? 0 : n;
+}
+
+/**
+ * Build the block starting at `first` (cached at page offset `offset`, RIP `rip`), taking the
+ * following entries from `entries` (the code page's cache) while they are valid in `epoch`.
+ * NO_BLOCK when fewer than two instructions qualify (nothing to gain) or the compiler is unavailable.
+ */
+export function compileBlock(first: Decoded, offset: number, rip: number, entries: readonly (Decoded | undefined)[], epoch: number): JitBlock {
+  const mode = first.mode;
+  const list: Decoded[] = [];
+  const rips: number[] = [];
+  const offsets: number[] = [];
+  let o = offset;
+  let r = rip;
+  let d: Decoded | undefined = first;
+  let ends = false;
+  while (d !== undefined && d.mode === mode && d.epoch === epoch && list.length < jit.maxInstructions) {
+    const role = blockRole(d);
+    if (role === 0) break;
+    const next = ripAfter(r, d.len, mode);
+    if (Number.isNaN(next)) break;
+    list.push(d);
+    rips.push(r);
+    offsets.push(o);
+    if (role === 2) {
+      ends = true;
+      break;
+    }
+    o += d.len;
+    r = next;
+    if (o >= 4096) break;
+    d = entries[o];
+  }
+  const n = list.length;
+  if (n < 2 && !(n === 1 && ends)) return NO_BLOCK;
+  const built = generate(list, rips, mode, ends);
+  if (built === null) return NO_BLOCK;
+  jit.compiled++;
+  return new JitBlock(rip, n, built.limitNeeded, list, rips, offsets, built.fn);
+}
+
+/**
+ * Flags an inline instruction produced and the block has not stored yet (the lazy-flag fields of
+ * Machine, see setLazy/setLogic/setLazyKeepCf and fast.ts shiftBy32): its operands live in the
+ * locals fa, fb, fr (and fc, the CF an INC/DEC keeps). Stored before anything that may read them
+ * (a called executor, a fault, an exit, the next pass); dropped unstored when the next
+ * instruction replaces every one of them, which is what makes compiled flags cheap.
+ */
+type Pending = "add" | "sub" | "logic" | "inc" | "dec" | "shl" | "shr" | "sar" | "mul" | null;
+
+const ARITH = 0x8d5;
+
+/** Source that stores the pending flags into the machine. */
+function flushSource(p: Pending, count: number): string {
+  switch (p) {
+    case "add": case "sub":
+      return `c.lzOp = ${p === "add" ? 0 : 2}; c.lzSize = 4; c.lzA = fa; c.lzB = fb; c.lzR = fr; c.lazyMask = ${ARITH};`;
+    case "logic":
+      return `c.lzOp = 4; c.lzSize = 4; c.lzR = fr; c.lzRHi = 0; c.lazyMask = ${ARITH};`;
+    case "inc": case "dec":
+      return `c.flags = (c.flags & ~1) | fc; c.lzOp = ${p === "inc" ? 0 : 2}; c.lzSize = 4; c.lzA = fa; c.lzB = 1; c.lzR = fr; c.lzCin = 0; c.lazyMask = ${ARITH & ~1};`;
+    case "mul":
+      // arith.ts mulFlags: CF = OF = the product did not fit (fc), SF ZF PF from the low half, AF = 0.
+      return `c.lazyMask = 0; c.flags = (c.flags & ~${ARITH}) | (fc !== 0 ? 0x801 : 0) | PARITY[fr & 0xff] | (fr === 0 ? 0x40 : 0) | (fr < 0 ? 0x80 : 0);`;
+    case "shl": case "shr": case "sar": {
+      // fast.ts shiftBy32: CF = the last bit shifted out, OF (count 1), SF ZF PF from the result, AF = 0.
+      const cf = p === "shr" ? `((fa >>> ${count - 1}) & 1)` : p === "sar" ? `((fa >> ${count - 1}) & 1)` : `((fa >>> ${32 - count}) & 1)`;
+      const of = p === "shr" ? (count === 1 ? ` | (fa < 0 ? 0x800 : 0)` : "") : p === "sar" ? "" : ` | ((((fr >>> 31) ^ ${cf}) !== 0) ? 0x800 : 0)`;
+      return `c.lazyMask = 0; c.flags = (c.flags & ~${ARITH}) | ${cf}${of} | PARITY[fr & 0xff] | (fr === 0 ? 0x40 : 0) | (fr < 0 ? 0x80 : 0);`;
+    }
+    default:
+      return "";
+  }
+}
+
+/** A JS expression for condition code `cc` (Jcc/SETcc low nibble) from pending flags, or null. */
+function fusedCondition(cc: number, p: Pending): string | null {
+  let e: string | null = null;
+  const base = cc >> 1;
+  if (p === null) return null;
+  if (base === 2) e = "fr === 0";
+  else if (base === 4) e = "fr < 0";
+  else if (p === "sub") {
+    if (base === 0) e = "((fa ^ fb) & (fa ^ fr)) < 0";
+    else if (base === 1) e = "(fa >>> 0) < (fb >>> 0)";
+    else if (base === 3) e = "(fa >>> 0) <= (fb >>> 0)";
+    else if (base === 6) e = "fa < fb";
+    else if (base === 7) e = "fa <= fb";
+  } else if (p === "logic") {
+    if (base === 0 || base === 1) e = "false";
+    else if (base === 3) e = "fr === 0";
+    else if (base === 6) e = "fr < 0";
+    else if (base === 7) e = "fr <= 0";
+  } else if (p === "add") {
+    if (base === 0) e = "((fa ^ fr) & (fb ^ fr)) < 0";
+    else if (base === 1) e = "(fr >>> 0) < (fa >>> 0)";
+  } else if (p === "mul") {
+    if (base === 0 || base === 1) e = "fc !== 0";
+  } else if (p === "inc" || p === "dec") {
+    if (base === 0) e = p === "inc" ? "fr === -2147483648" : "fr === 2147483647";
+    else if (base === 1) e = "fc !== 0";
+  }
+  if (e === null) return null;
+  return (cc & 1) !== 0 ? `!(${e})` : e;
+}
+
+/** The CF an INC/DEC keeps, as an expression over the pending flags (the machine's when none). */
+function carrySource(p: Pending, count: number): string {
+  switch (p) {
+    case "add": return "((fr >>> 0) < (fa >>> 0) ? 1 : 0)";
+    case "sub": return "((fa >>> 0) < (fb >>> 0) ? 1 : 0)";
+    case "logic": return "0";
+    case "inc": case "dec": case "mul": return "fc";
+    case "shr": return `((fa >>> ${count - 1}) & 1)`;
+    case "sar": return `((fa >> ${count - 1}) & 1)`;
+    case "shl": return `((fa >>> ${32 - count}) & 1)`;
+    default: return "c.getCF()";
+  }
+}
+
+const F = INLINE_FORMS;
+
+/** Placeholders replaced once the whole block is known: store / reload the registers held in locals. */
+const WRITE_BACK = "@WB@";
+const RELOAD = "@RL@";
+
+/**
+ * Builds a block function's source. General registers the inline code touches live in locals
+ * (`g0`..`g15`, the low 32 bits) for the whole call: loaded on entry, stored back before every
+ * exit and before each called executor (which works on the machine's registers), reloaded after
+ * it. Their high halves are written to the machine directly (zero, as every 32-bit write does),
+ * once per pass.
+ */
+class Emitter {
+  readonly out: string[] = [];
+  pending: Pending = null;
+  /** Shift count of a pending shift. */
+  count = 0;
+  /** Whether the pending flags are already in the machine. */
+  stored = true;
+  /** Registers held in locals (bit r), and those the block writes. */
+  used = 0;
+  written = 0;
+  /** Registers whose high half this pass has already zeroed. */
+  zeroed = 0;
+  /** Branch targets the block jumps to without a CS-limit check (checked on entry instead). */
+  maxTarget = 0;
+  /** Whether anything reads the machine's flags before the first instruction that sets all of them. */
+  readsFlagsFirst = false;
+  sawFullProducer = false;
+
+  constructor(readonly mode: number) {}
+
+  line(s: string): void {
+    this.out.push(`    ${s}`);
+  }
+
+  /** Store pending flags before something reads the machine's. */
+  flush(): void {
+    if (!this.sawFullProducer) this.readsFlagsFirst = true;
+    if (!this.stored) this.line(flushSource(this.pending, this.count));
+    this.stored = true;
+  }
+
+  /** The pending flags' store, for an exit (which reads them), as a prefix. */
+  flushForExit(): string {
+    if (!this.sawFullProducer) this.readsFlagsFirst = true;
+    return this.stored ? "" : flushSource(this.pending, this.count) + " ";
+  }
+
+  /** `fr` and friends now hold a new producer's flags. */
+  produce(p: Pending, count = 0): void {
+    this.pending = p;
+    this.count = count;
+    this.stored = false;
+    if (p !== "inc" && p !== "dec") this.sawFullProducer = true;
+  }
+
+  /** Something the block does not model wrote the flags (they are in the machine). */
+  clobber(): void {
+    this.pending = null;
+    this.stored = true;
+  }
+
+  /** A register's value (int32). */
+  get(r: number): string {
+    this.used |= 1 << r;
+    return `g${r}`;
+  }
+
+  /** Set a register's low 32 bits to `expr` and zero the high half (a 32-bit destination). */
+  set(r: number, expr: string): void {
+    this.used |= 1 << r;
+    this.written |= 1 << r;
+    let s = `g${r} = ${expr};`;
+    if ((this.zeroed & (1 << r)) === 0) {
+      s += ` r32[${(r << 1) + 1}] = 0;`;
+      this.zeroed |= 1 << r;
+    }
+    this.line(s);
+  }
+
+  /** A byte register (Decoded.regByte / rmByte: register * 8, + 1 for AH..BH) as an expression. */
+  getByte(off: number): string {
+    const r = off >> 3;
+    const sh = (off & 1) * 8;
+    return sh === 0 ? `(${this.get(r)} & 0xff)` : `((${this.get(r)} >> 8) & 0xff)`;
+  }
+
+  /** Write a byte register (the rest of the register is kept: no zeroing of the high half). */
+  setByte(off: number, expr: string): void {
+    const r = off >> 3;
+    const g = this.get(r);
+    this.written |= 1 << r;
+    this.line((off & 1) === 0 ? `${g} = (${g} & -256) | ((${expr}) & 0xff);` : `${g} = (${g} & -65281) | (((${expr}) & 0xff) << 8);`);
+  }
+
+  /**
+   * `lin` = the linear address of `d`'s memory operand for an access of `size` bytes (the
+   * segment checks of Machine.linear; a fault sets c.fault), and for a read-modify-write the
+   * write check of the whole operand first, as operands.ts rmwLinear does. False when the address
+   * is not written out here (16- or 64-bit addressing, 64-bit mode).
+   */
+  address(d: Decoded, size: number, write: boolean, rmw: boolean): boolean {
+    if (this.mode === MODE_64) return false;
+    const ea = this.ea(d);
+    if (ea === null) return false;
+    const seg = d.seg >= 0 ? d.seg : d.defSeg;
+    this.line(`lin = c.linear(${seg}, ${ea}, ${size}, ${write});`);
+    if (rmw) this.line(`if (c.fault === 0) c.probeWrite(lin, ${size});`);
+    return true;
+  }
+
+  /** Before calling an executor: its view of the registers and flags must be current. */
+  beforeCall(): void {
+    this.flush();
+    this.line(WRITE_BACK);
+  }
+
+  /** After it: it may have written any register, and the flags. */
+  afterCall(): void {
+    this.line(RELOAD);
+    this.zeroed = 0;
+    this.clobber();
+  }
+
+  /** A group-1 operation on int32 `a` (source text) and `b`, result into local `fr`; false for ADC/SBB. */
+  alu(aop: number, a: string, b: string): boolean {
+    if (aop === 2 || aop === 3) return false;
+    const op = aop === 0 ? "+" : aop === 1 ? "|" : aop === 4 ? "&" : aop === 6 ? "^" : "-";
+    const p: Pending = aop === 0 ? "add" : aop === 5 || aop === 7 ? "sub" : "logic";
+    if (p === "logic") this.line(`fr = ${a} ${op} ${b};`);
+    else this.line(`fa = ${a}; fb = ${b}; fr = (fa ${op} fb) | 0;`);
+    this.produce(p);
+    return true;
+  }
+
+  /** The effective address of `d` as an expression, or null when not written out (16/64-bit addressing). */
+  ea(d: Decoded): string | null {
+    if (d.asz !== 4 || d.ripRel) return null;
+    const parts: string[] = [String(d.disp)];
+    if (d.base >= 0) parts.push(this.get(d.base));
+    if (d.index >= 0) parts.push(d.scale === 0 ? this.get(d.index) : `(${this.get(d.index)} << ${d.scale})`);
+    return `((${parts.join(" + ")}) >>> 0)`;
+  }
+
+  /** A near branch to `target` (before wrapping): the statement that takes it, or null to call the executor. */
+  branch(d: Decoded, target: number): string | null {
+    const osz = this.mode === MODE_64 ? 8 : d.osz;
+    if (this.mode === MODE_64) {
+      if (osz === 2) target &= 0xffff;
+      return target >= -CANON && target < CANON ? `t = ${target};` : null;
+    }
+    target = osz === 2 ? target & 0xffff : target >>> 0;
+    this.maxTarget = Math.max(this.maxTarget, target);
+    return `t = ${target};`;
+  }
+
+  /**
+   * Write out instruction `d` inline when its executor is one of fast.ts's INLINE_FORMS (with
+   * the same results, faults and flags); false to call the executor instead. A control transfer
+   * leaves its target in the local `t`.
+   */
+  inline(d: Decoded, after: number): boolean {
+    const fn = d.fn;
+    const regOp = (d.op >> 3) & 7;
+    const sub = d.reg & 7;
+    if (fn === F.movRegReg32) {
+      const dst = d.op === 0x89 ? d.rm : d.reg;
+      const src = d.op === 0x89 ? d.reg : d.rm;
+      this.set(dst, this.get(src));
+      return true;
+    }
+    if (fn === F.movRegImm32) {
+      this.set(d.rm, String(d.imm | 0));
+      return true;
+    }
+    if (fn === F.lea32) {
+      if (d.ripRel) return false;
+      let a = String(d.disp | 0);
+      if (d.base >= 0) a = `((${a} + ${this.get(d.base)}) | 0)`;
+      if (d.index >= 0) a = `((${a} + (${this.get(d.index)} << ${d.scale})) | 0)`;
+      this.set(d.reg, a);
+      return true;
+    }
+    if (fn === F.aluEvGvReg32 || fn === F.aluGvEvReg32) {
+      const dst = fn === F.aluEvGvReg32 ? d.rm : d.reg;
+      const src = fn === F.aluEvGvReg32 ? d.reg : d.rm;
+      if (!this.alu(regOp, this.get(dst), this.get(src))) return false;
+      if (regOp !== 7) this.set(dst, "fr");
+      return true;
+    }
+    if (fn === F.aluAccImm32 || fn === F.aluImmReg32) {
+      const aop = fn === F.aluAccImm32 ? regOp : sub;
+      const dst = fn === F.aluAccImm32 ? 0 : d.rm;
+      if (!this.alu(aop, this.get(dst), String(d.imm | 0))) return false;
+      if (aop !== 7) this.set(dst, "fr");
+      return true;
+    }
+    if (fn === F.testRegReg32) return this.alu(4, this.get(d.rm), this.get(d.reg));
+    if (fn === F.testAccImm32) return this.alu(4, this.get(0), String(d.imm | 0));
+    if (fn === F.notNegReg32) {
+      if (sub === 2) {
+        this.set(d.rm, `~${this.get(d.rm)}`);
+        return true;
+      }
+      this.alu(5, "0", this.get(d.rm));
+      this.set(d.rm, "fr");
+      return true;
+    }
+    if (fn === F.incDecReg32) {
+      const dec = d.op === 0xff ? sub === 1 : d.op >= 0x48;
+      // The CF it keeps is the previous producer's: computed before fa/fr are replaced.
+      const cf = carrySource(this.pending, this.count);
+      if (this.pending === null && !this.sawFullProducer) this.readsFlagsFirst = true;
+      this.line(`fc = ${cf}; fa = ${this.get(d.rm)}; fr = (fa ${dec ? "-" : "+"} 1) | 0;`);
+      this.set(d.rm, "fr");
+      this.produce(dec ? "dec" : "inc");
+      return true;
+    }
+    if (fn === F.shiftReg32 && d.op !== 0xd3 && sub >= 4) {
+      const count = (d.op === 0xc1 ? d.imm : 1) & 0x1f;
+      if (count === 0) return false;
+      const kind: Pending = sub === 5 ? "shr" : sub === 7 ? "sar" : "shl";
+      const op = sub === 5 ? ">>>" : sub === 7 ? ">>" : "<<";
+      this.line(`fa = ${this.get(d.rm)}; fr = (fa ${op} ${count}) | 0;`);
+      this.set(d.rm, "fr");
+      this.produce(kind, count);
+      return true;
+    }
+    if (fn === F.jcc || fn === F.jmpRel) {
+      const take = this.branch(d, after + d.imm);
+      if (take === null) return false;
+      if (fn === F.jmpRel) {
+        this.line(take);
+        return true;
+      }
+      const cc = d.op & 15;
+      let cond = fusedCondition(cc, this.pending);
+      if (cond === null) {
+        this.flush();
+        cond = `c.cond(${cc})`;
+      }
+      this.line(`t = ${after}; if (${cond}) ${take}`);
+      return true;
+    }
+    return this.inlineMemory(d);
+  }
+
+  /**
+   * The memory forms, in the executors' order: address and checks, read, then results (registers
+   * and flags only once nothing can fault any more: a fault leaves the state before the
+   * instruction, which the block's fault exit stores). Flag locals change only after the reads.
+   */
+  inlineMemory(d: Decoded): boolean {
+    const fn = d.fn;
+    const regOp = (d.op >> 3) & 7;
+    const sub = d.reg & 7;
+    const ok = "if (c.fault === 0) {";
+    if (fn === F.movLoad32 || fn === F.movLoad8 || fn === F.movzxByte32 && d.mod !== 3) {
+      const size = fn === F.movLoad32 ? 4 : 1;
+      if (!this.address(d, size, false, false)) return false;
+      this.line(`if (c.fault === 0) v = c.read${size * 8}(lin);`);
+      this.line(ok);
+      if (fn === F.movLoad8) this.setByte(d.regByte, "v");
+      else this.set(d.reg, "v");
+      this.line("}");
+      this.zeroed &= ~(1 << d.reg); // zeroed only on the path without a fault
+      return true;
+    }
+    if (fn === F.execute && (d.op === 0x69 || d.op === 0x6b || d.op === 0x1af) && d.osz === 4 && !d.lock) {
+      // IMUL r32, r/m32(, imm): the low half, and whether the signed product fits (exact: a
+      // product outside int32 stays outside once rounded to a double).
+      let a: string;
+      if (d.mod === 3) a = this.get(d.rm);
+      else {
+        if (!this.address(d, 4, false, false)) return false;
+        this.line(`if (c.fault === 0) v = c.read32(lin);`);
+        this.line(ok);
+        a = "v";
+      }
+      const b = d.op === 0x1af ? this.get(d.reg) : String(d.imm | 0);
+      this.line(`fa = ${a}; fb = ${b}; fr = Math.imul(fa, fb); v = fa * fb; fc = v < -2147483648 || v > 2147483647 ? 1 : 0;`);
+      this.set(d.reg, "fr");
+      this.produce("mul");
+      if (d.mod !== 3) {
+        this.line("}");
+        this.zeroed &= ~(1 << d.reg);
+      }
+      return true;
+    }
+    if (fn === F.execute && d.op >= 0xa0 && d.op <= 0xa3 && d.asz === 4 && this.mode !== MODE_64 && (d.op & 1 ? d.osz === 4 : true)) {
+      // MOV AL/EAX, moffs and back (movMoffs).
+      const size = d.op & 1 ? 4 : 1;
+      const store = d.op >= 0xa2;
+      this.line(`lin = c.linear(${d.seg >= 0 ? d.seg : 3}, ${d.disp >>> 0}, ${size}, ${store});`);
+      if (store) this.line(`if (c.fault === 0) c.write${size * 8}(lin, ${size === 4 ? this.get(0) : this.getByte(0)});`);
+      else {
+        this.line(`if (c.fault === 0) v = c.read${size * 8}(lin);`);
+        this.line(ok);
+        if (size === 4) this.set(0, "v");
+        else this.setByte(0, "v");
+        this.line("}");
+        this.zeroed &= ~1;
+      }
+      return true;
+    }
+    if (fn === F.movzxByte32) {
+      this.set(d.reg, this.getByte(d.rmByte));
+      return true;
+    }
+    if (fn === F.movStore32 || fn === F.movStore8 || fn === F.movStoreImm8 || fn === F.movStoreImm32) {
+      const size = fn === F.movStore32 || fn === F.movStoreImm32 ? 4 : 1;
+      const value = fn === F.movStore32 ? this.get(d.reg) : fn === F.movStore8 ? this.getByte(d.regByte) : String(size === 1 ? d.imm & 0xff : d.imm | 0);
+      if (!this.address(d, size, true, false)) return false;
+      this.line(`if (c.fault === 0) c.write${size * 8}(lin, ${value});`);
+      return true;
+    }
+    if (fn === F.aluGvEvMem32 || fn === F.testMemReg32) {
+      const aop = fn === F.testMemReg32 ? 4 : regOp;
+      if (aop === 2 || aop === 3) return false;
+      if (!this.address(d, 4, false, false)) return false;
+      this.line(`if (c.fault === 0) v = c.read32(lin);`);
+      this.line(ok);
+      if (fn === F.testMemReg32) this.alu(4, "v", this.get(d.reg));
+      else {
+        this.alu(aop, this.get(d.reg), "v");
+        if (aop !== 7) this.set(d.reg, "fr");
+      }
+      this.line("}");
+      if (aop !== 7 && fn !== F.testMemReg32) this.zeroed &= ~(1 << d.reg);
+      return true;
+    }
+    if (fn === F.aluEvGvMem32 || fn === F.aluImmMem32 || (fn === F.execute && d.op === 0xff && sub < 2 && d.mod !== 3 && d.osz === 4 && !d.lock)) {
+      const inc = fn === F.execute;
+      const aop = inc ? -1 : fn === F.aluEvGvMem32 ? regOp : sub;
+      if (aop === 2 || aop === 3) return false;
+      const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
+      if (!this.address(d, 4, aop !== 7, aop !== 7)) return false;
+      this.line(`if (c.fault === 0) v = c.read32(lin);`);
+      this.line(ok);
+      if (inc) {
+        const cf = carrySource(this.pending, this.count);
+        if (this.pending === null && !this.sawFullProducer) this.readsFlagsFirst = true;
+        this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0; c.write32(lin, fr);`);
+        this.produce(sub === 1 ? "dec" : "inc");
+      } else {
+        this.alu(aop, "v", src);
+        if (aop !== 7) this.line("c.write32(lin, fr);");
+      }
+      this.line("}");
+      return true;
+    }
+    // Byte operations: the executors' own flag helper (arith.ts alu, size 1) sets the machine's
+    // flags; ADC/SBB read CF from it, so the pending flags go first.
+    const byteAlu = (aop: number, a: string, b: string, dst: number | null, mem: boolean): void => {
+      if (aop === 2 || aop === 3) this.flush();
+      this.line(`fr = ALU(c, ${aop}, ${a}, ${b}, 1);`);
+      if (dst !== null && aop !== 7) this.setByte(dst, "fr");
+      else if (mem && aop !== 7) this.line("c.write8(lin, fr);");
+      this.clobber();
+    };
+    if (fn === F.aluRegReg8) {
+      const dst = d.op & 2 ? d.regByte : d.rmByte;
+      const src = d.op & 2 ? d.rmByte : d.regByte;
+      byteAlu(regOp, this.getByte(dst), this.getByte(src), dst, false);
+      return true;
+    }
+    if (fn === F.aluAccImm8) {
+      byteAlu(regOp, this.getByte(0), String(d.imm & 0xff), 0, false);
+      return true;
+    }
+    if (fn === F.testRegReg8 || fn === F.testAccImm8) {
+      byteAlu(4, this.getByte(fn === F.testAccImm8 ? 0 : d.rmByte), fn === F.testAccImm8 ? String(d.imm & 0xff) : this.getByte(d.regByte), null, false);
+      return true;
+    }
+    if (fn === F.movRegReg8) {
+      if (d.op === 0x88) this.setByte(d.rmByte, this.getByte(d.regByte));
+      else this.setByte(d.regByte, this.getByte(d.rmByte));
+      return true;
+    }
+    if (fn === F.aluGbEbMem || fn === F.aluImmMem8) {
+      const aop = fn === F.aluGbEbMem ? regOp : sub;
+      const rmw = fn === F.aluImmMem8 && aop !== 7;
+      if (aop === 2 || aop === 3) this.flush(); // before the fault exit is written: CF is read
+      if (!this.address(d, 1, rmw, rmw)) return false;
+      this.line(`if (c.fault === 0) v = c.read8(lin);`);
+      this.line(ok);
+      if (fn === F.aluGbEbMem) byteAlu(aop, this.getByte(d.regByte), "v", d.regByte, false);
+      else byteAlu(aop, "v", String(d.imm & 0xff), null, true);
+      this.line("}");
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Canonical 64-bit addresses lie in [-CANON, CANON) (48-bit linear addresses). */
+const CANON = 2 ** 47;
+
+/** What `blockSource` makes: the function's source, and the CS limit it needs (outside 64-bit mode). */
+export interface BlockSource {
+  source: string;
+  /** Highest CS offset it runs or jumps to without checking: the block runs only when CS.limit covers it. */
+  limitNeeded: number;
+}
+
+/** Builds a block function's source; see the file comment for its contract with cpu.ts. */
+export function blockSource(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): BlockSource {
+  const n = list.length;
+  const decl: string[] = [];
+  for (let k = 0; k < n; k++) decl.push(`d${k} = D[${k}], f${k} = F[${k}]`);
+  const em = new Emitter(mode);
+  const exit = (k: number, rip: string, extra: string): string =>
+    `{ ${extra}${WRITE_BACK} c.rip = ${rip}; c.instructionsRetired += left0 - left + ${k + 1}; c.lastD = d${k}; c.lastRip = ${rips[k]}; return left - ${k + 1}; }`;
+  let calledLast = false;
+  // Whether anything in it may touch memory (and so set `attention` or drop cached code).
+  let touchesMemory = false;
+  for (let k = 0; k < n; k++) {
+    const d = list[k];
+    const after = ripAfter(rips[k], d.len, mode);
+    // The flags as they are before this instruction: what its fault exit must leave.
+    const mayFault = !REGISTER_ONLY.has(d.fn) && d.fn !== F.jcc && d.fn !== F.jmpRel;
+    const flagsBefore = mayFault ? em.flushForExit() : "";
+    const inlined = em.inline(d, after);
+    calledLast = !inlined;
+    if (!inlined) {
+      em.beforeCall();
+      em.line(`c.nextRip = ${after};`);
+      em.line(`f${k}(c, d${k});`);
+      em.afterCall();
+    }
+    // Registers only, or a near branch to a target checked on entry: no fault, no memory.
+    if (REGISTER_ONLY.has(d.fn) || (inlined && (d.fn === F.jcc || d.fn === F.jmpRel))) continue;
+    touchesMemory = true;
+    // A fault: the k instructions before it retired, RIP on it (registers and flags as they were).
+    em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left + ${k}; return left - ${k + 1}; }`);
+    if (k === n - 1 || d.fn === F.jcc || d.fn === F.jmpRel) continue;
+    // A data breakpoint or a write that dropped cached code: leave at the next boundary.
+    em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${exit(k, String(after), em.flushForExit())}`);
+  }
+  const last = n - 1;
+  const lastD = list[last];
+  if (ends && calledLast) em.line(`t = c.nextRip;`);
+  else if (!ends) em.line(`t = ${ripAfter(rips[last], lastD.len, mode)};`);
+  em.line(`left -= ${n};`);
+  // Loop in place while the branch comes back to the start and nothing needs the run loop. The
+  // flags wait in the locals across passes when the next pass sets them all before reading any.
+  const exitFlags = em.stored ? "" : flushSource(em.pending, em.count) + " ";
+  if (ends) {
+    if (em.readsFlagsFirst) em.flush();
+    em.line(`if (t === ${rips[0]} && left >= ${n}${touchesMemory ? " && c.attention === 0 && c.codeWrites === w0" : ""}) continue;`);
+  }
+  em.line(`${em.stored ? "" : exitFlags}${WRITE_BACK} c.rip = t; c.instructionsRetired += left0 - left; c.lastD = d${last}; c.lastRip = ${rips[last]};`);
+  em.line(`return left;`);
+  const regs: number[] = [];
+  for (let r = 0; r < 16; r++) if ((em.used & (1 << r)) !== 0) regs.push(r);
+  const writeBack = regs.filter((r) => (em.written & (1 << r)) !== 0).map((r) => `r32[${r << 1}] = g${r};`).join(" ");
+  const reload = regs.map((r) => `g${r} = r32[${r << 1}];`).join(" ");
+  const body = em.out.map((l) => l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload));
+  const source = [
+    `"use strict";`,
+    `const ${decl.join(", ")};`,
+    `return function block_${rips[0].toString(16)}(c, left0) {`,
+    `  let left = left0;`,
+    `  const r32 = c.r32, w0 = c.codeWrites;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, t = 0, v = 0, lin = 0;`,
+    ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
+    `  for (;;) {`,
+    ...body,
+    `  }`,
+    `};`,
+  ].join("\n");
+  return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, em.maxTarget) };
+}
+
+function generate(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): { fn: BlockFn; limitNeeded: number } | null {
+  if (!jit.enabled) return null;
+  try {
+    const { source, limitNeeded } = blockSource(list, rips, mode, ends);
+    const factory = new Function("D", "F", "PARITY", "ALU", source) as (D: readonly Decoded[], F: readonly Decoded["fn"][], parity: Uint8Array, alu: typeof arithAlu) => BlockFn;
+    return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded };
+  } catch {
+    // No eval under this page's Content-Security-Policy: interpret everything.
+    jit.enabled = false;
+    return null;
+  }
+}
