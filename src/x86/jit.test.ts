@@ -57,7 +57,7 @@ function loopProgram(seed: number): string {
   const mem = (w: string): string => `${w} [esi + ${Math.floor(rnd() * 64) * 4 + pick([0, 0, 0, 1, 2, 3])}]`;
   const lines: string[] = [];
   for (const r of regs) lines.push(`mov ${r}, ${Math.floor(rnd() * 0x100000000) | 0}`);
-  lines.push(`mov ebp, ${1 + Math.floor(rnd() * 40)}`);
+  lines.push(`mov ebp, ${1 + Math.floor(rnd() * 40)}`, "mov dword [esi + 4092], 3");
   const branchy = rnd() < 0.5;
   lines.push(".top:");
   const count = 3 + Math.floor(rnd() * 14);
@@ -66,11 +66,15 @@ function loopProgram(seed: number): string {
     const b = pick(regs);
     // Straight bodies (so the loop is one block that loops inside its function), or with branches.
     const straight = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 24, 25];
-    const k = branchy ? Math.floor(rnd() * 27) : pick(straight);
+    const k = branchy ? Math.floor(rnd() * 29) : pick(straight);
     switch (k) {
       case 24: lines.push(pick([`imul ${a}, ${b}`, `imul ${a}, ${b}, ${imm()}`, `imul ${a}, ${mem("dword")}`, `imul ${a}, ${mem("dword")}, ${imm()}`])); break;
       case 25: lines.push(pick([`mov eax, [${DATA + 8}]`, `mov [${DATA + 12}], eax`, `mov al, [${DATA + 17}]`, `mov [${DATA + 21}], al`])); break;
       case 26: lines.push(`imul ${a}, ${b}`, `j${pick(["o", "no", "c", "nc", "s", "z"])} .m${i}`, `.m${i}:`); break;
+      // An inner loop: a label in the middle of the block, reached from below.
+      case 27: lines.push(`push ecx`, `mov ecx, ${1 + Math.floor(rnd() * 4)}`, `.in${i}:`, `${pick(alu)} ${pick(["eax", "edx"])}, ${pick(["ebx", "edi"])}`, `${pick(["shl", "ror"])} ${pick(["ebx", "edi"])}, 1`, `dec ecx`, `jnz .in${i}`, `pop ecx`); break;
+      // A branch back to the start from the middle (at most 3 times: a counter in memory).
+      case 28: lines.push(`dec dword [esi + 4092]`, `jg .top`); break;
       case 0: lines.push(`${pick(alu)} ${a}, ${b}`); break;
       case 1: lines.push(`${pick(alu)} ${a}, ${imm()}`); break;
       case 2: lines.push(`mov ${a}, ${b}`); break;
@@ -268,6 +272,16 @@ describe("block source", () => {
     const body = source.slice(source.indexOf("for (;;)"), source.indexOf("continue;"));
     expect(body).not.toMatch(/c\.lz|c\.flags|r32\[\d+\] = g/); // no flag or register stores in the loop
     expect(body).not.toMatch(/f\d+\(c, d\d+\)/); // every instruction written out
+  });
+
+  it("compiles nested loops into one function: the inner loop is a label of the outer block", () => {
+    const bytes = nasm(`bits 32\norg ${CODE}\n.byte: xor al, [esi]\ninc esi\nmov edx, 8\n.bit: mov ebx, eax\nshr eax, 1\nand ebx, 1\nneg ebx\nand ebx, 0xEDB88320\nxor eax, ebx\ndec edx\njnz .bit\ndec ecx\njnz .byte\n`);
+    const { list, rips } = decodeAll(Array.from(bytes));
+    const { source, entry } = blockSource(list, rips, MODE_32, false);
+    expect(source).toContain("case 3:"); // .bit
+    expect(source.match(/pc = (\d+); continue;/g)).toEqual(["pc = 3; continue;", "pc = 0; continue;"]);
+    expect(source).not.toMatch(/f\d+\(c, d\d+\)/);
+    expect(entry).toBe(3); // the first segment ends where the inner loop (a label) begins
   });
 
   it("compiles nothing from instructions it must leave to the run loop", () => {

@@ -44,7 +44,7 @@ export class JitBlock {
   constructor(
     /** RIP of the first instruction (the block runs only from there). */
     readonly rip: number,
-    /** Instructions per pass. */
+    /** Instructions of its first segment (see blockSource): a call needs at least this much budget. */
     readonly n: number,
     /** The highest CS offset it runs or jumps to unchecked (outside 64-bit mode: the block needs CS.limit ≥ this). */
     readonly limitNeeded: number,
@@ -77,7 +77,7 @@ export const jit = {
   /** Lookups of an entry before a block is compiled at it. */
   threshold: envMode === "eager" ? 1 : 64,
   /** Longest block, in instructions. */
-  maxInstructions: 64,
+  maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */
   compiled: 0,
 };
@@ -156,7 +156,9 @@ export function compileBlock(first: Decoded, offset: number, rip: number, entrie
     list.push(d);
     rips.push(r);
     offsets.push(o);
-    if (role === 2) {
+    // A conditional branch written out continues the block on its not-taken path; any other
+    // control transfer ends it.
+    if (role === 2 && (d.fn !== INLINE_FORMS.jcc || Emitter.target(d, next, mode) === null)) {
       ends = true;
       break;
     }
@@ -166,11 +168,11 @@ export function compileBlock(first: Decoded, offset: number, rip: number, entrie
     d = entries[o];
   }
   const n = list.length;
-  if (n < 2 && !(n === 1 && ends)) return NO_BLOCK;
+  if (n < 2 && !(n === 1 && (ends || list[0].fn === INLINE_FORMS.jcc))) return NO_BLOCK;
   const built = generate(list, rips, mode, ends);
   if (built === null) return NO_BLOCK;
   jit.compiled++;
-  return new JitBlock(rip, n, built.limitNeeded, list, rips, offsets, built.fn);
+  return new JitBlock(rip, built.entry, built.limitNeeded, list, rips, offsets, built.fn);
 }
 
 /**
@@ -277,10 +279,14 @@ class Emitter {
   written = 0;
   /** Registers whose high half this pass has already zeroed. */
   zeroed = 0;
-  /** Branch targets the block jumps to without a CS-limit check (checked on entry instead). */
-  maxTarget = 0;
-  /** Whether anything reads the machine's flags before the first instruction that sets all of them. */
-  readsFlagsFirst = false;
+  /**
+   * Labels (instruction indexes other branches of the block jump to) whose code may read the
+   * flags before an instruction sets all of them: edges into them must store pending flags. At
+   * the other labels the flags are dead, and edges leave them in the locals.
+   */
+  readonly liveLabels = new Set<number>();
+  /** The label whose code is being written, and whether it has set every flag since. */
+  label = 0;
   sawFullProducer = false;
 
   constructor(readonly mode: number) {}
@@ -291,15 +297,29 @@ class Emitter {
 
   /** Store pending flags before something reads the machine's. */
   flush(): void {
-    if (!this.sawFullProducer) this.readsFlagsFirst = true;
+    this.reads();
     if (!this.stored) this.line(flushSource(this.pending, this.count));
     this.stored = true;
   }
 
   /** The pending flags' store, for an exit (which reads them), as a prefix. */
   flushForExit(): string {
-    if (!this.sawFullProducer) this.readsFlagsFirst = true;
+    this.reads();
     return this.stored ? "" : flushSource(this.pending, this.count) + " ";
+  }
+
+  /** The flags are read here (stored for an exit or a call, or tested). */
+  reads(): void {
+    if (!this.sawFullProducer) this.liveLabels.add(this.label);
+  }
+
+  /** Code for label `k` starts: what holds there holds on every edge into it. */
+  enterLabel(k: number): void {
+    this.label = k;
+    this.sawFullProducer = false;
+    this.pending = null;
+    this.stored = true;
+    this.zeroed = 0;
   }
 
   /** `fr` and friends now hold a new producer's flags. */
@@ -398,16 +418,20 @@ class Emitter {
     return `((${parts.join(" + ")}) >>> 0)`;
   }
 
-  /** A near branch to `target` (before wrapping): the statement that takes it, or null to call the executor. */
-  branch(d: Decoded, target: number): string | null {
-    const osz = this.mode === MODE_64 ? 8 : d.osz;
-    if (this.mode === MODE_64) {
-      if (osz === 2) target &= 0xffff;
-      return target >= -CANON && target < CANON ? `t = ${target};` : null;
-    }
-    target = osz === 2 ? target & 0xffff : target >>> 0;
-    this.maxTarget = Math.max(this.maxTarget, target);
-    return `t = ${target};`;
+  /** A near branch's target (RIP after wrapping), or null when it must be left to the executor (non-canonical). */
+  static target(d: Decoded, after: number, mode: number): number | null {
+    let target = after + d.imm;
+    if (mode === MODE_64) return target >= -CANON && target < CANON ? target : null; // 64-bit operand size (fast.ts jcc)
+    target = d.osz === 2 ? target & 0xffff : target >>> 0;
+    return target;
+  }
+
+  /** Condition code `cc` as an expression: fused with the pending flags, or through the machine's. */
+  condition(cc: number): string {
+    const fused = fusedCondition(cc, this.pending);
+    if (fused !== null) return fused;
+    this.flush();
+    return `c.cond(${cc})`;
   }
 
   /**
@@ -466,7 +490,7 @@ class Emitter {
       const dec = d.op === 0xff ? sub === 1 : d.op >= 0x48;
       // The CF it keeps is the previous producer's: computed before fa/fr are replaced.
       const cf = carrySource(this.pending, this.count);
-      if (this.pending === null && !this.sawFullProducer) this.readsFlagsFirst = true;
+      if (this.pending === null) this.reads();
       this.line(`fc = ${cf}; fa = ${this.get(d.rm)}; fr = (fa ${dec ? "-" : "+"} 1) | 0;`);
       this.set(d.rm, "fr");
       this.produce(dec ? "dec" : "inc");
@@ -480,22 +504,6 @@ class Emitter {
       this.line(`fa = ${this.get(d.rm)}; fr = (fa ${op} ${count}) | 0;`);
       this.set(d.rm, "fr");
       this.produce(kind, count);
-      return true;
-    }
-    if (fn === F.jcc || fn === F.jmpRel) {
-      const take = this.branch(d, after + d.imm);
-      if (take === null) return false;
-      if (fn === F.jmpRel) {
-        this.line(take);
-        return true;
-      }
-      const cc = d.op & 15;
-      let cond = fusedCondition(cc, this.pending);
-      if (cond === null) {
-        this.flush();
-        cond = `c.cond(${cc})`;
-      }
-      this.line(`t = ${after}; if (${cond}) ${take}`);
       return true;
     }
     return this.inlineMemory(d);
@@ -595,7 +603,7 @@ class Emitter {
       this.line(ok);
       if (inc) {
         const cf = carrySource(this.pending, this.count);
-        if (this.pending === null && !this.sawFullProducer) this.readsFlagsFirst = true;
+        if (this.pending === null) this.reads();
         this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0; c.write32(lin, fr);`);
         this.produce(sub === 1 ? "dec" : "inc");
       } else {
@@ -657,24 +665,91 @@ export interface BlockSource {
   source: string;
   /** Highest CS offset it runs or jumps to without checking: the block runs only when CS.limit covers it. */
   limitNeeded: number;
+  /** Instructions of its first segment: the budget a call needs. */
+  entry: number;
 }
 
-/** Builds a block function's source; see the file comment for its contract with cpu.ts. */
+/** Whether `d` is a near relative branch the block writes out (JMP rel, or Jcc rel when `cond`). */
+function isBranch(d: Decoded, cond: boolean): boolean {
+  return d.fn === F.jcc ? cond : d.fn === F.jmpRel;
+}
+
+/**
+ * Builds a block function's source; see the file comment for its contract with cpu.ts.
+ *
+ * The instructions are cut into segments, each entered only at its top: the start, every
+ * instruction a branch of the block jumps to (a label), and the instruction after each
+ * conditional branch. The budget is taken a segment at a time on the edge into it (a segment
+ * that the budget does not cover is left to the run loop, at its first instruction), so exits
+ * inside a segment give back what it did not run. With labels, the code is a `switch` on the
+ * label inside a loop: a branch to a label continues the loop there.
+ */
 export function blockSource(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): BlockSource {
   const n = list.length;
+  const targets: (number | null)[] = list.map((d, k) => (isBranch(d, true) ? Emitter.target(d, ripAfter(rips[k], d.len, mode), mode) : null));
+  const labels = new Set<number>();
+  targets.forEach((t) => {
+    const j = t === null ? -1 : rips.indexOf(t);
+    if (j >= 0) labels.add(j);
+  });
+  const segStart = list.map((d, k) => k === 0 || labels.has(k) || (k > 0 && isBranch(list[k - 1], true)));
+  const segLen: number[] = new Array<number>(n).fill(0);
+  const segOf: number[] = new Array<number>(n).fill(0);
+  for (let k = n - 1, next = n; k >= 0; k--) {
+    if (segStart[k]) {
+      segLen[k] = next - k;
+      next = k;
+    }
+  }
+  for (let k = 0, s = 0; k < n; k++) {
+    if (segStart[k]) s = k;
+    segOf[k] = s;
+  }
+  const em = new Emitter(mode);
+  let maxTarget = 0;
   const decl: string[] = [];
   for (let k = 0; k < n; k++) decl.push(`d${k} = D[${k}], f${k} = F[${k}]`);
-  const em = new Emitter(mode);
-  const exit = (k: number, rip: string, extra: string): string =>
-    `{ ${extra}${WRITE_BACK} c.rip = ${rip}; c.instructionsRetired += left0 - left + ${k + 1}; c.lastD = d${k}; c.lastRip = ${rips[k]}; return left - ${k + 1}; }`;
+  // Edges into labels: the pending flags they store unless the label's flags are dead (see liveLabels).
+  const edgeFlags: { label: number; code: string }[] = [];
+  const edgeFlush = (label: number): string => {
+    em.reads(); // conservatively: the label may read them
+    edgeFlags.push({ label, code: em.stored ? "" : flushSource(em.pending, em.count) + " " });
+    return `@E${edgeFlags.length - 1}@`;
+  };
+  /** Leave the block at RIP `rip` (source) after instruction `k` (or before segment `k` when `k` < 0), `rem` instructions of the current segment unrun. */
+  const leave = (rip: string, k: number, rem: number, flags: string): string =>
+    `{ ${flags}${WRITE_BACK} c.rip = ${rip}; c.instructionsRetired += left0 - left${rem > 0 ? ` - ${rem}` : ""}; ${k >= 0 ? `c.lastD = d${k}; c.lastRip = ${rips[k]}; ` : ""}return left${rem > 0 ? ` + ${rem}` : ""}; }`;
+  /** The edge into segment `s` (from instruction `from`, -1 for none): take its budget, or leave before it. */
+  const enter = (s: number, from: number): string =>
+    `if (left < ${segLen[s]}) ${leave(String(rips[s]), from, 0, em.flushForExit())} left -= ${segLen[s]};`;
   let calledLast = false;
-  // Whether anything in it may touch memory (and so set `attention` or drop cached code).
-  let touchesMemory = false;
   for (let k = 0; k < n; k++) {
     const d = list[k];
     const after = ripAfter(rips[k], d.len, mode);
+    if (k > 0 && segStart[k]) {
+      // Falling into a new segment (after a conditional branch not taken, or into a label).
+      em.line(enter(k, k - 1));
+      if (labels.has(k)) {
+        em.line(edgeFlush(k));
+        em.out.push(`  case ${k}:`);
+        em.enterLabel(k);
+      }
+    }
+    const rem = segOf[k] + segLen[segOf[k]] - k - 1;
+    if (isBranch(d, true) && targets[k] !== null) {
+      const target = targets[k] as number;
+      if (mode !== MODE_64) maxTarget = Math.max(maxTarget, target);
+      const cond = d.fn === F.jcc ? em.condition(d.op & 15) : null;
+      const j = rips.indexOf(target);
+      const take = j >= 0
+        ? `{ ${enter(j, k)} ${edgeFlush(j)}pc = ${j}; continue; }`
+        : leave(String(target), k, 0, em.flushForExit());
+      em.line(cond === null ? take : `if (${cond}) ${take}`);
+      calledLast = false;
+      continue;
+    }
     // The flags as they are before this instruction: what its fault exit must leave.
-    const mayFault = !REGISTER_ONLY.has(d.fn) && d.fn !== F.jcc && d.fn !== F.jmpRel;
+    const mayFault = !REGISTER_ONLY.has(d.fn);
     const flagsBefore = mayFault ? em.flushForExit() : "";
     const inlined = em.inline(d, after);
     calledLast = !inlined;
@@ -684,56 +759,53 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       em.line(`f${k}(c, d${k});`);
       em.afterCall();
     }
-    // Registers only, or a near branch to a target checked on entry: no fault, no memory.
-    if (REGISTER_ONLY.has(d.fn) || (inlined && (d.fn === F.jcc || d.fn === F.jmpRel))) continue;
-    touchesMemory = true;
-    // A fault: the k instructions before it retired, RIP on it (registers and flags as they were).
-    em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left + ${k}; return left - ${k + 1}; }`);
-    if (k === n - 1 || d.fn === F.jcc || d.fn === F.jmpRel) continue;
+    if (!mayFault) continue;
+    // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
+    em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
+    if (k === n - 1) continue;
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
-    em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${exit(k, String(after), em.flushForExit())}`);
+    em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
   }
   const last = n - 1;
   const lastD = list[last];
-  if (ends && calledLast) em.line(`t = c.nextRip;`);
-  else if (!ends) em.line(`t = ${ripAfter(rips[last], lastD.len, mode)};`);
-  em.line(`left -= ${n};`);
-  // Loop in place while the branch comes back to the start and nothing needs the run loop. The
-  // flags wait in the locals across passes when the next pass sets them all before reading any.
-  const exitFlags = em.stored ? "" : flushSource(em.pending, em.count) + " ";
-  if (ends) {
-    if (em.readsFlagsFirst) em.flush();
-    em.line(`if (t === ${rips[0]} && left >= ${n}${touchesMemory ? " && c.attention === 0 && c.codeWrites === w0" : ""}) continue;`);
+  // The end: fall through after the last instruction, or go where a called control transfer went.
+  if (!isBranch(lastD, false) || targets[last] === null) {
+    const t = ends && calledLast ? "c.nextRip" : String(ripAfter(rips[last], lastD.len, mode));
+    em.line(leave(t, last, 0, em.flushForExit()));
   }
-  em.line(`${em.stored ? "" : exitFlags}${WRITE_BACK} c.rip = t; c.instructionsRetired += left0 - left; c.lastD = d${last}; c.lastRip = ${rips[last]};`);
-  em.line(`return left;`);
   const regs: number[] = [];
   for (let r = 0; r < 16; r++) if ((em.used & (1 << r)) !== 0) regs.push(r);
   const writeBack = regs.filter((r) => (em.written & (1 << r)) !== 0).map((r) => `r32[${r << 1}] = g${r};`).join(" ");
   const reload = regs.map((r) => `g${r} = r32[${r << 1}];`).join(" ");
-  const body = em.out.map((l) => l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload));
+  const body = em.out.map((l) =>
+    l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload)
+      .replace(/@E(\d+)@/g, (_m, i: string) => {
+        const e = edgeFlags[Number(i)];
+        return em.liveLabels.has(e.label) ? e.code : "";
+      }));
+  const looped = labels.size > 0;
   const source = [
     `"use strict";`,
     `const ${decl.join(", ")};`,
     `return function block_${rips[0].toString(16)}(c, left0) {`,
-    `  let left = left0;`,
+    `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, t = 0, v = 0, lin = 0;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, pc = 0;`,
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
-    `  for (;;) {`,
+    ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,
-    `  }`,
+    ...(looped ? [`  }`] : []),
     `};`,
   ].join("\n");
-  return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, em.maxTarget) };
+  return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, maxTarget), entry: segLen[0] };
 }
 
-function generate(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): { fn: BlockFn; limitNeeded: number } | null {
+function generate(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): { fn: BlockFn; limitNeeded: number; entry: number } | null {
   if (!jit.enabled) return null;
   try {
-    const { source, limitNeeded } = blockSource(list, rips, mode, ends);
+    const { source, limitNeeded, entry } = blockSource(list, rips, mode, ends);
     const factory = new Function("D", "F", "PARITY", "ALU", source) as (D: readonly Decoded[], F: readonly Decoded["fn"][], parity: Uint8Array, alu: typeof arithAlu) => BlockFn;
-    return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded };
+    return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded, entry };
   } catch {
     // No eval under this page's Content-Security-Policy: interpret everything.
     jit.enabled = false;
