@@ -33,7 +33,7 @@
 import type { Decoded } from "./decode";
 import { MODE_16, MODE_64 } from "./decode";
 import { INLINE_FORMS, REGISTER_ONLY } from "./fast";
-import { PARITY } from "./machine";
+import { PARITY, TLB_MASK } from "./machine";
 import { alu as arithAlu } from "./arith";
 import type { Machine } from "./machine";
 
@@ -370,6 +370,37 @@ class Emitter {
   }
 
   /**
+   * The linear address of an access of `size` bytes at offset `ea` (source) of segment `seg`,
+   * into `lin`: Machine.linear's checks written out for the segment's cached limits (outside
+   * 64-bit mode), calling it — to raise the fault — only when they fail.
+   */
+  linear(seg: number, ea: string, size: number, write: boolean): void {
+    this.line(`ea = ${ea}; lin = ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : c.linear(${seg}, ea, ${size}, ${write});`);
+  }
+
+  /**
+   * `v` = the `size`-byte value at `lin` (1 or 4): Machine.read8/read32 with the software TLB hit
+   * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
+   */
+  read(size: number): string {
+    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (rTag[ti] === lin - to + u) v = rBuf[ti][rOff[ti] + to]; else v = c.read8(lin);`;
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) { tb = rBuf[ti]; tp = rOff[ti] + to; v = tb[tp] | (tb[tp + 1] << 8) | (tb[tp + 2] << 16) | (tb[tp + 3] << 24); } else v = c.read32(lin);`;
+  }
+
+  /**
+   * Store `value` (source, evaluated once) at `lin`: Machine.write8/write32 with the TLB hit written
+   * out when the page holds no cached instruction at those bytes (else the method drops them).
+   */
+  write(size: number, value: string): string {
+    if (size === 1) {
+      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (wTag[ti] === lin - to + u && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else c.write8(lin, tx);`;
+    }
+    return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || (tc.covered[to] | tc.covered[to + 1] | tc.covered[to + 2] | tc.covered[to + 3]) === 0)) ` +
+      `{ tb = wBuf[ti]; tp = wOff[ti] + to; tb[tp] = tx; tb[tp + 1] = tx >> 8; tb[tp + 2] = tx >> 16; tb[tp + 3] = tx >> 24; } else c.write32(lin, tx);`;
+  }
+
+  /**
    * `lin` = the linear address of `d`'s memory operand for an access of `size` bytes (the
    * segment checks of Machine.linear; a fault sets c.fault), and for a read-modify-write the
    * write check of the whole operand first, as operands.ts rmwLinear does. False when the address
@@ -380,8 +411,9 @@ class Emitter {
     const ea = this.ea(d);
     if (ea === null) return false;
     const seg = d.seg >= 0 ? d.seg : d.defSeg;
-    this.line(`lin = c.linear(${seg}, ${ea}, ${size}, ${write});`);
-    if (rmw) this.line(`if (c.fault === 0) c.probeWrite(lin, ${size});`);
+    this.linear(seg, ea, size, write);
+    // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
+    if (rmw) this.line(`if (c.fault === 0) { to = lin & 0xfff; if (to > ${4096 - size} || wTag[(lin >>> 12) & ${TLB_MASK}] !== lin - to + u) c.probeWrite(lin, ${size}); }`);
     return true;
   }
 
@@ -522,7 +554,7 @@ class Emitter {
     if (fn === F.movLoad32 || fn === F.movLoad8 || fn === F.movzxByte32 && d.mod !== 3) {
       const size = fn === F.movLoad32 ? 4 : 1;
       if (!this.address(d, size, false, false)) return false;
-      this.line(`if (c.fault === 0) v = c.read${size * 8}(lin);`);
+      this.line(`if (c.fault === 0) { ${this.read(size)} }`);
       this.line(ok);
       if (fn === F.movLoad8) this.setByte(d.regByte, "v");
       else this.set(d.reg, "v");
@@ -537,7 +569,7 @@ class Emitter {
       if (d.mod === 3) a = this.get(d.rm);
       else {
         if (!this.address(d, 4, false, false)) return false;
-        this.line(`if (c.fault === 0) v = c.read32(lin);`);
+        this.line(`if (c.fault === 0) { ${this.read(4)} }`);
         this.line(ok);
         a = "v";
       }
@@ -555,10 +587,10 @@ class Emitter {
       // MOV AL/EAX, moffs and back (movMoffs).
       const size = d.op & 1 ? 4 : 1;
       const store = d.op >= 0xa2;
-      this.line(`lin = c.linear(${d.seg >= 0 ? d.seg : 3}, ${d.disp >>> 0}, ${size}, ${store});`);
-      if (store) this.line(`if (c.fault === 0) c.write${size * 8}(lin, ${size === 4 ? this.get(0) : this.getByte(0)});`);
+      this.linear(d.seg >= 0 ? d.seg : 3, String(d.disp >>> 0), size, store);
+      if (store) this.line(`if (c.fault === 0) { ${this.write(size, size === 4 ? this.get(0) : this.getByte(0))} }`);
       else {
-        this.line(`if (c.fault === 0) v = c.read${size * 8}(lin);`);
+        this.line(`if (c.fault === 0) { ${this.read(size)} }`);
         this.line(ok);
         if (size === 4) this.set(0, "v");
         else this.setByte(0, "v");
@@ -575,14 +607,14 @@ class Emitter {
       const size = fn === F.movStore32 || fn === F.movStoreImm32 ? 4 : 1;
       const value = fn === F.movStore32 ? this.get(d.reg) : fn === F.movStore8 ? this.getByte(d.regByte) : String(size === 1 ? d.imm & 0xff : d.imm | 0);
       if (!this.address(d, size, true, false)) return false;
-      this.line(`if (c.fault === 0) c.write${size * 8}(lin, ${value});`);
+      this.line(`if (c.fault === 0) { ${this.write(size, value)} }`);
       return true;
     }
     if (fn === F.aluGvEvMem32 || fn === F.testMemReg32) {
       const aop = fn === F.testMemReg32 ? 4 : regOp;
       if (aop === 2 || aop === 3) return false;
       if (!this.address(d, 4, false, false)) return false;
-      this.line(`if (c.fault === 0) v = c.read32(lin);`);
+      this.line(`if (c.fault === 0) { ${this.read(4)} }`);
       this.line(ok);
       if (fn === F.testMemReg32) this.alu(4, "v", this.get(d.reg));
       else {
@@ -599,16 +631,17 @@ class Emitter {
       if (aop === 2 || aop === 3) return false;
       const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
       if (!this.address(d, 4, aop !== 7, aop !== 7)) return false;
-      this.line(`if (c.fault === 0) v = c.read32(lin);`);
+      this.line(`if (c.fault === 0) { ${this.read(4)} }`);
       this.line(ok);
       if (inc) {
         const cf = carrySource(this.pending, this.count);
         if (this.pending === null) this.reads();
-        this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0; c.write32(lin, fr);`);
+        this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0;`);
+        this.line(this.write(4, "fr"));
         this.produce(sub === 1 ? "dec" : "inc");
       } else {
         this.alu(aop, "v", src);
-        if (aop !== 7) this.line("c.write32(lin, fr);");
+        if (aop !== 7) this.line(this.write(4, "fr"));
       }
       this.line("}");
       return true;
@@ -619,7 +652,7 @@ class Emitter {
       if (aop === 2 || aop === 3) this.flush();
       this.line(`fr = ALU(c, ${aop}, ${a}, ${b}, 1);`);
       if (dst !== null && aop !== 7) this.setByte(dst, "fr");
-      else if (mem && aop !== 7) this.line("c.write8(lin, fr);");
+      else if (mem && aop !== 7) this.line(this.write(1, "fr"));
       this.clobber();
     };
     if (fn === F.aluRegReg8) {
@@ -646,7 +679,7 @@ class Emitter {
       const rmw = fn === F.aluImmMem8 && aop !== 7;
       if (aop === 2 || aop === 3) this.flush(); // before the fault exit is written: CF is read
       if (!this.address(d, 1, rmw, rmw)) return false;
-      this.line(`if (c.fault === 0) v = c.read8(lin);`);
+      this.line(`if (c.fault === 0) { ${this.read(1)} }`);
       this.line(ok);
       if (fn === F.aluGbEbMem) byteAlu(aop, this.getByte(d.regByte), "v", d.regByte, false);
       else byteAlu(aop, "v", String(d.imm & 0xff), null, true);
@@ -790,7 +823,9 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `return function block_${rips[0].toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, pc = 0;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tb = c.r8, tc = undefined;`,
+    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wCode = c.wCode;`,
+    `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,

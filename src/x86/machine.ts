@@ -69,7 +69,8 @@ export const ATT_DEBUG = 32;
 export const ATT_REP_STOP = 1 | 4 | 8 | ATT_DEBUG;
 
 const TLB_SIZE = 1024;
-const TLB_MASK = TLB_SIZE - 1;
+/** Software-TLB index mask (jit.ts writes the TLB hit out in compiled blocks). */
+export const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
 const CANON_LIMIT = 140737488355328; // 2^47
 
@@ -1111,6 +1112,60 @@ export class Machine {
     const last = lin + size - 1;
     if ((last - (last & 0xfff)) !== (lin - (lin & 0xfff)) && this.wTag[(last >>> 12) & TLB_MASK] !== last - (last & 0xfff) + u) {
       return this.fill(last, true, size, true);
+    }
+    return true;
+  }
+
+  /**
+   * REP MOVS in bulk (exec-string.ts): `items` forward items of `size` bytes (1 or 4) from linear
+   * `src` to linear `dst`, each range inside one page, item by item as the instruction would (so
+   * overlapping ranges copy what the instruction copies). Only when both pages are in the TLB (the
+   * source readable, the destination writable with no cached instruction on it: anything else —
+   * a miss, a fault, a watchpoint, code — is left to the item-at-a-time path); false, and nothing
+   * done, otherwise.
+   */
+  copyItems(src: number, dst: number, size: number, items: number): boolean {
+    const u = this.systemAccess ? 0 : this.userBit;
+    const so = src & 0xfff;
+    const dOff = dst & 0xfff;
+    const si = (src >>> 12) & TLB_MASK;
+    const di = (dst >>> 12) & TLB_MASK;
+    if (this.rTag[si] !== src - so + u || this.wTag[di] !== dst - dOff + u || this.wCode[di] !== undefined) return false;
+    const sb = this.rBuf[si];
+    const db = this.wBuf[di];
+    let sp = this.rOff[si] + so;
+    let dp = this.wOff[di] + dOff;
+    if (size === 1) {
+      for (let k = 0; k < items; k++) db[dp + k] = sb[sp + k];
+      return true;
+    }
+    for (let k = 0; k < items; k++, sp += 4, dp += 4) {
+      const v = sb[sp] | (sb[sp + 1] << 8) | (sb[sp + 2] << 16) | (sb[sp + 3] << 24);
+      db[dp] = v;
+      db[dp + 1] = v >> 8;
+      db[dp + 2] = v >> 16;
+      db[dp + 3] = v >> 24;
+    }
+    return true;
+  }
+
+  /** REP STOS in bulk: `items` items of `size` bytes (1 or 4) of `value` at linear `dst`, on copyItems's conditions. */
+  fillItems(dst: number, size: number, items: number, value: number): boolean {
+    const u = this.systemAccess ? 0 : this.userBit;
+    const dOff = dst & 0xfff;
+    const di = (dst >>> 12) & TLB_MASK;
+    if (this.wTag[di] !== dst - dOff + u || this.wCode[di] !== undefined) return false;
+    const db = this.wBuf[di];
+    const dp = this.wOff[di] + dOff;
+    if (size === 1) {
+      db.fill(value, dp, dp + items);
+      return true;
+    }
+    for (let k = 0, p = dp; k < items; k++, p += 4) {
+      db[p] = value;
+      db[p + 1] = value >> 8;
+      db[p + 2] = value >> 16;
+      db[p + 3] = value >> 24;
     }
     return true;
   }
