@@ -35,9 +35,15 @@ export function formatMips(instructions: number, millis: number): string {
   return mips >= 100 ? `${mips.toFixed(0)} MIPS` : mips >= 1 ? `${mips.toFixed(1)} MIPS` : `${(mips * 1000).toFixed(0)} KIPS`;
 }
 
+/**
+ * One formatter for every count: Number.prototype.toLocaleString builds a new Intl formatter per
+ * call, which showed as a few percent of the page's time while it renders exit tables and stats.
+ */
+const COUNT_FORMAT = new Intl.NumberFormat("en-US");
+
 /** 1234567 → "1,234,567" (fixed locale so tests and screenshots agree). */
 export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
+  return COUNT_FORMAT.format(n);
 }
 
 /** Strips the common Zircon prefix for compact badges: "ZX_OBJ_TYPE_GUEST" → "GUEST". */

@@ -1,19 +1,14 @@
 /**
  * Page entry: make sure the page is cross-origin isolated (coi.ts), start the workbench (which
- * starts the hypervisor worker and boots the default guest), render the panels.
+ * starts the hypervisor worker and boots the default guest), then load React and render the
+ * panels (render.tsx) — in that order, so that the guest boots while the page builds itself.
  */
 import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "./App";
 import { ensureCrossOriginIsolated } from "./coi";
 import { applyTheme, initialTheme } from "./theme";
-import { WorkbenchContext } from "./hooks";
 import { Workbench } from "./workbench";
 // Share links: `#r=` recipes, `?embed` (src/share, src/ui/share-*).
-import { EmbedApp } from "./EmbedApp";
-import { ShareContext } from "./share-context";
 import { trackWorkers } from "./share-controller";
 import { readPageRequest } from "./share-link";
 import { createShareController, initialGuestFor, openLinks } from "./share-setup";
@@ -36,13 +31,9 @@ async function main(): Promise<void> {
   openLinks(share, request);
   // Exposed for debugging from the devtools console (and e2e diagnostics); not an API.
   (globalThis as { hvplay?: Workbench }).hvplay = workbench;
-  createRoot(document.getElementById("root")!).render(
-    <StrictMode>
-      <WorkbenchContext value={workbench}>
-        <ShareContext value={share}>{request.embed ? <EmbedApp /> : <App />}</ShareContext>
-      </WorkbenchContext>
-    </StrictMode>,
-  );
+  // React and the panels load only now: the worker is already booting the guest meanwhile.
+  const { renderApp } = await import("./render");
+  renderApp(document.getElementById("root")!, workbench, share, request.embed);
 }
 
 void main();

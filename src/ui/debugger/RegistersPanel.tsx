@@ -14,6 +14,7 @@ import {
   CR0_BITS, CR4_BITS, EFER_BITS, RFLAGS_BITS, bitSet, decodeAccessRights, describeMode, iopl, toggleBit, withIopl, type NamedBit,
 } from "./bits";
 import { EditableValue } from "./EditableValue";
+import { formatCount } from "../format";
 import { hexWidth, mergeAtWidth, nameAtWidth, viewWidth, visibleGprs, type GeneralName } from "./values";
 import "./debugger.css";
 
@@ -191,7 +192,7 @@ export function RegistersPanel() {
   const head = running
     ? "running — Pause to read"
     : registers
-      ? `${detail ? `${describeMode(detail.mode)} · ` : ""}${registers.instructions.toLocaleString("en-US")} instructions retired`
+      ? `${detail ? `${describeMode(detail.mode)} · ` : ""}${formatCount(registers.instructions)} instructions retired`
       : "not read yet";
   return (
     <section className={`panel registers-panel dbg-fill${running ? " stale" : ""}`} aria-labelledby="regs-title">
