@@ -25,7 +25,11 @@ interface SparsePage {
 export class PhysicalMemory implements GuestPhysicalMemory {
   /** Bumped on every change of the mapping or permissions. */
   generation = 0;
-  private readonly denseBuf: (Uint8Array | undefined)[] = new Array(DENSE_PAGES);
+  /**
+   * Backing buffer by page, grown (packed) only as far as the highest page mapped below 4 GiB: a
+   * 2^20-slot array made up front cost tens of milliseconds at every machine's creation.
+   */
+  private readonly denseBuf: (Uint8Array | undefined)[] = [];
   private readonly denseOff = new Int32Array(DENSE_PAGES);
   private readonly densePerms = new Uint8Array(DENSE_PAGES);
   private readonly sparse = new Map<number, SparsePage>();
@@ -54,7 +58,7 @@ export class PhysicalMemory implements GuestPhysicalMemory {
     for (let i = 0; i < len; i += PAGE_SIZE) {
       const ppn = (gpa + i) / PAGE_SIZE;
       if (ppn < DENSE_PAGES) {
-        if (this.denseBuf[ppn] !== undefined) this.densePerms[ppn] = perms & 7;
+        if (this.pageBuffer(ppn) !== undefined) this.densePerms[ppn] = perms & 7;
       } else {
         const p = this.sparse.get(ppn);
         if (p) p.perms = perms & 7;
@@ -65,7 +69,12 @@ export class PhysicalMemory implements GuestPhysicalMemory {
 
   private setPage(ppn: number, buf: Uint8Array | undefined, off: number, perms: number): void {
     if (ppn < DENSE_PAGES) {
-      this.denseBuf[ppn] = buf;
+      const pages = this.denseBuf;
+      if (ppn >= pages.length) {
+        if (buf === undefined) return; // never mapped
+        while (pages.length <= ppn) pages.push(undefined);
+      }
+      pages[ppn] = buf;
       this.denseOff[ppn] = off;
       this.densePerms[ppn] = buf ? perms : 0;
     } else if (buf) {
@@ -88,7 +97,7 @@ export class PhysicalMemory implements GuestPhysicalMemory {
 
   /** Backing buffer of a page, or undefined when unmapped. Pair with pageOffset(). */
   pageBuffer(ppn: number): Uint8Array | undefined {
-    if (ppn < DENSE_PAGES) return ppn >= 0 ? this.denseBuf[ppn] : undefined;
+    if (ppn < DENSE_PAGES) return ppn >= 0 && ppn < this.denseBuf.length ? this.denseBuf[ppn] : undefined;
     return this.sparse.get(ppn)?.buf;
   }
 
