@@ -13,10 +13,10 @@
  * turning), as another thread's zx_vcpu_kick / zx_vcpu_interrupt would in Zircon.
  */
 import {
-  decodeVcpuState, encodeVcpuIo, encodeVcpuState, statusName,
+  decodeVcpuState, encodeVcpuState, statusName,
   ZX_ERR_ALREADY_EXISTS, ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_INVALID_ARGS, ZX_ERR_NOT_SUPPORTED, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
-  ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
+  ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_IO_SIZE, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
   type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type Thread, type zx_port_packet_t,
 } from "../zircon";
@@ -67,7 +67,13 @@ export interface ArchStateResult {
   state?: hvplay_arch_state_t;
 }
 
-const hex = (n: number | bigint) => "0x" + n.toString(16);
+/** hex() of 0 … 0xFFFF, filled as they are asked for. */
+const SMALL_HEX: Array<string | undefined> = new Array<string | undefined>(0x10000);
+/** "0x3f8". Ports and byte or word values repeat from exit to exit: their strings are made once. */
+const hex = (n: number | bigint): string => {
+  if (typeof n === "number" && n >= 0 && n < SMALL_HEX.length && Number.isInteger(n)) return (SMALL_HEX[n] ??= "0x" + n.toString(16));
+  return "0x" + n.toString(16);
+};
 
 /** How a trap the VMM did not set appears in the exit log: the access is seen, under its key. */
 const unownedTrapName = (key: bigint) => `no VMM device: trap key ${key}`;
@@ -115,6 +121,8 @@ export class Machine {
   private runStarted = 0;
   private lastInstructions = 0;
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
+  /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
+  private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
 
   private constructor(
     private readonly proc: Process,
@@ -536,7 +544,7 @@ export class Machine {
     this.clock?.sync();
     if (io.input) {
       const value = this.table.read(row, io.port, size);
-      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, encodeVcpuIo({ access_size: size, u32: value }));
+      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, this.ioValue(size, value));
       if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state(ZX_VCPU_IO): ${statusName(status)}` };
       if (this.sinks.exit) this.record(ZX_OK, "io", `IN ${hex(io.port)} ${size} byte${size > 1 ? "s" : ""} → ${hex(value)} (${row.handler.name})`);
       else this.count("io");
@@ -547,6 +555,23 @@ export class Machine {
       else this.count("io");
     }
     return null;
+  }
+
+  /**
+   * zx_vcpu_io_t { access_size, padding1[3], u32 } in ioBuf: the bytes encodeVcpuIo({ access_size,
+   * u32 }) gives, written without an object, a DataView or a new buffer per IN.
+   */
+  private ioValue(size: number, value: number): Uint8Array {
+    const b = this.ioBuf;
+    b[0] = size;
+    b[1] = 0;
+    b[2] = 0;
+    b[3] = 0;
+    b[4] = value;
+    b[5] = value >>> 8;
+    b[6] = value >>> 16;
+    b[7] = value >>> 24;
+    return b;
   }
 
   private handleMem(packet: zx_port_packet_t): { status: number; message: string } | null {
@@ -575,7 +600,7 @@ export class Machine {
     };
     const updated = emulateMmio(inst, regs, bus);
     if (updated) {
-      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_STATE, encodeVcpuState(updated));
+      const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_STATE, encodeVcpuState(updated, this.stateBuf));
       if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state: ${statusName(status)}` };
     }
     this.record(ZX_OK, "mem", `MMIO ${inst.op} ${inst.accessSize} bytes at ${hex(mem.addr)} (${handler.name})`);

@@ -4,12 +4,24 @@
  */
 export class InterruptBitmap {
   private readonly words = new Uint32Array(8);
+  /** How many vectors are pending: the VCPU asks before every entry, and the answer is almost always none. */
+  private count = 0;
 
   set(vector: number): void {
-    this.words[vector >>> 5] |= 1 << (vector & 31);
+    const w = vector >>> 5;
+    const bit = 1 << (vector & 31);
+    if ((this.words[w] & bit) === 0) {
+      this.words[w] |= bit;
+      this.count++;
+    }
   }
   clear(vector: number): void {
-    this.words[vector >>> 5] &= ~(1 << (vector & 31));
+    const w = vector >>> 5;
+    const bit = 1 << (vector & 31);
+    if ((this.words[w] & bit) !== 0) {
+      this.words[w] &= ~bit;
+      this.count--;
+    }
   }
   get(vector: number): boolean {
     return (this.words[vector >>> 5] & (1 << (vector & 31))) !== 0;
@@ -20,6 +32,7 @@ export class InterruptBitmap {
   }
   /** The highest pending vector, or -1 when none (Zircon scans from the top: higher vector first). */
   highest(): number {
+    if (this.count === 0) return -1;
     for (let w = 7; w >= 0; w--) {
       const bits = this.words[w];
       if (bits !== 0) return w * 32 + 31 - Math.clz32(bits);
@@ -27,6 +40,6 @@ export class InterruptBitmap {
     return -1;
   }
   any(): boolean {
-    return this.highest() >= 0;
+    return this.count !== 0;
   }
 }

@@ -95,6 +95,10 @@ function writeWallClock(vcpu: VcpuObject, gpa: bigint): void {
   vcpu.guest.physmem.writeBytes(Number(gpa), b);
 }
 
+/** The pvclock record as updatePvClock writes it, built here and copied into the guest (every entry). */
+const pvclockRecord = new Uint8Array(32);
+const pvclockView = new DataView(pvclockRecord.buffer);
+
 /**
  * struct pvclock_vcpu_time_info (32 B) at the registered GPA, refreshed before each entry:
  * version @0, tsc_timestamp @8, system_time @16, tsc_to_system_mul @24, tsc_shift @28, flags @29.
@@ -102,8 +106,9 @@ function writeWallClock(vcpu: VcpuObject, gpa: bigint): void {
  */
 export function updatePvClock(vcpu: VcpuObject): void {
   if (vcpu.pvclockGpa < 0) return;
-  const b = new Uint8Array(32);
-  const dv = new DataView(b.buffer);
+  const b = pvclockRecord;
+  const dv = pvclockView;
+  b.fill(0);
   vcpu.pvclockVersion += 2;
   dv.setUint32(0, vcpu.pvclockVersion, true);
   dv.setBigUint64(8, tscOf(vcpu), true);

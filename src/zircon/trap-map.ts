@@ -100,8 +100,16 @@ export class TrapMap {
   }
   /** The IO trap containing `port`. */
   findIo(port: number): Trap | undefined {
-    return TrapMap.find(this.io, port);
+    // A guest tends to hit one port range many times in a row (a UART, a timer): try the last one
+    // first. Traps are never removed and never overlap, so a trap holding `port` is the answer.
+    const last = this.lastIo;
+    if (last !== undefined && port >= last.start && port < last.end) return last;
+    const trap = TrapMap.find(this.io, port);
+    if (trap !== undefined) this.lastIo = trap;
+    return trap;
   }
+  /** The IO trap findIo found last. */
+  private lastIo: Trap | undefined = undefined;
 
   private static find(list: Trap[], addr: number): Trap | undefined {
     const i = TrapMap.lowerBound(list, addr);

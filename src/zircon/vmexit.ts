@@ -97,20 +97,26 @@ function handleIo(vcpu: VcpuObject): number {
   const trap = vcpu.guest.traps.findIo(e.port);
   if (!trap) return ZX_ERR_NOT_FOUND;
   vcpu.advanceRip();
+  // The data bytes as numbers: one BigInt read of RAX, no DataView. `data` is a fresh 4-byte array
+  // per packet (packets are the caller's to keep) and stays small enough for V8 to keep on its heap.
   const data = new Uint8Array(4);
+  let u32 = 0;
   if (!e.input) {
-    const rax = vcpu.cpu.getRegister(RAX);
-    for (let i = 0; i < e.size; i++) data[i] = Number((rax >> BigInt(8 * i)) & 0xffn);
+    const low = Number(vcpu.cpu.getRegister(RAX) & 0xffffffffn);
+    u32 = e.size >= 4 ? low >>> 0 : low & ((1 << (8 * e.size)) - 1);
+    data[0] = u32;
+    data[1] = u32 >>> 8;
+    data[2] = u32 >>> 16;
+    data[3] = u32 >>> 24;
   } else if (e.size === 4) {
     // Intel SDM Vol. 1 §3.4.1.1: a 32-bit result is zero-extended into the 64-bit register.
     vcpu.cpu.setRegister(RAX, 0n);
   }
-  const dv = new DataView(data.buffer);
   vcpu.packet = {
     key: trap.key,
     type: ZX_PKT_TYPE_GUEST_IO,
     status: ZX_OK,
-    guest_io: { port: e.port, access_size: e.size, input: e.input, u8: data[0], u16: dv.getUint16(0, true), u32: dv.getUint32(0, true), data },
+    guest_io: { port: e.port, access_size: e.size, input: e.input, u8: u32 & 0xff, u16: u32 & 0xffff, u32, data },
   };
   return ZX_ERR_NEXT;
 }

@@ -70,6 +70,9 @@ export class TimerQueue implements DeviceClock {
   advance(toNs: number): void {
     if (Number.isNaN(toNs) || toNs < this.time) throw new RangeError(`TimerQueue: cannot go back from ${this.time} to ${toNs}`);
     for (;;) {
+      // The heap's top is its earliest entry, cancelled or not: when even that is later, nothing is
+      // due (checked first, so the common "nothing due" costs no Map lookup).
+      if (this.heapAt.length === 0 || this.heapAt[0] > toNs) break;
       this.dropCancelled();
       if (this.heapAt.length === 0 || this.heapAt[0] > toNs) break;
       const at = this.heapAt[0];

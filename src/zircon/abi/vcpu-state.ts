@@ -26,14 +26,14 @@ function u64(v: number | bigint | undefined): bigint {
 
 export function encodeVcpuState(state: VcpuStateInput, out: Uint8Array = new Uint8Array(ZX_VCPU_STATE_SIZE)): Uint8Array {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  VCPU_STATE_FIELDS.forEach((name, i) => dv.setBigUint64(i * 8, u64(state[name]), true));
+  for (let i = 0; i < VCPU_STATE_FIELDS.length; i++) dv.setBigUint64(i * 8, u64(state[VCPU_STATE_FIELDS[i]]), true);
   return out;
 }
 
 export function decodeVcpuState(bytes: Uint8Array): zx_vcpu_state_t {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const state = {} as zx_vcpu_state_t;
-  VCPU_STATE_FIELDS.forEach((name, i) => (state[name] = dv.getBigUint64(i * 8, true)));
+  for (let i = 0; i < VCPU_STATE_FIELDS.length; i++) state[VCPU_STATE_FIELDS[i]] = dv.getBigUint64(i * 8, true);
   return state;
 }
 

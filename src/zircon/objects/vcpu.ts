@@ -30,6 +30,9 @@ import { WAIT_BELL, WAIT_HLT, deliverBell, handleExit } from "../vmexit";
 import type { zx_port_packet_t } from "../abi/port-packet";
 import type { GuestObject } from "./guest";
 
+/** runSlices' answer when a full slice ran: yield to the event loop, then go on (WAIT_HLT, WAIT_BELL: vmexit.ts). */
+const WAIT_SLICE = 3;
+
 /** Instructions per slice between event-loop turns (~1–5 ms of guest time at interpreter speed). */
 export const SLICE_INSTRUCTIONS = 200_000;
 
@@ -80,6 +83,11 @@ export class VcpuObject extends KernelObject {
   packet: zx_port_packet_t | null = null;
   /** A BELL packet waiting for a free slot in its trap's pool. */
   pendingBell: { trap: Trap; packet: zx_port_packet_t } | null = null;
+  /** RIP before the exit handler's first advanceRip (null: not advanced during this exit). */
+  private ripBeforeAdvance: bigint | null = null;
+  /** The loop's state while a resume is in progress (one at a time: `running`). */
+  private remaining = 0;
+  private sinceYield = 0;
   /** Instructions completed by the kernel on the guest's behalf (emulated exits that advanced RIP). */
   emulatedRetired = 0;
   /** KVM pvclock area (MSR_KVM_SYSTEM_TIME), −1 when off. */
@@ -155,7 +163,10 @@ export class VcpuObject extends KernelObject {
     const cpu = this.cpu;
     const len = BigInt(cpu.exit.instructionLength);
     const cs = cpu.getSegment(SEG_CS).accessRights;
-    let rip = cpu.getRip() + len;
+    const from = cpu.getRip();
+    // The first advance of an exit is from the exiting instruction: the RIP zx_vcpu_resume reports.
+    if (this.ripBeforeAdvance === null) this.ripBeforeAdvance = from;
+    let rip = from + len;
     if ((cpu.efer & EFER_LMA) && (cs & (1 << 13))) rip = BigInt.asUintN(64, rip);
     else if (cs & (1 << 14)) rip &= 0xffffffffn;
     else rip &= 0xffffn;
@@ -255,86 +266,128 @@ export class VcpuObject extends KernelObject {
   /**
    * zx_vcpu_resume's loop. `limit` = most instructions to retire (Infinity for zx_vcpu_resume;
    * hvplay_vcpu_resume_limited passes a number and gets ZX_ERR_TIMED_OUT when it runs out).
+   *
+   * The common round trip (run → an exit that needs user space → return) is synchronous: runSlices
+   * runs the loop until it has a result or must wait (a slice's yield, HLT, a full BELL pool); only
+   * then does the async part (waitAndRun) take over. The promise that comes back settles exactly as
+   * an `async resume() { try { return await this.runLoop() } finally { ... } }` would: the finally
+   * part one microtask after the loop's result, so the VMM's other tasks (a port packet queued during
+   * the run, such as a device timer's) get the same turns before the VMM sees the packet as they did
+   * when the loop was an async function, and a guest's timing stays exactly what it was.
    */
-  async resume(limit: number): Promise<ResumeResult> {
-    if (this.running) return fail(ZX_ERR_BAD_STATE);
+  resume(limit: number): Promise<ResumeResult> {
+    if (this.running) return Promise.resolve(fail(ZX_ERR_BAD_STATE));
     this.running = true;
     this.kernel.runningVcpus++;
+    this.remaining = limit;
+    this.sinceYield = 0;
+    this.lastExitRip = null;
+    let first: ResumeResult | number;
     try {
-      return await this.runLoop(limit);
-    } finally {
-      this.running = false;
-      this.kernel.runningVcpus--;
-      this.kernel.clock.noteIdle();
-      if (this.handleCount === 0) this.destroy();
+      first = this.runSlices();
+    } catch (e) {
+      return Promise.reject(e).then(undefined, this.endResumeThrow);
+    }
+    const loop = typeof first === "number" ? this.waitAndRun(first) : Promise.resolve(first);
+    return loop.then(this.endResume, this.endResumeThrow);
+  }
+
+  /** The `finally` of resume, as a promise reaction (allocated once, not per call). */
+  private readonly endResume = (result: ResumeResult): ResumeResult => {
+    this.finishResume();
+    return result;
+  };
+  private readonly endResumeThrow = (error: unknown): never => {
+    this.finishResume();
+    throw error;
+  };
+
+  private finishResume(): void {
+    this.running = false;
+    this.kernel.runningVcpus--;
+    this.kernel.clock.noteIdle();
+    if (this.handleCount === 0) this.destroy();
+  }
+
+  /** The loop from a wait on: wait, run on synchronously, and so on until there is a result. */
+  private async waitAndRun(wait: number): Promise<ResumeResult> {
+    for (;;) {
+      if (wait === WAIT_SLICE) {
+        await yieldMacrotask();
+        this.sinceYield = 0;
+      } else if (wait === WAIT_HLT) {
+        await this.waitForInterrupt();
+        this.sinceYield = 0;
+      } else {
+        // WAIT_BELL: the trap's packets are all queued; wait for the port to hand one back.
+        let status = WAIT_BELL;
+        while (status === WAIT_BELL && !this.killed) {
+          await this.pendingBell!.trap.pool.whenAvailable();
+          status = deliverBell(this);
+        }
+        if (status !== ZX_OK) return fail(this.killed ? ZX_ERR_INTERNAL_INTR_KILLED : status);
+      }
+      const next = this.runSlices();
+      if (typeof next !== "number") return next;
+      wait = next;
     }
   }
 
-  private async runLoop(limit: number): Promise<ResumeResult> {
+  /**
+   * Runs the guest until zx_vcpu_resume has its result, or until the loop must wait: then returns
+   * WAIT_SLICE (a full slice ran: yield to the event loop), WAIT_HLT or WAIT_BELL.
+   */
+  private runSlices(): ResumeResult | number {
     const cpu = this.cpu;
     const clock = this.kernel.clock;
-    let sinceYield = 0;
-    let remaining = limit;
-    /** RIP of the instruction that made the latest exit (read before the exit handler advances it). */
-    let exitRip = 0n;
-    this.lastExitRip = null;
     for (;;) {
       if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
       if (this.kicked) {
         this.kicked = false;
         return fail(ZX_ERR_CANCELED);
       }
-      if (remaining <= 0) return fail(ZX_ERR_TIMED_OUT);
+      if (this.remaining <= 0) return fail(ZX_ERR_TIMED_OUT);
       let status = this.injectPending();
       if (status !== ZX_OK) return fail(status);
       if (this.pvclockGpa >= 0) updatePvClock(this);
 
-      const budget = Math.max(1, Math.min(SLICE_INSTRUCTIONS - sinceYield, remaining, clock.headroom()));
+      const budget = Math.max(1, Math.min(SLICE_INSTRUCTIONS - this.sinceYield, this.remaining, clock.headroom()));
       const before = this.instructionsRetired;
       const reason = cpu.run(budget);
-      let retired = this.instructionsRetired - before;
       if (reason !== EXIT_NONE) {
-        exitRip = cpu.getRip();
+        this.ripBeforeAdvance = null;
         status = handleExit(this, reason);
-        retired = this.instructionsRetired - before;
       }
-      sinceYield += retired;
-      remaining -= retired;
+      const retired = this.instructionsRetired - before;
+      this.sinceYield += retired;
+      this.remaining -= retired;
       clock.advance(retired);
 
       if (reason === EXIT_NONE || status === ZX_OK) {
-        if (sinceYield >= SLICE_INSTRUCTIONS) {
-          await yieldMacrotask();
-          sinceYield = 0;
-        }
+        if (this.sinceYield >= SLICE_INSTRUCTIONS) return WAIT_SLICE;
         continue;
       }
       if (status === ZX_ERR_NEXT) {
         const packet = this.packet!;
         this.packet = null;
-        this.lastExitRip = exitRip;
+        this.lastExitRip = this.exitRip();
         return { status: ZX_OK, packet };
       }
       if (status === ZX_ERR_STOP) {
-        this.lastExitRip = exitRip;
+        this.lastExitRip = this.exitRip();
         return fail(status);
       }
-      if (status === WAIT_HLT) {
-        await this.waitForInterrupt();
-        sinceYield = 0;
-        continue;
-      }
-      if (status === WAIT_BELL) {
-        while (status === WAIT_BELL && !this.killed) {
-          await this.pendingBell!.trap.pool.whenAvailable();
-          status = deliverBell(this);
-        }
-        if (status === ZX_OK) continue;
-        if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
-        return fail(status);
-      }
+      if (status === WAIT_HLT || status === WAIT_BELL) return status;
       return fail(status);
     }
+  }
+
+  /**
+   * RIP of the instruction behind the exit just handled: where advanceRip found it, or (when the
+   * handler did not move RIP, as for a host breakpoint) RIP itself.
+   */
+  private exitRip(): bigint {
+    return this.ripBeforeAdvance ?? this.cpu.getRip();
   }
 
   /** Last handle closed: the VCPU dies now, or when a resume in progress returns. */

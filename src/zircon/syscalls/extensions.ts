@@ -76,26 +76,35 @@ export function hvplay_vcpu_read_arch_state(t: SyscallContext, handle: unknown):
   const vcpu = ownVcpu(t, handle, ZX_RIGHT_READ);
   if (typeof vcpu === "number") return { status: vcpu };
   const cpu = vcpu.cpu;
-  const seg = (i: number): hvplay_segment_t => {
-    const s = cpu.getSegment(i);
-    return { selector: s.selector, base: s.base, limit: s.limit, access_rights: s.accessRights };
-  };
-  const visible = (actual: number, mask: number, shadow: number) => BigInt(((actual & ~mask) | (shadow & mask)) >>> 0);
-  const state = {
+  // One object literal, fields in the order they always had (the UI lists them in this order); the
+  // VMM reads this after every exit it logs, so it is written without closures or loops.
+  const state: hvplay_arch_state_t = {
     rip: cpu.getRip(),
     rflags: BigInt(cpu.getRflags() >>> 0),
     gdtr: { base: cpu.gdtrBase, limit: cpu.gdtrLimit },
     idtr: { base: cpu.idtrBase, limit: cpu.idtrLimit },
-    cr0: visible(cpu.cr0, cpu.cr0Mask, cpu.cr0Shadow),
+    cr0: BigInt(((cpu.cr0 & ~cpu.cr0Mask) | (cpu.cr0Shadow & cpu.cr0Mask)) >>> 0),
     cr2: cpu.cr2,
     cr3: cpu.cr3,
-    cr4: visible(cpu.cr4, cpu.cr4Mask, cpu.cr4Shadow),
+    cr4: BigInt(((cpu.cr4 & ~cpu.cr4Mask) | (cpu.cr4Shadow & cpu.cr4Mask)) >>> 0),
     efer: BigInt(cpu.efer >>> 0),
     instructions_retired: BigInt(vcpu.instructionsRetired),
     last_exit_rip: vcpu.lastExitRip,
-  } as hvplay_arch_state_t;
-  for (const [name, i] of SEGS) state[name] = seg(i);
+    es: segment(cpu, SEG_ES),
+    cs: segment(cpu, SEG_CS),
+    ss: segment(cpu, SEG_SS),
+    ds: segment(cpu, SEG_DS),
+    fs: segment(cpu, SEG_FS),
+    gs: segment(cpu, SEG_GS),
+    ldtr: segment(cpu, SEG_LDTR),
+    tr: segment(cpu, SEG_TR),
+  };
   return { status: ZX_OK, state };
+}
+
+function segment(cpu: VcpuObject["cpu"], i: number): hvplay_segment_t {
+  const s = cpu.getSegment(i);
+  return { selector: s.selector, base: s.base, limit: s.limit, access_rights: s.accessRights };
 }
 
 /**

@@ -41,7 +41,7 @@ import {
   ZX_ERR_OUT_OF_RANGE,
   ZX_OK,
 } from "../status";
-import { decodeVcpuState, encodeVcpuState, ZX_VCPU_IO_SIZE, ZX_VCPU_STATE_SIZE } from "../abi/vcpu-state";
+import { ZX_VCPU_IO_SIZE, ZX_VCPU_STATE_SIZE } from "../abi/vcpu-state";
 import { isBytes, u32, u64 } from "./args";
 import type { SyscallContext } from "./context";
 
@@ -141,18 +141,16 @@ export function zx_vcpu_interrupt(t: SyscallContext, handle: unknown, vector: un
   return ZX_OK;
 }
 
-const GPR_NAMES = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"] as const;
-
 export function zx_vcpu_read_state(t: SyscallContext, handle: unknown, kind: unknown, buffer: unknown): number {
   const vcpu = ownVcpu(t, handle, ZX_RIGHT_READ);
   if (typeof vcpu === "number") return vcpu;
   if (u32(kind) !== ZX_VCPU_STATE || !isBytes(buffer) || buffer.length !== ZX_VCPU_STATE_SIZE) return ZX_ERR_INVALID_ARGS;
   if (vcpu.running) return ZX_ERR_BAD_STATE;
   const cpu = vcpu.cpu;
-  const state: Record<string, bigint> = {};
-  GPR_NAMES.forEach((name, i) => (state[name] = cpu.getRegister(i)));
-  state.rflags = BigInt(cpu.getRflags() & X86_FLAGS_USER);
-  encodeVcpuState(state, buffer);
+  // zx_vcpu_state_t straight into the caller's buffer: rax … r15 in ModRM order, then rflags.
+  const dv = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  for (let i = 0; i < 16; i++) dv.setBigUint64(i * 8, cpu.getRegister(i), true);
+  dv.setBigUint64(128, BigInt(cpu.getRflags() & X86_FLAGS_USER), true);
   return ZX_OK;
 }
 
@@ -164,20 +162,24 @@ export function zx_vcpu_write_state(t: SyscallContext, handle: unknown, kind: un
   if (vcpu.running) return ZX_ERR_BAD_STATE;
   const cpu = vcpu.cpu;
   if (k === ZX_VCPU_STATE && buffer.length === ZX_VCPU_STATE_SIZE) {
-    const state = decodeVcpuState(buffer);
-    GPR_NAMES.forEach((name, i) => cpu.setRegister(i, state[name]));
+    // zx_vcpu_state_t from the caller's buffer: rax … r15 in ModRM order, then rflags.
+    const dv = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    for (let i = 0; i < 16; i++) cpu.setRegister(i, dv.getBigUint64(i * 8, true));
     // RFLAGS only when the reserved-one bit is set; then only the user bits (Vcpu::WriteState).
-    const flags = Number(state.rflags & 0xffffffffn);
+    const flags = Number(dv.getBigUint64(128, true) & 0xffffffffn);
     if (flags & X86_FLAGS_RESERVED_ONES) cpu.setRflags((cpu.getRflags() & ~X86_FLAGS_USER) | (flags & X86_FLAGS_USER));
     return ZX_OK;
   }
   if (k === ZX_VCPU_IO && buffer.length === ZX_VCPU_IO_SIZE) {
     const size = buffer[0];
     if (size !== 1 && size !== 2 && size !== 4) return ZX_ERR_INVALID_ARGS;
-    // Copy access_size bytes of data into the low bytes of RAX; the rest of RAX is kept.
-    let rax = cpu.getRegister(0);
-    for (let i = 0; i < size; i++) rax = (rax & ~(0xffn << BigInt(8 * i))) | (BigInt(buffer[4 + i]) << BigInt(8 * i));
-    cpu.setRegister(0, rax);
+    // Copy access_size bytes of data into the low bytes of RAX; the rest of RAX is kept. (In 32-bit
+    // arithmetic on EAX: this runs for every IN, and per-byte BigInt shifts cost more than the exit.)
+    const mask = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+    const data = (buffer[4] | (buffer[5] << 8) | (buffer[6] << 16) | (buffer[7] << 24)) & mask;
+    const rax = cpu.getRegister(0);
+    const eax = (Number(rax & 0xffffffffn) & ~mask) | data;
+    cpu.setRegister(0, (rax & 0xffffffff00000000n) | BigInt(eax >>> 0));
     return ZX_OK;
   }
   return ZX_ERR_INVALID_ARGS;
