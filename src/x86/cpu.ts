@@ -664,6 +664,22 @@ export class Cpu extends Machine implements VirtualCpu {
     this.rip = Number(BigInt.asIntN(64, value));
   }
 
+  ripNumber(): number {
+    return this.rip;
+  }
+
+  setRipNumber(value: number): void {
+    this.rip = value;
+  }
+
+  getRegister32(index: number): number {
+    return this.r32[index << 1] >>> 0;
+  }
+
+  segmentAccessRights(seg: number): number {
+    return this.segAr[seg];
+  }
+
   getRflags(): number {
     return this.getFlags();
   }

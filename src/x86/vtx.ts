@@ -161,6 +161,16 @@ export interface VirtualCpu {
   setRegister(index: number, value: bigint): void;
   getRip(): bigint;
   setRip(value: bigint): void;
+  /**
+   * The same values as numbers, for the kernel's per-exit work (no BigInt on the VM-exit round
+   * trip): RIP as the CPU keeps it (getRip() === BigInt.asUintN(64, BigInt(ripNumber())); in
+   * 64-bit mode a canonical address, sign-extended), setRip for a number in that form, the low 32
+   * bits of a general register (unsigned), and a segment's access rights (getSegment(seg).accessRights).
+   */
+  ripNumber(): number;
+  setRipNumber(value: number): void;
+  getRegister32(index: number): number;
+  segmentAccessRights(seg: number): number;
   /** Host debugging: run() returns EXIT_HOST_BREAKPOINT before the instruction at `rip` (once per arrival). */
   setHostBreakpoint(rip: bigint, enabled: boolean): void;
   clearHostBreakpoints(): void;

@@ -97,12 +97,12 @@ function handleIo(vcpu: VcpuObject): number {
   const trap = vcpu.guest.traps.findIo(e.port);
   if (!trap) return ZX_ERR_NOT_FOUND;
   vcpu.advanceRip();
-  // The data bytes as numbers: one BigInt read of RAX, no DataView. `data` is a fresh 4-byte array
+  // The data bytes as numbers: EAX read as a number, no BigInt, no DataView. `data` is a fresh 4-byte array
   // per packet (packets are the caller's to keep) and stays small enough for V8 to keep on its heap.
   const data = new Uint8Array(4);
   let u32 = 0;
   if (!e.input) {
-    const low = Number(vcpu.cpu.getRegister(RAX) & 0xffffffffn);
+    const low = vcpu.cpu.getRegister32(RAX);
     u32 = e.size >= 4 ? low >>> 0 : low & ((1 << (8 * e.size)) - 1);
     data[0] = u32;
     data[1] = u32 >>> 8;

@@ -75,7 +75,11 @@ export class VcpuObject extends KernelObject {
   /** True while zx_vcpu_resume is in progress. */
   running = false;
   /** RIP of the instruction behind the last resume's packet or host breakpoint (hvplay_vcpu_read_arch_state). */
-  lastExitRip: bigint | null = null;
+  get lastExitRip(): bigint | null {
+    return this.lastExitRipNumber === null ? null : BigInt.asUintN(64, BigInt(this.lastExitRipNumber));
+  }
+  /** lastExitRip as the CPU keeps RIP (cpu.ripNumber()), or null. */
+  private lastExitRipNumber: number | null = null;
   /** The owning thread died (process teardown): the loop ends with INTERNAL_INTR_KILLED. */
   killed = false;
   destroyed = false;
@@ -83,8 +87,8 @@ export class VcpuObject extends KernelObject {
   packet: zx_port_packet_t | null = null;
   /** A BELL packet waiting for a free slot in its trap's pool. */
   pendingBell: { trap: Trap; packet: zx_port_packet_t } | null = null;
-  /** RIP before the exit handler's first advanceRip (null: not advanced during this exit). */
-  private ripBeforeAdvance: bigint | null = null;
+  /** RIP (cpu.ripNumber()) before the exit handler's first advanceRip (null: not advanced during this exit). */
+  private ripBeforeAdvance: number | null = null;
   /** The loop's state while a resume is in progress (one at a time: `running`). */
   private remaining = 0;
   private sinceYield = 0;
@@ -161,23 +165,24 @@ export class VcpuObject extends KernelObject {
   /** Zircon's next_rip: RIP += instruction length (wrapped to the code size), clear STI/MOV-SS blocking. */
   advanceRip(): void {
     const cpu = this.cpu;
-    const len = BigInt(cpu.exit.instructionLength);
-    const cs = cpu.getSegment(SEG_CS).accessRights;
-    const from = cpu.getRip();
+    const cs = cpu.segmentAccessRights(SEG_CS);
+    const from = cpu.ripNumber();
     // The first advance of an exit is from the exiting instruction: the RIP zx_vcpu_resume reports.
     if (this.ripBeforeAdvance === null) this.ripBeforeAdvance = from;
-    let rip = from + len;
-    if ((cpu.efer & EFER_LMA) && (cs & (1 << 13))) rip = BigInt.asUintN(64, rip);
-    else if (cs & (1 << 14)) rip &= 0xffffffffn;
-    else rip &= 0xffffn;
-    cpu.setRip(rip);
+    // In numbers (RIP as the CPU keeps it: exact, sign-extended in 64-bit mode, so a wrap past
+    // 2^64 - 1 lands on a small RIP as BigInt.asUintN(64, ...) would).
+    let rip = from + cpu.exit.instructionLength;
+    if ((cpu.efer & EFER_LMA) && (cs & (1 << 13))) rip = rip >= 2 ** 63 ? rip - 2 ** 64 : rip;
+    else if (cs & (1 << 14)) rip = rip >>> 0;
+    else rip &= 0xffff;
+    cpu.setRipNumber(rip);
     cpu.clearInterruptShadow();
     this.emulatedRetired++;
   }
 
   /** E2 zx_packet_guest_mem_t.default_operand_size: 4 in 64-bit mode or with CS.D, else 2. */
   defaultOperandSize(): number {
-    const cs = this.cpu.getSegment(SEG_CS).accessRights;
+    const cs = this.cpu.segmentAccessRights(SEG_CS);
     const longMode = (this.cpu.efer & EFER_LMA) !== 0 && (cs & (1 << 13)) !== 0;
     return longMode || (cs & (1 << 14)) !== 0 ? 4 : 2;
   }
@@ -281,7 +286,7 @@ export class VcpuObject extends KernelObject {
     this.kernel.runningVcpus++;
     this.remaining = limit;
     this.sinceYield = 0;
-    this.lastExitRip = null;
+    this.lastExitRipNumber = null;
     let first: ResumeResult | number;
     try {
       first = this.runSlices();
@@ -370,11 +375,11 @@ export class VcpuObject extends KernelObject {
       if (status === ZX_ERR_NEXT) {
         const packet = this.packet!;
         this.packet = null;
-        this.lastExitRip = this.exitRip();
+        this.lastExitRipNumber = this.exitRip();
         return { status: ZX_OK, packet };
       }
       if (status === ZX_ERR_STOP) {
-        this.lastExitRip = this.exitRip();
+        this.lastExitRipNumber = this.exitRip();
         return fail(status);
       }
       if (status === WAIT_HLT || status === WAIT_BELL) return status;
@@ -386,8 +391,8 @@ export class VcpuObject extends KernelObject {
    * RIP of the instruction behind the exit just handled: where advanceRip found it, or (when the
    * handler did not move RIP, as for a host breakpoint) RIP itself.
    */
-  private exitRip(): bigint {
-    return this.ripBeforeAdvance ?? this.cpu.getRip();
+  private exitRip(): number {
+    return this.ripBeforeAdvance ?? this.cpu.ripNumber();
   }
 
   /** Last handle closed: the VCPU dies now, or when a resume in progress returns. */

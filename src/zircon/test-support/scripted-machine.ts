@@ -66,6 +66,18 @@ export class ScriptedCpu implements VirtualCpu {
   setRip(v: bigint): void {
     this.rip = v;
   }
+  ripNumber(): number {
+    return Number(BigInt.asIntN(64, this.rip));
+  }
+  setRipNumber(v: number): void {
+    this.rip = BigInt.asUintN(64, BigInt(v));
+  }
+  getRegister32(i: number): number {
+    return Number(this.regs[i] & 0xffffffffn);
+  }
+  segmentAccessRights(i: number): number {
+    return this.segs[i].accessRights;
+  }
   /** Host breakpoints (the scripted CPU never stops at them; recorded for tests). */
   readonly hostBreakpoints = new Set<bigint>();
   setHostBreakpoint(rip: bigint, enabled: boolean): void {
