@@ -715,10 +715,11 @@ export class Machine {
     this.count(kind);
     const exit = this.sinks.exit;
     if (!exit && status !== ZX_ERR_STOP) return null;
-    const r = this.archState();
-    const state = r.status === ZX_OK ? r.state : undefined;
-    const rip = state?.last_exit_rip ?? null;
-    const instructions = state ? Number(state.instructions_retired) : this.lastInstructions;
+    // The two figures an exit record needs, without the whole arch state (eight segments) per exit.
+    const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
+    const ok = r.status === ZX_OK && r.count !== undefined;
+    const rip = ok ? (r.last_exit_rip ?? null) : null;
+    const instructions = ok ? Number(r.count) : this.lastInstructions;
     if (exit) exit({ seq, status, kind, summary, instructions, rip });
     return rip;
   }

@@ -264,8 +264,8 @@ export class Thread implements SyscallContext {
   hvplay_vcpu_set_breakpoints(vcpu: number, rips: readonly (number | bigint)[]): Status {
     return this.sys("hvplay_vcpu_set_breakpoints", [vcpu, rips], (s) => s, () => ext.hvplay_vcpu_set_breakpoints(this, vcpu, rips));
   }
-  hvplay_vcpu_instructions_retired(vcpu: number): { status: number; count?: bigint } {
-    return this.sys<{ status: number; count?: bigint }>("hvplay_vcpu_instructions_retired", [vcpu], (status) => ({ status }), () => ext.hvplay_vcpu_instructions_retired(this, vcpu));
+  hvplay_vcpu_instructions_retired(vcpu: number): { status: number; count?: bigint; last_exit_rip?: bigint | null } {
+    return this.sys<{ status: number; count?: bigint; last_exit_rip?: bigint | null }>("hvplay_vcpu_instructions_retired", [vcpu], (status) => ({ status }), () => ext.hvplay_vcpu_instructions_retired(this, vcpu));
   }
   hvplay_guest_describe(guest: number): ext.hvplay_guest_description_t {
     return this.sys<ext.hvplay_guest_description_t>("hvplay_guest_describe", [guest], (status) => ({ status }), () => ext.hvplay_guest_describe(this, guest));

@@ -263,10 +263,12 @@ export function hvplay_guest_describe(t: SyscallContext, handle: unknown): hvpla
 
 /**
  * Instructions the VCPU has retired, readable while it runs (between slices: the kernel is
- * single-threaded), for live MIPS figures. READ right, any thread.
+ * single-threaded), for live MIPS figures; and the RIP behind the last exit
+ * (hvplay_vcpu_read_arch_state's last_exit_rip), so that a VMM logging every exit reads these two
+ * without building the whole arch state. READ right, any thread.
  */
-export function hvplay_vcpu_instructions_retired(t: SyscallContext, handle: unknown): { status: number; count?: bigint } {
+export function hvplay_vcpu_instructions_retired(t: SyscallContext, handle: unknown): { status: number; count?: bigint; last_exit_rip?: bigint | null } {
   const vcpu = t.handles.getWithRights<VcpuObject>(handle, ZX_OBJ_TYPE_VCPU, ZX_RIGHT_READ);
   if (typeof vcpu === "number") return { status: vcpu };
-  return { status: ZX_OK, count: BigInt(vcpu.instructionsRetired) };
+  return { status: ZX_OK, count: BigInt(vcpu.instructionsRetired), last_exit_rip: vcpu.lastExitRip };
 }
