@@ -102,9 +102,11 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
     // As "Open image…" would, plus what only a link can set today: memory and command line.
     const image = await fetchBundled("mbinfo.elf");
     const api = Comlink.wrap<import("../../workers/api").HypervisorApi>(a.workbench["worker"]!);
+    // The new machine's exit, not hello's: a fast guest can load, run and exit between two polls.
+    const before = a.snapshot().machineGeneration;
     expect(await api.load({ name: "my-kernel.elf", image, cmdline: "from a link", machine: { memoryMiB: 16 } })).toBeNull();
     await a.workbench.run();
-    await until("mbinfo to exit", a.snapshot, exited);
+    await until("mbinfo to exit", a.snapshot, (s) => s.machineGeneration > before && exited(s));
     expect(a.snapshot().consoleText).toContain('cmdline="my-kernel.elf from a link"');
 
     const shared = await a.share.share();
@@ -180,9 +182,10 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
     const trap = { kind: "mem" as const, addr: 0xd0000, size: 0x1000, key: 0x99n };
     expect(await a.workbench.addTrap(trap)).toBeNull();
     expect(a.snapshot().traps).toEqual([trap]);
+    const untrapped = a.snapshot().machineGeneration;
     await a.workbench.reset();
     await a.workbench.run();
-    await until("the trapped guest to exit", a.snapshot, exited);
+    await until("the trapped guest to exit", a.snapshot, (s) => s.machineGeneration > untrapped && exited(s));
     expect(a.snapshot().consoleText).toBe("AAA");
     const trapExits = (s: WorkbenchSnapshot) => s.exits.filter((e) => e.summary.includes("trap key 153")).map((e) => `${e.kind} ${e.summary} @${e.instructions}`);
     expect(trapExits(a.snapshot())).toHaveLength(3);
@@ -256,9 +259,10 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
     expect(await b.share.run()).toBe(true);
     await until("hello to exit", b.snapshot, exited);
     expect(b.snapshot().consoleText).toBe(expected);
+    // Booted afresh: a new machine (it may well load, run and exit between two polls).
+    const first = b.snapshot().machineGeneration;
     expect(await b.share.run()).toBe(true);
-    await until("hello to run again", b.snapshot, (s) => s.machine.kind !== "exited");
-    await until("hello to exit again", b.snapshot, exited);
+    await until("hello to exit again", b.snapshot, (s) => s.machineGeneration > first && exited(s));
     expect(b.snapshot().consoleText).toBe(expected);
   });
 
