@@ -1,22 +1,23 @@
 /**
- * The block compiler (issue 6): hot straight-line code becomes one JavaScript function.
+ * The block compiler (issue 6): hot code becomes one JavaScript function.
  *
  * A block starts at a cached instruction the run loop keeps looking up (a branch target: the
  * chains of cpu.ts runFast already cover fall-through) and takes the cached instructions that
- * follow it in the same code page, up to and including the first control transfer, or up to the
- * first instruction it may not hold (see `blockRole`). The function it compiles to runs those
- * instructions with the same executors the interpreter calls (Decoded.fn, fast.ts), so the
- * semantics are the interpreter's by construction; what it removes is the work between them:
- * the per-instruction dispatch through a megamorphic call, the cache lookups and links, the
- * budget and `attention` tests after instructions that cannot change them, and the RIP and
- * counter stores. V8 sees each executor at a fixed call site and inlines it with the operands of
- * that one instruction. A block whose last instruction branches back to its own start loops
- * inside the function.
+ * follow it in the same code page: past conditional branches (their not-taken path), up to and
+ * including the first other control transfer, or up to the first instruction it may not hold (see
+ * `blockRole`). Branches to instructions of the block (labels) stay inside the function: the code
+ * is a `switch` on the label in a loop, so a loop nest runs in one call. The hot forms are written
+ * out (fast.ts INLINE_FORMS: ALU, MOV, LEA, INC/DEC, shifts, IMUL, Jcc/JMP, loads and stores with
+ * the software-TLB hit inline) with the same results, faults and flags as their executors; every
+ * other instruction calls its executor (Decoded.fn) at a fixed call site. Registers the block
+ * touches live in locals; flags stay in locals and are stored only before something can read them
+ * (a fused Jcc tests the locals directly).
  *
  * Exactness (the interpreter's behaviour, instruction for instruction):
- * - a block runs only when the budget covers all of it (`n` instructions per pass), so a run
- *   ends on the same instruction as under the interpreter; it runs only while `attention` is 0
- *   (no single-step, host or DR breakpoints pending, no interrupt window), like runFast;
+ * - the budget is taken a segment at a time (see blockSource) and a segment runs only when the
+ *   budget covers it, so a run ends on the same instruction as under the interpreter; a block runs
+ *   only while `attention` is 0 (no single-step, host or DR breakpoints pending, no interrupt
+ *   window), like runFast;
  * - after every instruction that may fault, a fault leaves the block with the instructions
  *   before it retired and RIP on it (`c.jitIndex` says which; cpu.ts delivers it as runFast does);
  * - after every instruction that may touch memory, the block is left at the next boundary if
