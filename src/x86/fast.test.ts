@@ -8,22 +8,12 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
+import { rng } from "./testing/rng";
 import { fastPaths } from "./fast";
 import { EXIT_HLT, PERM_READ, PERM_WRITE } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random program over the hot forms; `esi`/`rsi` points at DATA, esp/rsp is the stack. */
 function program(bits: 32 | 64, seed: number): string {

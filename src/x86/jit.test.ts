@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
+import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { blockSource, compileBlock, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
@@ -21,17 +22,6 @@ afterEach(() => {
   jit.enabled = saved.enabled;
   jit.threshold = saved.threshold;
 });
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOOP_TAILS = [
   ["dec ebp", "jnz .top"],
