@@ -10,6 +10,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { encodeRecipe } from "../src/share/codec";
+import { defaultRecipe } from "../src/share/recipe";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -83,16 +85,27 @@ test("hello's greeting appears in the console", async ({ page }) => {
   await expect(page.getByTestId("exit-log")).toContainText("0xe9");
 });
 
+/**
+ * A share link whose guest computes forever in 32-bit protected mode (the bundled compute guests
+ * now finish in a second or two, before a test can pause them twice).
+ */
+function foreverLink(): string {
+  const text = ["bits 32", "org 0x100000", "again: inc eax", "add ebx, eax", "rol ecx, 3", "xor ecx, ebx", "jmp again"].join("\n");
+  const encoded = encodeRecipe(defaultRecipe({ kind: "source", name: "forever.asm", text }, { method: "flat", mode: "protected", load: 0x100000, entry: 0x100000 }));
+  if (!encoded.ok) throw new Error(encoded.error.message);
+  return `/${encoded.fragment}`;
+}
+
 test("Pause then Step change the shown registers", async ({ page }) => {
-  // A compute-bound guest (about 10^9 instructions), so that it is still running when we pause.
-  await page.goto("/?guest=bench-int.elf");
+  // A compute-bound guest that never ends, so that it is still running when we pause.
+  await page.goto(foreverLink());
   const state = page.getByTestId("machine-state");
   await expect(state).toHaveText("running");
 
   await page.getByRole("button", { name: "Pause", exact: true }).click();
   await expect(state).toHaveText("paused");
   const rip = page.getByTestId("reg-rip");
-  // bench-int runs 32-bit code: the panel shows EIP, EAX... as 8 hex digits.
+  // 32-bit code: the panel shows EIP, EAX... as 8 hex digits.
   await expect(rip).toContainText(/[0-9a-f]{8}/);
   await expect(page.getByTestId("reg-rax")).toContainText(/[0-9a-f]{8}/);
   const ripBefore = (await rip.textContent()) ?? "";
