@@ -7,7 +7,6 @@
 import { describe, expect, it } from "vitest";
 import { ACCESS_WRITE, EXIT_EPT_VIOLATION, EXIT_HOST_BREAKPOINT, EXIT_IO } from "../x86/vtx";
 import {
-  createKernel,
   encodeVcpuIo,
   encodeVcpuState,
   X86_FLAGS_USER,
@@ -20,28 +19,15 @@ import {
   ZX_VCPU_IO,
   ZX_VCPU_STATE,
   ZX_VCPU_STATE_SIZE,
-  ZX_VM_PERM_READ,
-  ZX_VM_PERM_WRITE,
-  ZX_VM_SPECIFIC,
   type SyscallTrace,
 } from "./index";
 import { InterruptBitmap } from "./interrupt-bitmap";
 import { TrapMap } from "./trap-map";
-import { exitStep, scriptedMachine } from "./test-support/scripted-machine";
+import { exitStep, scriptedGuest } from "./test-support/scripted-machine";
 
 const RAX = 0;
 
-function setup() {
-  const machine = scriptedMachine();
-  const kernel = createKernel({ machine, log: () => {} });
-  const proc = kernel.createProcess();
-  const t = proc.mainThread;
-  const { guest_handle: guest, vmar_handle: vmar } = t.zx_guest_create(proc.hypervisorResource, 0);
-  const vmo = t.zx_vmo_create(0x10000, 0).out;
-  expect(t.zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, vmo, 0, 0x10000).status).toBe(ZX_OK);
-  const vcpu = t.zx_vcpu_create(guest, 0, 0x1000).out;
-  return { proc, t, guest, vcpu, cpu: machine.cpus[0] };
-}
+const setup = scriptedGuest;
 const io = (port: number, size: number, input: boolean, length = 1) =>
   exitStep(EXIT_IO, length, (e) => Object.assign(e, { port, size, input }));
 

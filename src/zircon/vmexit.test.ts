@@ -23,7 +23,6 @@ import {
   SEG_SS,
 } from "../x86/vtx";
 import {
-  createKernel,
   ZX_GUEST_TRAP_BELL,
   ZX_GUEST_TRAP_IO,
   ZX_GUEST_TRAP_MEM,
@@ -33,27 +32,13 @@ import {
   ZX_PKT_TYPE_GUEST_IO,
   ZX_PKT_TYPE_GUEST_MEM,
   ZX_TIME_INFINITE,
-  ZX_VM_PERM_READ,
-  ZX_VM_PERM_WRITE,
-  ZX_VM_SPECIFIC,
   statusName,
 } from "./index";
-import { exitStep, scriptedMachine, type ScriptedCpu } from "./test-support/scripted-machine";
+import { exitStep, scriptedGuest, type ScriptedCpu } from "./test-support/scripted-machine";
 
 const RAX = 0, RCX = 1, RDX = 2, RBX = 3;
 
-function setup() {
-  const machine = scriptedMachine();
-  const kernel = createKernel({ machine, log: () => {} });
-  const proc = kernel.createProcess();
-  const t = proc.mainThread;
-  const { guest_handle: guest, vmar_handle: vmar } = t.zx_guest_create(proc.hypervisorResource, 0);
-  const vmo = t.zx_vmo_create(0x10000, 0).out;
-  expect(t.zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, vmo, 0, 0x10000).status).toBe(ZX_OK);
-  const vcpu = t.zx_vcpu_create(guest, 0, 0x1000).out;
-  const cpu = machine.cpus[0];
-  return { kernel, proc, t, guest, vmar, vcpu, cpu, machine };
-}
+const setup = scriptedGuest;
 const status = async (p: Promise<{ status: number }>) => statusName((await p).status);
 const io = (port: number, size: number, input: boolean, more: Partial<{ string: boolean; rep: boolean }> = {}) =>
   exitStep(EXIT_IO, input ? 1 : 2, (e) => Object.assign(e, { port, size, input, ...more }));

@@ -6,6 +6,7 @@
 import { ExitInfo, EXIT_NONE, type SegmentState, type VirtualCpu } from "../../x86/vtx";
 import { PhysicalMemory } from "../../x86/phys-mem";
 import type { Machine } from "../kernel-object";
+import { createKernel, ZX_OK, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC } from "../index";
 
 export type Step = (cpu: ScriptedCpu, budget: number) => number;
 
@@ -148,4 +149,21 @@ export function exitStep(reason: number, length: number, fill?: (e: ExitInfo) =>
     fill?.(e);
     return reason;
   };
+}
+
+/**
+ * A kernel on a scripted machine with one process, a guest with 64 KiB of RAM mapped at 0, and a
+ * VCPU created at 0x1000: the usual start of an exit-handling test.
+ */
+export function scriptedGuest() {
+  const machine = scriptedMachine();
+  const kernel = createKernel({ machine, log: () => {} });
+  const proc = kernel.createProcess();
+  const t = proc.mainThread;
+  const { guest_handle: guest, vmar_handle: vmar } = t.zx_guest_create(proc.hypervisorResource, 0);
+  const vmo = t.zx_vmo_create(0x10000, 0).out;
+  const mapped = t.zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, vmo, 0, 0x10000).status;
+  if (mapped !== ZX_OK) throw new Error(`zx_vmar_map: ${mapped}`);
+  const vcpu = t.zx_vcpu_create(guest, 0, 0x1000).out;
+  return { kernel, proc, t, guest, vmar, vcpu, cpu: machine.cpus[0], machine };
 }
