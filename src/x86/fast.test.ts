@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
+import { outcome, type Outcome } from "./testing/outcome";
 import { fastPaths } from "./fast";
 import { EXIT_HLT, PERM_READ, PERM_WRITE } from "./vtx";
 
@@ -91,29 +92,10 @@ function setup(bits: 32 | 64, src: string): Runner {
   return r.reg(4, 0x90000).reg(6, DATA);
 }
 
-interface Outcome {
-  exit: number;
-  regs: bigint[];
-  rip: bigint;
-  rflags: number;
-  retired: number;
-  data: number[];
-  stack: number[];
-}
-
 function runWith(fast: boolean, bits: 32 | 64, src: string): Outcome {
   fastPaths.enabled = fast;
   const r = setup(bits, src);
-  const exit = r.run(100_000);
-  return {
-    exit,
-    regs: Array.from({ length: 16 }, (_, i) => r.r(i)),
-    rip: r.cpu.getRip(),
-    rflags: r.cpu.getRflags(),
-    retired: r.cpu.instructionsRetired,
-    data: Array.from(r.ram.subarray(DATA, DATA + 4096)),
-    stack: Array.from(r.ram.subarray(0x8ff00, 0x90000)),
-  };
+  return outcome(r, r.run(100_000), DATA);
 }
 
 afterEach(() => {

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
+import { outcome, type Outcome } from "./testing/outcome";
 import { nasm } from "../testing/nasm";
 import { blockSource, compileBlock, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
@@ -96,16 +97,6 @@ function loopProgram(seed: number): string {
   return `bits 32\norg ${CODE}\n${lines.join("\n")}\n`;
 }
 
-interface Outcome {
-  exit: number;
-  regs: bigint[];
-  rip: bigint;
-  rflags: number;
-  retired: number;
-  data: number[];
-  stack: number[];
-}
-
 const assembled = new Map<string, Uint8Array>();
 
 function setup(src: string): Runner {
@@ -120,18 +111,6 @@ function setup(src: string): Runner {
   return r.reg(4, 0x90000).reg(6, DATA);
 }
 
-function outcome(r: Runner, exit: number): Outcome {
-  return {
-    exit,
-    regs: Array.from({ length: 16 }, (_, i) => r.r(i)),
-    rip: r.cpu.getRip(),
-    rflags: r.cpu.getRflags(),
-    retired: r.cpu.instructionsRetired,
-    data: Array.from(r.ram.subarray(DATA, DATA + 4096)),
-    stack: Array.from(r.ram.subarray(0x8ff00, 0x90000)),
-  };
-}
-
 /** The compiler off, or compiling every block at its first lookup. */
 function mode(compiled: boolean): void {
   jit.enabled = compiled;
@@ -141,7 +120,7 @@ function mode(compiled: boolean): void {
 function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {
   mode(compiled);
   const r = setup(src);
-  return outcome(r, r.run(budget));
+  return outcome(r, r.run(budget), DATA);
 }
 
 /** RIP, EAX and retired count after each slice of `budget` instructions, until HLT. */
