@@ -91,6 +91,12 @@ export class VcpuObject extends KernelObject {
   private ripBeforeAdvance: number | null = null;
   /** The loop's state while a resume is in progress (one at a time: `running`). */
   private remaining = 0;
+  /**
+   * Instructions run since the loop last gave the event loop a turn. Counted across resumes: a guest
+   * that exits every few instructions returns from each resume long before a slice is full, and if
+   * every resume started counting afresh, its VMM's resume → packet → resume loop (all microtasks)
+   * would never let a kick, an interrupt or the page's events in.
+   */
   private sinceYield = 0;
   /** Instructions completed by the kernel on the guest's behalf (emulated exits that advanced RIP). */
   emulatedRetired = 0;
@@ -285,7 +291,6 @@ export class VcpuObject extends KernelObject {
     this.running = true;
     this.kernel.runningVcpus++;
     this.remaining = limit;
-    this.sinceYield = 0;
     this.lastExitRipNumber = null;
     let first: ResumeResult | number;
     try {
