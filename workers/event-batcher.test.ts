@@ -80,6 +80,22 @@ describe("EventBatcher", () => {
     expect(t.batches[0].exitsDropped).toBe(3);
   });
 
+  it("keeps the newest items across batches, whatever the ring's position", () => {
+    const t = make({ maxExits: 3 });
+    t.listen();
+    let seq = 0;
+    // Batches of every size around the capacity, so the ring wraps at every offset.
+    for (const n of [1, 2, 3, 4, 5, 7, 0, 3, 1, 6]) {
+      for (let i = 0; i < n; i++) t.batcher.exit({ seq: seq++, status: 0, kind: "io", summary: "", instructions: 0, rip: null });
+      t.batcher.state({ kind: "running" });
+      t.clock.runAll();
+      const b = t.batches[t.batches.length - 1];
+      const want = Array.from({ length: Math.min(n, 3) }, (_, i) => seq - Math.min(n, 3) + i);
+      expect(b.exits.map((e) => e.seq)).toEqual(want);
+      expect(b.exitsDropped).toBe(Math.max(0, n - 3));
+    }
+  });
+
   it("holds events until someone listens, then delivers them", () => {
     const t = make();
     t.batcher.console(new Uint8Array([65]));

@@ -5,7 +5,13 @@
  *
  * Syscalls are kept raw and formatted only at flush time, and only the newest
  * MAX_SYSCALLS_PER_BATCH of them; older ones are counted as dropped. A guest in a tight I/O loop
- * therefore costs the page a bounded amount of work per frame.
+ * therefore costs the page a bounded amount of work per frame. Exits likewise (the newest
+ * MAX_EXITS_PER_BATCH).
+ *
+ * Both are kept in fixed rings, overwritten in place: at a million exits a second, records that are
+ * dropped must die young. (A list trimmed now and then kept each record alive for thousands of
+ * calls; enough of them outlived the young generation that garbage collection took a third of the
+ * worker's time.)
  */
 import {
   FLUSH_INTERVAL_MS,
@@ -23,6 +29,47 @@ import type { RawSyscall } from "./format";
 
 /** Console bytes kept while nobody listens (or between flushes) before the oldest are dropped. */
 const MAX_PENDING_CONSOLE_BYTES = 4 << 20;
+
+/** The newest `capacity` items pushed, oldest first; older ones are only counted. */
+export class NewestRing<T> {
+  private readonly items: (T | undefined)[];
+  /** Index of the next write. */
+  private next = 0;
+  private size = 0;
+  /** Pushed since the last take() but overwritten before it. */
+  dropped = 0;
+
+  constructor(readonly capacity: number) {
+    this.items = new Array<T | undefined>(Math.max(1, capacity)).fill(undefined);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    if (this.size === items.length) this.dropped++;
+    else this.size++;
+    items[this.next] = item;
+    this.next = this.next + 1 === items.length ? 0 : this.next + 1;
+  }
+
+  /** The items, oldest first, and empties the ring (the dropped count is left to the caller). */
+  take(): T[] {
+    const items = this.items;
+    const out = new Array<T>(this.size);
+    let at = (this.next - this.size + items.length) % items.length;
+    for (let i = 0; i < this.size; i++) {
+      out[i] = items[at] as T;
+      items[at] = undefined;
+      at = at + 1 === items.length ? 0 : at + 1;
+    }
+    this.size = 0;
+    this.next = 0;
+    return out;
+  }
+}
 
 export type Scheduler = (fn: () => void, delayMs: number) => unknown;
 
@@ -49,10 +96,8 @@ export class EventBatcher {
   // Pending contents of the next batch. Raw syscalls carry their global sequence number.
   private consoleChunks: Uint8Array[] = [];
   private consoleBytes = 0;
-  private syscalls: { raw: RawSyscall; seq: number }[] = [];
-  private syscallsDropped = 0;
-  private exits: ExitRecord[] = [];
-  private exitsDropped = 0;
+  private readonly syscalls: NewestRing<{ raw: RawSyscall; seq: number }>;
+  private readonly exits: NewestRing<ExitRecord>;
   private pendingState: MachineState | null = null;
   private pendingRegisters: RegisterSnapshot | null = null;
   private pendingHandles: HandleRow[] | null = null;
@@ -73,6 +118,8 @@ export class EventBatcher {
     this.maxSyscalls = options.maxSyscalls ?? MAX_SYSCALLS_PER_BATCH;
     this.maxExits = options.maxExits ?? MAX_EXITS_PER_BATCH;
     this.beforeFlush = options.beforeFlush;
+    this.syscalls = new NewestRing(this.maxSyscalls);
+    this.exits = new NewestRing(this.maxExits);
   }
 
   /** Sets (or clears) the listener; pending events go to the new listener at the next flush. */
@@ -94,22 +141,12 @@ export class EventBatcher {
 
   syscall(raw: RawSyscall): void {
     this.syscalls.push({ raw, seq: this.nextSyscallSeq++ });
-    // Trim in amortised O(1): let the list grow to twice the cap, then cut it back.
-    if (this.syscalls.length > 2 * this.maxSyscalls) {
-      const cut = this.syscalls.length - this.maxSyscalls;
-      this.syscalls.splice(0, cut);
-      this.syscallsDropped += cut;
-    }
     this.requestFlush();
   }
 
   exit(record: ExitRecord): void {
-    this.exits.push({ ...record });
-    if (this.exits.length > 2 * this.maxExits) {
-      const cut = this.exits.length - this.maxExits;
-      this.exits.splice(0, cut);
-      this.exitsDropped += cut;
-    }
+    // Kept as given: the VMM makes a new record for every exit.
+    this.exits.push(record);
     this.requestFlush();
   }
 
@@ -170,18 +207,12 @@ export class EventBatcher {
       }
     }
 
-    let syscallsDropped = this.syscallsDropped;
-    let kept = this.syscalls;
-    if (kept.length > this.maxSyscalls) {
-      syscallsDropped += kept.length - this.maxSyscalls;
-      kept = kept.slice(kept.length - this.maxSyscalls);
-    }
-    let exitsDropped = this.exitsDropped;
-    let exits = this.exits;
-    if (exits.length > this.maxExits) {
-      exitsDropped += exits.length - this.maxExits;
-      exits = exits.slice(exits.length - this.maxExits);
-    }
+    const syscallsDropped = this.syscalls.dropped;
+    const kept = this.syscalls.take();
+    this.syscalls.dropped = 0;
+    const exitsDropped = this.exits.dropped;
+    const exits = this.exits.take();
+    this.exits.dropped = 0;
 
     const batch: EventBatch = {
       seq: this.nextBatchSeq++,
@@ -200,10 +231,6 @@ export class EventBatcher {
     };
     this.consoleChunks = [];
     this.consoleBytes = 0;
-    this.syscalls = [];
-    this.syscallsDropped = 0;
-    this.exits = [];
-    this.exitsDropped = 0;
     this.pendingState = null;
     this.pendingRegisters = null;
     this.pendingHandles = null;
@@ -230,9 +257,9 @@ export class EventBatcher {
       this.pendingNewMachine ||
       this.consoleChunks.length > 0 ||
       this.syscalls.length > 0 ||
-      this.syscallsDropped > 0 ||
+      this.syscalls.dropped > 0 ||
       this.exits.length > 0 ||
-      this.exitsDropped > 0 ||
+      this.exits.dropped > 0 ||
       this.pendingState !== null ||
       this.pendingRegisters !== null ||
       this.pendingHandles !== null ||
