@@ -10,6 +10,7 @@ import { consoleFile, consoleFileName } from "./console-file";
 import { useWorkbench, useWorkbenchState } from "./hooks";
 import { useShare } from "./share-context";
 import type { ThemeName } from "./store";
+import { loadTerminalModules } from "./terminal-modules";
 import { TerminalFlow } from "./terminal-flow";
 
 /** The terminal's colours in each theme (styles.css's --bg-term, --text, --accent). */
@@ -87,7 +88,7 @@ export function ConsolePanel() {
     // store's history when the terminal subscribes.
     let cleanup: (() => void) | null = null;
     let cancelled = false;
-    void Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links")]).then(([{ Terminal }, { FitAddon }, { WebLinksAddon }]) => {
+    void loadTerminalModules().then(([{ Terminal }, { FitAddon }, { WebLinksAddon }]) => {
       if (cancelled) return;
       const term = new Terminal({
         // Guests print bare "\n" on debugcon; a terminal needs CR LF to return to column 0.

@@ -75,15 +75,28 @@ function register(baseUrl: string): Promise<ServiceWorkerRegistration> {
   return navigator.serviceWorker.register(url, { scope, updateViaCache: "none" });
 }
 
-/** Registers the worker once the page has loaded, so its precache download does not slow the boot. */
+/**
+ * How long after the page's load event the worker is registered. Its install step downloads and
+ * caches every asset (the editor's several megabytes too); at the load event that work competed
+ * with the guest's boot and the first render for the machine's cores.
+ */
+const BACKGROUND_REGISTER_DELAY_MS = 3000;
+
+/** Registers the worker a while after the page has loaded, so its precache download does not slow the boot. */
 function registerInBackground(baseUrl: string): void {
   const go = () => {
     register(baseUrl).catch((error: unknown) => {
       console.warn("Hypervisor Playground: could not register the service worker (no offline use)", error);
     });
   };
-  if (document.readyState === "complete") go();
-  else addEventListener("load", go, { once: true });
+  const later = () => {
+    setTimeout(() => {
+      if (typeof requestIdleCallback === "function") requestIdleCallback(go, { timeout: 2000 });
+      else go();
+    }, BACKGROUND_REGISTER_DELAY_MS);
+  };
+  if (document.readyState === "complete") later();
+  else addEventListener("load", later, { once: true });
 }
 
 /**

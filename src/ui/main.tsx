@@ -12,6 +12,7 @@ import { Workbench } from "./workbench";
 import { trackWorkers } from "./share-controller";
 import { readPageRequest } from "./share-link";
 import { createShareController, initialGuestFor, openLinks } from "./share-setup";
+import { loadTerminalModules } from "./terminal-modules";
 
 async function main(): Promise<void> {
   const outcome = await ensureCrossOriginIsolated(import.meta.env.BASE_URL);
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
   openLinks(share, request);
   // Exposed for debugging from the devtools console (and e2e diagnostics); not an API.
   (globalThis as { hvplay?: Workbench }).hvplay = workbench;
-  // React and the panels load only now: the worker is already booting the guest meanwhile.
+  // React and the panels load only now: the worker is already booting the guest meanwhile. The
+  // terminal's modules download alongside React (not after the console mounts).
+  void loadTerminalModules().catch(() => {});
   const { renderApp } = await import("./render");
   renderApp(document.getElementById("root")!, workbench, share, request.embed);
 }

@@ -8,11 +8,13 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { EmbedApp } from "./EmbedApp";
 import { WorkbenchContext } from "./hooks";
+import { watchFirstOutput } from "./layout/Deferred";
 import { ShareContext } from "./share-context";
 import type { ShareController } from "./share-controller";
 import type { Workbench } from "./workbench";
 
 export function renderApp(root: HTMLElement, workbench: Workbench, share: ShareController, embed: boolean): void {
+  watchFirstOutput(workbench.store);
   createRoot(root).render(
     <StrictMode>
       <WorkbenchContext value={workbench}>

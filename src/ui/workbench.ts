@@ -90,21 +90,21 @@ export class Workbench {
     const listener = Comlink.proxy((batch: EventBatch) => {
       if (generation === this.generation) this.store.applyBatch(batch);
     });
+    // The calls go out together, without waiting for each answer: the worker takes its messages in
+    // order, and an answer would wait for this thread, which is busy building the page meanwhile.
+    const { breakpoints, traps } = this.store.getSnapshot();
+    const subscribed = api.subscribe(listener).then(() => {
+      if (generation === this.generation) this.store.setConnection({ kind: "connected" });
+    });
+    // Breakpoints outlive the worker (a restart keeps them).
+    const breakpointsSet = breakpoints.length > 0 ? api.setBreakpoints([...breakpoints]) : null;
+    // So do the user's traps: the new worker sets them on the guest it boots.
+    const trapsSet = traps.length > 0 ? api.setTraps([...traps]) : null;
+    const booted = api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
     void (async () => {
       try {
-        await api.subscribe(listener);
-        if (generation !== this.generation) return;
-        this.store.setConnection({ kind: "connected" });
-        // Breakpoints outlive the worker (a restart keeps them).
-        const breakpoints = this.store.getSnapshot().breakpoints;
-        if (breakpoints.length > 0) await api.setBreakpoints([...breakpoints]);
-        // So do the user's traps: the new worker sets them on the guest it boots.
-        const traps = this.store.getSnapshot().traps;
-        if (traps.length > 0) {
-          const trapError = await api.setTraps([...traps]);
-          if (trapError && generation === this.generation) this.store.addError(`Traps: ${trapError}`);
-        }
-        const error = await api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
+        const [, , trapError, error] = await Promise.all([subscribed, breakpointsSet, trapsSet, booted]);
+        if (trapError && generation === this.generation) this.store.addError(`Traps: ${trapError}`);
         if (error && generation === this.generation) this.store.addError(error);
       } catch (error) {
         if (generation === this.generation) this.die(`the worker did not answer: ${String(error)}`);

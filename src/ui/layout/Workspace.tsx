@@ -10,6 +10,7 @@
  */
 import { useSyncExternalStore, type ReactNode } from "react";
 import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
+import { Deferred } from "./Deferred";
 import { TabbedArea, type TabSpec } from "./TabbedArea";
 
 export interface WorkspaceAreas {
@@ -55,16 +56,19 @@ function Column({ id, children, sizes }: { id: string; children: [ReactNode, Rea
 export function Workspace(areas: WorkspaceAreas) {
   const narrow = useNarrow();
   const layout = useDefaultLayout({ id: "hvplay:columns", storage: localStorage });
-  const code = <TabbedArea id="code" label="Code" tabs={areas.code} selected={areas.codeTab} onSelect={areas.onCodeTab} />;
-  const events = <TabbedArea id="events" label="Events" tabs={areas.events} />;
-  const kernel = <TabbedArea id="kernel" label="Kernel objects" tabs={areas.kernel} />;
+  // Everything but the console waits for the guest's first output (Deferred.tsx).
+  const code = <Deferred label="Code"><TabbedArea id="code" label="Code" tabs={areas.code} selected={areas.codeTab} onSelect={areas.onCodeTab} /></Deferred>;
+  const events = <Deferred label="Events"><TabbedArea id="events" label="Events" tabs={areas.events} /></Deferred>;
+  const kernel = <Deferred label="Kernel objects"><TabbedArea id="kernel" label="Kernel objects" tabs={areas.kernel} /></Deferred>;
+  const registers = <Deferred label="Registers">{areas.registers}</Deferred>;
+  const memory = <Deferred label="Memory">{areas.memory}</Deferred>;
   if (narrow) {
     return (
       <main className="workspace narrow">
         <div className="area tall">{areas.console}</div>
         <div className="area tall">{code}</div>
-        <div className="area">{areas.registers}</div>
-        <div className="area">{areas.memory}</div>
+        <div className="area">{registers}</div>
+        <div className="area">{memory}</div>
         <div className="area">{events}</div>
         <div className="area">{kernel}</div>
       </main>
@@ -78,7 +82,7 @@ export function Workspace(areas: WorkspaceAreas) {
         </Panel>
         <Handle label="Resize the code and console column" />
         <Panel id="middle" defaultSize="28" minSize="16">
-          <Column id="middle" sizes={[55, 45]}>{[areas.registers, areas.memory]}</Column>
+          <Column id="middle" sizes={[55, 45]}>{[registers, memory]}</Column>
         </Panel>
         <Handle label="Resize the registers and memory column" />
         <Panel id="right" defaultSize="30" minSize="16">
