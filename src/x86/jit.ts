@@ -376,7 +376,7 @@ class Emitter {
    * 64-bit mode), calling it — to raise the fault — only when they fail.
    */
   linear(seg: number, ea: string, size: number, write: boolean): void {
-    this.line(`ea = ${ea}; lin = ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : c.linear(${seg}, ea, ${size}, ${write});`);
+    this.line(`ea = ${ea}; lin = ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : (sl = 1, c.linear(${seg}, ea, ${size}, ${write}));`);
   }
 
   /**
@@ -384,8 +384,8 @@ class Emitter {
    * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
    */
   read(size: number): string {
-    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (rTag[ti] === lin - to + u) v = rBuf[ti][rOff[ti] + to]; else v = c.read8(lin);`;
-    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) { tb = rBuf[ti]; tp = rOff[ti] + to; v = tb[tp] | (tb[tp + 1] << 8) | (tb[tp + 2] << 16) | (tb[tp + 3] << 24); } else v = c.read32(lin);`;
+    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (rTag[ti] === lin - to + u) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) { tp = rOff[ti] + to; if ((to & 3) === 0) v = rWords[ti][tp >> 2]; else { tb = rBuf[ti]; v = tb[tp] | (tb[tp + 1] << 8) | (tb[tp + 2] << 16) | (tb[tp + 3] << 24); } } else { sl = 1; v = c.read32(lin); }`;
   }
 
   /**
@@ -394,11 +394,13 @@ class Emitter {
    */
   write(size: number, value: string): string {
     if (size === 1) {
-      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (wTag[ti] === lin - to + u && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else c.write8(lin, tx);`;
+      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (wTag[ti] === lin - to + u && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { sl = 1; c.write8(lin, tx); }`;
     }
+    // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || (tc.covered[to] | tc.covered[to + 1] | tc.covered[to + 2] | tc.covered[to + 3]) === 0)) ` +
-      `{ tb = wBuf[ti]; tp = wOff[ti] + to; tb[tp] = tx; tb[tp + 1] = tx >> 8; tb[tp + 2] = tx >> 16; tb[tp + 3] = tx >> 24; } else c.write32(lin, tx);`;
+      `if ((to & 3) === 0 && wTag[ti] === lin - to + u && (tc === undefined || tc.covered32[to >> 2] === 0)) wWords[ti][(wOff[ti] + to) >> 2] = tx; ` +
+      `else if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || (tc.covered[to] | tc.covered[to + 1] | tc.covered[to + 2] | tc.covered[to + 3]) === 0)) ` +
+      `{ tb = wBuf[ti]; tp = wOff[ti] + to; tb[tp] = tx; tb[tp + 1] = tx >> 8; tb[tp + 2] = tx >> 16; tb[tp + 3] = tx >> 24; } else { sl = 1; c.write32(lin, tx); }`;
   }
 
   /**
@@ -414,7 +416,7 @@ class Emitter {
     const seg = d.seg >= 0 ? d.seg : d.defSeg;
     this.linear(seg, ea, size, write);
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw) this.line(`if (c.fault === 0) { to = lin & 0xfff; if (to > ${4096 - size} || wTag[(lin >>> 12) & ${TLB_MASK}] !== lin - to + u) c.probeWrite(lin, ${size}); }`);
+    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; if (to > ${4096 - size} || wTag[(lin >>> 12) & ${TLB_MASK}] !== lin - to + u) { sl = 1; c.probeWrite(lin, ${size}); } }`);
     return true;
   }
 
@@ -551,11 +553,11 @@ class Emitter {
     const fn = d.fn;
     const regOp = (d.op >> 3) & 7;
     const sub = d.reg & 7;
-    const ok = "if (c.fault === 0) {";
+    const ok = `if (${NO_FAULT}) {`;
     if (fn === F.movLoad32 || fn === F.movLoad8 || fn === F.movzxByte32 && d.mod !== 3) {
       const size = fn === F.movLoad32 ? 4 : 1;
       if (!this.address(d, size, false, false)) return false;
-      this.line(`if (c.fault === 0) { ${this.read(size)} }`);
+      this.line(`if (${NO_FAULT}) { ${this.read(size)} }`);
       this.line(ok);
       if (fn === F.movLoad8) this.setByte(d.regByte, "v");
       else this.set(d.reg, "v");
@@ -570,7 +572,7 @@ class Emitter {
       if (d.mod === 3) a = this.get(d.rm);
       else {
         if (!this.address(d, 4, false, false)) return false;
-        this.line(`if (c.fault === 0) { ${this.read(4)} }`);
+        this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
         this.line(ok);
         a = "v";
       }
@@ -589,9 +591,9 @@ class Emitter {
       const size = d.op & 1 ? 4 : 1;
       const store = d.op >= 0xa2;
       this.linear(d.seg >= 0 ? d.seg : 3, String(d.disp >>> 0), size, store);
-      if (store) this.line(`if (c.fault === 0) { ${this.write(size, size === 4 ? this.get(0) : this.getByte(0))} }`);
+      if (store) this.line(`if (${NO_FAULT}) { ${this.write(size, size === 4 ? this.get(0) : this.getByte(0))} }`);
       else {
-        this.line(`if (c.fault === 0) { ${this.read(size)} }`);
+        this.line(`if (${NO_FAULT}) { ${this.read(size)} }`);
         this.line(ok);
         if (size === 4) this.set(0, "v");
         else this.setByte(0, "v");
@@ -608,14 +610,14 @@ class Emitter {
       const size = fn === F.movStore32 || fn === F.movStoreImm32 ? 4 : 1;
       const value = fn === F.movStore32 ? this.get(d.reg) : fn === F.movStore8 ? this.getByte(d.regByte) : String(size === 1 ? d.imm & 0xff : d.imm | 0);
       if (!this.address(d, size, true, false)) return false;
-      this.line(`if (c.fault === 0) { ${this.write(size, value)} }`);
+      this.line(`if (${NO_FAULT}) { ${this.write(size, value)} }`);
       return true;
     }
     if (fn === F.aluGvEvMem32 || fn === F.testMemReg32) {
       const aop = fn === F.testMemReg32 ? 4 : regOp;
       if (aop === 2 || aop === 3) return false;
       if (!this.address(d, 4, false, false)) return false;
-      this.line(`if (c.fault === 0) { ${this.read(4)} }`);
+      this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
       this.line(ok);
       if (fn === F.testMemReg32) this.alu(4, "v", this.get(d.reg));
       else {
@@ -632,7 +634,7 @@ class Emitter {
       if (aop === 2 || aop === 3) return false;
       const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
       if (!this.address(d, 4, aop !== 7, aop !== 7)) return false;
-      this.line(`if (c.fault === 0) { ${this.read(4)} }`);
+      this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
       this.line(ok);
       if (inc) {
         const cf = carrySource(this.pending, this.count);
@@ -680,7 +682,7 @@ class Emitter {
       const rmw = fn === F.aluImmMem8 && aop !== 7;
       if (aop === 2 || aop === 3) this.flush(); // before the fault exit is written: CF is read
       if (!this.address(d, 1, rmw, rmw)) return false;
-      this.line(`if (c.fault === 0) { ${this.read(1)} }`);
+      this.line(`if (${NO_FAULT}) { ${this.read(1)} }`);
       this.line(ok);
       if (fn === F.aluGbEbMem) byteAlu(aop, this.getByte(d.regByte), "v", d.regByte, false);
       else byteAlu(aop, "v", String(d.imm & 0xff), null, true);
@@ -690,6 +692,12 @@ class Emitter {
     return false;
   }
 }
+
+/**
+ * "Nothing has faulted in this instruction so far": `sl` (a slow path ran) is a local, so the fast
+ * path never loads c.fault.
+ */
+const NO_FAULT = "sl === 0 || c.fault === 0";
 
 /** Canonical 64-bit addresses lie in [-CANON, CANON) (48-bit linear addresses). */
 const CANON = 2 ** 47;
@@ -790,15 +798,19 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     if (!inlined) {
       em.beforeCall();
       em.line(`c.nextRip = ${after};`);
-      em.line(`f${k}(c, d${k});`);
+      em.line(`f${k}(c, d${k}); sl = 1;`);
       em.afterCall();
     }
     if (!mayFault) continue;
+    // Only a slow path (a method of the machine, or a called executor) can fault, hit a data
+    // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks.
+    em.line("if (sl !== 0) {");
+    em.line("sl = 0;");
     // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
     em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
-    if (k === n - 1) continue;
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
-    em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
+    if (k !== n - 1) em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
+    em.line("}");
   }
   const last = n - 1;
   const lastD = list[last];
@@ -824,8 +836,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `return function block_${rips[0].toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tb = c.r8, tc = undefined;`,
-    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wCode = c.wCode;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tb = c.r8, tc = undefined, sl = 0;`,
+    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),

@@ -83,6 +83,23 @@ for (let i = 0; i < 256; i++) {
 }
 
 const EMPTY_PAGE = new Uint8Array(4096);
+const EMPTY_PAGE32 = new Int32Array(EMPTY_PAGE.buffer);
+/**
+ * Guest RAM as 32-bit words, for the block compiler's aligned dword loads and stores: one typed
+ * load instead of four byte loads. Only where the host is little-endian (as x86 is) and the
+ * buffer's start is word-aligned; elsewhere fill() leaves the entry uncached, so every access takes
+ * the byte path through Machine's methods.
+ */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const words = new WeakMap<Uint8Array, Int32Array>();
+function wordsOf(buf: Uint8Array): Int32Array | undefined {
+  let w = words.get(buf);
+  if (w === undefined && LITTLE_ENDIAN && buf.byteOffset % 4 === 0) {
+    w = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
+    words.set(buf, w);
+  }
+  return w;
+}
 
 /**
  * Decoded instructions of one page of guest memory, by offset in the page. An entry is valid only
@@ -104,6 +121,8 @@ interface CodePageCache {
    * to bytes no instruction covers — the data of code and data sharing a page — skips the scan.
    */
   covered: Uint8Array;
+  /** `covered` as 1024 words: an aligned dword store checks one (the block compiler's stores). */
+  covered32: Int32Array;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
 /** At most this many pages of decoded instructions (under 1 MiB each when full); then start over. */
@@ -269,9 +288,12 @@ export class Machine {
   private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly rBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly rOff = new Int32Array(TLB_SIZE);
+  /** rBuf as words (wordsOf): index (rOff + offset) >> 2 for an aligned dword. */
+  private readonly rWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE).fill(EMPTY_PAGE32);
   private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly wOff = new Int32Array(TLB_SIZE);
+  private readonly wWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE).fill(EMPTY_PAGE32);
   /** The decoded-instruction cache of a write entry's page, when it has one (see noteCodeWrite). */
   private readonly wCode = new Array<CodePageCache | undefined>(TLB_SIZE).fill(undefined);
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
@@ -939,6 +961,8 @@ export class Machine {
       if (!probe) this.noteWatch(lin, size, write);
       if (this.pageWatched(page)) key = NaN;
     }
+    const w = wordsOf(buf);
+    if (w === undefined) key = NaN; // no word view: keep the block compiler's word paths off it
     const global = this.walkGlobal ? 1 : 0;
     const shift = this.walkShift;
     if (global) this.tlbHasGlobal = true;
@@ -947,6 +971,7 @@ export class Machine {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
+      this.wWords[i] = w ?? EMPTY_PAGE32;
       this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]);
       this.wGlobal[i] = global;
       this.wShift[i] = shift;
@@ -954,6 +979,7 @@ export class Machine {
       this.rTag[i] = key;
       this.rBuf[i] = buf;
       this.rOff[i] = this.mem.pageOffset(ppn);
+      this.rWords[i] = w ?? EMPTY_PAGE32;
       this.rGlobal[i] = global;
       this.rShift[i] = shift;
     }
@@ -1043,7 +1069,8 @@ export class Machine {
     if (cache === undefined) {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
       if (this.codeCachePages >= CODE_CACHE_PAGES) this.dropCodeCaches();
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered: new Uint8Array(4096) };
+      const covered = new Uint8Array(4096);
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, covered32: new Int32Array(covered.buffer) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
