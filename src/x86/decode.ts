@@ -216,6 +216,14 @@ function byteRegOffset(r: number, rex: number): number {
  * Decode one instruction from bytes[pos..end). Returns its length, DECODE_NEED_MORE when the bytes
  * ran out, or DECODE_TOO_LONG when it exceeds 15 bytes (#GP).
  */
+/**
+ * Out of bytes: more may complete the instruction, unless 15 were there already; then it can only
+ * be too long (#GP, Intel SDM Vol. 2 §2.3.11), whatever follows.
+ */
+function outOfBytes(start: number, end: number): number {
+  return end - start >= 15 ? DECODE_TOO_LONG : DECODE_NEED_MORE;
+}
+
 export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, mode: number): number {
   const start = pos;
   let osz = mode === MODE_16 ? 2 : 4;
@@ -228,7 +236,7 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
   let b = 0;
   // Prefixes. A REX prefix only counts when it immediately precedes the opcode.
   for (;;) {
-    if (pos >= end) return DECODE_NEED_MORE;
+    if (pos >= end) return outOfBytes(start, end);
     if (pos - start >= 15) return DECODE_TOO_LONG;
     b = bytes[pos++];
     // In 64-bit mode ES/CS/SS/DS overrides are ignored (Intel SDM Vol. 1 §3.3.7.1), so one after
@@ -258,10 +266,10 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
   let op = b;
   let flags: number;
   if (b === 0x0f) {
-    if (pos >= end) return DECODE_NEED_MORE;
+    if (pos >= end) return outOfBytes(start, end);
     b = bytes[pos++];
     if (b === 0x38 || b === 0x3a) {
-      if (pos >= end) return DECODE_NEED_MORE;
+      if (pos >= end) return outOfBytes(start, end);
       const b3 = bytes[pos++];
       op = (b === 0x38 ? 0x200 : 0x300) | b3;
       flags = b === 0x38 ? F_MODRM : F_MODRM | (I_B << 4);
@@ -293,7 +301,7 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
   d.hasModrm = (flags & F_MODRM) !== 0;
   let regField = 0;
   if (d.hasModrm) {
-    if (pos >= end) return DECODE_NEED_MORE;
+    if (pos >= end) return outOfBytes(start, end);
     const m = bytes[pos++];
     let mod = m >> 6;
     regField = (m >> 3) & 7;
@@ -308,7 +316,7 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
     if (mod !== 3) {
       if (asz === 2) {
         if (mod === 0 && rmField === 6) {
-          if (pos + 2 > end) return DECODE_NEED_MORE;
+          if (pos + 2 > end) return outOfBytes(start, end);
           d.disp = bytes[pos] | (bytes[pos + 1] << 8);
           pos += 2;
         } else {
@@ -316,10 +324,10 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
           d.index = RM16_INDEX[rmField];
           if (rmField === 2 || rmField === 3 || rmField === 6) d.defSeg = 2;
           if (mod === 1) {
-            if (pos >= end) return DECODE_NEED_MORE;
+            if (pos >= end) return outOfBytes(start, end);
             d.disp = (bytes[pos++] << 24) >> 24;
           } else if (mod === 2) {
-            if (pos + 2 > end) return DECODE_NEED_MORE;
+            if (pos + 2 > end) return outOfBytes(start, end);
             d.disp = ((bytes[pos] | (bytes[pos + 1] << 8)) << 16) >> 16;
             pos += 2;
           }
@@ -327,7 +335,7 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
       } else {
         let hasBase = true;
         if (rmField === 4) {
-          if (pos >= end) return DECODE_NEED_MORE;
+          if (pos >= end) return outOfBytes(start, end);
           const sib = bytes[pos++];
           const idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
           if (idx !== 4) {
@@ -348,10 +356,10 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
         }
         if (d.base === 4 || d.base === 5) d.defSeg = 2;
         if (mod === 1) {
-          if (pos >= end) return DECODE_NEED_MORE;
+          if (pos >= end) return outOfBytes(start, end);
           d.disp = (bytes[pos++] << 24) >> 24;
         } else if (mod === 2 || !hasBase) {
-          if (pos + 4 > end) return DECODE_NEED_MORE;
+          if (pos + 4 > end) return outOfBytes(start, end);
           d.disp = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
           pos += 4;
         }
@@ -372,33 +380,33 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
     case I_NONE:
       break;
     case I_B:
-      if (pos >= end) return DECODE_NEED_MORE;
+      if (pos >= end) return outOfBytes(start, end);
       d.imm = (bytes[pos++] << 24) >> 24;
       break;
     case I_W:
-      if (pos + 2 > end) return DECODE_NEED_MORE;
+      if (pos + 2 > end) return outOfBytes(start, end);
       d.imm = bytes[pos] | (bytes[pos + 1] << 8);
       pos += 2;
       break;
     case I_REL:
     case I_Z:
       if (osz === 2 && !(immKind === I_REL && mode === MODE_64)) {
-        if (pos + 2 > end) return DECODE_NEED_MORE;
+        if (pos + 2 > end) return outOfBytes(start, end);
         d.imm = ((bytes[pos] | (bytes[pos + 1] << 8)) << 16) >> 16;
         pos += 2;
       } else {
-        if (pos + 4 > end) return DECODE_NEED_MORE;
+        if (pos + 4 > end) return outOfBytes(start, end);
         d.imm = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
         pos += 4;
       }
       break;
     case I_V:
       if (osz === 2) {
-        if (pos + 2 > end) return DECODE_NEED_MORE;
+        if (pos + 2 > end) return outOfBytes(start, end);
         d.imm = bytes[pos] | (bytes[pos + 1] << 8);
         pos += 2;
       } else {
-        if (pos + osz > end) return DECODE_NEED_MORE;
+        if (pos + osz > end) return outOfBytes(start, end);
         d.imm = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
         if (osz === 8) d.immHi = bytes[pos + 4] | (bytes[pos + 5] << 8) | (bytes[pos + 6] << 16) | (bytes[pos + 7] << 24);
         pos += osz;
@@ -406,20 +414,20 @@ export function decode(d: Decoded, bytes: Uint8Array, pos: number, end: number, 
       break;
     case I_AP: {
       const n = osz === 2 ? 2 : 4;
-      if (pos + n + 2 > end) return DECODE_NEED_MORE;
+      if (pos + n + 2 > end) return outOfBytes(start, end);
       d.imm = n === 2 ? bytes[pos] | (bytes[pos + 1] << 8) : bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
       d.imm2 = bytes[pos + n] | (bytes[pos + n + 1] << 8);
       pos += n + 2;
       break;
     }
     case I_ENTER:
-      if (pos + 3 > end) return DECODE_NEED_MORE;
+      if (pos + 3 > end) return outOfBytes(start, end);
       d.imm = bytes[pos] | (bytes[pos + 1] << 8);
       d.imm2 = bytes[pos + 2];
       pos += 3;
       break;
     case I_MOFFS:
-      if (pos + asz > end) return DECODE_NEED_MORE;
+      if (pos + asz > end) return outOfBytes(start, end);
       if (asz === 2) d.disp = bytes[pos] | (bytes[pos + 1] << 8);
       else {
         d.disp = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
