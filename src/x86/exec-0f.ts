@@ -118,6 +118,9 @@ export function execute0f(c: Machine, d: Decoded): void {
       bitCount(c, d, 0);
       return;
     case 0xbc: case 0xbd:
+      // F3 0F BC runs as TZCNT although CPUID reports no BMI1 (a CPU without it runs BSF, Intel SDM
+      // Vol. 2B TZCNT): the reference QEMU (-cpu max) has BMI1 and guests/alu.asm is checked
+      // against it; compilers emit `rep bsf` for a count whose source is nonzero, where both agree.
       bitCount(c, d, d.rep === 0xf3 ? (b === 0xbc ? 3 : 4) : b === 0xbc ? 1 : 2);
       return;
     case 0xc0: case 0xc1: xadd(c, d, b & 1 ? d.osz : 1); return;
