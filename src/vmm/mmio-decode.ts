@@ -4,12 +4,18 @@ import type { GeneralRegisters } from "./api";
  * Decoding and emulating the instruction behind a ZX_PKT_TYPE_GUEST_MEM packet. In era E2 Zircon
  * hands the VMM the faulting instruction's bytes (`inst_buf`, `inst_len`, `default_operand_size`) and
  * the VMM emulates it itself, as Fuchsia's src/virtualization/bin/vmm/arch/x64/decode.cc did: the
- * forms device drivers use for MMIO — MOV, MOVZX, MOVSX, TEST, OR, AND, XOR, STOS.
+ * forms device drivers use for MMIO — MOV, MOVZX, MOVSX, MOVSXD, TEST, OR, AND, XOR, STOS.
  * Encodings: Intel SDM Vol. 2 (opcode tables, §2.1 prefixes, §2.2.1 REX).
  *
  * The packet does not say whether the guest runs in 64-bit mode (default_operand_size is 4 there
- * too). REX bytes 0x40-0x4F are decoded as REX in every mode: in 32-bit mode they are INC/DEC of a
- * register, which never touch memory, so no MMIO instruction can start with one.
+ * too; 2 means 16-bit code). What the bytes leave open is settled this way:
+ * - REX bytes 0x40-0x4F are decoded as REX when the default size is 4: in 32-bit mode they are
+ *   INC/DEC of a register, which never touch memory, so no MMIO instruction can start with one.
+ *   A REX prefix counts only right before the opcode (a later legacy prefix cancels it, §2.2.1).
+ * - The address size decides how long ModRM's displacement is: 16-bit code addresses with 16 bits
+ *   (32 with 0x67); 32-bit code with 32 (16 with 0x67); 64-bit code with 64 (32 with 0x67). With
+ *   default size 4, 0x67 and no REX, both 16- and 32-bit addressing are possible: the form whose
+ *   length is the exit's instruction length is the one (when both fit, they decode the same).
  */
 
 export type MmioOp = "load" | "store" | "test" | "or" | "and" | "xor";
@@ -32,39 +38,69 @@ export interface MmioInstruction {
   toRegister: boolean;
   /** STOS: RDI moves by accessSize after the store. */
   stringStore: boolean;
+  /**
+   * STOS: the width of the index register it moves (2: DI, 4: EDI, zero-extended into RDI; 8: RDI).
+   * 8 when the packet cannot tell 32-bit from 64-bit code (they differ only when EDI wraps at 4 GiB).
+   */
+  addressSize: number;
 }
 
 const SEGMENT_OVERRIDES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]);
 
 /** Decodes `bytes[0..len)`; returns the instruction or a readable reason it is not an MMIO form we emulate. */
 export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: number): MmioInstruction | string {
-  if (len < 1 || len > 15 || len > bytes.length) return `bad instruction length ${len}`;
+  if (!Number.isInteger(len) || len < 1 || len > 15 || len > bytes.length) return `bad instruction length ${len}`;
+  if (defaultOperandSize !== 2 && defaultOperandSize !== 4) return `default operand size ${defaultOperandSize} is neither 2 nor 4`;
+  const code16 = defaultOperandSize === 2;
   let i = 0;
-  let opSize16 = defaultOperandSize === 2;
+  let opSize16 = code16;
   let addrSizeOverride = false;
   let rep = false;
   let rex = 0;
+  let sawRex = false;
   for (;;) {
+    if (i >= len) return "only prefixes";
     const b = bytes[i];
-    if (b === 0x66) opSize16 = defaultOperandSize !== 2;
+    if (!code16 && (b & 0xf0) === 0x40) {
+      rex = b;
+      sawRex = true;
+      i++;
+      continue;
+    }
+    if (b === 0x66) opSize16 = !code16;
     else if (b === 0x67) addrSizeOverride = true;
     else if (b === 0xf2 || b === 0xf3) rep = true;
     else if (SEGMENT_OVERRIDES.has(b) || b === 0xf0) {
       /* segment override / LOCK: no effect on the emulation */
     } else break;
-    if (++i >= len) return "only prefixes";
+    rex = 0; // a REX prefix followed by another prefix is ignored (Intel SDM Vol. 2 §2.2.1)
+    i++;
   }
-  if ((bytes[i] & 0xf0) === 0x40) {
-    rex = bytes[i];
-    if (++i >= len) return "REX without an opcode";
+  // Address sizes the bytes allow (see the file comment); 8 decodes ModRM as 4 does.
+  const addressSizes = code16 ? [addrSizeOverride ? 4 : 2] : sawRex ? [addrSizeOverride ? 4 : 8] : addrSizeOverride ? [2, 4] : [8];
+  const exact = code16 || sawRex;
+  let first = "";
+  for (const asz of addressSizes) {
+    const r = decodeForm(bytes, len, i, rex, opSize16, asz, exact, rep);
+    if (typeof r !== "string") return r;
+    if (!first) first = r;
   }
+  return first;
+}
+
+/**
+ * The instruction from its opcode at `bytes[i]` on, for address size `asz`. `exact`: the address
+ * size is known (16-bit code, or REX: 64-bit code); otherwise 8 may also be 32-bit code's 4, and
+ * 2 or 4 are the two readings of 0x67 in code with default size 4.
+ */
+function decodeForm(bytes: Uint8Array, len: number, i: number, rex: number, opSize16: boolean, asz: number, exact: boolean, rep: boolean): MmioInstruction | string {
   const rexW = (rex & 8) !== 0;
   const fullSize = rexW ? 8 : opSize16 ? 2 : 4;
   const opcode = bytes[i++];
 
   const base: MmioInstruction = {
     op: "load", accessSize: fullSize, regSize: fullSize, reg: -1, highByte: false, imm: 0n,
-    extend: "none", toRegister: false, stringStore: false,
+    extend: "none", toRegister: false, stringStore: false, addressSize: asz,
   };
   /** The ModRM operand: reg field, and the length of ModRM + SIB + displacement. Memory operands only. */
   const modrm = (): { regField: number; end: number } | string => {
@@ -74,8 +110,7 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
     const rm = m & 7;
     if (mod === 3) return "register operand (not a memory access)";
     let end = i + 1;
-    const sixteenBit = addrSizeOverride && defaultOperandSize === 2;
-    if (sixteenBit) {
+    if (asz === 2) {
       if (mod === 1) end += 1;
       else if (mod === 2 || (mod === 0 && rm === 6)) end += 2;
     } else {
@@ -100,7 +135,7 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
   };
   const finish = (inst: MmioInstruction, end: number): MmioInstruction | string =>
     end === len ? inst : `decoded length ${end} differs from the exit's instruction length ${len}`;
-  if (rep && opcode !== 0xaa && opcode !== 0xab) rep = false; // F2/F3 as mandatory prefixes: not used by these forms
+  if (rep && opcode !== 0xaa && opcode !== 0xab) rep = false; // F2/F3 as mandatory prefixes or hints: not used by these forms
   if (rep) return "REP STOS to MMIO is not supported";
 
   switch (opcode) {
@@ -124,12 +159,11 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
       return finish({ ...base, op: "store", accessSize: size, regSize: size, imm }, m.end + immSize);
     }
     case 0xa0: case 0xa1: case 0xa2: case 0xa3: {
-      // MOV AL/eAX ↔ moffs: the offset's width is the address size, which the packet does not give;
-      // the instruction length does (1 opcode byte + 2, 4 or 8 offset bytes).
-      const moffs = len - i;
-      if (moffs !== 2 && moffs !== 4 && moffs !== 8) return `moffs of ${moffs} bytes`;
+      // MOV AL/eAX ↔ moffs: the offset is address-size wide (2, 4 or 8 bytes); 4 or 8 when the
+      // packet cannot tell 32-bit from 64-bit code, and then the instruction length tells.
+      const moffs = asz === 8 && !exact && len - i === 4 ? 4 : asz;
       const size = opcode & 1 ? fullSize : 1;
-      return { ...base, op: opcode & 2 ? "store" : "load", accessSize: size, regSize: size, reg: 0 };
+      return finish({ ...base, op: opcode & 2 ? "store" : "load", accessSize: size, regSize: size, reg: 0 }, i + moffs);
     }
     case 0x0f: {
       if (i >= len) return "truncated two-byte opcode";
@@ -140,6 +174,13 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
       const size = op2 & 1 ? 2 : 1;
       return finish({ ...base, op: "load", accessSize: size, regSize: fullSize, reg: m.regField, extend: op2 & 8 ? "sign" : "zero" }, m.end);
     }
+    case 0x63: {
+      // MOVSXD r64, m32 (64-bit mode only, so only with REX.W: without it 0x63 is ARPL in 32-bit code).
+      if (!rexW) return "opcode 0x63 without REX.W (ARPL, or MOVSXD without sign extension) is not an MMIO form the VMM emulates";
+      const m = modrm();
+      if (typeof m === "string") return m;
+      return finish({ ...base, op: "load", accessSize: 4, regSize: 8, reg: m.regField, extend: "sign" }, m.end);
+    }
     case 0x84: case 0x85: {
       const m = modrm();
       if (typeof m === "string") return m;
@@ -148,9 +189,10 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
       return finish({ ...base, op: "test", accessSize: size, regSize: size, ...r }, m.end);
     }
     case 0xf6: case 0xf7: {
+      // TEST r/m, imm is /0; /1 is its undocumented alias (AMD documents it; iced-x86 decodes it as TEST).
       const m = modrm();
       if (typeof m === "string") return m;
-      if ((m.regField & 7) !== 0) return `opcode 0x${opcode.toString(16)} /${m.regField & 7} is not TEST`;
+      if ((m.regField & 7) > 1) return `opcode 0x${opcode.toString(16)} /${m.regField & 7} is not TEST`;
       const size = opcode === 0xf6 ? 1 : fullSize;
       const immSize = Math.min(size, 4);
       const imm = immAt(m.end, immSize, size);
@@ -167,19 +209,21 @@ export function decodeMmio(bytes: Uint8Array, len: number, defaultOperandSize: n
       const r = size === 1 ? reg8(m.regField) : { reg: m.regField, highByte: false };
       return finish({ ...base, op, accessSize: size, regSize: size, ...r, toRegister: (opcode & 2) !== 0 }, m.end);
     }
-    case 0x80: case 0x81: case 0x83: {
+    case 0x80: case 0x81: case 0x82: case 0x83: {
+      // 0x82 is 0x80's alias outside 64-bit mode (where it is #UD, so it never reaches here).
       const m = modrm();
       if (typeof m === "string") return m;
       const ext = m.regField & 7;
       const op: MmioOp | undefined = ext === 1 ? "or" : ext === 4 ? "and" : ext === 6 ? "xor" : undefined;
       if (!op) return `opcode 0x${opcode.toString(16)} /${ext} is not OR/AND/XOR`;
-      const size = opcode === 0x80 ? 1 : fullSize;
+      const size = opcode === 0x80 || opcode === 0x82 ? 1 : fullSize;
       const immSize = opcode === 0x81 ? Math.min(size, 4) : 1;
       const imm = immAt(m.end, immSize, size);
       if (typeof imm === "string") return imm;
       return finish({ ...base, op, accessSize: size, regSize: size, imm }, m.end + immSize);
     }
     case 0xaa: case 0xab: {
+      if (!exact && asz !== 8) return "STOS with an address-size prefix: the packet does not say whether it moves DI or EDI";
       const size = opcode === 0xaa ? 1 : fullSize;
       return finish({ ...base, op: "store", accessSize: size, regSize: size, reg: 0, stringStore: true }, i);
     }
@@ -242,7 +286,11 @@ export function emulateMmio(inst: MmioInstruction, regs: GeneralRegisters, bus: 
       if (!inst.stringStore) return null;
       const out = { ...regs };
       const step = BigInt(size);
-      out.rdi = BigInt.asUintN(64, regs.rflags & DF ? regs.rdi - step : regs.rdi + step);
+      // The index moves within its width: DI wraps at 64 KiB (the rest of RDI kept), EDI at 4 GiB
+      // (zero-extended into RDI, as 32-bit results are), RDI at 2^64 (Intel SDM Vol. 2 STOS).
+      const bits = inst.addressSize * 8;
+      const index = BigInt.asUintN(bits, regs.rflags & DF ? regs.rdi - step : regs.rdi + step);
+      out.rdi = bits === 16 ? (regs.rdi & ~0xffffn) | index : index;
       return out;
     }
     case "load": {
