@@ -27,6 +27,11 @@ export function planFlat(image: Uint8Array, opts: FlatOptions): BootPlan | strin
   const mode = opts.mode ?? "real";
   const load = opts.load ?? (mode === "real" ? 0x7c00 : 0x100000);
   const entry = opts.entry ?? load;
+  // The options come from a command line, a form or a share link: anything but a whole number of
+  // bytes (NaN, Infinity, 1.5) is refused here rather than turned into a start state.
+  const show = (n: number) => (Number.isFinite(n) ? String(n) : "(not a finite number)");
+  if (!Number.isSafeInteger(load) || load < 0) return `load address ${show(load)} is not a guest-physical address (a whole number of bytes)`;
+  if (!Number.isSafeInteger(entry)) return `entry ${show(entry)} is not an address (a whole number of bytes)`;
   if (image.length === 0) return "the image is empty";
   const ramErr = fitsRam(load, image.length, opts.ramBytes, "image");
   if (ramErr) return ramErr;

@@ -75,6 +75,8 @@ export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | str
   const kernelOffset = (setupSects + 1) * 512;
   if (kernelOffset >= image.length) return `setup_sects ${setupSects} puts the kernel past the end of the image`;
   const kernel = image.subarray(kernelOffset);
+  // The 64-bit entry is at +0x200 of the protected-mode kernel (boot.rst, "64-bit BOOT PROTOCOL").
+  if (kernel.length <= 0x200) return `the protected-mode kernel (${kernel.length} bytes after the ${setupSects + 1} setup sectors) is too short to hold the 64-bit entry at +0x200`;
   const headerEnd = OFF_HEADER + image[0x201];
 
   // Where the kernel goes: pref_address for a relocatable kernel aligned as it asks, else code32_start.
