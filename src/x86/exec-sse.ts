@@ -214,9 +214,10 @@ export function executeSse(c: Machine, d: Decoded): void {
 /** 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, fences, CLFLUSH. */
 function group15(c: Machine, d: Decoded): void {
   const sub = d.reg & 7;
-  // With F3/F2 (and 66 on the fences, CLWB, CLFLUSHOPT) 0F AE encodes extensions this CPU does not
-  // have (UMONITOR/TPAUSE/INCSSP/PTWRITE...) or nothing: #UD.
-  if (d.rep !== 0 || (d.p66 && (d.mod === 3 || sub >= 6))) {
+  // Every form of 0F AE this CPU has is NP (Intel SDM: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, the
+  // fences, CLFLUSH): with 66/F2/F3 it encodes an extension this CPU does not have (CLWB,
+  // CLFLUSHOPT, UMONITOR/TPAUSE, INCSSP, PTWRITE...) or nothing: #UD.
+  if (d.rep !== 0 || d.p66) {
     c.raise(UD, -1);
     return;
   }

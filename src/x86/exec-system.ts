@@ -189,9 +189,13 @@ function group7(c: Machine, d: Decoded): void {
   const sub = d.reg & 7;
   const long = c.codeMode === 2;
   if (d.mod === 3) {
-    // Every register form of 0F 01 we implement is "NP" (no 66/F2/F3) in the SDM's opcode tables; with
-    // one of those prefixes it is another instruction (FRED's ERETU/ERETS...) or none: #UD.
-    if (d.p66 || d.rep !== 0) { c.raise(UD, -1); return; }
+    // The register forms of 0F 01 with a fixed ModRM (VMCALL, CLAC/STAC, XGETBV, SWAPGS, RDTSCP...)
+    // are "NP" in the SDM's opcode tables; with 66/F2/F3 they are another instruction (FRED's
+    // ERETU/ERETS...) or none: #UD. SMSW (/4) and LMSW (/6) are plain ModRM forms: 66 selects SMSW's
+    // 16-bit register (66 0F 01 E0 is smsw ax in 32-bit code), and REP prefixes are ignored.
+    // SWAPGS and RDTSCP (0F 01 F8, F9) are not marked NP either; iced-x86 decodes them with those
+    // prefixes, which they ignore.
+    if ((d.p66 || d.rep !== 0) && sub !== 4 && sub !== 6 && !(sub === 7 && (d.rm & 7) <= 1)) { c.raise(UD, -1); return; }
     const code = (sub << 3) | (d.rm & 7);
     switch (code) {
       case 0x01: c.exitWith(EXIT_VMCALL); return; // 0F 01 C1
