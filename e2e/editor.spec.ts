@@ -155,3 +155,18 @@ test("Share carries the editor's source and its breakpoint: the link stops on th
   await expect.poll(() => consoleText(other)).toBe("H");
   await expect(other.getByTestId("errors")).toHaveCount(0);
 });
+
+test("after the worker dies, Restart boots the editor's program again, not the default guest", async ({ page }) => {
+  await openEditor(page);
+  await clickLine(page, 1, 150);
+  await page.keyboard.press("Control+Enter");
+  await expect.poll(() => consoleText(page)).toBe("Hello from real mode!\n");
+  // Kill the worker behind the page's back (as an out-of-memory kill would): the watchdog notices.
+  await page.evaluate(() => (globalThis as unknown as { hvplay: { worker: Worker } }).hvplay.worker.terminate());
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("The hypervisor worker stopped", { timeout: 30_000 });
+  await dialog.getByRole("button", { name: "Restart worker" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId("machine-state")).toHaveText(/^exited, status 1 /, { timeout: 60_000 });
+  await expect.poll(() => consoleText(page)).toBe("Hello from real mode!\n");
+});

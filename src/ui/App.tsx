@@ -26,13 +26,16 @@ const EditorPanel = lazy(() => import("./editor/EditorPanel"));
 function WorkerDead() {
   const workbench = useWorkbench();
   const connection = useWorkbenchState((s) => s.connection);
+  const guestName = useWorkbenchState((s) => s.guestName);
   if (connection.kind !== "dead") return null;
   return (
     <div className="overlay" role="alertdialog" aria-labelledby="dead-title" aria-describedby="dead-message">
       <div className="overlay-card">
         <h2 id="dead-title">The hypervisor worker stopped</h2>
         <p id="dead-message">{connection.message}</p>
-        <p className="muted">The guest's state is lost. A restart creates a new kernel and boots the default guest again.</p>
+        <p className="muted">
+          The guest's state is lost. A restart creates a new kernel and boots {guestName ?? "the default guest"} again, with your breakpoints and traps.
+        </p>
         <button type="button" className="btn primary" onClick={() => workbench.restart()}>
           Restart worker
         </button>

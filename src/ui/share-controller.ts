@@ -190,6 +190,7 @@ export class ShareController {
       return false;
     }
     try {
+      this.options.workbench.rememberImage(guest as GuestImage);
       const error = await api.load(guest as GuestImage);
       if (error) {
         this.store.addError(`Could not boot the share link: ${guest.name}: ${error}`);

@@ -55,6 +55,12 @@ export class Workbench {
 
   /** The bundled guest booted when the worker starts (and restarts). */
   private initialGuest: string;
+  /**
+   * The last guest loaded from bytes the page holds (the editor's program, a file the user opened,
+   * a share link's image or source), kept so that a restart after a crash boots it again rather
+   * than the bundled guest. Null when the last guest was a bundled one (`initialGuest`).
+   */
+  private lastImage: GuestImage | null = null;
 
   constructor(options: { isolated: boolean; initialGuest?: string; createWorker?: WorkerFactory }) {
     this.store = new WorkbenchStore(options.isolated);
@@ -100,7 +106,12 @@ export class Workbench {
     const breakpointsSet = breakpoints.length > 0 ? api.setBreakpoints([...breakpoints]) : null;
     // So do the user's traps: the new worker sets them on the guest it boots.
     const trapsSet = traps.length > 0 ? api.setTraps([...traps]) : null;
-    const booted = api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
+    // The guest the page last loaded boots again (a restart after a crash restores it). Its bytes
+    // are copied to the worker, not transferred: the next restart needs them too.
+    const last = this.lastImage;
+    const booted = last
+      ? api.load({ ...last, image: last.image.slice() }).then((error) => error ?? api.run())
+      : api.bootGuest(this.initialGuest, guestBoot(this.initialGuest));
     void (async () => {
       try {
         const [, , trapError, error] = await Promise.all([subscribed, breakpointsSet, trapsSet, booted]);
@@ -299,6 +310,7 @@ export class Workbench {
   async loadProgram(program: ProgramInfo, image: Uint8Array, boot: GuestBoot, run = true): Promise<string | null> {
     this.store.update({ program });
     const guest: GuestImage = { name: program.name, image, boot };
+    this.rememberImage(guest);
     const error = await this.call("Load", (api) => api.load(Comlink.transfer(guest, [image.buffer])));
     if (error) {
       this.store.addError(`${program.name}: ${error}`);
@@ -316,6 +328,7 @@ export class Workbench {
   /** Boots a bundled guest (public/guests/<file>) the way src/ui/guests.ts says, and runs it. */
   async bootGuest(file: string): Promise<void> {
     this.initialGuest = file;
+    this.lastImage = null;
     this.store.update({ program: null });
     const error = await this.call("Boot", (api) => api.bootGuest(file, guestBoot(file)));
     if (error) this.store.addError(error);
@@ -331,12 +344,21 @@ export class Workbench {
       this.store.addError(`could not read ${file.name}: ${String(error)}`);
       return;
     }
+    this.rememberImage({ name: file.name, image });
     const error = await this.call("Load", (api) => api.load(Comlink.transfer({ name: file.name, image }, [image.buffer])));
     if (error) {
       this.store.addError(`${file.name}: ${error}`);
       return;
     }
     await this.run();
+  }
+
+  /**
+   * Remembers a guest loaded from the page's bytes (a copy: the caller may transfer its buffer to
+   * the worker), for a restart to boot again (see `lastImage`).
+   */
+  rememberImage(guest: GuestImage): void {
+    this.lastImage = { ...guest, image: guest.image.slice() };
   }
 
   consoleInput(bytes: Uint8Array): void {
