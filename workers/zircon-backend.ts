@@ -19,7 +19,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 export function createZirconBackend(options: ZirconBackendOptions): SessionBackend {
-  const names = buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName);
+  // Built on first use (the first handle list or log line), not while the worker starts the guest.
+  let built: ReturnType<typeof buildZxNames> | null = null;
+  const zxNames = () => (built ??= buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName));
   return {
     create(sinks, onSyscall, config): MachineInstance | string {
       const kernel = zircon.createKernel({ clock: config?.clock ?? "deterministic" });
@@ -40,7 +42,7 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
       if (typeof machine === "string") return machine;
       return {
         machine,
-        listHandles: () => (proc.listHandles() as RawHandle[]).map((h) => formatHandle(h, names)),
+        listHandles: () => (proc.listHandles() as RawHandle[]).map((h) => formatHandle(h, zxNames())),
         syscall: (name, args) => {
           const thread = proc.mainThread as unknown as Record<string, unknown>;
           const fn = thread[name];
@@ -48,8 +50,8 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
         },
       };
     },
-    formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
-    statusName: (status) => names.status(status),
+    formatSyscall: (raw, seq) => formatSyscall(raw, seq, zxNames()),
+    statusName: (status) => zxNames().status(status),
     fetchGuest: options.fetchGuest,
   };
 }

@@ -61,8 +61,21 @@ const TABLE = MAP_ONE_BYTE + MAP_0F;
 
 const PFX: Record<string, number> = { np: 1, "66": 2, f3: 3, f2: 4, nr: 5 };
 
+/**
+ * The tables, parsed on first use: parsing takes tens of milliseconds, and the hypervisor worker
+ * loads this module at start-up, when the guest's boot should not wait for a disassembler.
+ */
+let tables: { entries: TableEntry[][]; prefixed: Uint8Array } | null = null;
+export function disasmTables(): { entries: TableEntry[][]; prefixed: Uint8Array } {
+  if (tables === null) {
+    const entries = buildEntries();
+    tables = { entries, prefixed: buildPrefixed(entries) };
+  }
+  return tables;
+}
+
 /** Entries by opcode (byte | map << 8), in table order (first match wins). */
-export const ENTRIES: TableEntry[][] = (() => {
+function buildEntries(): TableEntry[][] {
   const out: TableEntry[][] = [];
   for (let i = 0; i < 0x400; i++) out.push([]);
   for (const raw of TABLE.split("\n")) {
@@ -114,13 +127,13 @@ export const ENTRIES: TableEntry[][] = (() => {
     for (let op = lo; op <= hi; op++) out[op].push({ pfx, reg, mod, modrm, w, modeReq, mnemonics, ops, flags });
   }
   return out;
-})();
+}
 
 /** Opcodes whose forms depend on a mandatory prefix (any @-keyed entry): other prefixes are #UD. */
-export const PREFIXED: Uint8Array = (() => {
+function buildPrefixed(entries: TableEntry[][]): Uint8Array {
   const a = new Uint8Array(0x400);
-  ENTRIES.forEach((list, op) => {
+  entries.forEach((list, op) => {
     if (list.some((e) => e.pfx >= 1 && e.pfx <= 4)) a[op] = 1;
   });
   return a;
-})();
+}

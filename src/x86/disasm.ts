@@ -16,7 +16,7 @@
  * "(bad)": executing them raises #UD (decode-oracle.test.ts checks that).
  */
 import { Decoded, decode, DECODE_NEED_MORE, MODE_16, MODE_32, MODE_64 } from "./decode";
-import { ENTRIES, PREFIXED, TableEntry } from "./disasm-tables";
+import { disasmTables, TableEntry } from "./disasm-tables";
 
 export interface DisasmResult {
   /** Bytes taken (at least 1, so a listing always advances). */
@@ -77,11 +77,12 @@ function modeDefaultAsz(bits: number): number {
 
 /** Find the table form for a decoded instruction, or undefined (#UD on our CPU). */
 export function lookup(d: Decoded): TableEntry | undefined {
-  const list = ENTRIES[d.op];
+  const { entries, prefixed: withPrefix } = disasmTables();
+  const list = entries[d.op];
   if (list.length === 0) return undefined;
   const m64 = d.mode === MODE_64;
   const mp = d.rep === 0xf3 ? 3 : d.rep === 0xf2 ? 4 : d.p66 ? 2 : 1;
-  const prefixed = PREFIXED[d.op] === 1;
+  const prefixed = withPrefix[d.op] === 1;
   for (const e of list) {
     if ((e.modeReq === 1 && m64) || (e.modeReq === 2 && !m64)) continue;
     if (e.pfx === 5) {
