@@ -358,7 +358,7 @@ export const DEFAULT_GUEST = "monitor.elf";
 export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 
 /** Per-batch caps (the page keeps its own, longer ring). */
-export const MAX_SYSCALLS_PER_BATCH = 2000;
-export const MAX_EXITS_PER_BATCH = 2000;
+export const MAX_SYSCALLS_PER_BATCH = 500;
+export const MAX_EXITS_PER_BATCH = 500;
 /** Batches are flushed at most this often (about one animation frame). */
 export const FLUSH_INTERVAL_MS = 16;
