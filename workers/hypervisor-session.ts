@@ -37,6 +37,7 @@ import { Translator } from "../src/x86/page-walk";
 import { disassemble } from "../src/x86/disasm";
 import type { RawSyscall } from "./format";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineSinks, RunOutcome } from "../src/vmm/api";
+import { ExitHash } from "../src/vmm/exit-hash";
 
 /** hvplay_guest_describe's answer (src/zircon/syscalls/extensions.ts), as the session reads it. */
 export interface GuestDescription {
@@ -237,6 +238,8 @@ export class HypervisorSession implements HypervisorApi {
   private readonly pauseTimeoutMs: number;
 
   private instance: MachineInstance | null = null;
+  /** The fingerprint of the current machine's exits (see load()). */
+  private exitHash = new ExitHash();
   /** The image to reload on reset. */
   private guest: GuestImage | null = null;
   private current: MachineState = { kind: "empty" };
@@ -374,11 +377,18 @@ export class HypervisorSession implements HypervisorApi {
       this.setState({ kind: "empty" });
       return badConfig;
     }
+    // Every exit record of this machine, fingerprinted (stats().exitHash): the same guest gives the
+    // same hash here and in `hvplay run --exit-hash` (e2e/determinism.spec.ts).
+    const exitHash = new ExitHash();
+    this.exitHash = exitHash;
     try {
       created = this.backend.create(
         {
           console: (bytes) => this.events.console(bytes),
-          exit: (record: ExitRecord) => this.events.exit(record),
+          exit: (record: ExitRecord) => {
+            exitHash.add(record);
+            this.events.exit(record);
+          },
         },
         (raw) => this.events.syscall(raw),
         guest.machine,
@@ -818,7 +828,7 @@ export class HypervisorSession implements HypervisorApi {
   stats(): MachineStats | null {
     if (!this.instance) return null;
     try {
-      return this.instance.machine.stats();
+      return { ...this.instance.machine.stats(), exitHash: this.exitHash.hex() };
     } catch {
       return null;
     }

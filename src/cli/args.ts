@@ -57,6 +57,9 @@ Run options:
                            Zircon. No io: the VMM traps every port itself. A refused trap is exit 2.
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
+  --exit-hash              print a fingerprint of the run's VM exits to stderr (FNV-1a over every
+                           exit record, as the browser's exit log shows them): a guest gives the
+                           same one in every run, here and in the browser.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
 
 The machine (as QEMU's PC after SeaBIOS, so QEMU can serve as the oracle):
@@ -96,6 +99,8 @@ export interface RunCommand {
   /** --trap, in order (set after the VMM's own traps: src/vmm's UserTrap). */
   traps?: CliTrap[];
   stats: boolean;
+  /** --exit-hash: print the fingerprint of the run's VM exits (src/vmm/exit-hash.ts). */
+  exitHash?: boolean;
 }
 
 /** A --trap: src/vmm's UserTrap (kept apart so parsing needs no VMM import). */
@@ -222,6 +227,9 @@ export function parseArgs(argv: string[]): Command | UsageError {
       }
       case "--stats":
         run.stats = true;
+        break;
+      case "--exit-hash":
+        run.exitHash = true;
         break;
       default:
         if (a.startsWith("-")) return usage(`unknown option ${a} (try hvplay run --help)`);

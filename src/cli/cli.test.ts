@@ -60,6 +60,15 @@ describe("hvplay run, against QEMU's recorded output", () => {
     expect(r.stderr).toMatch(/^hvplay: \d+ instructions retired in [\d.]+ s \([\d.]+ MIPS\)\nhvplay: exits by kind: io \d+/);
   });
 
+  it("--exit-hash prints the same fingerprint of the exits in every run, and the output is unchanged", async () => {
+    const runs = [await hvplay(["run", "public/guests/hello.elf", "--exit-hash"]), await hvplay(["run", "public/guests/hello.elf", "--exit-hash"])];
+    for (const r of runs) {
+      expect(r.stdout.toString("latin1")).toBe(expected("hello").stdout.toString("latin1"));
+      expect(r.stderr).toMatch(/^hvplay: exit hash [0-9a-f]{8} \(\d+ exits\)\n$/);
+    }
+    expect(runs[1].stderr).toBe(runs[0].stderr);
+  });
+
   it("--trap sets a trap after the VMM's: the guest runs as before; a refused one is status 2 naming Zircon's status", async () => {
     const r = await hvplay(["run", "public/guests/hello.elf", "--trap", "mem:0xd0000000:0x1000:7", "--trap", "bell:0xd0001000:0x1000:8"]);
     expect(r.stderr).toBe("");

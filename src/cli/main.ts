@@ -64,10 +64,14 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     else initrd = loaded[0].data;
   }
   // Loaded on demand, so --help and usage errors answer without building the kernel model.
-  const [{ createKernel }, { Machine }] = await Promise.all([import("../zircon"), import("../vmm/machine")]);
+  const [{ createKernel }, { Machine }, { ExitHash }] = await Promise.all([import("../zircon"), import("../vmm/machine"), import("../vmm/exit-hash")]);
   const kernel = createKernel({ clock: cmd.clock ?? "deterministic" });
   const proc = kernel.createProcess();
-  const machine = Machine.create(proc, { memoryMiB: cmd.memoryMiB }, { console: (bytes) => io.stdout.write(bytes) });
+  const exitHash = cmd.exitHash ? new ExitHash() : null;
+  const machine = Machine.create(proc, { memoryMiB: cmd.memoryMiB }, {
+    console: (bytes) => io.stdout.write(bytes),
+    exit: exitHash ? (record) => exitHash.add(record) : undefined,
+  });
   if (typeof machine === "string") {
     io.stderr.write(`hvplay: ${machine}\n`);
     return EXIT_USAGE;
@@ -115,6 +119,7 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
     detachInput();
   }
   if (cmd.stats) printStats(machine, io);
+  if (exitHash) io.stderr.write(`hvplay: exit hash ${exitHash.hex()} (${exitHash.count} exits)\n`);
   machine.dispose();
 
   switch (outcome.kind) {

@@ -115,6 +115,11 @@ export interface MachineStats {
   exitsByKind: Record<string, number>;
   /** Wall-clock milliseconds spent inside run()/step(). */
   runMillis: number;
+  /**
+   * ExitHash (src/vmm/exit-hash.ts) of every exit record so far, as 8 hex digits, where the owner
+   * of the exit sink keeps one (the browser's worker does; `hvplay run --exit-hash` prints its own).
+   */
+  exitHash?: string;
 }
 
 /** The general registers as zx_vcpu_read_state gives them (bigints, zx_vcpu_state_t field names). */

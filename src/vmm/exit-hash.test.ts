@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import type { ExitRecord } from "./api";
+import { ExitHash, exitLine, fnv1a } from "./exit-hash";
+
+const rec = (seq: number, summary: string, rip: bigint | null = 0x7c00n): ExitRecord => ({ seq, status: 0, kind: "io", summary, instructions: seq * 10, rip });
+
+describe("ExitHash", () => {
+  it("is FNV-1a over the records' lines", () => {
+    // The published FNV-1a 32-bit test vectors (Fowler, Noll, Vo).
+    expect(fnv1a("")).toBe(0x811c9dc5);
+    expect(fnv1a("a")).toBe(0xe40c292c);
+    expect(fnv1a("foobar")).toBe(0xbf9cf968);
+    expect(new ExitHash().hex()).toBe("811c9dc5");
+    const h = new ExitHash();
+    const r = rec(1, "OUT 0xe9 1 byte 0x41 (debugcon)");
+    h.add(r);
+    let want = 0x811c9dc5;
+    for (const ch of exitLine(r)) want = Math.imul(want ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    expect(h.hex()).toBe(want.toString(16).padStart(8, "0"));
+    expect(exitLine(r)).toBe("1 0 io 10 7c00 OUT 0xe9 1 byte 0x41 (debugcon)\n");
+  });
+
+  it("changes with the order, a count, a RIP or a summary", () => {
+    const base = [rec(0, "a"), rec(1, "b")];
+    const hash = (rs: ExitRecord[]) => {
+      const h = new ExitHash();
+      for (const r of rs) h.add(r);
+      return h.hex();
+    };
+    const ref = hash(base);
+    expect(hash([rec(0, "a"), rec(1, "b")])).toBe(ref);
+    expect(hash([base[1], base[0]])).not.toBe(ref);
+    expect(hash([rec(0, "a"), { ...rec(1, "b"), instructions: 11 }])).not.toBe(ref);
+    expect(hash([rec(0, "a"), rec(1, "b", null)])).not.toBe(ref);
+    expect(hash([rec(0, "a"), rec(1, "c")])).not.toBe(ref);
+  });
+});
