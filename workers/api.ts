@@ -357,8 +357,15 @@ export const DEFAULT_GUEST = "monitor.elf";
 /** What a bundled guest's file name may look like (no paths: only files in public/guests/). */
 export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 
-/** Per-batch caps (the page keeps its own, longer ring). */
-export const MAX_SYSCALLS_PER_BATCH = 500;
-export const MAX_EXITS_PER_BATCH = 500;
+/**
+ * Per-batch caps (the page keeps its own, longer ring): the newest MAX_* of the batch that starts a
+ * machine (so its setup, the VMM's first calls and the guest's first exits, is all there), the newest
+ * STEADY_* of each later one (at a million exits a second, cloning thousands of records per frame
+ * took a fifth of the worker's time, and nobody reads them at that rate).
+ */
+export const MAX_SYSCALLS_PER_BATCH = 2000;
+export const MAX_EXITS_PER_BATCH = 2000;
+export const STEADY_SYSCALLS_PER_BATCH = 500;
+export const STEADY_EXITS_PER_BATCH = 500;
 /** Batches are flushed at most this often (about one animation frame). */
 export const FLUSH_INTERVAL_MS = 16;

@@ -15,7 +15,7 @@ function manual() {
   };
 }
 
-function make(options: { maxSyscalls?: number; maxExits?: number } = {}) {
+function make(options: { maxSyscalls?: number; maxExits?: number; steadySyscalls?: number; steadyExits?: number } = {}) {
   const clock = manual();
   let formatted = 0;
   const batcher = new EventBatcher({
@@ -94,6 +94,34 @@ describe("EventBatcher", () => {
       expect(b.exits.map((e) => e.seq)).toEqual(want);
       expect(b.exitsDropped).toBe(Math.max(0, n - 3));
     }
+  });
+
+  it("keeps more in the batch that starts a machine than in later ones", () => {
+    const t = make({ maxExits: 6, steadyExits: 2, maxSyscalls: 5, steadySyscalls: 1 });
+    t.listen();
+    const exit = (seq: number) => t.batcher.exit({ seq, status: 0, kind: "io", summary: "", instructions: 0, rip: null });
+    t.batcher.newMachine("g");
+    for (let i = 0; i < 8; i++) {
+      exit(i);
+      t.batcher.syscall(raw(`c${i}`));
+    }
+    t.clock.runAll();
+    for (let i = 8; i < 12; i++) {
+      exit(i);
+      t.batcher.syscall(raw(`c${i}`));
+    }
+    t.clock.runAll();
+    const [first, later] = t.batches;
+    expect(first.newMachine).toBe(true);
+    expect(first.exits.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(first.exitsDropped).toBe(2);
+    expect(first.syscalls.map((c) => c.seq)).toEqual([3, 4, 5, 6, 7]);
+    expect(first.syscallsDropped).toBe(3);
+    expect(later.exits.map((e) => e.seq)).toEqual([10, 11]);
+    expect(later.exitsDropped).toBe(2);
+    expect(later.syscalls.map((c) => c.seq)).toEqual([11]);
+    expect(later.syscallsDropped).toBe(3);
+    expect(t.formatted()).toBe(6);
   });
 
   it("holds events until someone listens, then delivers them", () => {

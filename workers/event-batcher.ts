@@ -5,8 +5,8 @@
  *
  * Syscalls are kept raw and formatted only at flush time, and only the newest
  * MAX_SYSCALLS_PER_BATCH of them; older ones are counted as dropped. A guest in a tight I/O loop
- * therefore costs the page a bounded amount of work per frame. Exits likewise (the newest
- * MAX_EXITS_PER_BATCH).
+ * therefore costs the page a bounded amount of work per frame. Exits likewise. (A batch that
+ * starts a machine keeps more: workers/api.ts STEADY_*.)
  *
  * Both are kept in fixed rings, overwritten in place: at a million exits a second, records that are
  * dropped must die young. (A list trimmed now and then kept each record alive for thousands of
@@ -17,6 +17,8 @@ import {
   FLUSH_INTERVAL_MS,
   MAX_EXITS_PER_BATCH,
   MAX_SYSCALLS_PER_BATCH,
+  STEADY_EXITS_PER_BATCH,
+  STEADY_SYSCALLS_PER_BATCH,
   type EventBatch,
   type ExitRecord,
   type HandleRow,
@@ -55,12 +57,21 @@ export class NewestRing<T> {
     this.next = this.next + 1 === items.length ? 0 : this.next + 1;
   }
 
-  /** The items, oldest first, and empties the ring (the dropped count is left to the caller). */
-  take(): T[] {
+  /**
+   * The newest `max` items (all, by default), oldest first, and empties the ring; the items left
+   * out are added to `dropped` (which is left to the caller to reset).
+   */
+  take(max = this.items.length): T[] {
     const items = this.items;
-    const out = new Array<T>(this.size);
+    const n = Math.min(this.size, max);
+    this.dropped += this.size - n;
+    const out = new Array<T>(n);
     let at = (this.next - this.size + items.length) % items.length;
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < this.size - n; i++) {
+      items[at] = undefined;
+      at = at + 1 === items.length ? 0 : at + 1;
+    }
+    for (let i = 0; i < n; i++) {
       out[i] = items[at] as T;
       items[at] = undefined;
       at = at + 1 === items.length ? 0 : at + 1;
@@ -78,8 +89,12 @@ export interface EventBatcherOptions {
   /** Defaults to setTimeout; tests pass a manual scheduler. */
   schedule?: Scheduler;
   intervalMs?: number;
+  /** Newest syscalls / exits kept in the batch that starts a machine. */
   maxSyscalls?: number;
   maxExits?: number;
+  /** ... and in every later batch. */
+  steadySyscalls?: number;
+  steadyExits?: number;
   /** Called just before a batch is built, so the owner can attach fresh stats. */
   beforeFlush?: () => void;
 }
@@ -91,6 +106,8 @@ export class EventBatcher {
   private readonly intervalMs: number;
   private readonly maxSyscalls: number;
   private readonly maxExits: number;
+  private readonly steadySyscalls: number;
+  private readonly steadyExits: number;
   private readonly beforeFlush: (() => void) | undefined;
 
   // Pending contents of the next batch. Raw syscalls carry their global sequence number.
@@ -117,6 +134,8 @@ export class EventBatcher {
     this.intervalMs = options.intervalMs ?? FLUSH_INTERVAL_MS;
     this.maxSyscalls = options.maxSyscalls ?? MAX_SYSCALLS_PER_BATCH;
     this.maxExits = options.maxExits ?? MAX_EXITS_PER_BATCH;
+    this.steadySyscalls = Math.min(this.maxSyscalls, options.steadySyscalls ?? STEADY_SYSCALLS_PER_BATCH);
+    this.steadyExits = Math.min(this.maxExits, options.steadyExits ?? STEADY_EXITS_PER_BATCH);
     this.beforeFlush = options.beforeFlush;
     this.syscalls = new NewestRing(this.maxSyscalls);
     this.exits = new NewestRing(this.maxExits);
@@ -207,11 +226,12 @@ export class EventBatcher {
       }
     }
 
+    const first = this.pendingNewMachine;
+    const kept = this.syscalls.take(first ? this.maxSyscalls : this.steadySyscalls);
     const syscallsDropped = this.syscalls.dropped;
-    const kept = this.syscalls.take();
     this.syscalls.dropped = 0;
+    const exits = this.exits.take(first ? this.maxExits : this.steadyExits);
     const exitsDropped = this.exits.dropped;
-    const exits = this.exits.take();
     this.exits.dropped = 0;
 
     const batch: EventBatch = {
