@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
 
@@ -17,6 +17,68 @@ export const isolationHeaders: Record<string, string> = {
   "Cross-Origin-Resource-Policy": "same-origin",
 };
 
+/**
+ * Content-Security-Policy: what each policy allows and why is written down in src/sw/csp.ts, which
+ * the service worker uses; these are the same values (copied for the reason given above for the
+ * isolation headers; src/sw/csp.test.ts fails if the two copies differ).
+ *
+ * The hypervisor worker's script gets 'unsafe-eval', for the x86 block compiler (src/x86/jit.ts):
+ * it compiles hot guest code with `new Function` from source text it writes itself from decoded
+ * instructions (only numbers it computes; guest bytes and anything else from the user reach the
+ * code as values, never as text). The page and every other file get a policy without it.
+ */
+const PAGE_DIRECTIVES = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+];
+/** `?embed` documents (framed by other sites), and the built index.html's <meta>: no frame-ancestors. */
+export const EMBED_POLICY = PAGE_DIRECTIVES.join("; ");
+export const PAGE_POLICY = `${EMBED_POLICY}; frame-ancestors 'none'`;
+export const HYPERVISOR_WORKER_POLICY = "default-src 'none'; script-src 'self' 'unsafe-eval'; connect-src 'self'";
+
+/** The policy for the response at `url` (a path with its query, as a server sees it). */
+export function contentSecurityPolicyFor(url: string): string {
+  const { pathname, searchParams } = new URL(url, "http://localhost");
+  if (/\/assets\/hypervisor\.worker-[\w-]+\.js$/.test(pathname)) return HYPERVISOR_WORKER_POLICY;
+  return searchParams.has("embed") ? EMBED_POLICY : PAGE_POLICY;
+}
+
+/**
+ * The policy in the build: a <meta> in index.html (it holds where no header arrives: a static host's
+ * first visit, before the service worker controls the page; it cannot carry frame-ancestors) and a
+ * header on every `vite preview` response, chosen per URL. Not under `vite` dev: React's refresh
+ * preamble is an inline script and Vite's client injects styles and evaluates updates, so the dev
+ * server sends no policy at all (only the isolation headers).
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: "hvplay:content-security-policy",
+    transformIndexHtml(html, context) {
+      if (context.server) return; // `vite` dev
+      // Right after the charset, before anything it governs. (Written by hand rather than as a
+      // tag descriptor, which would escape every quote as &#39;.)
+      const charset = /<meta charset="[^"]*"\s*\/?>/i;
+      if (!charset.test(html)) throw new Error("index.html: no <meta charset> to put the Content-Security-Policy after");
+      return html.replace(charset, (tag) => `${tag}\n    <meta http-equiv="Content-Security-Policy" content="${EMBED_POLICY}" />`);
+    },
+    configurePreviewServer(server) {
+      // Before the static files are served, so every response (404s and the SPA fallback too) gets it.
+      server.middlewares.use((request, response, next) => {
+        response.setHeader("Content-Security-Policy", contentSecurityPolicyFor(request.url ?? "/"));
+        next();
+      });
+    },
+  };
+}
+
 /** The dark theme's page background and accent (src/ui/styles.css: --bg, --accent). */
 const BACKGROUND = "#0d1117";
 const ACCENT = "#5fb3ff";
@@ -24,6 +86,7 @@ const ACCENT = "#5fb3ff";
 export default defineConfig({
   plugins: [
     react(),
+    contentSecurityPolicy(),
     /**
      * Offline + installable, and isolation on header-less hosts, with ONE service worker of our own
      * (src/sw/sw.ts, `injectManifest`), built to `<base>sw.js` (a stable name: its scope is the base).

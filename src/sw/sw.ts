@@ -1,6 +1,6 @@
 /**
  * Hypervisor Playground's service worker (built by vite-plugin-pwa, `injectManifest`, to
- * `<base>sw.js`; registered by src/ui/coi.ts in production builds only). It does two jobs:
+ * `<base>sw.js`; registered by src/ui/coi.ts in production builds only). It does three jobs:
  *
  * 1. Offline and installable: at install it precaches the whole built app (index.html, every JS/CSS
  *    chunk including the lazy ones — Monaco and its editor worker, xterm, uPlot, the hypervisor
@@ -17,6 +17,11 @@
  *    that the document itself comes through here. Where the server already sends the headers
  *    (`vite`, `vite preview`) setting them again is harmless.
  *
+ * 3. The Content-Security-Policy (src/sw/csp.ts), for the same reason: a static host may send none.
+ *    Every response it serves gets the policy `vite preview` would send for that URL: the page's,
+ *    without frame-ancestors for `?embed` documents, and the hypervisor worker's script its own
+ *    (the page's refuses eval; the worker's allows it, for the JIT).
+ *
  * CSP-relevant facts: it only ever answers same-origin GET/HEAD requests, with content from this
  * origin (the precache or a same-origin fetch); cross-origin requests are not intercepted at all
  * (they go to the network untouched, and COEP still requires them to opt in). It imports no scripts
@@ -31,6 +36,7 @@
 /// <reference lib="webworker" />
 import { PrecacheController, PrecacheRoute, cleanupOutdatedCaches } from "workbox-precaching";
 import { Route, Router } from "workbox-routing";
+import { withContentSecurityPolicy } from "./csp";
 import { isAppShellNavigation, shouldHandle, withIsolationHeaders } from "./isolation";
 
 declare let self: ServiceWorkerGlobalScope;
@@ -42,7 +48,7 @@ precache.precache(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
 // Our own router (not workbox's global one with its own fetch listener), so that every response,
-// whichever route produced it, passes through withIsolationHeaders below.
+// whichever route produced it, passes through withIsolationHeaders and withContentSecurityPolicy below.
 const router = new Router();
 // Hashed assets, guests, icons, `<base>` and `<base>index.html` (directoryIndex), exact URLs.
 router.registerRoute(new PrecacheRoute(precache));
@@ -60,5 +66,5 @@ self.addEventListener("fetch", (event: FetchEvent) => {
   // Anything not precached (none expected: a file added to public/ after the build, a dev
   // leftover) is fetched from the network as usual, and gets the headers too.
   const response = router.handleRequest({ event, request }) ?? fetch(request);
-  event.respondWith(response.then(withIsolationHeaders));
+  event.respondWith(response.then((r) => withContentSecurityPolicy(withIsolationHeaders(r), request.url)));
 });
