@@ -11,7 +11,7 @@
  * that boot is loaded once it has come to rest (initialBootSettled), so the two loads never race.
  */
 import * as Comlink from "comlink";
-import { DEFAULT_GUEST, type GuestImage, type HypervisorApi, type MachineStateKind } from "../../workers/api";
+import { DEFAULT_GUEST, GUEST_FILE_NAME, type GuestImage, type HypervisorApi, type MachineStateKind } from "../../workers/api";
 import { encodeRecipe, type DecodeResult } from "../share/codec";
 import type { Recipe, Settings } from "../share/recipe";
 import { guestBoot } from "./guests";
@@ -108,7 +108,9 @@ export class ShareController {
       if (!loaded) return { ok: false, message: "nothing to share: no guest is loaded" };
       let bundledBytes: Uint8Array | null = null;
       try {
-        bundledBytes = await this.options.sources.fetchBundled(loaded.name);
+        // Only a bundled guest's name is worth asking the server for (an editor program's
+        // "hello-boot.asm" would be a 404 in the console).
+        if (GUEST_FILE_NAME.test(loaded.name)) bundledBytes = await this.options.sources.fetchBundled(loaded.name);
       } catch {
         // Not a bundled guest (or not reachable): the image travels in the link.
       }
