@@ -26,7 +26,7 @@ function brandLeaves(brand: string): number[][] {
 // Leaf 1 feature bits (Intel SDM Vol. 2A, CPUID, Table 3-10 / 3-11).
 const EDX1 = {
   FPU: 1 << 0, PSE: 1 << 3, TSC: 1 << 4, MSR: 1 << 5, PAE: 1 << 6, CX8: 1 << 8, APIC: 1 << 9,
-  SEP: 1 << 11, PGE: 1 << 13, CMOV: 1 << 15, PAT: 1 << 16, PSE36: 1 << 17, FXSR: 1 << 24, SSE: 1 << 25, SSE2: 1 << 26,
+  SEP: 1 << 11, PGE: 1 << 13, CMOV: 1 << 15, PAT: 1 << 16, PSE36: 1 << 17, CLFSH: 1 << 19, FXSR: 1 << 24, SSE: 1 << 25, SSE2: 1 << 26,
   ACPI: 1 << 22, MMX: 1 << 23, TM: 1 << 29,
 };
 const ECX1 = {
@@ -37,7 +37,7 @@ const ECX1 = {
 /**
  * The synthetic host: max basic leaf 0xD, max extended leaf 0x80000008. Feature bits = what src/x86
  * executes today (checked against src/x86/exec-*.ts): FPU (the full x87, exec-x87.ts), TSC, MSR, PSE,
- * PAE, CX8, APIC, SEP, PGE, CMOV, PAT, MMX (exec-mmx.ts), FXSR, SSE, SSE2, SSE3 (exec-sse*.ts),
+ * PAE, CX8, APIC, SEP, PGE, CMOV, PAT, CLFSH (CLFLUSH: nothing to flush), MMX (exec-mmx.ts), FXSR, SSE, SSE2, SSE3 (exec-sse*.ts),
  * SSSE3 (exec-ssse3.ts), CX16 (CMPXCHG16B), MOVBE, POPCNT, LZCNT; no SSE4, XSAVE, AVX or BMI. MONITOR is set here as on
  * a real host and hidden by Zircon's edit below, so MONITOR/MWAIT raise #UD in the guest (Intel SDM
  * Vol. 2B MONITOR: #UD if CPUID.01H:ECX.MONITOR = 0). Keep in step with the CPU when it grows.
@@ -54,7 +54,7 @@ const HOST: Record<number, number[]> = {
     0x00010800,
     (ECX1.SSE3 | ECX1.SSSE3 | ECX1.CX16 | ECX1.MOVBE | ECX1.POPCNT | ECX1.VMX | ECX1.MONITOR | ECX1.PDCM) >>> 0,
     (EDX1.FPU | EDX1.PSE | EDX1.TSC | EDX1.MSR | EDX1.PAE | EDX1.CX8 | EDX1.APIC | EDX1.SEP | EDX1.PGE |
-      EDX1.CMOV | EDX1.PAT | EDX1.PSE36 | EDX1.MMX | EDX1.FXSR | EDX1.SSE | EDX1.SSE2) >>> 0,
+      EDX1.CMOV | EDX1.PAT | EDX1.PSE36 | EDX1.CLFSH | EDX1.MMX | EDX1.FXSR | EDX1.SSE | EDX1.SSE2) >>> 0,
   ],
   0x5: [0x40, 0x40, 0x3, 0x11142120],
   0x6: [0x77, 0x2, 0x9, 0x0],
