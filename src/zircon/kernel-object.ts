@@ -31,6 +31,12 @@ export interface KernelContext {
   liveVcpus: number;
   /** Internal errors and guest-visible oddities worth a line in the host log. */
   log(message: string): void;
+  /**
+   * Every kernel object not yet destroyed (KernelObject adds itself; markDead removes it). For tests
+   * and leak checks: after a process closes every handle and exits, this set must be empty. Optional
+   * so that unit tests may build objects on a bare context.
+   */
+  readonly liveObjects?: Set<KernelObject>;
 }
 
 /**
@@ -60,6 +66,17 @@ export abstract class KernelObject {
 
   constructor(readonly kernel: KernelContext) {
     this.koid = kernel.allocKoid();
+    kernel.liveObjects?.add(this);
+  }
+
+  /**
+   * The object is destroyed (Zircon: the last RefPtr to its dispatcher dropped), so it leaves
+   * kernel.liveObjects. By default that is when its last handle closes; objects that something else
+   * keeps alive call this themselves (a VMO while mapped, a guest while it has VCPUs, a port while a
+   * guest trap holds it, a VCPU while a resume is in progress).
+   */
+  protected markDead(): void {
+    this.kernel.liveObjects?.delete(this);
   }
 
   /** The koid of a related object for zx_info_handle_basic_t (0 when none). */
@@ -67,8 +84,10 @@ export abstract class KernelObject {
     return 0n;
   }
 
-  /** Called when the last handle to this object is closed. */
-  onZeroHandles(): void {}
+  /** Called when the last handle to this object is closed. Nothing else holds the object by default. */
+  onZeroHandles(): void {
+    this.markDead();
+  }
 
   /** Zircon's is_waitable(): the type's default rights include ZX_RIGHT_WAIT. */
   get waitable(): boolean {

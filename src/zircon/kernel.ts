@@ -11,7 +11,7 @@ import { Cpu, PhysicalMemory } from "../x86";
 import { Clock, type ClockMode } from "./clock";
 import { objTypeName, ZX_RSRC_KIND_HYPERVISOR, ZX_RSRC_KIND_IRQ, ZX_RSRC_KIND_VMEX, ZX_VM_CAN_MAP_EXECUTE, ZX_VM_CAN_MAP_READ, ZX_VM_CAN_MAP_SPECIFIC, ZX_VM_CAN_MAP_WRITE } from "./constants";
 import { HandleTable } from "./handle-table";
-import type { KernelContext, Machine } from "./kernel-object";
+import type { KernelContext, KernelObject, Machine } from "./kernel-object";
 import { ResourceObject } from "./objects/resource";
 import { VmarObject } from "./objects/vmar";
 import { ZX_DEFAULT_RESOURCE_RIGHTS, ZX_DEFAULT_VMAR_RIGHTS, ZX_RIGHT_EXECUTE, ZX_RIGHT_READ, ZX_RIGHT_WRITE } from "./rights";
@@ -111,6 +111,9 @@ export class Process implements ThreadHost {
     }
     for (const { object } of this.handles.entries()) if (object.type === 21) (object as VcpuObject).kill();
     this.handles.clear();
+    // ProcessDispatcher::Kill destroys the address space: every mapping goes, and with it the last
+    // reference to VMOs that only a mapping kept alive.
+    this.rootVmarObject.destroy();
   }
 }
 
@@ -122,6 +125,8 @@ export class Kernel implements KernelContext {
   haltedVcpus = 0;
   /** VCPU objects alive: with none, idle time may always jump (ports and timers on their own). */
   liveVcpus = 0;
+  /** Every kernel object not yet destroyed, for leak checks (KernelContext.liveObjects). */
+  readonly liveObjects = new Set<KernelObject>();
   private nextKoid = 1024n;
   private seed: number;
   private readonly logFn: (message: string) => void;

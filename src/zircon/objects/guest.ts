@@ -5,7 +5,11 @@
  *
  * Lifetime: a guest is destroyed when its last handle is closed and its last VCPU is gone (VCPUs
  * hold a reference, as in Zircon). Destruction cancels the BELL packets its traps still have queued
- * on ports (fxbug 33986 / 34001); user packets with the same key stay.
+ * on ports (fxbug 33986 / 34001); user packets with the same key stay. It also destroys the
+ * guest-physical address space, as ~GuestPhysicalAddressSpace does (guest_aspace_->Destroy()):
+ * every mapping goes, so VMOs only the guest mapped are freed, and the guest's VMAR handle, if still
+ * open, answers ZX_ERR_BAD_STATE (the VMAR handle does not keep the guest alive). The BELL traps'
+ * references to their ports go with the guest.
  */
 import type { GuestPhysicalMemory } from "../../x86";
 import {
@@ -39,9 +43,10 @@ export class GuestObject extends KernelObject {
   private readonly vpidsInUse = new Set<number>();
   destroyed = false;
 
-  constructor(kernel: KernelContext) {
+  /** `physmem`: from kernel.machine.createMemory(), made by the caller so an allocation failure creates no object. */
+  constructor(kernel: KernelContext, physmem: GuestPhysicalMemory) {
     super(kernel);
-    this.physmem = kernel.machine.createMemory();
+    this.physmem = physmem;
     const flags = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE | ZX_VM_CAN_MAP_SPECIFIC;
     this.vmar = new VmarObject(kernel, 0, GUEST_PHYSICAL_ASPACE_SIZE, flags, null, { physmem: this.physmem });
   }
@@ -67,7 +72,9 @@ export class GuestObject extends KernelObject {
     if (addr + size > BigInt(GUEST_PHYSICAL_ASPACE_SIZE)) return ZX_ERR_INVALID_ARGS;
     const status = this.vmar.unmap(Number(addr), Number(size), true);
     if (status !== ZX_OK) return status;
-    return this.traps.insert(kind, addr, size, port, key);
+    const inserted = this.traps.insert(kind, addr, size, port, key);
+    if (inserted === ZX_OK) port?.retainForTrap();
+    return inserted;
   }
 
   allocVpid(): number | undefined {
@@ -80,10 +87,15 @@ export class GuestObject extends KernelObject {
     return undefined;
   }
 
+  /** Give back a VPID from allocVpid (a VCPU that was never made, or one destroyed). */
+  freeVpid(vpid: number): void {
+    this.vpidsInUse.delete(vpid);
+  }
+
   /** A VCPU was destroyed: free its VPID and maybe the guest. */
   removeVcpu(vcpu: VcpuObject): void {
     this.vcpus.delete(vcpu);
-    this.vpidsInUse.delete(vcpu.vpid);
+    this.freeVpid(vcpu.vpid);
     this.maybeDestroy();
   }
 
@@ -95,5 +107,8 @@ export class GuestObject extends KernelObject {
     if (this.destroyed || this.handleCount > 0 || this.vcpus.size > 0) return;
     this.destroyed = true;
     for (const trap of this.traps.all()) trap.port?.cancel(trap);
+    this.vmar.destroy();
+    this.markDead();
+    for (const trap of this.traps.all()) trap.port?.releaseForTrap();
   }
 }

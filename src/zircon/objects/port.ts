@@ -75,6 +75,8 @@ export class PortObject extends KernelObject {
   private userPackets = 0;
   /** Armed zx_object_wait_async observers that deliver here. */
   private readonly armed = new Set<PortObserver>();
+  /** BELL traps naming this port (Zircon's Trap holds a RefPtr<PortDispatcher>): they keep it alive. */
+  private trapRefs = 0;
 
   constructor(kernel: KernelContext, readonly options: number) {
     super(kernel);
@@ -147,10 +149,24 @@ export class PortObject extends KernelObject {
     return removed;
   }
 
-  /** on_zero_handles: the port's observers leave the objects they watch (no packet can arrive now). */
+  /**
+   * on_zero_handles: the port's observers leave the objects they watch (no packet can arrive now).
+   * The port is destroyed unless a guest's BELL trap still holds it.
+   */
   override onZeroHandles(): void {
     for (const o of this.armed) o.object.removeObserver(o);
     this.armed.clear();
+    if (this.trapRefs === 0) this.markDead();
+  }
+
+  /** A BELL trap now names this port. */
+  retainForTrap(): void {
+    this.trapRefs++;
+  }
+  /** A BELL trap naming this port is gone (its guest was destroyed). */
+  releaseForTrap(): void {
+    this.trapRefs--;
+    if (this.trapRefs === 0 && this.handleCount === 0) this.markDead();
   }
 
   /** Remove every queued packet that `origin` produced (guest destruction cancels its BELL packets). */

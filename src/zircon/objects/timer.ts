@@ -59,6 +59,7 @@ export class TimerObject extends KernelObject {
 
   override onZeroHandles(): void {
     this.cancelArmed();
+    this.markDead();
   }
 
   /** CancelTimerLocked: always de-assert the signal; disarm the deadline if one is pending. */

@@ -35,6 +35,8 @@ const WAIT_SLICE = 3;
 
 /** Instructions per slice between event-loop turns (~1–5 ms of guest time at interpreter speed). */
 export const SLICE_INSTRUCTIONS = 200_000;
+/** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them yield). */
+const HLT_SPIN_INSTRUCTIONS = 1000;
 
 // Initial state, zircon-hypervisor.md §4.1 (E2).
 const CR0_ET = 0x10, CR0_NE = 0x20, CR0_NW = 0x20000000, CR0_CD = 0x40000000, CR0_PE = 0x1, CR0_PG = 0x80000000;
@@ -105,16 +107,18 @@ export class VcpuObject extends KernelObject {
   pvclockVersion = 0;
   private wake: (() => void) | null = null;
 
+  /** `cpu`: from kernel.machine.createCpu(guest.physmem), made by the caller so an allocation failure creates no object. */
   constructor(
     kernel: KernelContext,
     readonly guest: GuestObject,
     readonly vpid: number,
     readonly owner: VcpuOwner,
     entry: number,
+    cpu: VirtualCpu,
   ) {
     super(kernel);
     kernel.liveVcpus++;
-    this.cpu = kernel.machine.createCpu(guest.physmem);
+    this.cpu = cpu;
     this.apic = new LocalApic(kernel.clock, vpid - 1);
     this.apic.onPending = () => this.wakeUp();
     this.initState(entry);
@@ -223,6 +227,20 @@ export class VcpuObject extends KernelObject {
     w?.();
   }
 
+  /**
+   * True when HLT will not block but cannot make progress either: the only wake-up is a pending
+   * interrupt that cannot be injected now (a maskable one with IF = 0 or in an interrupt shadow, or
+   * an NMI while NMIs are blocked), and no kick or kill is pending.
+   */
+  private haltSpins(): boolean {
+    if (this.kicked || this.killed) return false;
+    const pending = this.apic.pending;
+    const vector = pending.get(2) ? 2 : pending.highest();
+    if (vector < 0) return false;
+    if (vector === 2) return !this.cpu.canTakeNmi();
+    return vector >= 32 && !this.cpu.canTakeInterrupt();
+  }
+
   /** Block (HLT) until a vector is pending, a kick, or a kill. */
   private waitForInterrupt(): Promise<void> {
     if (this.apic.pending.any() || this.kicked || this.killed) return Promise.resolve();
@@ -326,8 +344,19 @@ export class VcpuObject extends KernelObject {
         await yieldMacrotask();
         this.sinceYield = 0;
       } else if (wait === WAIT_HLT) {
+        const spinning = this.haltSpins();
         await this.waitForInterrupt();
-        this.sinceYield = 0;
+        if (!spinning) this.sinceYield = 0;
+        else {
+          // HLT woke at once for an interrupt the guest cannot take (IF = 0 or NMIs blocked): Zircon's
+          // loop re-enters the guest and spins, preemptibly. Here each round counts toward the slice,
+          // so the loop still yields to the event loop and a kick (or kill) from another task lands.
+          this.sinceYield += HLT_SPIN_INSTRUCTIONS;
+          if (this.sinceYield >= SLICE_INSTRUCTIONS) {
+            await yieldMacrotask();
+            this.sinceYield = 0;
+          }
+        }
       } else {
         // WAIT_BELL: the trap's packets are all queued; wait for the port to hand one back.
         let status = WAIT_BELL;
@@ -408,6 +437,7 @@ export class VcpuObject extends KernelObject {
   private destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.markDead();
     this.kernel.liveVcpus--;
     this.apic.cancelTimer();
     if (this.owner.vcpu === this) this.owner.vcpu = null;

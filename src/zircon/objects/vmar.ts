@@ -109,13 +109,13 @@ export class VmarObject extends KernelObject {
     let i = 0;
     while (i < this.children.length && this.children[i].base < r.base) i++;
     this.children.splice(i, 0, r);
-    if (r instanceof Mapping) r.vmo.mappingCount++;
+    if (r instanceof Mapping) r.vmo.addMapping();
   }
 
   /** Take a mapping out of this VMAR's children (the caller unmaps its pages or re-inserts pieces). */
   private removeMapping(m: Mapping): void {
     this.children.splice(this.children.indexOf(m), 1);
-    m.vmo.mappingCount--;
+    m.vmo.removeMapping();
   }
 
   /** First gap of `size` bytes at `align` alignment (deterministic first fit). */
@@ -200,8 +200,19 @@ export class VmarObject extends KernelObject {
       ((vmarRights & 0x8 && vmoRights & 0x8) ? ZX_VM_PERM_WRITE : 0) |
       ((vmarRights & 0x10 && vmoRights & 0x10) ? ZX_VM_PERM_EXECUTE : 0);
     const m = new Mapping(at, n, vmo, Number(vmoOffset), perms, maxPerms);
+    const physmem = this.aspace.physmem;
+    if (physmem) {
+      // The guest's page map is where a huge mapping costs host memory: if the host has none left
+      // (a RangeError), nothing stays half-mapped and the call fails as Zircon's does (NO_MEMORY).
+      try {
+        physmem.map(at, n, vmo.bytes, m.vmoOffset, perms);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        physmem.unmap(at, n);
+        return { status: ZX_ERR_NO_MEMORY };
+      }
+    }
     this.insertSorted(m);
-    this.aspace.physmem?.map(at, n, vmo.bytes, m.vmoOffset, perms);
     return { status: ZX_OK, addr: at };
   }
 
@@ -262,9 +273,11 @@ export class VmarObject extends KernelObject {
   private cutMapping(m: Mapping, start: number, end: number): void {
     const lo = Math.max(start, m.base);
     const hi = Math.min(end, m.end);
-    this.removeMapping(m);
+    // The pieces first, then the old mapping: the VMO's mapping count never passes through 0 while
+    // a piece still maps it (0 with no handles destroys the VMO).
     if (m.base < lo) this.insertSorted(new Mapping(m.base, lo - m.base, m.vmo, m.vmoOffset, m.perms, m.maxPerms));
     if (hi < m.end) this.insertSorted(new Mapping(hi, m.end - hi, m.vmo, m.vmoOffset + (hi - m.base), m.perms, m.maxPerms));
+    this.removeMapping(m);
     this.aspace.physmem?.unmap(lo, hi - lo);
   }
 
@@ -316,11 +329,11 @@ export class VmarObject extends KernelObject {
       const lo = Math.max(start, c.base);
       const hi = Math.min(end, c.end);
       if (lo > c.base || hi < c.end) {
-        // Split into up to three mappings so only [lo, hi) changes.
-        this.removeMapping(c);
+        // Split into up to three mappings so only [lo, hi) changes (pieces first, as in cutMapping).
         if (c.base < lo) this.insertSorted(new Mapping(c.base, lo - c.base, c.vmo, c.vmoOffset, c.perms, c.maxPerms));
         this.insertSorted(new Mapping(lo, hi - lo, c.vmo, c.vmoOffset + (lo - c.base), perms, c.maxPerms));
         if (hi < c.end) this.insertSorted(new Mapping(hi, c.end - hi, c.vmo, c.vmoOffset + (hi - c.base), c.perms, c.maxPerms));
+        this.removeMapping(c);
       } else {
         c.perms = perms;
       }

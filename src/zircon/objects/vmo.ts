@@ -15,7 +15,7 @@ export const MAX_VMO_SIZE = 2 ** 32;
 
 export class VmoObject extends KernelObject {
   readonly type = ZX_OBJ_TYPE_VMO;
-  /** Mappings of this VMO in any VMAR (kept by VmarObject). */
+  /** Mappings of this VMO in any VMAR (kept by VmarObject through addMapping / removeMapping). */
   mappingCount = 0;
   /**
    * ZX_CACHE_POLICY_*. Recorded and checked, not acted on: an emulated guest has no caches to
@@ -31,6 +31,21 @@ export class VmoObject extends KernelObject {
   /** ZX_DEFAULT_VMO_RIGHTS hold ZX_RIGHT_WAIT. */
   override get waitable(): boolean {
     return true;
+  }
+
+  /**
+   * A mapping holds the VMO (Zircon: VmMapping's RefPtr<VmObject>): it outlives its handles while
+   * mapped anywhere, and is destroyed when the last of its handles and mappings is gone.
+   */
+  addMapping(): void {
+    this.mappingCount++;
+  }
+  removeMapping(): void {
+    this.mappingCount--;
+    if (this.mappingCount === 0 && this.handleCount === 0) this.markDead();
+  }
+  override onZeroHandles(): void {
+    if (this.mappingCount === 0) this.markDead();
   }
 
   get size(): number {

@@ -148,17 +148,18 @@ export function hvplay_vcpu_write_arch_state(t: SyscallContext, handle: unknown,
     const s = p[name];
     if (s === undefined) continue;
     const cur = cpu.getSegment(i);
+    // Fields were validated as numbers or bigints; the CPU keeps selector, limit and access rights as numbers.
     cpu.setSegment(i, {
-      selector: s.selector ?? cur.selector,
+      selector: s.selector !== undefined ? Number(num(s.selector, 0xffffn)!) : cur.selector,
       base: s.base !== undefined ? num(s.base, U64)! : cur.base,
-      limit: s.limit ?? cur.limit,
-      accessRights: s.access_rights ?? cur.accessRights,
+      limit: s.limit !== undefined ? Number(num(s.limit, U32)!) : cur.limit,
+      accessRights: s.access_rights !== undefined ? Number(num(s.access_rights, 0x1ffffn)!) : cur.accessRights,
     });
   }
   if (p.gdtr?.base !== undefined) cpu.gdtrBase = num(p.gdtr.base, U64)!;
-  if (p.gdtr?.limit !== undefined) cpu.gdtrLimit = p.gdtr.limit;
+  if (p.gdtr?.limit !== undefined) cpu.gdtrLimit = Number(num(p.gdtr.limit, 0xffffn)!);
   if (p.idtr?.base !== undefined) cpu.idtrBase = num(p.idtr.base, U64)!;
-  if (p.idtr?.limit !== undefined) cpu.idtrLimit = p.idtr.limit;
+  if (p.idtr?.limit !== undefined) cpu.idtrLimit = Number(num(p.idtr.limit, 0xffffn)!);
   if (p.cr2 !== undefined) cpu.cr2 = num(p.cr2, U64)!;
   if (p.cr3 !== undefined) cpu.cr3 = num(p.cr3, U64)!;
   if (p.cr4 !== undefined) {

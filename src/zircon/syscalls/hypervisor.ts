@@ -55,17 +55,38 @@ export function validateResource(t: SyscallContext, handle: unknown, kind: numbe
   return r.kind === kind || r.kind === ZX_RSRC_KIND_ROOT ? ZX_OK : ZX_ERR_ACCESS_DENIED;
 }
 
+/**
+ * Run an allocation: its result, or undefined when the host had no memory for it (the RangeError an
+ * ArrayBuffer or typed array throws then). Any other exception is a bug and propagates (the syscall
+ * boundary logs it as ZX_ERR_INTERNAL).
+ */
+function allocating<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
 export function zx_guest_create(t: SyscallContext, resource: unknown, options: unknown) {
   const fail = (status: number) => ({ status, guest_handle: ZX_HANDLE_INVALID, vmar_handle: ZX_HANDLE_INVALID });
   if (u32(options) !== 0) return fail(ZX_ERR_INVALID_ARGS);
   const status = validateResource(t, resource, ZX_RSRC_KIND_HYPERVISOR);
   if (status !== ZX_OK) return fail(status);
-  const guest = new GuestObject(t.kernel);
+  // The guest-physical memory map is the allocation that can fail (Guest::Create: NO_MEMORY).
+  const physmem = allocating(() => t.kernel.machine.createMemory());
+  if (physmem === undefined) return fail(ZX_ERR_NO_MEMORY);
+  const guest = new GuestObject(t.kernel, physmem);
   const guest_handle = t.handles.add(guest, ZX_DEFAULT_GUEST_RIGHTS);
   const vmar_handle = t.handles.add(guest.vmar, GUEST_VMAR_RIGHTS);
   if (!guest_handle || !vmar_handle) {
-    t.handles.remove(guest_handle);
-    t.handles.remove(vmar_handle);
+    // The handle table is full. Close what was installed; an object that got no handle is destroyed
+    // as if its last handle had closed.
+    if (guest_handle) t.handles.remove(guest_handle);
+    else guest.onZeroHandles();
+    if (vmar_handle) t.handles.remove(vmar_handle);
+    else guest.vmar.onZeroHandles();
     return fail(ZX_ERR_NO_MEMORY);
   }
   return { status: ZX_OK, guest_handle, vmar_handle };
@@ -99,7 +120,12 @@ export function zx_vcpu_create(t: SyscallContext, guest: unknown, options: unkno
   if (t.vcpu !== null) return fail(ZX_ERR_BAD_STATE);
   const vpid = g.allocVpid();
   if (vpid === undefined) return fail(ZX_ERR_NO_RESOURCES);
-  const vcpu = new VcpuObject(t.kernel, g, vpid, t, Number(e));
+  const cpu = allocating(() => t.kernel.machine.createCpu(g.physmem));
+  if (cpu === undefined) {
+    g.freeVpid(vpid);
+    return fail(ZX_ERR_NO_MEMORY);
+  }
+  const vcpu = new VcpuObject(t.kernel, g, vpid, t, Number(e), cpu);
   g.vcpus.add(vcpu);
   t.vcpu = vcpu;
   const out = t.handles.add(vcpu, ZX_DEFAULT_VCPU_RIGHTS);

@@ -11,8 +11,11 @@ import type { SyscallContext } from "./context";
 export function zx_port_create(t: SyscallContext, options: unknown) {
   const o = u32(options);
   if (o === undefined || (o & ~ZX_PORT_BIND_TO_INTERRUPT) !== 0) return { status: ZX_ERR_INVALID_ARGS, out: ZX_HANDLE_INVALID };
-  const out = t.handles.add(new PortObject(t.kernel, o), ZX_DEFAULT_PORT_RIGHTS);
-  return out ? { status: ZX_OK, out } : { status: ZX_ERR_NO_MEMORY, out: ZX_HANDLE_INVALID };
+  const port = new PortObject(t.kernel, o);
+  const out = t.handles.add(port, ZX_DEFAULT_PORT_RIGHTS);
+  if (out) return { status: ZX_OK, out };
+  port.onZeroHandles(); // the handle table is full: the port never had a handle
+  return { status: ZX_ERR_NO_MEMORY, out: ZX_HANDLE_INVALID };
 }
 
 /** `packet`: a zx_port_packet_t as a plain object, or its 48 bytes. */

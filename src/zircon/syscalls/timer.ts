@@ -17,8 +17,11 @@ export function zx_timer_create(t: SyscallContext, options: unknown, clock_id: u
   if (u32(clock_id) !== ZX_CLOCK_MONOTONIC) return fail(ZX_ERR_INVALID_ARGS);
   const o = u32(options);
   if (o === undefined || o > ZX_TIMER_SLACK_LATE) return fail(ZX_ERR_INVALID_ARGS);
-  const out = t.handles.add(new TimerObject(t.kernel, o), ZX_DEFAULT_TIMER_RIGHTS);
-  return out ? { status: ZX_OK, out } : fail(ZX_ERR_NO_MEMORY);
+  const timer = new TimerObject(t.kernel, o);
+  const out = t.handles.add(timer, ZX_DEFAULT_TIMER_RIGHTS);
+  if (out) return { status: ZX_OK, out };
+  timer.onZeroHandles(); // the handle table is full: the timer never had a handle
+  return fail(ZX_ERR_NO_MEMORY);
 }
 
 /**

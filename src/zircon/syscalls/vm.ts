@@ -22,7 +22,9 @@ export function zx_vmo_create(t: SyscallContext, size: unknown, options: unknown
   const vmo = VmoObject.create(t.kernel, s, o);
   if (typeof vmo === "number") return { status: vmo, out: ZX_HANDLE_INVALID };
   const out = t.handles.add(vmo, ZX_DEFAULT_VMO_RIGHTS);
-  return out ? { status: ZX_OK, out } : { status: ZX_ERR_NO_MEMORY, out: ZX_HANDLE_INVALID };
+  if (out) return { status: ZX_OK, out };
+  vmo.onZeroHandles(); // the handle table is full: the VMO never had a handle
+  return { status: ZX_ERR_NO_MEMORY, out: ZX_HANDLE_INVALID };
 }
 
 export function zx_vmo_read(t: SyscallContext, handle: unknown, buffer: unknown, offset: unknown): number {
@@ -65,10 +67,12 @@ export function zx_vmo_replace_as_executable(t: SyscallContext, handle: unknown,
   const vmexStatus = vmex === ZX_HANDLE_INVALID ? ZX_OK : validateResource(t, vmex, ZX_RSRC_KIND_VMEX);
   const source = t.handles.lookup(handle);
   if (!source) return fail(ZX_ERR_BAD_HANDLE);
+  const status = vmexStatus !== ZX_OK ? vmexStatus : source.object.type !== ZX_OBJ_TYPE_VMO ? ZX_ERR_WRONG_TYPE : ZX_OK;
+  // Install the new handle before removing the old one, so the VMO cannot die in between (Zircon
+  // holds the dispatcher through the removed handle while it makes the new one).
+  const out = status === ZX_OK ? t.handles.add(source.object, source.rights | ZX_RIGHT_EXECUTE) : 0;
   t.handles.remove(handle);
-  if (vmexStatus !== ZX_OK) return fail(vmexStatus);
-  if (source.object.type !== ZX_OBJ_TYPE_VMO) return fail(ZX_ERR_WRONG_TYPE);
-  const out = t.handles.add(source.object, source.rights | ZX_RIGHT_EXECUTE);
+  if (status !== ZX_OK) return fail(status);
   return out ? { status: ZX_OK, out } : fail(ZX_ERR_NO_MEMORY);
 }
 
@@ -129,6 +133,12 @@ export function zx_vmar_allocate(t: SyscallContext, parent_vmar: unknown, option
   if (!(o & ZX_VM_CAN_MAP_WRITE)) rights &= ~ZX_RIGHT_WRITE;
   if (!(o & ZX_VM_CAN_MAP_EXECUTE)) rights &= ~ZX_RIGHT_EXECUTE;
   const child_vmar = t.handles.add(r.child!, rights);
+  if (!child_vmar) {
+    // The handle table is full: as sys_vmar_allocate's cleanup, the new VMAR is destroyed.
+    r.child!.destroy();
+    r.child!.onZeroHandles();
+    return fail(ZX_ERR_NO_MEMORY);
+  }
   return { status: ZX_OK, child_vmar, child_addr: BigInt(r.child!.base) };
 }
 
