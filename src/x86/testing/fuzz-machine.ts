@@ -21,6 +21,7 @@
 import { Cpu } from "../cpu";
 import { PhysicalMemory } from "../phys-mem";
 import { PERM_EXECUTE, PERM_READ, PERM_WRITE, type SegmentState } from "../vtx";
+import { SEL_CODE16, SEL_CODE32, SEL_CODE32_R3, SEL_CODE64, SEL_CODE64_R3, SEL_DATA16, SEL_DATA32, SEL_DATA32_R3, SEL_TSS } from "./runner";
 
 export const RAM_BYTES = 0x100000;
 export const GDT = 0x800;
@@ -40,15 +41,9 @@ export const DATA = 0x20000;
 export const MMIO_HOLE = 0xe0000;
 export const READ_ONLY_EPT = 0xe1000;
 
-export const SEL_CODE32 = 0x08;
-export const SEL_DATA32 = 0x10;
-export const SEL_CODE16 = 0x18;
-export const SEL_DATA16 = 0x20;
-export const SEL_CODE64 = 0x28;
-export const SEL_CODE32_R3 = 0x33;
-export const SEL_DATA32_R3 = 0x3b;
-export const SEL_CODE64_R3 = 0x43;
-export const SEL_TSS = 0x48;
+// The selectors of the differential harness (runner.ts): this GDT repeats its nine descriptors
+// before a TSS and its unusual ones.
+export { SEL_CODE16, SEL_CODE32, SEL_CODE32_R3, SEL_CODE64, SEL_CODE64_R3, SEL_DATA16, SEL_DATA32, SEL_DATA32_R3, SEL_TSS };
 
 /** GDT descriptors (low, high dwords). Besides the flat ones, a few unusual ones for random far transfers and segment loads. */
 const GDT_ENTRIES: [number, number][] = [
