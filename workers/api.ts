@@ -7,7 +7,8 @@
  * - request/response: the methods of `HypervisorApi` (each returns once its work is done);
  * - events: `subscribe(listener)` registers a Comlink-proxied callback that receives `EventBatch`es,
  *   flushed at most once per ~16 ms while something happens (console bytes, syscall log entries,
- *   exit records, state changes, registers, stats).
+ *   exit records, state changes, registers, stats), one at a time: the next waits for the
+ *   listener's promise (BATCH_ACK_TIMEOUT_MS).
  *
  * Every payload is structured-clone safe (bigints included). Guest RAM crosses as a Uint8Array over
  * a SharedArrayBuffer, which postMessage shares instead of copying.
@@ -155,6 +156,11 @@ export interface EventBatch {
   guestName?: string;
   /** Guest console output (debugcon 0xE9 and COM1 transmit), in order; null if none. */
   console: Uint8Array | null;
+  /**
+   * Console bytes the worker dropped before this batch's, oldest first (0 if none): it keeps at most
+   * MAX_PENDING_CONSOLE_BYTES while the page has not taken the previous batch.
+   */
+  consoleDropped: number;
   syscalls: SyscallLogEntry[];
   syscallsDropped: number;
   exits: ExitRecord[];
@@ -263,8 +269,11 @@ export interface StepResult {
  * Through Comlink every method returns a Promise on the page side.
  */
 export interface HypervisorApi {
-  /** Registers the event listener (pass `Comlink.proxy(fn)`); replaces any previous one. */
-  subscribe(listener: (batch: EventBatch) => void): void;
+  /**
+   * Registers the event listener (pass `Comlink.proxy(fn)`); replaces any previous one. The next
+   * batch waits until the listener's promise settles: resolve it once the page has shown the batch.
+   */
+  subscribe(listener: (batch: EventBatch) => void | Promise<void>): void;
   /** Fetches the default guest (public/guests/DEFAULT_GUEST), loads it and runs it. Null or an error. */
   bootDefault(): Promise<string | null>;
   /**
@@ -369,3 +378,12 @@ export const STEADY_SYSCALLS_PER_BATCH = 500;
 export const STEADY_EXITS_PER_BATCH = 500;
 /** Batches are flushed at most this often (about one animation frame). */
 export const FLUSH_INTERVAL_MS = 16;
+/**
+ * One batch is in flight at a time: the next waits until the page's listener has settled the last
+ * (the page settles it after its next animation frame), so a page that falls behind gets fewer,
+ * fuller batches instead of a queue of them in front of its input events. If no answer comes in
+ * this long (a page that never paints, say), the next batch goes anyway.
+ */
+export const BATCH_ACK_TIMEOUT_MS = 1000;
+/** Console bytes the worker keeps for the page between batches; beyond that the oldest are dropped. */
+export const MAX_PENDING_CONSOLE_BYTES = 1 << 20;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EventBatch } from "./api";
+import { BATCH_ACK_TIMEOUT_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch } from "./api";
 import { EventBatcher } from "./event-batcher";
 import type { RawSyscall } from "./format";
 
@@ -177,5 +177,94 @@ describe("EventBatcher", () => {
     t.batcher.console(new Uint8Array([1]));
     t.clock.runAll();
     expect(calls).toBe(2);
+  });
+
+  /** Runs the scheduled flushes, leaving the answers' timeouts queued. */
+  const runFlushes = (t: ReturnType<typeof make>) => {
+    for (;;) {
+      const i = t.clock.queue.findIndex((q) => q.ms !== BATCH_ACK_TIMEOUT_MS);
+      if (i < 0) return;
+      t.clock.queue.splice(i, 1)[0].fn();
+    }
+  };
+
+  it("keeps one batch in flight: the next waits until the listener's promise settles", async () => {
+    const t = make();
+    const settle: Array<() => void> = [];
+    t.batcher.setListener((b) => {
+      t.batches.push(b);
+      return new Promise<void>((resolve) => settle.push(resolve));
+    });
+    t.batcher.console(new Uint8Array([1]));
+    runFlushes(t);
+    expect(t.batches.length).toBe(1);
+    // The page has not shown the first batch: what happens meanwhile waits, coalesced.
+    t.batcher.console(new Uint8Array([2]));
+    t.batcher.console(new Uint8Array([3]));
+    runFlushes(t);
+    expect(t.batches.length).toBe(1);
+    settle[0]();
+    await Promise.resolve();
+    await Promise.resolve();
+    runFlushes(t);
+    expect(t.batches.length).toBe(2);
+    expect(Array.from(t.batches[1].console!)).toEqual([2, 3]);
+  });
+
+  it("sends the next batch anyway when the listener has not answered within BATCH_ACK_TIMEOUT_MS", () => {
+    const t = make();
+    t.batcher.setListener((b) => {
+      t.batches.push(b);
+      return new Promise<void>(() => {});
+    });
+    t.batcher.console(new Uint8Array([1]));
+    runFlushes(t);
+    t.batcher.console(new Uint8Array([2]));
+    runFlushes(t);
+    expect(t.batches.length).toBe(1);
+    // The answer's timeout is what remains queued; when it fires, the waiting batch goes.
+    expect(t.clock.queue.map((q) => q.ms)).toEqual([BATCH_ACK_TIMEOUT_MS]);
+    t.clock.queue.shift()!.fn();
+    runFlushes(t);
+    expect(t.batches.map((b) => Array.from(b.console!))).toEqual([[1], [2]]);
+  });
+
+  it("flushes the old machine's output before a new machine even while a batch is in flight", () => {
+    const t = make();
+    t.batcher.setListener((b) => {
+      t.batches.push(b);
+      return new Promise<void>(() => {});
+    });
+    t.batcher.console(new Uint8Array([1]));
+    runFlushes(t);
+    t.batcher.console(new Uint8Array([2]));
+    t.batcher.newMachine("next.elf");
+    expect(t.batches.map((b) => [b.newMachine, Array.from(b.console ?? [])])).toEqual([[false, [1]], [false, [2]]]);
+  });
+
+  it("keeps the newest MAX_PENDING_CONSOLE_BYTES of console output and counts what it dropped", () => {
+    const t = make();
+    t.listen();
+    const total = MAX_PENDING_CONSOLE_BYTES * 2 + 12345;
+    const chunk = new Uint8Array(4000);
+    for (let at = 0; at < total; at += chunk.length) {
+      const n = Math.min(chunk.length, total - at);
+      for (let i = 0; i < n; i++) chunk[i] = (at + i) % 251;
+      t.batcher.console(chunk.subarray(0, n));
+    }
+    t.clock.runAll();
+    const [b] = t.batches;
+    expect(b.console!.length + b.consoleDropped).toBe(total);
+    expect(b.console!.length).toBeLessThanOrEqual(MAX_PENDING_CONSOLE_BYTES);
+    expect(b.console!.length).toBeGreaterThanOrEqual(MAX_PENDING_CONSOLE_BYTES / 2);
+    // The newest bytes, in order.
+    const first = total - b.console!.length;
+    expect(b.console!.every((v, i) => v === (first + i) % 251)).toBe(true);
+    // One write larger than the whole buffer keeps its own tail.
+    const big = new Uint8Array(MAX_PENDING_CONSOLE_BYTES + 10).map((_, i) => i % 7);
+    t.batcher.console(big);
+    t.clock.runAll();
+    expect(t.batches[1].consoleDropped).toBe(10);
+    expect(t.batches[1].console![0]).toBe(10 % 7);
   });
 });

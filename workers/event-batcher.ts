@@ -12,9 +12,17 @@
  * dropped must die young. (A list trimmed now and then kept each record alive for thousands of
  * calls; enough of them outlived the young generation that garbage collection took a third of the
  * worker's time.)
+ *
+ * One batch is in flight at a time (BATCH_ACK_TIMEOUT_MS): the listener's promise settles once the
+ * page has shown it, and only then is the next one built. A page that falls behind (a slow machine,
+ * a guest printing flat out) thus gets fewer, fuller batches, never a queue of them ahead of its
+ * input events; what happens meanwhile waits here, bounded: the rings above, and console bytes in
+ * one buffer of at most MAX_PENDING_CONSOLE_BYTES whose oldest bytes give way (counted in the batch).
  */
 import {
+  BATCH_ACK_TIMEOUT_MS,
   FLUSH_INTERVAL_MS,
+  MAX_PENDING_CONSOLE_BYTES,
   MAX_EXITS_PER_BATCH,
   MAX_SYSCALLS_PER_BATCH,
   STEADY_EXITS_PER_BATCH,
@@ -28,9 +36,6 @@ import {
   type SyscallLogEntry,
 } from "./api";
 import type { RawSyscall } from "./format";
-
-/** Console bytes kept while nobody listens (or between flushes) before the oldest are dropped. */
-const MAX_PENDING_CONSOLE_BYTES = 4 << 20;
 
 /** The newest `capacity` items pushed, oldest first; older ones are only counted. */
 export class NewestRing<T> {
@@ -97,10 +102,12 @@ export interface EventBatcherOptions {
   steadyExits?: number;
   /** Called just before a batch is built, so the owner can attach fresh stats. */
   beforeFlush?: () => void;
+  /** How long to wait for the listener to settle a batch before sending the next (BATCH_ACK_TIMEOUT_MS). */
+  ackTimeoutMs?: number;
 }
 
 export class EventBatcher {
-  private listener: ((batch: EventBatch) => void) | null = null;
+  private listener: ((batch: EventBatch) => unknown) | null = null;
   private readonly formatSyscall: EventBatcherOptions["formatSyscall"];
   private readonly schedule: Scheduler;
   private readonly intervalMs: number;
@@ -111,8 +118,10 @@ export class EventBatcher {
   private readonly beforeFlush: (() => void) | undefined;
 
   // Pending contents of the next batch. Raw syscalls carry their global sequence number.
-  private consoleChunks: Uint8Array[] = [];
+  /** Console bytes, in [0, consoleBytes) of a buffer that grows up to the cap. */
+  private consoleBuffer = new Uint8Array(4096);
   private consoleBytes = 0;
+  private consoleDropped = 0;
   private readonly syscalls: NewestRing<{ raw: RawSyscall; seq: number }>;
   private readonly exits: NewestRing<ExitRecord>;
   private pendingState: MachineState | null = null;
@@ -127,11 +136,17 @@ export class EventBatcher {
   private nextSyscallSeq = 0;
   private nextBatchSeq = 0;
   private flushScheduled = false;
+  /** The last batch has not been settled by the listener yet. */
+  private inFlight = false;
+  /** Bumped per delivery, so a late answer (or its timeout) for an older batch is ignored. */
+  private delivery = 0;
+  private readonly ackTimeoutMs: number;
 
   constructor(options: EventBatcherOptions) {
     this.formatSyscall = options.formatSyscall;
     this.schedule = options.schedule ?? ((fn, ms) => setTimeout(fn, ms));
     this.intervalMs = options.intervalMs ?? FLUSH_INTERVAL_MS;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? BATCH_ACK_TIMEOUT_MS;
     this.maxSyscalls = options.maxSyscalls ?? MAX_SYSCALLS_PER_BATCH;
     this.maxExits = options.maxExits ?? MAX_EXITS_PER_BATCH;
     this.steadySyscalls = Math.min(this.maxSyscalls, options.steadySyscalls ?? STEADY_SYSCALLS_PER_BATCH);
@@ -142,18 +157,41 @@ export class EventBatcher {
   }
 
   /** Sets (or clears) the listener; pending events go to the new listener at the next flush. */
-  setListener(listener: ((batch: EventBatch) => void) | null): void {
+  setListener(listener: ((batch: EventBatch) => unknown) | null): void {
     this.listener = listener;
+    // A new listener owes nothing for batches the old one got.
+    this.inFlight = false;
+    this.delivery++;
     if (listener) this.requestFlush();
   }
 
   console(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    // Copy: the VMM may reuse its buffer after the callback returns.
-    this.consoleChunks.push(bytes.slice());
-    this.consoleBytes += bytes.length;
-    while (this.consoleBytes > MAX_PENDING_CONSOLE_BYTES && this.consoleChunks.length > 1) {
-      this.consoleBytes -= this.consoleChunks.shift()!.length;
+    const n = bytes.length;
+    if (n === 0) return;
+    // Copied into one buffer (the VMM may reuse `bytes`): a guest printing a byte per OUT must not
+    // cost an array per byte.
+    if (n >= MAX_PENDING_CONSOLE_BYTES) {
+      this.consoleDropped += this.consoleBytes + n - MAX_PENDING_CONSOLE_BYTES;
+      this.consoleBuffer = bytes.slice(n - MAX_PENDING_CONSOLE_BYTES);
+      this.consoleBytes = MAX_PENDING_CONSOLE_BYTES;
+    } else {
+      if (this.consoleBytes + n > MAX_PENDING_CONSOLE_BYTES) {
+        // Full: the oldest bytes give way, half the buffer at a time (so this copy is rare).
+        const drop = Math.max(this.consoleBytes + n - MAX_PENDING_CONSOLE_BYTES, MAX_PENDING_CONSOLE_BYTES >> 1);
+        const keep = Math.max(0, this.consoleBytes - drop);
+        this.consoleBuffer.copyWithin(0, this.consoleBytes - keep, this.consoleBytes);
+        this.consoleDropped += this.consoleBytes - keep;
+        this.consoleBytes = keep;
+      }
+      if (this.consoleBytes + n > this.consoleBuffer.length) {
+        let size = this.consoleBuffer.length * 2;
+        while (size < this.consoleBytes + n) size *= 2;
+        const grown = new Uint8Array(Math.min(size, MAX_PENDING_CONSOLE_BYTES));
+        grown.set(this.consoleBuffer.subarray(0, this.consoleBytes));
+        this.consoleBuffer = grown;
+      }
+      this.consoleBuffer.set(bytes, this.consoleBytes);
+      this.consoleBytes += n;
     }
     this.requestFlush();
   }
@@ -174,7 +212,9 @@ export class EventBatcher {
    * first, so that one batch never mixes output of two machines (the page clears on the marker).
    */
   newMachine(guestName?: string): void {
-    if (this.hasPending()) this.flush();
+    // Even past an unsettled batch: a new machine is rare, and its marker must not swallow the old
+    // machine's last output.
+    if (this.hasPending()) this.flush(true);
     this.pendingNewMachine = true;
     this.pendingGuestName = guestName;
     this.requestFlush();
@@ -207,24 +247,18 @@ export class EventBatcher {
 
   /**
    * Builds the pending batch and delivers it to the listener. Returns the batch (or null when there
-   * was nothing to send or nobody to send it to).
+   * was nothing to send or nobody to send it to, or the last batch is still unsettled and `force`
+   * is not set).
    */
-  flush(): EventBatch | null {
+  flush(force = false): EventBatch | null {
     this.flushScheduled = false;
-    if (!this.listener) return null;
+    // The page has not settled the last batch: this one waits for it (settled() flushes again).
+    if (!this.listener || (this.inFlight && !force)) return null;
     this.beforeFlush?.();
     if (!this.hasPending()) return null;
 
-    let console: Uint8Array | null = null;
-    if (this.consoleChunks.length === 1) console = this.consoleChunks[0];
-    else if (this.consoleChunks.length > 1) {
-      console = new Uint8Array(this.consoleBytes);
-      let at = 0;
-      for (const chunk of this.consoleChunks) {
-        console.set(chunk, at);
-        at += chunk.length;
-      }
-    }
+    const console = this.consoleBytes > 0 ? this.consoleBuffer.slice(0, this.consoleBytes) : null;
+    const consoleDropped = this.consoleDropped;
 
     const first = this.pendingNewMachine;
     const kept = this.syscalls.take(first ? this.maxSyscalls : this.steadySyscalls);
@@ -239,6 +273,7 @@ export class EventBatcher {
       newMachine: this.pendingNewMachine,
       ...(this.pendingNewMachine && this.pendingGuestName !== undefined ? { guestName: this.pendingGuestName } : {}),
       console,
+      consoleDropped,
       syscalls: kept.map(({ raw, seq }) => this.formatSyscall(raw, seq)),
       syscallsDropped,
       exits,
@@ -249,8 +284,10 @@ export class EventBatcher {
       stats: this.pendingStats,
       errors: this.errors,
     };
-    this.consoleChunks = [];
     this.consoleBytes = 0;
+    this.consoleDropped = 0;
+    // Let a burst's buffer go once it has been sent.
+    if (this.consoleBuffer.length > 65536) this.consoleBuffer = new Uint8Array(4096);
     this.pendingState = null;
     this.pendingRegisters = null;
     this.pendingHandles = null;
@@ -264,7 +301,7 @@ export class EventBatcher {
       // Through Comlink the listener is a proxy whose call returns a Promise; a rejection (page gone,
       // listener threw) must not become an unhandled rejection in the worker.
       const pending: unknown = listener(batch);
-      if (pending instanceof Promise) pending.catch(() => {});
+      if (pending instanceof Promise) this.awaitSettled(pending);
     } catch (error) {
       // A page-side failure must not stop the worker's event flow; report it in the next batch.
       this.error(`event listener failed: ${String(error)}`);
@@ -272,10 +309,24 @@ export class EventBatcher {
     return batch;
   }
 
+  /** Holds the next batch until `pending` settles, or BATCH_ACK_TIMEOUT_MS passes. */
+  private awaitSettled(pending: Promise<unknown>): void {
+    this.inFlight = true;
+    const delivery = ++this.delivery;
+    const settled = () => {
+      if (delivery !== this.delivery || !this.inFlight) return;
+      this.inFlight = false;
+      if (this.hasPending()) this.requestFlush();
+    };
+    pending.then(settled, settled);
+    this.schedule(settled, this.ackTimeoutMs);
+  }
+
   private hasPending(): boolean {
     return (
       this.pendingNewMachine ||
-      this.consoleChunks.length > 0 ||
+      this.consoleBytes > 0 ||
+      this.consoleDropped > 0 ||
       this.syscalls.length > 0 ||
       this.syscalls.dropped > 0 ||
       this.exits.length > 0 ||

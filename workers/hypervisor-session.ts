@@ -279,7 +279,7 @@ export class HypervisorSession implements HypervisorApi {
 
   /** Sends pending events now (tests; and the worker before answering a stop). */
   flushEvents(): EventBatch | null {
-    return this.events.flush();
+    return this.events.flush(true);
   }
 
   private setState(state: MachineState): void {

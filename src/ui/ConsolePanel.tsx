@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { ITheme, Terminal } from "@xterm/xterm";
 import { consoleFile, consoleFileName } from "./console-file";
-import { useWorkbench, useWorkbenchState } from "./hooks";
+import { useThrottledValue, useWorkbench, useWorkbenchState } from "./hooks";
 import { useShare } from "./share-context";
 import type { ThemeName } from "./store";
 import { loadTerminalModules } from "./terminal-modules";
@@ -52,11 +52,18 @@ function terminalText(term: Terminal): string {
 const encoder = new TextEncoder();
 /** Lines kept above the screen; pausing the guest never clears them. */
 const SCROLLBACK_LINES = 10000;
+/** How often the hidden text mirror follows a running guest's output. */
+const MIRROR_INTERVAL_MS = 250;
 
 export function ConsolePanel() {
   const workbench = useWorkbench();
   const host = useRef<HTMLDivElement>(null);
   const text = useWorkbenchState((s) => s.consoleText);
+  // The hidden mirror is up to 64 KB of text: laying it out again at every batch of a guest that
+  // prints flat out took a good part of the page's frame. While the guest runs it follows four
+  // times a second; once it stops, at once.
+  const running = useWorkbenchState((s) => s.machine.kind === "running");
+  const mirror = useThrottledValue(text, running ? MIRROR_INTERVAL_MS : 0);
   const theme = useWorkbenchState((s) => s.theme);
   const guestName = useWorkbenchState((s) => s.guestName);
   const terminal = useRef<Terminal | null>(null);
@@ -113,12 +120,13 @@ export function ConsolePanel() {
         }
       };
       refit();
-      // Flow control (xterm.js "flow control" guide): bytes handed to xterm but not yet parsed are
-      // counted; above the high-water mark further output waits in a queue until xterm has caught up,
-      // so a guest printing flat out cannot make the page's frames or memory run away.
+      // Flow control (terminal-flow.ts): xterm gets a bounded amount per frame, once it has parsed
+      // the last, so a guest printing flat out cannot take the page's frames or memory; what is
+      // skipped is said in the terminal.
       const flow = new TerminalFlow((data, done) => term.write(data, done));
       const unsubscribe = workbench.store.subscribeConsole({
         bytes: (data) => flow.write(data),
+        dropped: (bytes) => flow.noteDropped(bytes),
         clear: () => {
           flow.clear();
           term.reset();
@@ -173,7 +181,7 @@ export function ConsolePanel() {
       </header>
       <div className="terminal-host" ref={host} />
       <pre className="sr-only" data-testid="console-text" role="log" aria-label="Console output">
-        {text}
+        {mirror}
       </pre>
     </section>
   );

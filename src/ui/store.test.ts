@@ -5,7 +5,7 @@ import { appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACI
 
 function batch(partial: Partial<EventBatch>): EventBatch {
   return {
-    seq: 0, newMachine: false, console: null, syscalls: [], syscallsDropped: 0, exits: [], exitsDropped: 0,
+    seq: 0, newMachine: false, console: null, consoleDropped: 0, syscalls: [], syscallsDropped: 0, exits: [], exitsDropped: 0,
     state: null, registers: null, handles: null, stats: null, errors: [], ...partial,
   };
 }

@@ -204,6 +204,8 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
 /** Receives the guest's console output as raw bytes (xterm.js decodes UTF-8 itself). */
 export interface ConsoleListener {
   bytes(data: Uint8Array): void;
+  /** `bytes` of output the worker dropped before the next bytes() (it was that far ahead of the page). */
+  dropped?(bytes: number): void;
   /** A new machine was created: start from a clean screen. */
   clear(): void;
 }
@@ -244,6 +246,9 @@ export class WorkbenchStore {
       for (const l of this.consoleListeners) l.clear();
     }
     let text = "";
+    if (batch.consoleDropped > 0) {
+      for (const l of this.consoleListeners) l.dropped?.(batch.consoleDropped);
+    }
     if (batch.console && batch.console.length > 0) {
       const bytes = batch.console;
       text = this.decoder.decode(bytes, { stream: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HIGH_WATER, LOW_WATER, MAX_QUEUED, TerminalFlow } from "./terminal-flow";
+import { droppedNotice, FIRST_FRAME_BYTES, MAX_FRAME_BYTES, MAX_QUEUED, MIN_FRAME_BYTES, PARSE_MS_PER_FRAME, TerminalFlow } from "./terminal-flow";
 
 /** A terminal stand-in that parses only when told to, as xterm.js does between frames. */
 function fakeTerminal() {
@@ -16,58 +16,158 @@ function fakeTerminal() {
     catchUp() {
       while (pending.length) pending.shift()!.done();
     },
+    text() {
+      return written.map((w) => new TextDecoder().decode(w)).join("");
+    },
+  };
+}
+
+/** Animation frames that run only when the test says. */
+function frames() {
+  let queued: Array<() => void> = [];
+  return {
+    schedule: (fn: () => void) => void queued.push(fn),
+    get waiting() {
+      return queued.length;
+    },
+    /** Runs one frame: the callbacks scheduled before it. */
+    tick() {
+      const now = queued;
+      queued = [];
+      for (const fn of now) fn();
+    },
   };
 }
 
 const chunk = (n: number, fill = 0x41) => new Uint8Array(n).fill(fill);
 
+/** Frames and parsing until the flow has handed everything over. */
+function drain(t: ReturnType<typeof fakeTerminal>, f: ReturnType<typeof frames>, flow: TerminalFlow): number {
+  let n = 0;
+  while ((flow.pending > 0 || f.waiting > 0 || t.pending.length > 0) && n < 10_000) {
+    f.tick();
+    t.catchUp();
+    n++;
+  }
+  return n;
+}
+
 describe("TerminalFlow", () => {
-  it("passes output straight through while the terminal keeps up", () => {
+  it("hands output over at the next frame, joined, in order", () => {
     const t = fakeTerminal();
-    const f = new TerminalFlow(t.sink);
-    f.write(chunk(10));
-    t.catchUp();
-    f.write(chunk(20));
-    expect(t.written.map((w) => w.length)).toEqual([10, 20]);
-    expect(f.pending).toBe(0);
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    flow.write(chunk(10, 0x31));
+    flow.write(chunk(20, 0x32));
+    expect(t.written).toEqual([]);
+    f.tick();
+    expect(t.written.map((w) => w.length)).toEqual([30]);
+    expect(t.text()).toBe("1".repeat(10) + "2".repeat(20));
+    expect(flow.pending).toBe(0);
   });
 
-  it("holds output above the high-water mark and releases it, in order, once below the low-water mark", () => {
+  it("gives the terminal one write a frame, and nothing more until it has parsed the last", () => {
     const t = fakeTerminal();
-    const f = new TerminalFlow(t.sink);
-    f.write(chunk(HIGH_WATER, 1));
-    f.write(chunk(100, 2));
-    f.write(chunk(100, 3));
+    const f = frames();
+    let clock = 0;
+    const flow = new TerminalFlow(t.sink, f.schedule, () => clock);
+    flow.write(chunk(FIRST_FRAME_BYTES * 3 + 5));
+    f.tick();
+    expect(t.written.map((w) => w.length)).toEqual([FIRST_FRAME_BYTES]);
+    // Not parsed yet: the next frame hands over nothing.
+    f.tick();
     expect(t.written.length).toBe(1);
-    expect(f.pending).toBe(200);
+    // Parsed in exactly PARSE_MS_PER_FRAME: the size stays.
+    clock += PARSE_MS_PER_FRAME;
     t.catchUp();
-    expect(t.written.map((w) => w[0])).toEqual([1, 2, 3]);
-    expect(f.pending).toBe(0);
-    expect(LOW_WATER).toBeLessThan(HIGH_WATER);
+    f.tick();
+    expect(t.written.map((w) => w.length)).toEqual([FIRST_FRAME_BYTES, FIRST_FRAME_BYTES]);
+    clock += PARSE_MS_PER_FRAME;
+    drain(t, f, flow);
+    expect(t.written.map((w) => w.length)).toEqual([FIRST_FRAME_BYTES, FIRST_FRAME_BYTES, FIRST_FRAME_BYTES, 5]);
   });
 
-  it("bounds what waits: the oldest queued output is dropped and a notice says so", () => {
+  it("sizes each write from how fast the terminal parsed the last, within bounds", () => {
     const t = fakeTerminal();
-    const f = new TerminalFlow(t.sink);
-    f.write(chunk(HIGH_WATER));
-    for (let i = 0; i < 10; i++) f.write(chunk(MAX_QUEUED / 4, 0x30 + i));
-    expect(f.pending).toBeLessThanOrEqual(MAX_QUEUED);
-    t.catchUp();
-    const text = new TextDecoder().decode(t.written[1]);
-    expect(text).toMatch(/output dropped/);
-    // The newest output survives.
-    expect(t.written.at(-1)![0]).toBe(0x39);
+    const f = frames();
+    let clock = 0;
+    const flow = new TerminalFlow(t.sink, f.schedule, () => clock);
+    flow.write(chunk(MAX_QUEUED));
+    // A slow terminal (an endless wrapping line): 16 KiB took 96 ms, 1/16 of the target pace.
+    const sizes: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      f.tick();
+      sizes.push(t.written.at(-1)!.length);
+      clock += (t.written.at(-1)!.length / FIRST_FRAME_BYTES) * 16 * PARSE_MS_PER_FRAME;
+      t.catchUp();
+    }
+    expect(sizes[0]).toBe(FIRST_FRAME_BYTES);
+    // Halfway toward 1 KiB each time, never below it.
+    expect(sizes[1]).toBe((FIRST_FRAME_BYTES + 1024) / 2);
+    expect(sizes.at(-1)).toBeLessThan(1200);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(MIN_FRAME_BYTES);
+    expect(flow.budget).toBeGreaterThanOrEqual(MIN_FRAME_BYTES);
+    // A fast one: the size grows, up to its cap.
+    for (let i = 0; i < 20; i++) {
+      f.tick();
+      clock += 0.1;
+      t.catchUp();
+    }
+    expect(flow.budget).toBeGreaterThan(MAX_FRAME_BYTES * 0.99);
+    expect(flow.budget).toBeLessThanOrEqual(MAX_FRAME_BYTES);
   });
 
-  it("clear() forgets queued output and late callbacks", () => {
+  it("shows a burst below MAX_QUEUED whole", () => {
     const t = fakeTerminal();
-    const f = new TerminalFlow(t.sink);
-    f.write(chunk(HIGH_WATER));
-    f.write(chunk(10));
-    f.clear();
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    const size = Math.floor(MAX_QUEUED / 100);
+    for (let i = 0; i < 100; i++) flow.write(chunk(size, 0x30 + (i % 10)));
+    drain(t, f, flow);
+    expect(t.written.reduce((n, w) => n + w.length, 0)).toBe(size * 100);
+    expect(t.text()).not.toMatch(/skipped/);
+  });
+
+  it("bounds what waits: the oldest output is dropped and a notice says how much", () => {
+    const t = fakeTerminal();
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    // 2 MiB in 1 KiB writes between two frames: 1.5 MiB cannot wait.
+    for (let i = 0; i < 2048; i++) flow.write(chunk(1024, 0x30 + (i % 10)));
+    expect(flow.pending).toBe(MAX_QUEUED);
+    drain(t, f, flow);
+    const text = t.text();
+    expect(text.startsWith(new TextDecoder().decode(droppedNotice(2 * 1024 * 1024 - MAX_QUEUED)))).toBe(true);
+    expect(text).toContain("1.6 MB of output skipped");
+    // What follows the notice is the newest MAX_QUEUED bytes, oldest first.
+    expect(text.length - droppedNotice(1_572_864).length).toBe(MAX_QUEUED);
+    expect(text.at(-1)).toBe(String.fromCharCode(0x30 + (2047 % 10)));
+  });
+
+  it("puts the worker's drops in the notice, where the gap is", () => {
+    const t = fakeTerminal();
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    flow.write(new TextEncoder().encode("old"));
+    flow.noteDropped(5000);
+    flow.write(new TextEncoder().encode("new"));
+    drain(t, f, flow);
+    expect(t.text()).toBe(new TextDecoder().decode(droppedNotice(5003)) + "new");
+  });
+
+  it("clear() forgets queued output, skipped counts and late callbacks", () => {
+    const t = fakeTerminal();
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    flow.write(chunk(FIRST_FRAME_BYTES * 2));
+    f.tick();
+    flow.noteDropped(10);
+    flow.clear();
     t.catchUp();
+    f.tick();
     expect(t.written.length).toBe(1);
-    f.write(chunk(5));
-    expect(t.written.length).toBe(2);
+    flow.write(chunk(5));
+    f.tick();
+    expect(t.written.map((w) => w.length)).toEqual([FIRST_FRAME_BYTES, 5]);
   });
 });

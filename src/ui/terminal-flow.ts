@@ -1,47 +1,109 @@
 /**
  * Flow control between the guest's console output and xterm.js (the "flow control" guide of
- * xterm.js: writes with callbacks and watermarks). Bytes handed to the terminal but not yet parsed
- * are counted; above HIGH_WATER further chunks wait here and are released as the terminal reports
- * progress, below LOW_WATER. What waits here is bounded too: beyond MAX_QUEUED bytes the oldest
- * queued output is dropped and a one-line notice takes its place, so a guest printing flat out can
- * never make the page's memory or frame time run away.
+ * xterm.js: writes with callbacks). The terminal gets one write per animation frame, and the next
+ * only once it has parsed the last; each write is sized so that parsing it takes about
+ * PARSE_MS_PER_FRAME, from how fast the terminal parsed the previous ones (plain lines go at
+ * megabytes a second; a guest's one endless line, wrapping and scrolling at every 80 columns, at a
+ * tenth of that). Parsing and drawing console output costs the page far more than printing it costs
+ * the guest, and a guest printing flat out (hundreds of thousands of OUTs a second) must not take the
+ * page's frames. What waits here is bounded: beyond MAX_QUEUED bytes the oldest queued output is
+ * dropped, and a notice in the terminal says how much was skipped (the worker's own drops, reported
+ * with its batches, are counted in the same notice). A burst below MAX_QUEUED (a kernel's boot log, a
+ * long listing) is shown whole, over a few frames.
  */
-export const HIGH_WATER = 256 * 1024;
-export const LOW_WATER = 32 * 1024;
-export const MAX_QUEUED = 4 * 1024 * 1024;
+export const PARSE_MS_PER_FRAME = 6;
+export const MIN_FRAME_BYTES = 1024;
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** The first write's size, before anything is known of the terminal's speed. */
+export const FIRST_FRAME_BYTES = 16 * 1024;
+export const MAX_QUEUED = 512 * 1024;
 
-const NOTICE = new TextEncoder().encode("\r\n\x1b[33m[console: output dropped, the terminal could not keep up]\x1b[0m\r\n");
+/** Runs `fn` at the next animation frame. */
+export type FrameScheduler = (fn: () => void) => void;
+
+const defaultFrame: FrameScheduler = (fn) => {
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => fn());
+  else setTimeout(fn, 16);
+};
+
+const encoder = new TextEncoder();
+
+/** "1,234 bytes", "56.7 KB", "8.9 MB" (decimal units, as a rate of output is usually quoted). */
+export function formatAmount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)} KB`;
+  return `${n.toLocaleString("en-US")} bytes`;
+}
+
+/** The line the terminal shows where output was skipped. */
+export function droppedNotice(bytes: number): Uint8Array {
+  return encoder.encode(
+    `\r\n\x1b[33m[console: ${formatAmount(bytes)} of output skipped: the guest prints faster than the console can show]\x1b[0m\r\n`,
+  );
+}
 
 export class TerminalFlow {
-  /** Bytes written to the terminal whose callback has not come back yet. */
-  private inFlight = 0;
+  /** A write handed to the terminal whose callback has not come back yet. */
+  private busy = false;
   private readonly queue: Uint8Array[] = [];
   private queued = 0;
-  private dropped = false;
+  /** Bytes skipped since the last notice (here and in the worker). */
+  private skipped = 0;
+  private frameScheduled = false;
   private generation = 0;
+  /** Bytes for the next write (see PARSE_MS_PER_FRAME). */
+  private frameBytes = FIRST_FRAME_BYTES;
 
-  constructor(private readonly sink: (data: Uint8Array, done: () => void) => void) {}
+  constructor(
+    private readonly sink: (data: Uint8Array, done: () => void) => void,
+    private readonly frame: FrameScheduler = defaultFrame,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The size of the next write to the terminal (for tests and the UI). */
+  get budget(): number {
+    return this.frameBytes;
+  }
 
   write(data: Uint8Array): void {
     if (data.length === 0) return;
-    if (this.inFlight < HIGH_WATER && this.queue.length === 0) {
-      this.send(data);
-      return;
-    }
     this.queue.push(data);
     this.queued += data.length;
-    while (this.queued > MAX_QUEUED && this.queue.length > 1) {
-      this.queued -= this.queue.shift()!.length;
-      this.dropped = true;
+    // Over the bound: the oldest output goes, a whole chunk or the front of one.
+    while (this.queued > MAX_QUEUED) {
+      const excess = this.queued - MAX_QUEUED;
+      const oldest = this.queue[0];
+      if (oldest.length <= excess) {
+        this.queue.shift();
+        this.queued -= oldest.length;
+        this.skipped += oldest.length;
+      } else {
+        this.queue[0] = oldest.subarray(excess);
+        this.queued -= excess;
+        this.skipped += excess;
+      }
     }
+    this.schedule();
+  }
+
+  /**
+   * `bytes` of output never reached this page (the worker dropped them, being this far behind):
+   * what still waits here is older than that gap and goes too, so the notice stands where the gap is.
+   */
+  noteDropped(bytes: number): void {
+    if (bytes <= 0) return;
+    this.skipped += bytes + this.queued;
+    this.queue.length = 0;
+    this.queued = 0;
+    this.schedule();
   }
 
   /** Forget everything pending (the console was cleared or the terminal is going away). */
   clear(): void {
     this.queue.length = 0;
     this.queued = 0;
-    this.dropped = false;
-    this.inFlight = 0;
+    this.skipped = 0;
+    this.busy = false;
     this.generation++;
   }
 
@@ -50,25 +112,67 @@ export class TerminalFlow {
     return this.queued;
   }
 
-  private send(data: Uint8Array): void {
-    this.inFlight += data.length;
+  private schedule(): void {
+    if (this.frameScheduled) return;
+    this.frameScheduled = true;
     const gen = this.generation;
-    this.sink(data, () => {
-      if (gen !== this.generation) return;
-      this.inFlight -= data.length;
-      if (this.inFlight < LOW_WATER) this.drain();
+    this.frame(() => {
+      this.frameScheduled = false;
+      if (gen === this.generation) this.pump();
+      else if (this.queued > 0 || this.skipped > 0) this.schedule();
     });
   }
 
-  private drain(): void {
-    if (this.dropped) {
-      this.dropped = false;
-      this.send(NOTICE);
+  /** At a frame: hands the terminal the next write, if it has parsed what it had. */
+  private pump(): void {
+    if (this.busy) return; // the write's callback pumps again
+    if (this.skipped > 0) {
+      const notice = droppedNotice(this.skipped);
+      this.skipped = 0;
+      this.send(notice);
+      return;
     }
-    while (this.queue.length > 0 && this.inFlight < HIGH_WATER) {
-      const next = this.queue.shift()!;
-      this.queued -= next.length;
-      this.send(next);
+    if (this.queued === 0) return;
+    const budget = this.frameBytes;
+    let chunk: Uint8Array;
+    if (this.queue[0].length >= budget || this.queue.length === 1) {
+      const first = this.queue[0];
+      chunk = first.length > budget ? first.subarray(0, budget) : first;
+      if (chunk.length === first.length) this.queue.shift();
+      else this.queue[0] = first.subarray(budget);
+    } else {
+      // Many small chunks (a batch per frame of a few bytes each): join up to the budget.
+      let n = 0;
+      for (const c of this.queue) {
+        if (n + c.length > budget) break;
+        n += c.length;
+      }
+      chunk = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const c = this.queue.shift()!;
+        chunk.set(c, at);
+        at += c.length;
+      }
     }
+    this.queued -= chunk.length;
+    this.send(chunk);
+  }
+
+  private send(data: Uint8Array): void {
+    this.busy = true;
+    const gen = this.generation;
+    const start = this.now();
+    this.sink(data, () => {
+      if (gen !== this.generation) return;
+      this.busy = false;
+      // Size the next write from this one's pace (halfway there, so one odd write does not swing it).
+      if (data.length >= MIN_FRAME_BYTES) {
+        const perMs = data.length / Math.max(0.5, this.now() - start);
+        const target = Math.min(MAX_FRAME_BYTES, Math.max(MIN_FRAME_BYTES, perMs * PARSE_MS_PER_FRAME));
+        this.frameBytes = Math.round((this.frameBytes + target) / 2);
+      }
+      if (this.queued > 0 || this.skipped > 0) this.schedule();
+    });
   }
 }

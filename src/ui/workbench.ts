@@ -34,6 +34,14 @@ export type WorkerFactory = () => Worker;
  * unless this tick itself came late — then the page was blocked (a long render, a busy tab), the
  * worker's answers may be waiting in the queue, and the count starts again.
  */
+/** Resolves at the next animation frame (or after a frame's time where there are none, as in tests). */
+export function afterNextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => resolve());
+    else setTimeout(resolve, 16);
+  });
+}
+
 export function watchdogVerdict(now: number, lastTick: number, lastPong: number): "alive" | "dead" | "page-was-blocked" {
   if (lastTick !== 0 && now - lastTick > PING_INTERVAL_MS * 2) return "page-was-blocked";
   return now - lastPong > PING_TIMEOUT_MS ? "dead" : "alive";
@@ -93,8 +101,11 @@ export class Workbench {
     this.lastPong = Date.now();
     this.lastTick = 0;
     this.watchdog = setInterval(() => this.checkAlive(generation), PING_INTERVAL_MS);
-    const listener = Comlink.proxy((batch: EventBatch) => {
+    // The worker sends the next batch once this one's promise settles: after the next frame, so a
+    // page that falls behind gets fewer, fuller batches instead of a queue of them (workers/api.ts).
+    const listener = Comlink.proxy((batch: EventBatch): Promise<void> => {
       if (generation === this.generation) this.store.applyBatch(batch);
+      return afterNextFrame();
     });
     // The calls go out together, without waiting for each answer: the worker takes its messages in
     // order, and an answer would wait for this thread, which is busy building the page meanwhile.

@@ -5,11 +5,12 @@
  * scrolled to the bottom. Selecting a row (click, or Enter on its RIP) shows the instruction that
  * caused the exit in the code view.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type UIEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useState, type UIEvent } from "react";
 import type { ExitRecord } from "../../../workers/api";
 import { formatCount } from "../format";
 import { useWorkbench, useWorkbenchState } from "../hooks";
 import { ExitPlot } from "./ExitPlot";
+import { SLACK_PX, useScrollToBottom } from "./follow-tail";
 import { visibleWindow } from "./list-window";
 import { statusName } from "./names";
 import "./kernel.css";
@@ -19,7 +20,6 @@ const KINDS: readonly Kind[] = ["io", "mem", "bell", "vcpu", "status"];
 /** Must match `.kx-exits tr` height in kernel.css. */
 const ROW_HEIGHT = 22;
 const OVERSCAN = 30;
-const SLACK_PX = 24;
 
 function ripText(rip: bigint | null): string {
   return rip === null ? "—" : `0x${rip.toString(16)}`;
@@ -43,7 +43,7 @@ export function ExitTimeline({ plot = true }: { plot?: boolean }) {
   const rows = useMemo(() => (hidden.size === 0 ? exits : exits.filter((e) => !hidden.has(e.kind))), [exits, hidden]);
   const counts = useKindCounts(exits);
 
-  const scroller = useRef<HTMLDivElement>(null);
+  const { ref: scroller, request: scrollToBottom } = useScrollToBottom<HTMLDivElement>();
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
   const [following, setFollowing] = useState(true);
@@ -59,19 +59,19 @@ export function ExitTimeline({ plot = true }: { plot?: boolean }) {
     return () => observer.disconnect();
   }, []);
 
-  // Follow the tail: after new rows, scroll to the bottom if we were there.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (el && following) {
-      el.scrollTop = el.scrollHeight;
-      setScrollTop(el.scrollTop);
-    }
+  // Follow the tail: after new rows, scroll to the bottom if we were there (at the next frame; the
+  // window below already shows the tail meanwhile).
+  useEffect(() => {
+    if (following) scrollToBottom();
   }, [rows, following, viewport]);
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
-    setScrollTop(el.scrollTop);
-    setFollowing(el.scrollHeight - el.scrollTop - el.clientHeight < SLACK_PX);
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < SLACK_PX;
+    setFollowing(atBottom);
+    // While following, the window is computed from the row count: the scroll that follows the tail
+    // needs no second render.
+    if (!atBottom) setScrollTop(el.scrollTop);
   };
 
   // While following, the window is the tail whatever scrollTop says (it lags one frame behind new rows).
