@@ -103,7 +103,14 @@ export type MachineState =
   /** The guest wrote to the exit device: exit status = (value << 1) | 1 (QEMU isa-debug-exit). */
   | { kind: "exited"; exitStatus: number }
   /** zx_vcpu_resume failed in a way the VMM cannot recover from, or the VMM threw. */
-  | { kind: "error"; message: string; status: number | null; statusName: string | null };
+  | {
+      kind: "error";
+      message: string;
+      status: number | null;
+      statusName: string | null;
+      /** What the guest did to get here, in words (workers/explain.ts), when there is more to say than the status. */
+      explanation?: string;
+    };
 
 export type MachineStateKind = MachineState["kind"];
 

@@ -33,6 +33,7 @@ import {
   type UserTrap,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
+import { explainVcpuStop } from "./explain";
 import { Translator } from "../src/x86/page-walk";
 import { disassemble } from "../src/x86/disasm";
 import type { RawSyscall } from "./format";
@@ -73,6 +74,8 @@ export interface MachineInstance {
   listHandles(): HandleRow[];
   /** Calls the zx_* method `name` (already checked against ZX_SYSCALL_NAME) of the process's main thread; undefined if there is none. */
   syscall(name: string, args: unknown[]): unknown;
+  /** The kernel's most recent log lines, oldest first (as `dlog` would show them); optional for test backends. */
+  kernelLog?(): readonly string[];
 }
 
 /** What the session needs from the outside world; hypervisor.worker.ts passes the real one. */
@@ -295,13 +298,14 @@ export class HypervisorSession implements HypervisorApi {
     }
   }
 
-  private fail(message: string, status: number | null = null): void {
+  private fail(message: string, status: number | null = null, explanation: string | null = null): void {
     this.events.error(message);
     this.setState({
       kind: "error",
       message,
       status,
       statusName: status === null ? null : this.backend.statusName(status),
+      ...(explanation ? { explanation } : {}),
     });
   }
 
@@ -556,7 +560,10 @@ export class HypervisorSession implements HypervisorApi {
         this.setState({ kind: "exited", exitStatus: outcome.exitStatus });
         break;
       case "error":
-        this.fail(outcome.message, outcome.status);
+        // Explained only when zx_vcpu_resume itself failed (the VMM's message names it); a VMM-side
+        // problem (an MMIO instruction it cannot decode, say) says what it is already.
+        this.fail(outcome.message, outcome.status,
+          outcome.message.startsWith("zx_vcpu_resume:") ? explainVcpuStop(outcome.status, this.instance?.kernelLog?.() ?? []) : null);
         break;
       case "reset":
         // A PC would reboot; the playground stops, as QEMU does with -no-reboot, and Reset boots again.

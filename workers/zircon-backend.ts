@@ -14,6 +14,9 @@ export interface ZirconBackendOptions {
   fetchGuest(name: string): Promise<GuestImage>;
 }
 
+/** Kernel log lines kept per machine. */
+const KERNEL_LOG_LINES = 32;
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
@@ -24,7 +27,17 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
   const zxNames = () => (built ??= buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName));
   return {
     create(sinks, onSyscall, config): MachineInstance | string {
-      const kernel = zircon.createKernel({ clock: config?.clock ?? "deterministic" });
+      // The kernel's log (Zircon's dlog) goes to the worker's console, and its last lines are kept
+      // to explain a VCPU that stops (workers/explain.ts).
+      const kernelLog: string[] = [];
+      const kernel = zircon.createKernel({
+        clock: config?.clock ?? "deterministic",
+        log: (line) => {
+          console.error(`[zircon] ${line}`);
+          kernelLog.push(line);
+          if (kernelLog.length > KERNEL_LOG_LINES) kernelLog.shift();
+        },
+      });
       const proc = kernel.createProcess();
       proc.setTracer((ev: RawSyscall) => {
         // Blocking calls (zx_vcpu_resume, zx_port_wait) return a Promise: log them when they
@@ -42,6 +55,7 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
       if (typeof machine === "string") return machine;
       return {
         machine,
+        kernelLog: () => kernelLog,
         listHandles: () => (proc.listHandles() as RawHandle[]).map((h) => formatHandle(h, zxNames())),
         syscall: (name, args) => {
           const thread = proc.mainThread as unknown as Record<string, unknown>;

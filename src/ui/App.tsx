@@ -10,6 +10,7 @@ import { DisassemblyPanel } from "./debugger/DisassemblyPanel";
 import { MemoryPanel } from "./debugger/MemoryPanel";
 import { RegistersPanel } from "./debugger/RegistersPanel";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import { StopExplanation } from "./StopExplanation";
 import { AddressSpaceMap } from "./kernel/AddressSpacePanel";
 import { ExitTimeline } from "./kernel/ExitTimeline";
 import { HandleTable } from "./kernel/HandlesPanel";
@@ -68,6 +69,7 @@ function Notices() {
           </button>
         </div>
       )}
+      <StopExplanation />
     </>
   );
 }

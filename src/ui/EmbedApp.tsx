@@ -6,6 +6,7 @@
 import "./share-styles.css";
 import { ConsolePanel } from "./ConsolePanel";
 import { useWorkbench, useWorkbenchState } from "./hooks";
+import { StopExplanation } from "./StopExplanation";
 import { useShare } from "./share-context";
 import { describeState } from "./Toolbar";
 
@@ -44,6 +45,7 @@ export function EmbedApp() {
           <button type="button" className="btn small" onClick={() => workbench.store.dismissErrors()}>Dismiss</button>
         </div>
       )}
+      <StopExplanation />
       {connection.kind === "dead" && (
         <div className="embed-dead" role="alert">
           The hypervisor worker stopped: {connection.message}
