@@ -63,8 +63,10 @@ export function createShareController(workbench: Workbench, workers: WorkerTrack
 /** Opens the page's link, and any `#r=` link pasted into the address bar later. */
 export function openLinks(share: ShareController, request: PageRequest): void {
   void share.openLink(request.link, request.embed);
-  addEventListener("hashchange", () => {
-    const link = decodeFragment(location.hash);
+  // The event's own URL, not location.hash: two quick changes fire two events after both have
+  // happened, and each must open its own link (reading location.hash opened the last one twice).
+  addEventListener("hashchange", (event: HashChangeEvent) => {
+    const link = decodeFragment(new URL(event.newURL).hash);
     if (link) void share.openLink(link, request.embed);
   });
 }

@@ -1,7 +1,7 @@
 import { watchdogVerdict } from "./workbench";
 import { describe, expect, it } from "vitest";
 import type { EventBatch, RegisterSnapshot, SyscallLogEntry } from "../../workers/api";
-import { appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
+import { addErrors, appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
 
 function batch(partial: Partial<EventBatch>): EventBatch {
   return {
@@ -148,5 +148,18 @@ describe("the worker watchdog", () => {
     // The previous tick was 9 s ago: the page did not run, so silence proves nothing.
     expect(watchdogVerdict(20_000, 11_000, 11_000)).toBe("page-was-blocked");
     expect(watchdogVerdict(20_000, 0, 11_000)).toBe("dead");
+  });
+});
+
+describe("addErrors", () => {
+  it("shows one problem once, with the most context, in either order of arrival", () => {
+    const worker = "g.elf: Multiboot header checksum is wrong";
+    const page = `Could not boot the share link: ${worker}`;
+    expect(addErrors([], [worker, page])).toEqual([page]);
+    expect(addErrors([page], [worker])).toEqual([page]);
+    expect(addErrors(["other"], [worker, page, worker])).toEqual(["other", page]);
+    // Distinct problems all stay, newest last, at most 20.
+    const many = Array.from({ length: 25 }, (_, i) => `problem number ${String(i).padStart(2, "0")}`);
+    expect(addErrors([], many)).toEqual(many.slice(5));
   });
 });

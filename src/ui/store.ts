@@ -156,6 +156,21 @@ export function changedRegisters(before: RegisterSnapshot | null, after: Registe
 }
 
 /**
+ * The errors shown after `incoming` arrive, newest last, at most ERROR_CAPACITY. One problem is
+ * often reported twice, by the worker ("g.elf: bad header") and by the page's caller with context
+ * ("Could not boot the share link: g.elf: bad header"), in either order: a message contained in one
+ * already shown is left out, and one that contains an earlier message takes its place.
+ */
+export function addErrors(existing: readonly string[], incoming: readonly string[]): readonly string[] {
+  let out = existing;
+  for (const message of incoming) {
+    if (out.some((shown) => shown.includes(message))) continue;
+    out = appendCapped(out.filter((shown) => !message.includes(shown)), [message], ERROR_CAPACITY);
+  }
+  return out;
+}
+
+/**
  * Applies one batch. `consoleText` is the batch's console bytes already decoded by the caller (the
  * decoder is stateful across batches: a UTF-8 sequence may be split between two).
  */
@@ -197,7 +212,7 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
     const sample = { time: now, instructions: batch.stats.instructionsRetired, exits: totalExits(batch.stats) };
     next.statsSeries = appendCapped(next.statsSeries, [sample], STATS_SERIES_CAPACITY);
   }
-  if (batch.errors.length > 0) next.errors = appendCapped(state.errors, batch.errors, ERROR_CAPACITY);
+  if (batch.errors.length > 0) next.errors = addErrors(state.errors, batch.errors);
   return next;
 }
 
@@ -287,7 +302,7 @@ export class WorkbenchStore {
   }
 
   addError(message: string): void {
-    this.set({ ...this.snapshot, errors: appendCapped(this.snapshot.errors, [message], ERROR_CAPACITY) });
+    this.set({ ...this.snapshot, errors: addErrors(this.snapshot.errors, [message]) });
   }
 
   /** Replaces a few UI-owned fields (breakpoints, traps, focus, program, theme). */
