@@ -40,7 +40,7 @@ describe("PhysicalMemory", () => {
   it("agrees page for page with a naive model under random map, unmap and protect", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-        const buffers = [0, 1, 2].map(() => new Uint8Array(64 * PAGE_SIZE));
+        const buffers: Uint8Array[] = [0, 1, 2].map(() => new Uint8Array(64 * PAGE_SIZE));
         const memory = new PhysicalMemory();
         const model = new Map<number, { buf: number; off: number; perms: number }>();
         for (const o of ops) {
