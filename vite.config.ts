@@ -72,7 +72,16 @@ function contentSecurityPolicy(): Plugin {
     configurePreviewServer(server) {
       // Before the static files are served, so every response (404s and the SPA fallback too) gets it.
       server.middlewares.use((request, response, next) => {
-        response.setHeader("Content-Security-Policy", contentSecurityPolicyFor(request.url ?? "/"));
+        const url = request.url ?? "/";
+        response.setHeader("Content-Security-Policy", contentSecurityPolicyFor(url));
+        // An `?embed` document may be framed by a cross-origin isolated page: CORP cross-origin (as
+        // src/sw/isolation.ts's isolationHeadersFor). The static files' `preview.headers` are set
+        // later, over this one, so later writes of the header are ignored for this response.
+        if (new URL(url, "http://localhost").searchParams.has("embed")) {
+          const setHeader = response.setHeader.bind(response);
+          setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+          response.setHeader = (name, value) => (name.toLowerCase() === "cross-origin-resource-policy" ? response : setHeader(name, value));
+        }
         next();
       });
     },

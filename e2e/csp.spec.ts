@@ -304,6 +304,36 @@ test("?embed may be framed by another site; the full playground may not", async 
   }
 });
 
+test("a cross-origin isolated blog may frame ?embed, and the embed is isolated too", async ({ page, baseURL }) => {
+  // The blog sends COOP + COEP require-corp itself: a frame it embeds must send CORP cross-origin
+  // (the embed does; the full playground's same-origin would be refused), and the iframe's
+  // allow="cross-origin-isolated" (the Share dialog's snippet has it) passes isolation on.
+  const blog = createServer((request, response) => {
+    const src = new URL(request.url ?? "/", "http://x").searchParams.get("src") ?? "";
+    response.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+    });
+    response.end(`<!doctype html><title>isolated blog</title><iframe src="${src}" width="720" height="420" allow="cross-origin-isolated" title="Hypervisor Playground"></iframe>`);
+  });
+  await new Promise<void>((resolve) => blog.listen(0, "127.0.0.1", resolve));
+  const blogUrl = (src: string) => `http://localhost:${(blog.address() as AddressInfo).port}/?src=${encodeURIComponent(src)}`;
+  try {
+    await page.goto(blogUrl(`${baseURL}/?embed`));
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const frame = page.frameLocator("iframe");
+    await expect(frame.getByTestId("machine-state")).toHaveText("ready", { timeout: 60_000 });
+    const inner = page.frames().find((f) => f !== page.mainFrame());
+    expect(await inner!.evaluate(() => crossOriginIsolated)).toBe(true);
+    await frame.getByRole("button", { name: "Run" }).click();
+    await expect(frame.getByTestId("console-text")).toContainText("hvplay> ", { timeout: 60_000 });
+  } finally {
+    blog.closeAllConnections();
+    await new Promise<void>((resolve) => blog.close(() => resolve()));
+  }
+});
+
 test("a static host without headers: the service worker adds the same policies, and they hold", async ({ page }) => {
   // A private copy of the build (a `vite build` meanwhile would pull files from under the worker's install).
   const snapshot = await mkdtemp(path.join(tmpdir(), "hvplay-csp-"));

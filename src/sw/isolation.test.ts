@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ISOLATION_HEADERS, isAppShellNavigation, shouldHandle, withIsolationHeaders } from "./isolation";
+import { ISOLATION_HEADERS, isAppShellNavigation, isolationHeadersFor, shouldHandle, withIsolationHeaders } from "./isolation";
 
 const ORIGIN = "https://example.org";
 const get = (url: string, over: Partial<{ method: string; mode: RequestMode; cache: RequestCache }> = {}) => ({
@@ -53,6 +53,16 @@ describe("withIsolationHeaders", () => {
     expect(response.status).toBe(201);
     expect(response.statusText).toBe("Created");
     expect(await response.text()).toBe("hello");
+  });
+  it("lets any site embed an ?embed document (CORP cross-origin), and nothing else", () => {
+    expect(isolationHeadersFor("https://x.test/play/?embed#r=1.A")).toEqual({ ...ISOLATION_HEADERS, "Cross-Origin-Resource-Policy": "cross-origin" });
+    expect(isolationHeadersFor("/?embed")["Cross-Origin-Resource-Policy"]).toBe("cross-origin");
+    for (const url of ["https://x.test/play/", "/assets/index.js", "/?guest=hello.elf", "/#embed", "/embed"]) {
+      expect(isolationHeadersFor(url)).toEqual(ISOLATION_HEADERS);
+    }
+    const embed = withIsolationHeaders(new Response("<!doctype html>", { headers: { "Cross-Origin-Resource-Policy": "same-origin" } }), "https://x.test/?embed");
+    expect(embed.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(embed.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
   });
   it("keeps null-body statuses working", () => {
     expect(withIsolationHeaders(new Response(null, { status: 304 })).status).toBe(304);

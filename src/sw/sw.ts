@@ -66,5 +66,5 @@ self.addEventListener("fetch", (event: FetchEvent) => {
   // Anything not precached (none expected: a file added to public/ after the build, a dev
   // leftover) is fetched from the network as usual, and gets the headers too.
   const response = router.handleRequest({ event, request }) ?? fetch(request);
-  event.respondWith(response.then((r) => withContentSecurityPolicy(withIsolationHeaders(r), request.url)));
+  event.respondWith(response.then((r) => withContentSecurityPolicy(withIsolationHeaders(r, request.url), request.url)));
 });

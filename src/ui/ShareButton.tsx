@@ -9,10 +9,13 @@ import { useWorkbenchState } from "./hooks";
 import { useShare } from "./share-context";
 import type { ShareOutcome } from "./share-controller";
 
-/** The iframe snippet for a blog post. */
+/**
+ * The iframe snippet for a blog post. `allow="cross-origin-isolated"` lets the embed share guest RAM
+ * with its worker when the blog itself is cross-origin isolated (elsewhere it has no effect).
+ */
 export function embedSnippet(embedLink: string): string {
   const src = embedLink.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
-  return `<iframe src="${src}" width="720" height="420" style="border:0" title="Hypervisor Playground"></iframe>`;
+  return `<iframe src="${src}" width="720" height="420" style="border:0" allow="cross-origin-isolated" title="Hypervisor Playground"></iframe>`;
 }
 
 export function ShareButton() {

@@ -50,7 +50,7 @@ describe("links", () => {
 
   it("embed as an iframe whose address is escaped for an attribute", () => {
     expect(embedSnippet('https://x.test/?embed&a="b"#r=1.A')).toBe(
-      '<iframe src="https://x.test/?embed&amp;a=&quot;b&quot;#r=1.A" width="720" height="420" style="border:0" title="Hypervisor Playground"></iframe>',
+      '<iframe src="https://x.test/?embed&amp;a=&quot;b&quot;#r=1.A" width="720" height="420" style="border:0" allow="cross-origin-isolated" title="Hypervisor Playground"></iframe>',
     );
   });
 
