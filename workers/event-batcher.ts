@@ -117,12 +117,13 @@ export class EventBatcher {
   private readonly steadyExits: number;
   private readonly beforeFlush: (() => void) | undefined;
 
-  // Pending contents of the next batch. Raw syscalls carry their global sequence number.
+  // Pending contents of the next batch.
   /** Console bytes, in [0, consoleBytes) of a buffer that grows up to the cap. */
   private consoleBuffer = new Uint8Array(4096);
   private consoleBytes = 0;
   private consoleDropped = 0;
-  private readonly syscalls: NewestRing<{ raw: RawSyscall; seq: number }>;
+  /** Raw syscalls; their sequence numbers are consecutive, so the newest one's is nextSyscallSeq - 1. */
+  private readonly syscalls: NewestRing<RawSyscall>;
   private readonly exits: NewestRing<ExitRecord>;
   private pendingState: MachineState | null = null;
   private pendingRegisters: RegisterSnapshot | null = null;
@@ -197,7 +198,8 @@ export class EventBatcher {
   }
 
   syscall(raw: RawSyscall): void {
-    this.syscalls.push({ raw, seq: this.nextSyscallSeq++ });
+    this.syscalls.push(raw);
+    this.nextSyscallSeq++;
     this.requestFlush();
   }
 
@@ -262,6 +264,7 @@ export class EventBatcher {
 
     const first = this.pendingNewMachine;
     const kept = this.syscalls.take(first ? this.maxSyscalls : this.steadySyscalls);
+    const firstSeq = this.nextSyscallSeq - kept.length;
     const syscallsDropped = this.syscalls.dropped;
     this.syscalls.dropped = 0;
     const exits = this.exits.take(first ? this.maxExits : this.steadyExits);
@@ -274,7 +277,7 @@ export class EventBatcher {
       ...(this.pendingNewMachine && this.pendingGuestName !== undefined ? { guestName: this.pendingGuestName } : {}),
       console,
       consoleDropped,
-      syscalls: kept.map(({ raw, seq }) => this.formatSyscall(raw, seq)),
+      syscalls: kept.map((raw, i) => this.formatSyscall(raw, firstSeq + i)),
       syscallsDropped,
       exits,
       exitsDropped,
