@@ -2,8 +2,9 @@
  * Guests that misbehave (issue 7), in Chromium, each booted from a share link carrying its source
  * (src/testing/fault-guests.ts): a triple fault and a read of unmapped memory stop the VCPU and the
  * page says what happened, in words, under the error; storms of #UD and #GP, a console flood and a
- * loop with interrupts off keep the worker running while the page keeps drawing frames, and Pause
- * stops each of them promptly. Afterwards the worker is alive: Reset boots the guest again.
+ * loop with interrupts off keep the worker running while the page keeps drawing frames (no freeze
+ * of 1.5 s or more), and Pause stops each of them within 1.5 s. Afterwards the worker is alive:
+ * Reset boots the guest again.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { encodeRecipe } from "../src/share/codec";
@@ -82,11 +83,12 @@ for (const guest of [UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY]) {
     await expect(state).toHaveText("running", { timeout: 60_000 });
     if (guest === CONSOLE_FLOOD) await expect(page.getByTestId("console-text")).toContainText("flood! the guest writes");
     // Let the deferred panels and the editor settle, then watch two seconds of frames. The bounds
-    // catch a page that freezes (a frame queue of batches, a terminal parsing megabytes at once),
-    // with room for a loaded two-core CI machine.
+    // catch a page that freezes (a queue of batches ahead of its input, a terminal parsing megabytes
+    // at once), not a slow frame rate: on a loaded two-core machine (the worker takes one core)
+    // frames come at anything from 4 to 60 a second whatever the guest does.
     await page.waitForTimeout(2000);
     const { frames, longestGap } = await sampleFrames(page, 2000);
-    expect(frames, "animation frames in 2 s").toBeGreaterThan(20);
+    expect(frames, "animation frames in 2 s").toBeGreaterThan(4);
     expect(longestGap, "the longest frame gap (ms)").toBeLessThan(1500);
     const latency = await pauseLatency(page);
     test.info().annotations.push({ type: "responsiveness", description: `${frames} frames in 2 s, longest gap ${longestGap.toFixed(0)} ms, pause ${latency.toFixed(0)} ms` });
