@@ -29,11 +29,6 @@ const PING_TIMEOUT_MS = 8000;
 
 export type WorkerFactory = () => Worker;
 
-/**
- * The watchdog's judgement at a tick: the worker is "dead" after PING_TIMEOUT_MS without an answer,
- * unless this tick itself came late — then the page was blocked (a long render, a busy tab), the
- * worker's answers may be waiting in the queue, and the count starts again.
- */
 /** Resolves at the next animation frame (or after a frame's time where there are none, as in tests). */
 export function afterNextFrame(): Promise<void> {
   return new Promise((resolve) => {
@@ -42,6 +37,11 @@ export function afterNextFrame(): Promise<void> {
   });
 }
 
+/**
+ * The watchdog's judgement at a tick: the worker is "dead" after PING_TIMEOUT_MS without an answer,
+ * unless this tick itself came late — then the page was blocked (a long render, a busy tab), the
+ * worker's answers may be waiting in the queue, and the count starts again.
+ */
 export function watchdogVerdict(now: number, lastTick: number, lastPong: number): "alive" | "dead" | "page-was-blocked" {
   if (lastTick !== 0 && now - lastTick > PING_INTERVAL_MS * 2) return "page-was-blocked";
   return now - lastPong > PING_TIMEOUT_MS ? "dead" : "alive";
