@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// Builds the Linux guest from Debian's packages (nothing here is committed; guests/linux/ is ignored):
+//   guests/linux/bzImage              Debian's stock kernel (the package linux-image-amd64 depends on)
+//   guests/linux/initramfs.cpio.gz    busybox-static and a tiny /init that starts a shell on ttyS0
+// The .deb files are kept in guests/linux/.cache/, so a second run downloads nothing. Needs apt-get,
+// apt-cache and dpkg-deb (a Debian or Ubuntu host with its package lists: run `apt-get update` once).
+// The initramfs is written here in JavaScript (cpio "newc" + node:zlib): no cpio binary is needed.
+//
+//   node scripts/build-linux-guest.mjs          build what is missing (idempotent)
+//   node scripts/build-linux-guest.mjs --force  rebuild both outputs
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const OUT_DIR = join(root, "guests", "linux");
+export const BZIMAGE = join(OUT_DIR, "bzImage");
+export const INITRAMFS = join(OUT_DIR, "initramfs.cpio.gz");
+const CACHE = join(OUT_DIR, ".cache");
+
+// ---- cpio "newc" (the format the kernel's initramfs unpacker reads: Documentation/driver-api/early-userspace/buffer-format.rst)
+
+export const S_IFDIR = 0o040000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+export const S_IFCHR = 0o020000;
+
+/**
+ * One archive from entries { name, mode, data?, rdev? } (name without a leading "/"; mode with its S_IF*
+ * type; data: file contents or a symlink's target; rdev: [major, minor] of a device node). Every entry
+ * gets its own inode number, uid/gid 0 and mtime 0, so the same input gives the same bytes.
+ */
+export function cpioNewc(entries) {
+  const chunks = [];
+  let length = 0;
+  const push = (bytes) => {
+    chunks.push(bytes);
+    length += bytes.length;
+    const pad = (4 - (length % 4)) % 4; // header+name and data are each padded to 4 bytes
+    if (pad) {
+      chunks.push(new Uint8Array(pad));
+      length += pad;
+    }
+  };
+  const enc = new TextEncoder();
+  const h8 = (n) => (n >>> 0).toString(16).padStart(8, "0");
+  let ino = 1;
+  for (const e of [...entries, { name: "TRAILER!!!", mode: 0 }]) {
+    const data = typeof e.data === "string" ? enc.encode(e.data) : e.data ?? new Uint8Array(0);
+    const name = enc.encode(e.name + "\0");
+    const isTrailer = e.name === "TRAILER!!!";
+    const nlink = (e.mode & 0o170000) === S_IFDIR ? 2 : 1;
+    const [major, minor] = e.rdev ?? [0, 0];
+    const header =
+      "070701" + h8(isTrailer ? 0 : ino++) + h8(e.mode) + h8(0) + h8(0) + h8(isTrailer ? 1 : nlink) + h8(0) + h8(data.length) +
+      h8(0) + h8(0) + h8(major) + h8(minor) + h8(name.length) + h8(0);
+    const head = new Uint8Array(header.length + name.length);
+    head.set(enc.encode(header));
+    head.set(name, header.length);
+    push(head);
+    if (data.length) push(data);
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Printed by /init once the root filesystem is up: tests and the bench wait for it. */
+export const INIT_BANNER = "hvplay: busybox initramfs is up";
+/** The shell's prompt (PS1), so a test can tell the prompt from other output. */
+export const SHELL_PROMPT = "hvplay:/# ";
+
+export const INIT_SCRIPT = `#!/bin/sh
+# The hvplay Linux guest's init: mount the kernel's filesystems, say so, start a shell on the console.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TERM=linux
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo
+echo "${INIT_BANNER} (Linux $(uname -r), $(cat /proc/meminfo | head -1 | tr -s ' '))"
+# cttyhack opens the console's real tty (ttyS0), so the shell gets job control and Ctrl-C works.
+while true; do
+  setsid cttyhack sh -c 'PS1="hvplay:\\w# " exec sh -i'
+  echo "shell exited; starting another"
+done
+`;
+
+/** The applets linked into /bin when busybox cannot be run here to list its own. */
+const FALLBACK_APPLETS = [
+  "bin/sh", "bin/ash", "bin/cat", "bin/echo", "bin/ls", "bin/mount", "bin/umount", "bin/mkdir", "bin/rm", "bin/cp", "bin/mv",
+  "bin/ln", "bin/ps", "bin/dmesg", "bin/uname", "bin/sleep", "bin/grep", "bin/sed", "bin/vi", "bin/date", "bin/df", "bin/hostname",
+  "bin/kill", "bin/more", "bin/stty", "bin/sync", "bin/touch", "bin/true", "bin/false", "bin/pwd", "bin/chmod", "bin/mknod",
+  "bin/setsid", "bin/cttyhack", "usr/bin/head", "usr/bin/tail", "usr/bin/tr", "usr/bin/wc", "usr/bin/free", "usr/bin/top",
+  "usr/bin/uptime", "usr/bin/env", "usr/bin/find", "usr/bin/awk", "usr/bin/clear", "usr/bin/reset", "usr/bin/od", "usr/bin/hexdump",
+  "usr/bin/time", "usr/bin/seq", "sbin/poweroff", "sbin/reboot", "sbin/halt", "sbin/lsmod", "sbin/sysctl",
+];
+
+/** The initramfs entries for a busybox binary and its applet paths ("bin/sh", "usr/bin/env", …). */
+export function initramfsEntries(busybox, appletPaths) {
+  const entries = [];
+  const dirs = new Set(["bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "etc", "tmp", "root", "run"]);
+  for (const p of appletPaths) {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
+  }
+  for (const d of [...dirs].sort()) entries.push({ name: d, mode: S_IFDIR | (d === "tmp" ? 0o1777 : 0o755) });
+  // The kernel opens /dev/console for init's stdin/out/err before /init runs (devtmpfs comes later).
+  entries.push({ name: "dev/console", mode: S_IFCHR | 0o600, rdev: [5, 1] });
+  entries.push({ name: "dev/tty", mode: S_IFCHR | 0o666, rdev: [5, 0] });
+  entries.push({ name: "dev/ttyS0", mode: S_IFCHR | 0o660, rdev: [4, 64] });
+  entries.push({ name: "dev/null", mode: S_IFCHR | 0o666, rdev: [1, 3] });
+  entries.push({ name: "bin/busybox", mode: S_IFREG | 0o755, data: busybox });
+  const seen = new Set(["bin/busybox"]);
+  for (const p of appletPaths) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const depth = p.split("/").length - 1;
+    entries.push({ name: p, mode: S_IFLNK | 0o777, data: "../".repeat(depth) + "bin/busybox" });
+  }
+  entries.push({ name: "etc/hostname", mode: S_IFREG | 0o644, data: "hvplay\n" });
+  entries.push({ name: "init", mode: S_IFREG | 0o755, data: INIT_SCRIPT });
+  return entries;
+}
+
+// ---- apt
+
+function run(cmd, args, opts = {}) {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts });
+  } catch (e) {
+    const err = e.code === "ENOENT" ? `${cmd} is not installed` : (e.stderr || e.message).trim();
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${err}`);
+  }
+}
+
+/** The real kernel package behind the linux-image-amd64 metapackage ("linux-image-6.1.0-56-amd64"). */
+function kernelPackage() {
+  const deps = run("apt-cache", ["depends", "linux-image-amd64"]);
+  const m = /Depends:\s*(linux-image-[0-9][^\s]*-amd64)\b/.exec(deps);
+  if (!m) throw new Error(`apt-cache depends linux-image-amd64 names no kernel package (run 'apt-get update' first?):\n${deps}`);
+  return m[1];
+}
+
+/** The .deb of `pkg` in the cache, downloaded with apt-get download if it is not there. */
+function fetchDeb(pkg) {
+  mkdirSync(CACHE, { recursive: true });
+  const find = () => readdirSync(CACHE).find((f) => f.startsWith(pkg.replace(/:.*/, "") + "_") && f.endsWith(".deb"));
+  let deb = find();
+  if (deb) {
+    console.log(`  ${pkg}: cached ${deb}`);
+  } else {
+    console.log(`  ${pkg}: apt-get download …`);
+    run("apt-get", ["download", pkg], { cwd: CACHE });
+    deb = find();
+    if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${CACHE}`);
+    console.log(`  ${pkg}: downloaded ${deb} (${(statSync(join(CACHE, deb)).size / 1048576).toFixed(1)} MiB)`);
+  }
+  return join(CACHE, deb);
+}
+
+/**
+ * Unpacks `deb` into the cache (dpkg-deb -x), or only the paths matching `only` (tar wildcards):
+ * the kernel package is 400 MiB of modules unpacked, and the guest needs its /boot/vmlinuz-* alone.
+ */
+function extract(deb, name, only) {
+  const dir = join(CACHE, name);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    try {
+      if (only) run("sh", ["-c", 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "$3"', "sh", deb, dir, only]);
+      else run("dpkg-deb", ["-x", deb, dir]);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  return dir;
+}
+
+function appletList(busyboxPath) {
+  try {
+    const out = execFileSync(busyboxPath, ["--list-full"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const paths = out.split("\n").map((s) => s.trim()).filter((s) => s && !s.startsWith("linuxrc"));
+    if (paths.length > 20) return paths;
+  } catch {
+    // not runnable on this host: the fixed list will do
+  }
+  return FALLBACK_APPLETS;
+}
+
+function main() {
+  const force = process.argv.includes("--force");
+  console.log(`Linux guest → ${OUT_DIR}`);
+  mkdirSync(OUT_DIR, { recursive: true });
+
+  if (force || !existsSync(BZIMAGE)) {
+    const pkg = kernelPackage();
+    const dir = extract(fetchDeb(pkg), pkg, "./boot/vmlinuz-*");
+    const boot = join(dir, "boot");
+    const vmlinuz = readdirSync(boot).find((f) => f.startsWith("vmlinuz-"));
+    if (!vmlinuz) throw new Error(`${pkg} has no /boot/vmlinuz-*`);
+    const bytes = readFileSync(join(boot, vmlinuz));
+    writeFileSync(BZIMAGE, bytes);
+    console.log(`  wrote ${BZIMAGE} (${vmlinuz} from ${pkg}, ${(bytes.length / 1048576).toFixed(1)} MiB)`);
+  } else console.log(`  ${BZIMAGE} exists (--force rebuilds)`);
+
+  if (force || !existsSync(INITRAMFS)) {
+    const dir = extract(fetchDeb("busybox-static"), "busybox-static");
+    const bbPath = join(dir, "bin", "busybox");
+    const busybox = new Uint8Array(readFileSync(bbPath));
+    const applets = appletList(bbPath);
+    const cpio = cpioNewc(initramfsEntries(busybox, applets));
+    const gz = gzipSync(cpio, { level: 9 });
+    writeFileSync(INITRAMFS, gz);
+    console.log(`  wrote ${INITRAMFS} (busybox with ${applets.length} applets, cpio ${(cpio.length / 1024).toFixed(0)} KiB, gzip ${(gz.length / 1024).toFixed(0)} KiB)`);
+  } else console.log(`  ${INITRAMFS} exists (--force rebuilds)`);
+
+  console.log("Boot it with:");
+  console.log(`  node bin/hvplay.mjs run guests/linux/bzImage --boot linux --initrd guests/linux/initramfs.cpio.gz --mem 256 --cmdline "console=ttyS0"`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main();
+  } catch (e) {
+    console.error(`build-linux-guest: ${e.message}`);
+    process.exit(1);
+  }
+}
