@@ -30,7 +30,8 @@ Run options:
                                         segments go to their physical addresses
                              linux      a bzImage by the Linux boot protocol's 64-bit entry (protocol
                                         2.12+): boot_params with the command line, --initrd and an
-                                        E820 map, identity page tables, RSI = boot_params
+                                        E820 map, identity page tables, RSI = boot_params,
+                                        ACPI tables at 0xE0000 (RSDP, XSDT, FADT, MADT)
   --mode real|protected|long
                            flat only (default real). real: CS:IP from --entry (0x7c00 → 0000:7C00),
                            DS = ES = SS = 0, SP = --load, DL = 0x80, no BIOS. protected: flat code
@@ -70,6 +71,7 @@ The machine (as QEMU's PC after SeaBIOS, so QEMU can serve as the oracle):
   0x60/0x64   i8042                           0x70/0x71  MC146818 RTC/CMOS
   0x61, 0x92  system control ports B and A    0xFEC00000 IO-APIC
   0xFEB00000  the playground's mailbox device (MMIO registers; a doorbell page at 0xFEB01000)
+  0x1000, 0x2000  ACPI PM1 event and control blocks (named by the FADT of a Linux boot)
   every other port reads as all ones and ignores writes.
 When stdin is a terminal it is put in raw mode; type Ctrl-A then x to quit.
 

@@ -33,6 +33,7 @@ describe("Machine", () => {
     expect(rows.filter((r) => r.device !== "unassigned").map((r) => [r.kind, r.base, r.size])).toEqual([
       ["io", 0x20, 2], ["io", 0x40, 4], ["io", 0x60, 1], ["io", 0x61, 1], ["io", 0x64, 1], ["io", 0x70, 2], ["io", 0x92, 1],
       ["io", 0xa0, 2], ["io", 0xe9, 1], ["io", 0xf4, 4], ["io", 0x3f8, 8], ["io", 0x2f8, 8], ["io", 0x3e8, 8], ["io", 0x2e8, 8], ["io", 0x4d0, 2],
+      ["io", 0x1000, 4], ["io", 0x2000, 2], // ACPI PM1 event and control blocks (acpi.ts FADT)
       ["mem", 0xfeb00000, 0x1000], ["bell", 0xfeb01000, 0x1000], ["mem", 0xfec00000, 0x1000],
     ]);
     const covered = rows.filter((r) => r.kind === "io").reduce((n, r) => n + r.size, 0);

@@ -21,6 +21,8 @@ import {
   type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type Thread, type zx_port_packet_t,
 } from "../zircon";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome, UserTrap } from "./api";
+import { PM1_CONTROL_PORT, PM1_EVENT_PORT } from "./acpi";
+import { AcpiPm1 } from "./devices/acpi-pm";
 import { DebugExit, Unassigned } from "./devices/debug-exit";
 import { DebugCon } from "./devices/debugcon";
 import { Elcr } from "./devices/elcr";
@@ -231,6 +233,7 @@ export class Machine {
     const pit = new Pit8254(clock, this.isaLine(0));
     const rtc = new RtcCmos(clock, this.isaLine(8), { ramBelow4G: this.memoryBytes });
     const kbc = new I8042({ irq1: this.isaLine(1), irq12: this.isaLine(12), ...platform });
+    const pm1 = new AcpiPm1();
     const mailbox = new MailboxDevice((gpa, len) => this.readGuest(gpa, len), (bytes) => bytes.forEach((b) => this.consoleByte(b)));
     const rows: Array<[TrapKind, number, number, IoHandler]> = [
       ["io", 0x20, 2, this.pics.master],
@@ -248,6 +251,9 @@ export class Machine {
       // COM1 (QEMU's qemu-ref has COM1 only, so a guest that probes these sees more than under QEMU).
       ...SPARE_UARTS.map(([name, base, irq]): [TrapKind, number, number, IoHandler] => ["io", base, 8, new Uart16550(name, this.isaLine(irq), () => {})]),
       ["io", 0x4d0, 2, new Elcr(this.pics)],
+      // The ACPI PM1 blocks the FADT of a Linux boot names (acpi.ts), where Fuchsia's VMM has them.
+      ["io", PM1_EVENT_PORT, 4, pm1.eventBlock],
+      ["io", PM1_CONTROL_PORT, 2, pm1.controlBlock],
       ["mem", MAILBOX_MMIO, 0x1000, mailbox],
       ["bell", MAILBOX_BELL, 0x1000, mailbox],
       ["mem", IOAPIC_BASE, 0x1000, this.ioapic],
@@ -362,7 +368,7 @@ export class Machine {
       case "elf":
         return planElf(spec.image, { ramBytes: this.memoryBytes });
       case "linux":
-        return planLinux(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, initrd: spec.initrd });
+        return planLinux(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, initrd: spec.initrd, acpi: { ioApicAddress: IOAPIC_BASE, ioApicId: 0, cpus: 1 } });
       default:
         return `boot method "${String((spec as { boot: unknown }).boot)}" is not supported`;
     }

@@ -9,9 +9,12 @@
  * the command line, the initrd and an E820 map. Identity page tables for the first 4 GiB sit at
  * 0x0-0x1FFF (CR3 = 0), as for every 64-bit start here.
  *
- * Guest-physical layout: page tables 0x0-0x1FFF, boot_params 0x7000, command line 0x20000, kernel at
- * pref_address (normally 0x1000000), initrd at the top of RAM below initrd_addr_max.
+ * Guest-physical layout: page tables 0x0-0x1FFF, boot_params 0x7000, command line 0x20000, ACPI tables
+ * at 0xE0000 (acpi.ts; boot_params.acpi_rsdp_addr points at the RSDP, and Linux's scan of the BIOS area
+ * finds it too), kernel at pref_address (normally 0x1000000), initrd at the top of RAM below
+ * initrd_addr_max.
  */
+import { buildAcpiTables, type AcpiConfig } from "../acpi";
 import { fitsRam, hex, identityTables, LONG_MODE_TABLES, overlaps, type BootPlan, type MemoryWrite } from "./boot-plan";
 
 export const ZERO_PAGE = 0x7000;
@@ -36,6 +39,7 @@ const OFF_XLOADFLAGS = 0x236;
 const OFF_CMDLINE_SIZE = 0x238;
 const OFF_PREF_ADDRESS = 0x258;
 const OFF_INIT_SIZE = 0x260;
+const OFF_ACPI_RSDP_ADDR = 0x070;
 const OFF_EXT_RAMDISK_IMAGE = 0x0c0;
 const OFF_EXT_RAMDISK_SIZE = 0x0c4;
 const OFF_EXT_CMD_LINE_PTR = 0x0c8;
@@ -51,7 +55,11 @@ export interface LinuxOptions {
   ramBytes: number;
   cmdline?: string;
   initrd?: Uint8Array;
+  /** The machine the ACPI tables describe (default: one CPU, IO-APIC 0 at 0xFEC00000). */
+  acpi?: AcpiConfig;
 }
+
+export const DEFAULT_ACPI: AcpiConfig = { ioApicAddress: 0xfec00000, ioApicId: 0, cpus: 1 };
 
 /** The E820 map the guest gets: low RAM, the legacy hole (EBDA, VGA, BIOS), RAM from 1 MiB. */
 export function linuxE820(ramBytes: number): Array<{ base: number; length: number; type: number }> {
@@ -123,6 +131,9 @@ export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | str
     zdv.setBigUint64(o + 8, BigInt(e.length), true);
     zdv.setUint32(o + 16, e.type, true);
   });
+  const acpi = buildAcpiTables(opts.acpi ?? DEFAULT_ACPI);
+  writes.push({ gpa: acpi.rsdp, bytes: acpi.bytes });
+  zdv.setBigUint64(OFF_ACPI_RSDP_ADDR, BigInt(acpi.rsdp), true); // boot protocol 2.14+; older kernels scan for it
   writes.push({ gpa: ZERO_PAGE, bytes: zero });
   const cmd = new Uint8Array(cmdBytes.length + 1);
   cmd.set(cmdBytes);
