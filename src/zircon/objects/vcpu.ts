@@ -33,6 +33,8 @@ import type { GuestObject } from "./guest";
 /** runSlices' answer when a full slice ran: yield to the event loop, then go on (WAIT_HLT, WAIT_BELL: vmexit.ts). */
 const WAIT_SLICE = 3;
 
+/** The time-stamp counter's MSR (Intel SDM Vol. 4, table 2-2). */
+const IA32_TSC = 0x10;
 /** Instructions per slice between event-loop turns (~1–5 ms of guest time at interpreter speed). */
 export const SLICE_INSTRUCTIONS = 200_000;
 /** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them yield). */
@@ -244,6 +246,7 @@ export class VcpuObject extends KernelObject {
   /** Block (HLT) until a vector is pending, a kick, or a kill. */
   private waitForInterrupt(): Promise<void> {
     if (this.apic.pending.any() || this.kicked || this.killed) return Promise.resolve();
+    const haltedAt = this.kernel.clock.nowNs();
     return new Promise<void>((resolve) => {
       this.wake = resolve;
       this.kernel.runningVcpus--;
@@ -252,6 +255,13 @@ export class VcpuObject extends KernelObject {
     }).then(() => {
       this.kernel.haltedVcpus--;
       this.kernel.runningVcpus++;
+      // The TSC runs while the VCPU is halted, as a real one does (VT-x: the host's TSC plus the
+      // VMCS offset): the time slept is added (1 GHz, one tick per ns of the kernel clock). Counting
+      // only instructions, a guest that slept to a TSC deadline woke to a TSC that had hardly moved,
+      // thought it woke early and slept again: Linux's every sleep crawled.
+      const slept = this.kernel.clock.nowNs() - haltedAt;
+      const tsc = slept > 0 ? this.cpu.readMsr(IA32_TSC) : undefined;
+      if (tsc !== undefined) this.cpu.writeMsr(IA32_TSC, tsc + BigInt(slept));
     });
   }
 
