@@ -10,6 +10,7 @@
  * clears STI/MOV-SS blocking as Zircon's next_rip does) exactly where Zircon does.
  */
 import {
+  ACCESS_FETCH,
   ACCESS_WRITE,
   EXIT_CPUID,
   EXIT_CR_ACCESS,
@@ -150,6 +151,9 @@ function handleEptViolation(vcpu: VcpuObject): number {
   if (e.gpa >= GUEST_PHYSICAL_ASPACE_SIZE) return ZX_ERR_OUT_OF_RANGE;
   // Playground deviation (§5.5): an access the mapping's permissions forbid is reported, not retried forever.
   if (vcpu.guest.physmem.permissions(e.gpa) !== 0) return ZX_ERR_ACCESS_DENIED;
+  // As Zircon's kernel log says of an EPT violation it cannot resolve; the worker quotes it to explain the stop.
+  const how = e.access & ACCESS_WRITE ? "write" : e.access & ACCESS_FETCH ? "fetch" : "read";
+  vcpu.kernel.log(`vcpu ${vcpu.koid}: EPT violation at guest-physical 0x${e.gpa.toString(16)} (${how}), nothing mapped or trapped there, rip 0x${vcpu.cpu.getRip().toString(16)}`);
   return ZX_ERR_NOT_FOUND;
 }
 
