@@ -54,7 +54,7 @@ async function pauseLatency(page: Page): Promise<number> {
 
 for (const [guest, status, explanation] of [
   [TRIPLE_FAULT, "ZX_ERR_NOT_SUPPORTED", /^What happenedThe guest triple-faulted at RIP 0x7c06: an exception came while the CPU was delivering a double fault/],
-  [UNMAPPED_READ, "ZX_ERR_NOT_FOUND", /^What happenedThe guest touched memory .*that nothing backs: no VMO is mapped there and no trap covers it/],
+  [UNMAPPED_READ, "ZX_ERR_NOT_FOUND", /^What happenedThe guest touched memory at guest-physical 0xc0000000 that nothing backs: no VMO is mapped there and no trap covers it/],
 ] as const) {
   test(`${guest.name}: the VCPU stops with ${status}, and the page explains it`, async ({ page }) => {
     const pageErrors: Error[] = [];

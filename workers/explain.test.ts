@@ -93,7 +93,7 @@ describe("guest faults on the real kernel and VMM", () => {
     await until("the VCPU to stop", () => session.state().kind === "error");
     const s = errorState(session.state())!;
     expect(s.status).toBe(ZX_ERR_NOT_FOUND);
-    expect(s.explanation).toMatch(/^The guest touched memory .*that nothing backs/);
+    expect(s.explanation).toMatch(/^The guest touched memory at guest-physical 0xc0000000 that nothing backs/);
   });
 
   for (const guest of [UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY]) {
