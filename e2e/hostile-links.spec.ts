@@ -13,20 +13,9 @@
 import { expect, test, type Page } from "@playwright/test";
 import { decodeFragment, encodeRecipe } from "../src/share/codec";
 import { defaultRecipe, type Recipe } from "../src/share/recipe";
+import { rng } from "../src/testing/fuzz";
 
 test.describe.configure({ timeout: 180_000 });
-
-/** Seeded random numbers (mulberry32): a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LINK_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=#&%+/ é";
 

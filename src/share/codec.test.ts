@@ -11,6 +11,7 @@ import { FRAGMENT_PREFIX, MAX_LINK_CHARS, MAX_PAYLOAD_BYTES, WARN_LINK_CHARS, ch
 import { defaultRecipe, RECIPE_VERSION, type Recipe } from "./recipe";
 import { bomb } from "./test-bomb";
 import { recipe as arbRecipe } from "./test-recipes";
+import { rng } from "../testing/fuzz";
 
 const hello = defaultRecipe({ kind: "bundled", file: "hello.elf" });
 
@@ -32,18 +33,6 @@ function expectReadable(result: DecodeResult | null): void {
   expect(result.error.kind).not.toBe("internal");
   expect(result.error.message.length).toBeGreaterThan(10);
   expect(result.error.message).not.toMatch(/undefined|\[object |^\s|\n|    at /);
-}
-
-/** Seeded random numbers (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LINK_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=#&%+/ é";

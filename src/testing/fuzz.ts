@@ -41,6 +41,12 @@ export function fuzzTimeout(ciMs: number): number {
   return Math.max(60_000, Math.ceil(ciMs * Math.max(1, FUZZ_SCALE) * 4));
 }
 
+/** Seeded random numbers in [0, 1) (mulberry32, as FuzzRng), so a failure names a reproducible case. */
+export function rng(seed: number): () => number {
+  const r = new FuzzRng(seed);
+  return () => r.u32() / 4294967296;
+}
+
 /** Deterministic PRNG (mulberry32; 32-bit state, so a seed alone replays the whole sequence). */
 export class FuzzRng {
   private s: number;
