@@ -34,6 +34,7 @@ import { planLinux } from "./linux";
 import { MULTIBOOT_TRAMPOLINE } from "./multiboot-trampoline.generated";
 import { planMultiboot, type MultibootPlan } from "./multiboot";
 import { Failures, FuzzRng, fuzzRuns, fuzzSeed, fuzzTimeout, hexBytes } from "../../testing/fuzz";
+import { bzImage } from "./test-bzimage";
 
 const MiB = 1024 * 1024;
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -82,28 +83,12 @@ function elf64(): Uint8Array {
   return img;
 }
 
-/** A bzImage as Documentation/arch/x86/boot.rst describes it (as loaders.test.ts builds it), with a 64-bit kernel. */
-function bzImage(): Uint8Array {
-  const kernel = new Uint8Array(0x400).fill(0x90);
-  kernel.set([0x31, 0xc0, 0xe6, 0xf4], 0x200); // the 64-bit entry: xor eax, eax; out 0xf4, al
-  const img = new Uint8Array(1024 + kernel.length);
-  const dv = new DataView(img.buffer);
-  img[0x1f1] = 1;
-  dv.setUint16(0x1fe, 0xaa55, true);
-  img[0x200] = 0xeb;
-  img[0x201] = 0x66;
-  dv.setUint32(0x202, 0x53726448, true);
-  dv.setUint16(0x206, 0x020f, true);
-  img[0x211] = 1;
-  dv.setUint32(0x214, 0x100000, true);
-  dv.setUint32(0x22c, 0x7fffffff, true);
-  dv.setUint32(0x230, 0x200000, true);
-  img[0x234] = 1;
-  dv.setUint16(0x236, 1, true);
-  dv.setUint32(0x238, 2047, true);
-  dv.setBigUint64(0x258, 0x1000000n, true);
-  dv.setUint32(0x260, 0x20000, true);
-  img.set(kernel, 1024);
+/** A bzImage (test-bzimage.ts) whose 0x400-byte kernel is NOPs with a 64-bit entry at +0x200. */
+function bzImage64(): Uint8Array {
+  const tail = new Uint8Array(0x200).fill(0x90);
+  tail.set([0x31, 0xc0, 0xe6, 0xf4]); // the 64-bit entry: xor eax, eax; out 0xf4, al
+  const img = bzImage(tail);
+  img.fill(0x90, 1024, 1024 + 0x200);
   return img;
 }
 
@@ -116,7 +101,7 @@ function seedImages(): SeedImage[] {
     else if (f.endsWith(".bin")) out.push({ name: f, format: "flat", bytes });
   }
   out.push({ name: "built elf64", format: "elf64", bytes: elf64() });
-  out.push({ name: "built bzImage", format: "bzimage", bytes: bzImage() });
+  out.push({ name: "built bzImage", format: "bzimage", bytes: bzImage64() });
   return out;
 }
 

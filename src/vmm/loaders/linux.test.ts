@@ -6,28 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { acpiSum, buildAcpiTables } from "../acpi";
 import { DEFAULT_ACPI, linuxE820, planLinux, ZERO_PAGE } from "./linux";
+import { bzImage } from "./test-bzimage";
 
-/** A minimal bzImage (protocol 2.15, 64-bit entry) around `code` (as loaders.test.ts builds one). */
-function bzImage(code: Uint8Array): Uint8Array {
-  const img = new Uint8Array(1024 + 0x200 + code.length);
-  const dv = new DataView(img.buffer);
-  img[0x1f1] = 1;
-  dv.setUint16(0x1fe, 0xaa55, true);
-  img[0x200] = 0xeb;
-  img[0x201] = 0x66;
-  dv.setUint32(0x202, 0x53726448, true);
-  dv.setUint16(0x206, 0x020f, true);
-  img[0x211] = 1;
-  dv.setUint32(0x22c, 0x7fffffff, true);
-  dv.setUint32(0x230, 0x200000, true);
-  img[0x234] = 1;
-  dv.setUint16(0x236, 1, true);
-  dv.setUint32(0x238, 2047, true);
-  dv.setBigUint64(0x258, 0x1000000n, true);
-  dv.setUint32(0x260, 0x20000, true);
-  img.set(code, 1024 + 0x200);
-  return img;
-}
 
 describe("planLinux: firmware tables", () => {
   const plan = planLinux(bzImage(new Uint8Array([0xf4])), { ramBytes: 64 * 1024 * 1024, cmdline: "console=ttyS0" });
