@@ -81,6 +81,8 @@ export const jit = {
   maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */
   compiled: 0,
+  /** Blocks the compiler could not build (a bug: see generate); they are interpreted. */
+  failed: 0,
 };
 
 /** 0: not in a block; 1: an instruction that continues to the next; 2: a control transfer that ends the block. */
@@ -833,7 +835,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   const source = [
     `"use strict";`,
     `const ${decl.join(", ")};`,
-    `return function block_${rips[0].toString(16)}(c, left0) {`,
+    // Named after the first RIP as a 64-bit hexadecimal number (a kernel's RIPs are negative here).
+    `return function block_${BigInt.asUintN(64, BigInt(rips[0])).toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
     `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tb = c.r8, tc = undefined, sl = 0;`,
@@ -854,9 +857,16 @@ function generate(list: readonly Decoded[], rips: readonly number[], mode: numbe
     const { source, limitNeeded, entry } = blockSource(list, rips, mode, ends);
     const factory = new Function("D", "F", "PARITY", "ALU", source) as (D: readonly Decoded[], F: readonly Decoded["fn"][], parity: Uint8Array, alu: typeof arithAlu) => BlockFn;
     return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded, entry };
-  } catch {
+  } catch (e) {
     // No eval under this page's Content-Security-Policy: interpret everything.
-    jit.enabled = false;
+    if (e instanceof EvalError) {
+      jit.enabled = false;
+      return null;
+    }
+    // Anything else is a compiler bug: that block is interpreted and the rest still compiled.
+    // Tests compile eagerly and see it thrown.
+    jit.failed++;
+    if (envMode === "eager") throw e;
     return null;
   }
 }
