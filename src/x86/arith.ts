@@ -448,22 +448,18 @@ export function mul64(c: Machine, aLo: number, aHi: number, bLo: number, bHi: nu
       bHi = (~bHi + (s >= TWO32 ? 1 : 0)) | 0;
     }
   }
-  const a = c.limbA;
-  const b = c.limbB;
-  a[0] = aLo & 0xffff; a[1] = aLo >>> 16; a[2] = aHi & 0xffff; a[3] = aHi >>> 16;
-  b[0] = bLo & 0xffff; b[1] = bLo >>> 16; b[2] = bHi & 0xffff; b[3] = bHi >>> 16;
-  const r = c.limbR;
-  r.fill(0);
-  for (let i = 0; i < 4; i++) {
-    let carry = 0;
-    for (let j = 0; j < 4; j++) {
-      const t = a[i] * b[j] + r[i + j] + carry;
-      r[i + j] = t & 0xffff;
-      carry = Math.floor(t / 65536);
-    }
-    r[i + 4] += carry;
-  }
-  for (let k = 0; k < 4; k++) out[k] = r[2 * k] | (r[2 * k + 1] << 16);
+  // Schoolbook on 16-bit limbs, column by column in doubles: each column sums at most four
+  // products below 2^32, and a word with its carry stays below 2^53, so every step is exact.
+  const a0 = aLo & 0xffff, a1 = aLo >>> 16, a2 = aHi & 0xffff, a3 = aHi >>> 16;
+  const b0 = bLo & 0xffff, b1 = bLo >>> 16, b2 = bHi & 0xffff, b3 = bHi >>> 16;
+  const w0 = a0 * b0 + (a0 * b1 + a1 * b0) * 65536;
+  const w1 = Math.floor(w0 / TWO32) + a0 * b2 + a1 * b1 + a2 * b0 + (a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0) * 65536;
+  const w2 = Math.floor(w1 / TWO32) + a1 * b3 + a2 * b2 + a3 * b1 + (a2 * b3 + a3 * b2) * 65536;
+  const w3 = Math.floor(w2 / TWO32) + a3 * b3;
+  out[0] = w0 % TWO32;
+  out[1] = w1 % TWO32;
+  out[2] = w2 % TWO32;
+  out[3] = w3 % TWO32;
   if (neg) {
     let carry = 1;
     for (let k = 0; k < 4; k++) {

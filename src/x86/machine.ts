@@ -277,7 +277,6 @@ export class Machine {
   readonly mulOut = new Int32Array(4);
   readonly limbA = new Float64Array(4);
   readonly limbB = new Float64Array(4);
-  readonly limbR = new Float64Array(9);
 
   // ---- Faults.
   fault = FAULT_NONE;
