@@ -2,6 +2,7 @@
 export const OUT_DIR: string;
 export const BZIMAGE: string;
 export const INITRAMFS: string;
+export const VMLINUX: string;
 export const S_IFDIR: number;
 export const S_IFREG: number;
 export const S_IFLNK: number;
@@ -21,3 +22,5 @@ export interface CpioEntry {
 }
 export function cpioNewc(entries: CpioEntry[]): Uint8Array;
 export function initramfsEntries(busybox: Uint8Array, appletPaths: string[]): CpioEntry[];
+/** The ELF64 vmlinux a bzImage carries compressed (XZ or gzip). Throws with a reason. */
+export function extractVmlinux(bzImage: Uint8Array): Uint8Array;

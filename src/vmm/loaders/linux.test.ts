@@ -37,3 +37,89 @@ describe("planLinux: firmware tables", () => {
     expect(p.writes.find((w) => w.gpa === 0xe0000)!.bytes).toEqual(buildAcpiTables({ ioApicAddress: 0xfec01000, ioApicId: 1, cpus: 2 }).bytes);
   });
 });
+
+/**
+ * A vmlinux-shaped ELF64: text at 16 MiB, a per-CPU segment linked at virtual 0 (as x86-64 kernels
+ * have), data after it with a .bss, entered at the physical address of startup_64.
+ */
+function vmlinux(): Uint8Array {
+  const segs = [
+    { vaddr: 0xffffffff81000000n, paddr: 0x1000000, bytes: [0xf4, 0x90, 0x90, 0x90], memsz: 0x1000 },
+    { vaddr: 0n, paddr: 0x1200000, bytes: [1, 2, 3, 4], memsz: 0x100 },
+    { vaddr: 0xffffffff81400000n, paddr: 0x1400000, bytes: [5, 6], memsz: 0x3000 },
+  ];
+  const hdr = 64 + segs.length * 56;
+  const img = new Uint8Array(hdr + 16 * segs.length);
+  const dv = new DataView(img.buffer);
+  img.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+  dv.setUint16(16, 2, true);
+  dv.setUint16(18, 62, true);
+  dv.setUint32(20, 1, true);
+  dv.setBigUint64(24, 0x1000000n, true);
+  dv.setBigUint64(32, 64n, true);
+  dv.setUint16(52, 64, true);
+  dv.setUint16(54, 56, true);
+  dv.setUint16(56, segs.length, true);
+  segs.forEach((s, i) => {
+    const p = 64 + i * 56;
+    const off = hdr + 16 * i;
+    dv.setUint32(p, 1, true);
+    dv.setUint32(p + 4, 7, true);
+    dv.setBigUint64(p + 8, BigInt(off), true);
+    dv.setBigUint64(p + 16, s.vaddr, true);
+    dv.setBigUint64(p + 24, BigInt(s.paddr), true);
+    dv.setBigUint64(p + 32, BigInt(s.bytes.length), true);
+    dv.setBigUint64(p + 40, BigInt(s.memsz), true);
+    img.set(s.bytes, off);
+  });
+  return img;
+}
+
+describe("planLinux: an uncompressed vmlinux (ELF64)", () => {
+  const ram = 64 * 1024 * 1024;
+  const initrd = new Uint8Array(10000).fill(7);
+  const plan = planLinux(vmlinux(), { ramBytes: ram, cmdline: "console=ttyS0", initrd });
+  if (typeof plan === "string") throw new Error(plan);
+  const at = (gpa: number) => plan.writes.find((w) => w.gpa === gpa);
+  const zero = at(ZERO_PAGE)!.bytes;
+  const z = new DataView(zero.buffer, zero.byteOffset);
+
+  it("puts each segment at its physical address and enters at e_entry with RSI = boot_params", () => {
+    expect(Array.from(at(0x1000000)!.bytes)).toEqual([0xf4, 0x90, 0x90, 0x90]);
+    expect(Array.from(at(0x1200000)!.bytes)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(at(0x1400000)!.bytes)).toEqual([5, 6]);
+    expect(plan.vcpuEntry).toBe(0x1000000);
+    expect(plan.registers).toEqual({ rsi: ZERO_PAGE });
+  });
+
+  it("writes a setup header the kernel reads (a vmlinux has none): HdrS, protocol 2.15, loader 0xFF, command line", () => {
+    expect(z.getUint16(0x1fe, true)).toBe(0xaa55);
+    expect(z.getUint32(0x202, true)).toBe(0x53726448);
+    expect(z.getUint16(0x206, true)).toBe(0x20f);
+    expect(zero[0x210]).toBe(0xff);
+    expect(zero[0x211] & 1).toBe(1); // LOADED_HIGH
+    expect(z.getUint32(0x228, true)).toBe(0x20000);
+    expect(new TextDecoder().decode(at(0x20000)!.bytes)).toBe("console=ttyS0\0");
+    expect(z.getBigUint64(0x070, true)).toBe(0xe0000n);
+    expect(zero[0x1e8]).toBe(linuxE820(ram).length);
+  });
+
+  it("places the initrd at the top of RAM, above the whole kernel image (.bss included)", () => {
+    const addr = z.getUint32(0x218, true);
+    expect(z.getUint32(0x21c, true)).toBe(initrd.length);
+    expect(at(addr)!.bytes).toBe(initrd);
+    expect(addr % 4096).toBe(0);
+    expect(addr + initrd.length).toBeLessThanOrEqual(ram);
+    expect(addr).toBeGreaterThanOrEqual(0x1403000);
+  });
+
+  it("refuses readably what is not a 64-bit kernel", () => {
+    const elf32 = vmlinux();
+    elf32[4] = 1;
+    expect(planLinux(elf32, { ramBytes: ram })).toMatch(/ELF|kernel/);
+    const wrongEntry = vmlinux();
+    new DataView(wrongEntry.buffer).setBigUint64(24, 0xffffffff81000000n, true);
+    expect(planLinux(wrongEntry, { ramBytes: ram })).toMatch(/e_entry .* is not a physical address inside a segment/);
+    expect(planLinux(vmlinux(), { ramBytes: 16 * 1024 * 1024 })).toMatch(/RAM|fit/i);
+  });
+});

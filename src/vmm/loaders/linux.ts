@@ -13,8 +13,13 @@
  * at 0xE0000 (acpi.ts; boot_params.acpi_rsdp_addr points at the RSDP, and Linux's scan of the BIOS area
  * finds it too), kernel at pref_address (normally 0x1000000), initrd at the top of RAM below
  * initrd_addr_max.
+ *
+ * The kernel may also be the uncompressed vmlinux (ELF64) that the bzImage carries compressed: its
+ * segments go to their physical addresses and the VCPU starts at e_entry (startup_64) in the same
+ * state, with a setup header written by the loader in boot_params (a vmlinux has none).
  */
 import { buildAcpiTables, type AcpiConfig } from "../acpi";
+import { parseElf } from "./elf";
 import { fitsRam, hex, identityTables, LONG_MODE_TABLES, overlaps, type BootPlan, type MemoryWrite } from "./boot-plan";
 
 export const ZERO_PAGE = 0x7000;
@@ -70,7 +75,76 @@ export function linuxE820(ramBytes: number): Array<{ base: number; length: numbe
   ];
 }
 
+/** Where the kernel sits and how it is entered: the bzImage's or the vmlinux's part of a plan. */
+interface KernelPlacement {
+  /** The kernel's bytes in guest memory. */
+  writes: MemoryWrite[];
+  /** The guest-physical range the kernel occupies once running (init_size, or the segments' end). */
+  start: number;
+  end: number;
+  entry: number;
+  /** The boot_params to fill in: the setup header already in place. */
+  zero: Uint8Array;
+  cmdlineSize: number;
+  initrdAddrMax: number;
+  describe: string;
+}
+
+/**
+ * Boots Linux by the 64-bit boot protocol from a bzImage or from the uncompressed vmlinux (an ELF64
+ * executable, as Firecracker and Cloud Hypervisor boot it). A vmlinux skips the kernel's own
+ * decompressor (for Debian's XZ kernel, three quarters of the instructions to the shell); the kernel
+ * itself is the same. The boot_params then carry a setup header written here, since a vmlinux has none.
+ */
 export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | string {
+  const placed = isElf(image) ? placeVmlinux(image, opts) : placeBzImage(image, opts);
+  if (typeof placed === "string") return placed;
+  const { zero } = placed;
+  const zdv = new DataView(zero.buffer);
+
+  const cmdBytes = new TextEncoder().encode(opts.cmdline ?? "");
+  if (cmdBytes.includes(0)) return "command line contains a NUL byte";
+  if (cmdBytes.length > Math.min(placed.cmdlineSize, CMDLINE_MAX - 1)) return `command line is ${cmdBytes.length} bytes; this kernel takes at most ${placed.cmdlineSize}`;
+  zero[OFF_TYPE_OF_LOADER] = 0xff; // "undefined" boot loader
+  zdv.setUint32(OFF_CMD_LINE_PTR, CMDLINE_ADDR, true);
+  zdv.setUint32(OFF_EXT_CMD_LINE_PTR, 0, true);
+
+  const writes: MemoryWrite[] = [{ gpa: LONG_MODE_TABLES.base, bytes: identityTables() }, ...placed.writes];
+  if (opts.initrd && opts.initrd.length > 0) {
+    const max = Math.min(placed.initrdAddrMax, opts.ramBytes - 1);
+    const size = opts.initrd.length;
+    const at = Math.floor((max + 1 - size) / 4096) * 4096;
+    if (at < placed.end) return `the initrd (${size} bytes) does not fit between the kernel and ${hex(max + 1)}; give the guest more memory (--mem)`;
+    writes.push({ gpa: at, bytes: opts.initrd });
+    zdv.setUint32(OFF_RAMDISK_IMAGE, at, true);
+    zdv.setUint32(OFF_RAMDISK_SIZE, size, true);
+    zdv.setUint32(OFF_EXT_RAMDISK_IMAGE, 0, true);
+    zdv.setUint32(OFF_EXT_RAMDISK_SIZE, 0, true);
+  }
+  const map = linuxE820(opts.ramBytes);
+  zero[OFF_E820_ENTRIES] = map.length;
+  map.forEach((e, i) => {
+    const o = OFF_E820_TABLE + i * 20;
+    zdv.setBigUint64(o, BigInt(e.base), true);
+    zdv.setBigUint64(o + 8, BigInt(e.length), true);
+    zdv.setUint32(o + 16, e.type, true);
+  });
+  const acpi = buildAcpiTables(opts.acpi ?? DEFAULT_ACPI);
+  writes.push({ gpa: acpi.rsdp, bytes: acpi.bytes });
+  zdv.setBigUint64(OFF_ACPI_RSDP_ADDR, BigInt(acpi.rsdp), true); // boot protocol 2.14+; older kernels scan for it
+  writes.push({ gpa: ZERO_PAGE, bytes: zero });
+  const cmd = new Uint8Array(cmdBytes.length + 1);
+  cmd.set(cmdBytes);
+  writes.push({ gpa: CMDLINE_ADDR, bytes: cmd });
+  return { writes, vcpuEntry: placed.entry, registers: { rsi: ZERO_PAGE }, describe: placed.describe };
+}
+
+function isElf(image: Uint8Array): boolean {
+  return image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
+}
+
+/** A bzImage: its protected-mode kernel at the preferred address, entered at +0x200. */
+function placeBzImage(image: Uint8Array, opts: LinuxOptions): KernelPlacement | string {
   if (image.length < 0x400) return `image is too short (${image.length} bytes) to be a bzImage`;
   const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
   if (dv.getUint16(OFF_BOOT_FLAG, true) !== 0xaa55) return "no boot flag 0xAA55 at 0x1fe: not a Linux bzImage";
@@ -97,47 +171,72 @@ export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | str
   if (kErr) return kErr;
   if (overlaps(load, load + initSize, 0, 0x100000)) return `kernel at ${hex(load)} would overlap low memory`;
 
-  const cmdBytes = new TextEncoder().encode(opts.cmdline ?? "");
-  const cmdlineSize = version >= 0x206 ? dv.getUint32(OFF_CMDLINE_SIZE, true) : 255;
-  if (cmdBytes.includes(0)) return "command line contains a NUL byte";
-  if (cmdBytes.length > Math.min(cmdlineSize, CMDLINE_MAX - 1)) return `command line is ${cmdBytes.length} bytes; this kernel takes at most ${cmdlineSize}`;
-
   const zero = new Uint8Array(4096);
   const zdv = new DataView(zero.buffer);
   zero.set(image.subarray(OFF_SETUP_SECTS, headerEnd), OFF_SETUP_SECTS);
-  zero[OFF_TYPE_OF_LOADER] = 0xff; // "undefined" boot loader
   zdv.setUint32(OFF_CODE32_START, load, true);
-  zdv.setUint32(OFF_CMD_LINE_PTR, CMDLINE_ADDR, true);
-  zdv.setUint32(OFF_EXT_CMD_LINE_PTR, 0, true);
-
-  const writes: MemoryWrite[] = [{ gpa: LONG_MODE_TABLES.base, bytes: identityTables() }];
-  writes.push({ gpa: load, bytes: kernel });
-  if (opts.initrd && opts.initrd.length > 0) {
-    const max = Math.min(dv.getUint32(OFF_INITRD_ADDR_MAX, true) || 0x37ffffff, opts.ramBytes - 1);
-    const size = opts.initrd.length;
-    const at = Math.floor((max + 1 - size) / 4096) * 4096;
-    if (at < load + initSize) return `the initrd (${size} bytes) does not fit between the kernel and ${hex(max + 1)}; give the guest more memory (--mem)`;
-    writes.push({ gpa: at, bytes: opts.initrd });
-    zdv.setUint32(OFF_RAMDISK_IMAGE, at, true);
-    zdv.setUint32(OFF_RAMDISK_SIZE, size, true);
-    zdv.setUint32(OFF_EXT_RAMDISK_IMAGE, 0, true);
-    zdv.setUint32(OFF_EXT_RAMDISK_SIZE, 0, true);
-  }
-  const map = linuxE820(opts.ramBytes);
-  zero[OFF_E820_ENTRIES] = map.length;
-  map.forEach((e, i) => {
-    const o = OFF_E820_TABLE + i * 20;
-    zdv.setBigUint64(o, BigInt(e.base), true);
-    zdv.setBigUint64(o + 8, BigInt(e.length), true);
-    zdv.setUint32(o + 16, e.type, true);
-  });
-  const acpi = buildAcpiTables(opts.acpi ?? DEFAULT_ACPI);
-  writes.push({ gpa: acpi.rsdp, bytes: acpi.bytes });
-  zdv.setBigUint64(OFF_ACPI_RSDP_ADDR, BigInt(acpi.rsdp), true); // boot protocol 2.14+; older kernels scan for it
-  writes.push({ gpa: ZERO_PAGE, bytes: zero });
-  const cmd = new Uint8Array(cmdBytes.length + 1);
-  cmd.set(cmdBytes);
-  writes.push({ gpa: CMDLINE_ADDR, bytes: cmd });
   const entry = load + 0x200;
-  return { writes, vcpuEntry: entry, registers: { rsi: ZERO_PAGE }, describe: `Linux (boot protocol ${version >> 8}.${(version & 0xff).toString().padStart(2, "0")}) 64-bit entry at ${hex(entry)}` };
+  return {
+    writes: [{ gpa: load, bytes: kernel }],
+    start: load,
+    end: load + initSize,
+    entry,
+    zero,
+    cmdlineSize: version >= 0x206 ? dv.getUint32(OFF_CMDLINE_SIZE, true) : 255,
+    initrdAddrMax: dv.getUint32(OFF_INITRD_ADDR_MAX, true) || 0x37ffffff,
+    describe: `Linux (boot protocol ${version >> 8}.${(version & 0xff).toString().padStart(2, "0")}) 64-bit entry at ${hex(entry)}`,
+  };
+}
+
+/**
+ * The boot protocol version written into a vmlinux's boot_params: 2.15, the header of the kernels
+ * this loader is for (5.5 and later). A vmlinux carries no setup header of its own.
+ */
+const VMLINUX_PROTOCOL = 0x20f;
+const VMLINUX_CMDLINE_SIZE = 2047;
+const VMLINUX_INITRD_ADDR_MAX = 0x7fffffff;
+
+/**
+ * An uncompressed vmlinux: its PT_LOAD segments at their physical addresses (the kernel is linked to
+ * run at LOAD_PHYSICAL_ADDR, normally 16 MiB), entered at e_entry (startup_64, a physical address).
+ */
+function placeVmlinux(image: Uint8Array, opts: LinuxOptions): KernelPlacement | string {
+  const elf = parseElf(image);
+  if (typeof elf === "string") return `${elf} (a Linux kernel is a bzImage or an ELF64 vmlinux)`;
+  if (elf.class !== 64) return "an ELF kernel for the 64-bit boot protocol must be ELF64 (vmlinux of an x86-64 kernel)";
+  const loads = elf.segments.filter((seg) => seg.memsz > 0);
+  if (loads.length === 0) return "the vmlinux has no PT_LOAD segment with contents";
+  let start = Infinity;
+  let end = 0;
+  const writes: MemoryWrite[] = [];
+  for (const seg of loads) {
+    const err = fitsRam(seg.paddr, seg.memsz, opts.ramBytes, `segment at ${hex(seg.paddr)}`);
+    if (err) return err;
+    if (overlaps(seg.paddr, seg.paddr + seg.memsz, 0, 0x100000)) return `segment at ${hex(seg.paddr)} would overlap low memory`;
+    start = Math.min(start, seg.paddr);
+    end = Math.max(end, seg.paddr + seg.memsz);
+    // Guest RAM starts zeroed, so the rest of memsz (.bss) needs no write.
+    if (seg.filesz > 0) writes.push({ gpa: seg.paddr, bytes: image.subarray(seg.offset, seg.offset + seg.filesz) });
+  }
+  const entry = Number(elf.entry);
+  if (!loads.some((seg) => entry >= seg.paddr && entry < seg.paddr + seg.memsz)) return `e_entry ${hex(entry)} is not a physical address inside a segment (a vmlinux is entered at startup_64's physical address)`;
+  const zero = new Uint8Array(4096);
+  const zdv = new DataView(zero.buffer);
+  zdv.setUint16(OFF_BOOT_FLAG, 0xaa55, true);
+  zdv.setUint32(OFF_HEADER, HDRS, true);
+  zdv.setUint16(OFF_VERSION, VMLINUX_PROTOCOL, true);
+  zero[OFF_LOADFLAGS] = LOADED_HIGH;
+  zdv.setUint32(OFF_CODE32_START, start, true);
+  zdv.setUint32(OFF_KERNEL_ALIGNMENT, 0x200000, true);
+  zdv.setUint32(OFF_INITRD_ADDR_MAX, VMLINUX_INITRD_ADDR_MAX, true);
+  zdv.setUint32(OFF_CMDLINE_SIZE, VMLINUX_CMDLINE_SIZE, true);
+  zdv.setUint16(OFF_XLOADFLAGS, XLF_KERNEL_64, true);
+  zdv.setBigUint64(OFF_PREF_ADDRESS, BigInt(start), true);
+  zdv.setUint32(OFF_INIT_SIZE, end - start, true);
+  return {
+    writes, start, end, entry, zero,
+    cmdlineSize: VMLINUX_CMDLINE_SIZE,
+    initrdAddrMax: VMLINUX_INITRD_ADDR_MAX,
+    describe: `Linux vmlinux (ELF64, ${loads.length} segments at ${hex(start)}-${hex(end)}) entered at ${hex(entry)}`,
+  };
 }
