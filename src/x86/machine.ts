@@ -298,9 +298,6 @@ export class Machine {
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
   private readonly rGlobal = new Uint8Array(TLB_SIZE);
   private readonly wGlobal = new Uint8Array(TLB_SIZE);
-  /** log2 of the size of the page the entry is a 4 KiB slice of (12, 21, 22 or 30): INVLPG drops every slice of a large page. */
-  private readonly rShift = new Uint8Array(TLB_SIZE);
-  private readonly wShift = new Uint8Array(TLB_SIZE);
   /** Some entry may be global / a slice of a large page (MOV CR3 and INVLPG then scan the TLB). */
   private tlbHasGlobal = false;
   private tlbHasLarge = false;
@@ -704,23 +701,16 @@ export class Machine {
    * cached slice of it goes too.
    */
   invalidatePage(lin: number): void {
+    if (this.tlbHasLarge) {
+      // Finding every slice of a large page means looking at the whole TLB; emptying it costs less
+      // than that look (a kernel invalidates page by page in long loops, and its direct map is made
+      // of large pages), and a TLB may always drop more translations than it is asked to.
+      this.dropTranslations();
+      return;
+    }
     const i = (lin >>> 12) & TLB_MASK;
     this.rTag[i] = NaN;
     this.wTag[i] = NaN;
-    if (this.tlbHasLarge) {
-      for (let j = 0; j < TLB_SIZE; j++) {
-        const rs = this.rShift[j];
-        if (rs > 12) {
-          const size = 2 ** rs;
-          if (Math.floor(this.rTag[j] / size) === Math.floor(lin / size)) this.rTag[j] = NaN;
-        }
-        const ws = this.wShift[j];
-        if (ws > 12) {
-          const size = 2 ** ws;
-          if (Math.floor(this.wTag[j] / size) === Math.floor(lin / size)) this.wTag[j] = NaN;
-        }
-      }
-    }
     this.codeKey = NaN;
   }
 
@@ -963,9 +953,8 @@ export class Machine {
     const w = wordsOf(buf);
     if (w === undefined) key = NaN; // no word view: keep the block compiler's word paths off it
     const global = this.walkGlobal ? 1 : 0;
-    const shift = this.walkShift;
     if (global) this.tlbHasGlobal = true;
-    if (shift > 12) this.tlbHasLarge = true;
+    if (this.walkShift > 12) this.tlbHasLarge = true;
     if (write) {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
@@ -973,14 +962,12 @@ export class Machine {
       this.wWords[i] = w ?? EMPTY_PAGE32;
       this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]);
       this.wGlobal[i] = global;
-      this.wShift[i] = shift;
     } else {
       this.rTag[i] = key;
       this.rBuf[i] = buf;
       this.rOff[i] = this.mem.pageOffset(ppn);
       this.rWords[i] = w ?? EMPTY_PAGE32;
       this.rGlobal[i] = global;
-      this.rShift[i] = shift;
     }
     return true;
   }

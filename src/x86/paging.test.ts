@@ -304,7 +304,7 @@ ${between}
     expect(r.r32(1)).toBe(A);
   });
 
-  it("Machine.invalidatePage drops one 4 KiB page, or every cached slice of the large page holding the address", () => {
+  it("Machine.invalidatePage with a large page cached drops every slice of it (by emptying the TLB)", () => {
     // 0x100000 and 0x102000: 4 KiB pages; 0x400000-0x7fffff: one 4 MiB page (PSE).
     const r = paged32(`
   mov eax, [0x100000]
@@ -328,9 +328,12 @@ ${between}
     r.cpu.setRip(BigInt(r.rip() + 1));
     expect(r.run()).toBe(EXIT_HLT);
     expect(r.r32(0)).toBe(B);
-    expect(r.r32(3)).toBe(A); // not named: still the old translation
     expect(r.r32(1)).toBe(B);
     expect(r.r32(2)).toBe(B);
+    // Not named, but gone too: finding a large page's slices would mean scanning the whole TLB, so
+    // with one cached the machine empties it (a TLB may always drop more than it is asked to; with
+    // only 4 KiB pages cached INVLPG drops exactly its page, as the test above shows).
+    expect(r.r32(3)).toBe(B);
   });
 });
 
