@@ -498,10 +498,9 @@ function ramDiff(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe.skipIf(REPLAY)("random programs: the block compiler agrees with the interpreter", () => {
-  const saved = { enabled: jit.enabled, threshold: jit.threshold };
+  const saved = { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
   afterAll(() => {
-    jit.enabled = saved.enabled;
-    jit.threshold = saved.threshold;
+    Object.assign(jit, saved);
   });
   const interp = new FuzzMachine();
   const compiled = new FuzzMachine();
@@ -520,6 +519,9 @@ describe.skipIf(REPLAY)("random programs: the block compiler agrees with the int
         for (const [m, on] of [[interp, false], [compiled, true]] as const) {
           jit.enabled = on;
           jit.threshold = 1;
+          // Every block (however many calls it holds), 64-bit code too.
+          jit.minInlined = 0;
+          jit.longMode = true;
           let lines: string[] = [];
           try {
             start(m, t);

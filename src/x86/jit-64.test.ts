@@ -25,10 +25,9 @@ const DIRECT = 0xffff888000000000n;
 /** The GS base the programs' gs: accesses use (a per-CPU area, as in Linux). */
 const GS_BASE = DIRECT + BigInt(DATA + 0x800);
 
-const saved = { enabled: jit.enabled, threshold: jit.threshold };
+const saved = { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
 afterEach(() => {
-  jit.enabled = saved.enabled;
-  jit.threshold = saved.threshold;
+  Object.assign(jit, saved);
 });
 
 const hex = (v: bigint) => "0x" + v.toString(16);
@@ -143,6 +142,9 @@ function setup(src: string): Runner {
 function mode(compiled: boolean): void {
   jit.enabled = compiled;
   jit.threshold = compiled ? 1 : Infinity;
+  // Every block, however many of its instructions are calls, and 64-bit code too.
+  jit.minInlined = 0;
+  jit.longMode = true;
 }
 
 function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {

@@ -17,11 +17,10 @@ import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
-const saved = { enabled: jit.enabled, threshold: jit.threshold };
+const saved = { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
 
 afterEach(() => {
-  jit.enabled = saved.enabled;
-  jit.threshold = saved.threshold;
+  Object.assign(jit, saved);
 });
 
 const LOOP_TAILS = [
@@ -115,6 +114,9 @@ function setup(src: string): Runner {
 function mode(compiled: boolean): void {
   jit.enabled = compiled;
   jit.threshold = compiled ? 1 : Infinity;
+  // Every block, however many of its instructions are calls, and 64-bit code too.
+  jit.minInlined = 0;
+  jit.longMode = true;
 }
 
 function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {

@@ -68,7 +68,8 @@ export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
 /**
  * The environment's choice, in Node (the CLI, the bench, the test suites): HVPLAY_JIT=off runs
  * the interpreter alone, HVPLAY_JIT=eager compiles every block at its first lookup (how
- * `npm run test:jit` holds every suite to both paths). Absent in the browser.
+ * `npm run test:jit` holds every suite to both paths); HVPLAY_JIT_THRESHOLD=N sets the lookups
+ * before a block is compiled (for measuring). Absent in the browser.
  */
 const envMode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HVPLAY_JIT;
 
@@ -76,11 +77,21 @@ const envMode = (globalThis as { process?: { env?: Record<string, string | undef
 export const jit = {
   enabled: envMode !== "off",
   /** Lookups of an entry before a block is compiled at it. */
-  threshold: envMode === "eager" ? 1 : 64,
+  threshold: envMode === "eager" ? 1 : Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HVPLAY_JIT_THRESHOLD ?? 64),
   /** Longest block, in instructions. */
   maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */
   compiled: 0,
+  /**
+   * Compile 64-bit code too. Off: the forms written out are 32-bit ones, so a 64-bit block is
+   * mostly calls, slower than the interpreter (a Linux boot ran 30 % slower with it); tests turn it on.
+   */
+  longMode: envMode === "eager",
+  /**
+   * The share of a block's instructions that must be written out (not calls) for it to be
+   * compiled: a block of mostly calls is no faster than the interpreter. Eager tests take all.
+   */
+  minInlined: envMode === "eager" ? 0 : 0.5,
   /** Blocks the compiler could not build (a bug: see generate); they are interpreted. */
   failed: 0,
 };
@@ -144,6 +155,7 @@ function ripAfter(rip: number, len: number, mode: number): number {
  */
 export function compileBlock(first: Decoded, offset: number, rip: number, entries: readonly (Decoded | undefined)[], epoch: number): JitBlock {
   const mode = first.mode;
+  if (mode === MODE_64 && !jit.longMode) return NO_BLOCK;
   const list: Decoded[] = [];
   const rips: number[] = [];
   const offsets: number[] = [];
@@ -711,6 +723,8 @@ export interface BlockSource {
   limitNeeded: number;
   /** Instructions of its first segment: the budget a call needs. */
   entry: number;
+  /** Instructions it calls the executor for (the others are written out). */
+  called: number;
 }
 
 /** Whether `d` is a near relative branch the block writes out (JMP rel, or Jcc rel when `cond`). */
@@ -767,6 +781,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   const enter = (s: number, from: number): string =>
     `if (left < ${segLen[s]}) ${leave(String(rips[s]), from, 0, em.flushForExit())} left -= ${segLen[s]};`;
   let calledLast = false;
+  let called = 0;
   for (let k = 0; k < n; k++) {
     const d = list[k];
     const after = ripAfter(rips[k], d.len, mode);
@@ -797,6 +812,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     const flagsBefore = mayFault ? em.flushForExit() : "";
     const inlined = em.inline(d, after);
     calledLast = !inlined;
+    if (!inlined) called++;
     if (!inlined) {
       em.beforeCall();
       em.line(`c.nextRip = ${after};`);
@@ -848,13 +864,18 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     ...(looped ? [`  }`] : []),
     `};`,
   ].join("\n");
-  return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, maxTarget), entry: segLen[0] };
+  return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, maxTarget), entry: segLen[0], called };
 }
 
 function generate(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): { fn: BlockFn; limitNeeded: number; entry: number } | null {
   if (!jit.enabled) return null;
   try {
-    const { source, limitNeeded, entry } = blockSource(list, rips, mode, ends);
+    const { source, limitNeeded, entry, called } = blockSource(list, rips, mode, ends);
+    // A block that mostly calls executors runs slower than the interpreter's chain of the same
+    // instructions (each call stores and reloads the registers the block keeps in locals), and
+    // its compilation is not repaid: such code stays interpreted. Tests that compile eagerly
+    // still compile everything, to hold every path to the interpreter's results.
+    if (called > list.length * (1 - jit.minInlined)) return null;
     const factory = new Function("D", "F", "PARITY", "ALU", source) as (D: readonly Decoded[], F: readonly Decoded["fn"][], parity: Uint8Array, alu: typeof arithAlu) => BlockFn;
     return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded, entry };
   } catch (e) {
