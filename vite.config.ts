@@ -1,3 +1,6 @@
+import { createReadStream, statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
@@ -88,6 +91,64 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * The bundled Linux guest (issue 8): `npm run guests:linux` builds Debian's stock kernel and a
+ * busybox initramfs into guests/linux/ (git-ignored, ~75 MB with the extracted vmlinux). They are
+ * served from there as they are, at <base>guests/linux/<file>, by `vite` dev and `vite preview`
+ * (and so by the bench, which runs `vite preview` of its own build): never copied into public/ or
+ * dist/, so never into the service worker's precache either (the worker fetches them when Linux is
+ * chosen, through the service worker's network path, streamed). Only plain file names directly in
+ * that folder; anything else under the prefix, or a file that is not there, is a 404 (not the
+ * single-page fallback's index.html), so the worker can say "build it with npm run guests:linux".
+ */
+const LINUX_GUEST_DIR = path.resolve(import.meta.dirname, "guests", "linux");
+const LINUX_GUEST_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function linuxGuestFiles(): Plugin {
+  let base = "/";
+  const serve = (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+    const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+    const prefix = `${base}guests/linux/`;
+    if (!pathname.startsWith(prefix) || (request.method !== "GET" && request.method !== "HEAD")) return next();
+    for (const [name, value] of Object.entries(isolationHeaders)) response.setHeader(name, value);
+    let name = "";
+    try {
+      name = decodeURIComponent(pathname.slice(prefix.length));
+    } catch {
+      // Not a file name (a bad %-escape): 404 below.
+    }
+    const file = path.join(LINUX_GUEST_DIR, name);
+    const info = LINUX_GUEST_FILE.test(name) && path.dirname(file) === LINUX_GUEST_DIR ? statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!info?.isFile()) {
+      response.statusCode = 404;
+      response.setHeader("Content-Type", "text/plain; charset=utf-8");
+      response.end(`${pathname}: not found (build the Linux guest with \`npm install && npm run guests:linux\`)`);
+      return;
+    }
+    response.statusCode = 200;
+    response.setHeader("Content-Type", "application/octet-stream");
+    response.setHeader("Content-Length", String(info.size));
+    response.setHeader("Cache-Control", "no-cache");
+    if (request.method === "HEAD") {
+      response.end();
+      return;
+    }
+    createReadStream(file).pipe(response);
+  };
+  return {
+    name: "hvplay:linux-guest-files",
+    configResolved(config) {
+      base = config.base;
+    },
+    configureServer(server) {
+      server.middlewares.use(serve);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(serve);
+    },
+  };
+}
+
 /** The dark theme's page background and accent (src/ui/styles.css: --bg, --accent). */
 const BACKGROUND = "#0d1117";
 const ACCENT = "#5fb3ff";
@@ -96,6 +157,7 @@ export default defineConfig({
   plugins: [
     react(),
     contentSecurityPolicy(),
+    linuxGuestFiles(),
     /**
      * Offline + installable, and isolation on header-less hosts, with ONE service worker of our own
      * (src/sw/sw.ts, `injectManifest`), built to `<base>sw.js` (a stable name: its scope is the base).
@@ -136,7 +198,9 @@ export default defineConfig({
         // The whole app, lazy chunks included, and every guest image (public/guests is ~0.4 MB);
         // not the source maps. The plugin adds manifest.webmanifest itself.
         globPatterns: ["**/*.{html,js,css,svg,png,ico,woff,woff2,ttf,wasm,elf,bin}"],
-        globIgnores: ["**/*.map", "sw.js"],
+        // guests/linux/ (the Linux guest, ~75 MB) is served beside the app, never precached: were
+        // a copy ever put in the build, it would still stay out.
+        globIgnores: ["**/*.map", "sw.js", "guests/linux/**"],
         // Monaco's chunk is larger than Workbox's 2 MiB default; the build fails rather than skip it.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
       },

@@ -200,13 +200,19 @@ export const ZX_SYSCALL_NAME = /^zx_[a-z0-9_]+$/;
  * How to boot an image: src/vmm's BootSpec without the image. A Multiboot v1 kernel (ELF32 or a.out
  * kludge, what `hvplay run` assumes), a flat image at an address in real, protected or long mode
  * (`hvplay run --boot flat [--mode M] [--load A] [--entry A]`; a boot sector: real mode at 0000:7C00),
- * or an ELF executable. (Linux boots take a kernel and an initrd: the CLI's `--boot linux`.)
+ * an ELF executable, or a Linux kernel with its initrd (`hvplay run --boot linux [--initrd F]`).
  */
 export type GuestBoot =
   | { boot: "multiboot" }
   | { boot: "flat"; mode?: "real" | "protected" | "long"; load?: number; entry?: number }
   /** An ELF32/ELF64 executable, segments at their physical addresses (`hvplay run --boot elf`). */
-  | { boot: "elf" };
+  | { boot: "elf" }
+  /**
+   * A Linux kernel (GuestImage.image: a bzImage or an ELF64 vmlinux) by the x86 boot protocol's
+   * 64-bit entry, with an optional initrd. The command line is GuestImage.cmdline (LINUX_DEFAULT_CMDLINE
+   * when absent); the machine gets LINUX_DEFAULT_MEMORY_MIB unless MachineConfig says otherwise.
+   */
+  | { boot: "linux"; initrd?: Uint8Array };
 
 /**
  * The machine a guest image runs on, beyond the image itself: what a share link's recipe (src/share)
@@ -224,7 +230,7 @@ export interface GuestImage {
   /** Shown in the UI, e.g. "hello.elf". */
   name: string;
   image: Uint8Array;
-  /** Multiboot command line (after the file name, as QEMU's -append). */
+  /** Multiboot command line (after the file name, as QEMU's -append), or the Linux kernel's command line. */
   cmdline?: string;
   /** How to boot it; Multiboot when absent. */
   boot?: GuestBoot;
@@ -287,6 +293,11 @@ export interface HypervisorApi {
    * Fetches a bundled guest (public/guests/<name>, `name` matching GUEST_FILE_NAME), loads it the way
    * `boot` says (Multiboot when absent; the page knows each bundled guest's kind, src/ui/guests.ts)
    * and runs it. Null or an error.
+   *
+   * `name` LINUX_GUEST ("linux") is the bundled Linux guest: the kernel and initrd that
+   * `npm run guests:linux` builds into guests/linux/ (served at <base>guests/linux/, never
+   * precached): LINUX_KERNEL_FILES (the first present), LINUX_INITRD_FILE. Absent, the error says
+   * how to build them.
    */
   bootGuest(name: string, boot?: GuestBoot): Promise<string | null>;
   /** Loads an image (replacing the current machine); does not start it. Null or an error. */
@@ -372,6 +383,33 @@ export interface HypervisorApi {
 export const DEFAULT_GUEST = "monitor.elf";
 /** What a bundled guest's file name may look like (no paths: only files in public/guests/). */
 export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
+
+/**
+ * The bundled Linux guest's name (bootGuest, the toolbar, `?guest=linux`, share links): Debian's
+ * stock kernel and a busybox initramfs, built by `npm run guests:linux` (scripts/build-linux-guest.mjs)
+ * into guests/linux/, which is git-ignored and served at <base>guests/linux/ (vite.config.ts).
+ */
+export const LINUX_GUEST = "linux";
+/** Where the bundled Linux guest's files are served, relative to the app's base URL. */
+export const LINUX_GUEST_PATH = "guests/linux/";
+/**
+ * The kernel, first found first: the uncompressed ELF64 vmlinux (it spares the kernel's own XZ
+ * decompression, billions of instructions), else the bzImage of the same kernel.
+ */
+export const LINUX_KERNEL_FILES = ["vmlinux", "bzImage"] as const;
+export const LINUX_INITRD_FILE = "initramfs.cpio.gz";
+/**
+ * The command line of a Linux boot that gives none: the console on COM1, and no crypto self-tests.
+ * Debian's kernel checks its ciphers, hashes and RSA against test vectors as it registers them,
+ * 875 M of the 1.58 G instructions to its shell; `cryptomgr.notests` skips them (the same kernel,
+ * and nothing a user sees). `hvplay run --boot linux` takes the command line as given, and its test
+ * (src/vmm/linux-boot.test.ts) runs the self-tests and checks that none fails.
+ */
+export const LINUX_DEFAULT_CMDLINE = "console=ttyS0 cryptomgr.notests";
+/** Guest RAM of a Linux boot whose MachineConfig names none (Linux wants 64 MiB at least). */
+export const LINUX_DEFAULT_MEMORY_MIB = 256;
+/** How to get the bundled Linux guest, for every message that says it is missing. */
+export const LINUX_BUILD_COMMAND = "npm install && npm run guests:linux";
 
 /**
  * Per-batch caps (the page keeps its own, longer ring): the newest MAX_* of the batch that starts a

@@ -5,9 +5,9 @@
  * zircon-backend.test.ts and the e2e suite.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GUEST, type EventBatch, type GuestImage } from "./api";
+import { DEFAULT_GUEST, LINUX_DEFAULT_CMDLINE, type EventBatch, type GuestImage, type MachineConfig } from "./api";
 import { buildZxNames, formatSyscall } from "./format";
-import { HypervisorSession, toArchRegisters, type MachineLike, type SessionBackend } from "./hypervisor-session";
+import { HypervisorSession, bootSpec, effectiveMachine, toArchRegisters, whyNotGuestBoot, type MachineLike, type SessionBackend } from "./hypervisor-session";
 import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome, UserTrap } from "../src/vmm/api";
 
 const names = buildZxNames({ ZX_OK: 0, ZX_ERR_CANCELED: -23, ZX_ERR_NOT_SUPPORTED: -2 });
@@ -133,12 +133,16 @@ class ScriptedMachine implements MachineLike {
   }
 }
 
-function setup(script: Script, fetchGuest?: (name: string) => Promise<GuestImage>) {
+function setup(script: Script, fetchGuest?: (name: string) => Promise<GuestImage>, extra: Partial<SessionBackend> = {}) {
   const machines: ScriptedMachine[] = [];
+  /** The machine config each machine was created with, in order. */
+  const configs: (MachineConfig | undefined)[] = [];
   const backend: SessionBackend = {
-    create(sinks, onSyscall) {
+    ...extra,
+    create(sinks, onSyscall, config) {
       const m = new ScriptedMachine(sinks, script, (name, result) => onSyscall({ thread: 1030n, name, args: [0x2a3], result }));
       machines.push(m);
+      configs.push(config);
       return { machine: m, listHandles: () => [{ handle: 0x2a3, type: 20, typeName: "ZX_OBJ_TYPE_GUEST", koid: 1031n, rights: 0x2800b, rightsNames: [] }], syscall: () => undefined };
     },
     formatSyscall: (raw, seq) => formatSyscall(raw, seq, names),
@@ -152,7 +156,7 @@ function setup(script: Script, fetchGuest?: (name: string) => Promise<GuestImage
   const consoleText = () => batches.map((b) => (b.console ? new TextDecoder().decode(b.console) : "")).join("");
   const states = () => batches.flatMap((b) => (b.state ? [b.state.kind] : []));
   const settle = () => new Promise((r) => setTimeout(r, 20));
-  return { session, machines, batches, consoleText, states, settle };
+  return { session, machines, configs, batches, consoleText, states, settle };
 }
 
 describe("HypervisorSession", () => {
@@ -272,12 +276,13 @@ describe("HypervisorSession", () => {
     expect(await t.session.reset()).toBeNull();
     expect(t.machines[2].spec).toMatchObject({ boot: "flat", mode: "real", load: 0x7c00 });
     // The boot method crosses from the page: anything but a well-formed one is refused before fetching.
-    const bad = [{ boot: "linux" }, { boot: "flat", mode: "v86" }, { boot: "flat", load: -1 }, { boot: "flat", entry: "0x7c00" }, null];
+    const bad = [{ boot: "linux", initrd: "initrd.img" }, { boot: "uefi" }, { boot: "flat", mode: "v86" }, { boot: "flat", load: -1 }, { boot: "flat", entry: "0x7c00" }, null];
     for (const boot of bad) {
       expect(await t.session.bootGuest("journey-boot.bin", boot as never)).toMatch(/^journey-boot\.bin: /);
     }
     expect(t.machines.length).toBe(3);
-    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "linux" } as never })).toMatch(/not multiboot, flat or elf/);
+    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "uefi" } as never })).toMatch(/not multiboot, flat, elf or linux/);
+    expect(await t.session.load({ name: "x.bin", image: new Uint8Array([1]), boot: { boot: "linux", initrd: [1, 2] } as never })).toMatch(/initrd must be bytes/);
     expect(await t.session.load({ name: "x.elf", image: new Uint8Array([1]), boot: { boot: "elf" } })).toBeNull();
     expect(t.machines.at(-1)!.spec).toEqual({ boot: "elf", image: new Uint8Array([1]) });
     await t.session.dispose();
@@ -411,5 +416,123 @@ describe("HypervisorSession: user traps", () => {
     expect(t.session.setTraps([])).toBeNull();
     expect(await t.session.reset()).toBeNull();
     expect(t.session.state()).toEqual({ kind: "ready" });
+  });
+});
+
+describe("Linux boots", () => {
+  const kernel = Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2);
+  const bz = Uint8Array.of(0xaa, 0x55);
+  const initrd = Uint8Array.of(0x1f, 0x8b, 8);
+
+  it("validate the initrd's type and nothing else", () => {
+    expect(whyNotGuestBoot({ boot: "linux" })).toBeNull();
+    expect(whyNotGuestBoot({ boot: "linux", initrd })).toBeNull();
+    for (const bad of ["initramfs.cpio.gz", [1, 2], initrd.buffer, null, 0]) {
+      expect(whyNotGuestBoot({ boot: "linux", initrd: bad }), String(bad)).toBe("a Linux boot's initrd must be bytes (a Uint8Array)");
+    }
+    expect(whyNotGuestBoot({ boot: "bzimage" })).toBe('boot method "bzimage" is not multiboot, flat, elf or linux');
+  });
+
+  it("map to the VMM's BootSpec with the initrd, and LINUX_DEFAULT_CMDLINE unless the guest gives a command line", () => {
+    expect(bootSpec({ name: "k", image: kernel, boot: { boot: "linux", initrd } })).toEqual({ boot: "linux", image: kernel, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
+    expect(bootSpec({ name: "k", image: kernel, boot: { boot: "linux" }, cmdline: "console=ttyS0 quiet" })).toEqual({ boot: "linux", image: kernel, cmdline: "console=ttyS0 quiet" });
+    // An empty command line is the guest's choice, not "absent".
+    expect(bootSpec({ name: "k", image: kernel, boot: { boot: "linux" }, cmdline: "" })).toEqual({ boot: "linux", image: kernel, cmdline: "" });
+  });
+
+  it("get 256 MiB unless the machine config names a size; other guests keep the VMM's default", () => {
+    expect(effectiveMachine({ name: "k", image: kernel, boot: { boot: "linux" } })).toEqual({ memoryMiB: 256 });
+    expect(effectiveMachine({ name: "k", image: kernel, boot: { boot: "linux" }, machine: { clock: "realtime" } })).toEqual({ memoryMiB: 256, clock: "realtime" });
+    expect(effectiveMachine({ name: "k", image: kernel, boot: { boot: "linux" }, machine: { memoryMiB: 96 } })).toEqual({ memoryMiB: 96 });
+    expect(effectiveMachine({ name: "k", image: kernel })).toBeUndefined();
+    expect(effectiveMachine({ name: "k", image: kernel, boot: { boot: "elf" }, machine: { clock: "realtime" } })).toEqual({ clock: "realtime" });
+  });
+
+  /** A server holding `files` (path → bytes) under the app's base; anything else is absent. */
+  function server(files: Record<string, Uint8Array>) {
+    const asked: string[] = [];
+    const fetchFile = async (path: string) => {
+      asked.push(path);
+      return Object.hasOwn(files, path) ? files[path] : null;
+    };
+    return { asked, fetchFile };
+  }
+
+  it("boot the bundled guest from guests/linux/: the vmlinux first, its initrd, 256 MiB, kept across Reset and reported back", async () => {
+    const srv = server({ "guests/linux/vmlinux": kernel, "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio.gz": initrd });
+    const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: srv.fetchFile });
+    expect(await t.session.bootGuest("linux", { boot: "linux" })).toBeNull();
+    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/initramfs.cpio.gz"]);
+    expect(t.machines[0].spec).toEqual({ boot: "linux", image: kernel, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
+    expect(t.configs[0]).toEqual({ memoryMiB: 256 });
+    expect(t.session.state()).toEqual({ kind: "running" });
+    // Share reads what was loaded: the bundled Linux guest by name, on the machine it really got.
+    expect(t.session.loadedGuest()).toMatchObject({ name: "linux", image: kernel, boot: { boot: "linux", initrd }, machine: { memoryMiB: 256 } });
+    await t.session.pause();
+    expect(await t.session.reset()).toBeNull();
+    expect(t.machines[1].spec).toEqual(t.machines[0].spec);
+    expect(t.configs[1]).toEqual({ memoryMiB: 256 });
+    await t.settle();
+    expect(t.batches.find((b) => b.newMachine)?.guestName).toBe("linux");
+    await t.session.dispose();
+  });
+
+  it("fall back to the bzImage when there is no vmlinux", async () => {
+    const srv = server({ "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio.gz": initrd });
+    const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: srv.fetchFile });
+    // The boot method may be left out: "linux" is the Linux guest.
+    expect(await t.session.bootGuest("linux")).toBeNull();
+    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio.gz"]);
+    expect(t.machines[0].spec).toEqual({ boot: "linux", image: bz, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
+    await t.session.dispose();
+  });
+
+  it("say how to build the images when they are absent, and create no machine", async () => {
+    const cases: Record<string, Uint8Array>[] = [{}, { "guests/linux/bzImage": bz }, { "guests/linux/initramfs.cpio.gz": initrd }];
+    for (const files of cases) {
+      const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: server(files).fetchFile });
+      const error = await t.session.bootGuest("linux", { boot: "linux" });
+      expect(error).toMatch(/^The Linux guest is not built on this server: /);
+      expect(error).toContain("`npm install && npm run guests:linux`");
+      expect(error).toContain("downloads nothing");
+      // It names exactly what is missing.
+      expect(error!.includes("guests/linux/vmlinux or guests/linux/bzImage")).toBe(!("guests/linux/bzImage" in files));
+      expect(error!.includes("the initrd (guests/linux/initramfs.cpio.gz)")).toBe(!("guests/linux/initramfs.cpio.gz" in files));
+      expect(t.machines).toHaveLength(0);
+      expect(t.session.state()).toEqual({ kind: "empty" });
+      await t.settle();
+      expect(t.batches.flatMap((b) => b.errors)).toEqual([error]);
+    }
+  });
+
+  it("report a server failure, and a worker that cannot fetch files, readably", async () => {
+    const broken = setup({ afterGreeting: "wait" }, undefined, {
+      fetchFile: async (path) => {
+        throw new Error(`/${path}: HTTP 500`);
+      },
+    });
+    expect(await broken.session.bootGuest("linux")).toBe("could not fetch the Linux guest: /guests/linux/vmlinux: HTTP 500");
+    const none = setup({ afterGreeting: "wait" });
+    expect(await none.session.bootGuest("linux")).toBe("this worker cannot fetch the Linux guest's files");
+    expect(none.session.state()).toEqual({ kind: "empty" });
+  });
+
+  it("refuse another boot method or a page's initrd for the bundled guest, before fetching", async () => {
+    const srv = server({});
+    const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: srv.fetchFile });
+    expect(await t.session.bootGuest("linux", { boot: "multiboot" })).toBe('linux: the bundled Linux guest boots only as Linux ({ boot: "linux" })');
+    expect(await t.session.bootGuest("linux", { boot: "linux", initrd })).toBe("linux: the bundled Linux guest brings its own initrd");
+    expect(await t.session.bootGuest("linux", null as never)).toMatch(/^linux: /);
+    expect(srv.asked).toEqual([]);
+  });
+
+  it("load a kernel and initrd the page opened, with the machine it asks for", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    expect(await t.session.load({ name: "bzImage + initrd.img", image: bz, boot: { boot: "linux", initrd }, machine: { memoryMiB: 512 } })).toBeNull();
+    expect(t.machines[0].spec).toEqual({ boot: "linux", image: bz, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
+    expect(t.configs[0]).toEqual({ memoryMiB: 512 });
+    // Typing reaches the UART, Ctrl-C (0x03) included.
+    t.session.consoleInput(Uint8Array.of(0x6c, 0x73, 0x0d, 0x03));
+    expect(t.machines[0].input).toEqual([0x6c, 0x73, 0x0d, 0x03]);
   });
 });

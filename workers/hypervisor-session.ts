@@ -12,6 +12,9 @@
 import {
   DEFAULT_GUEST,
   GUEST_FILE_NAME,
+  LINUX_DEFAULT_CMDLINE,
+  LINUX_DEFAULT_MEMORY_MIB,
+  LINUX_GUEST,
   SEGMENT_NAMES,
   ZX_SYSCALL_NAME,
   type AddressSpaceView,
@@ -33,6 +36,7 @@ import {
   type UserTrap,
 } from "./api";
 import { EventBatcher, type Scheduler } from "./event-batcher";
+import { fetchLinuxGuest } from "./linux-guest";
 import { explainVcpuStop } from "./explain";
 import { Translator } from "../src/x86/page-walk";
 import { disassemble } from "../src/x86/disasm";
@@ -86,6 +90,13 @@ export interface SessionBackend {
   statusName(status: number): string;
   /** Fetches public/guests/<name> (name already checked against GUEST_FILE_NAME). */
   fetchGuest(name: string): Promise<GuestImage>;
+  /**
+   * Fetches a file served with the app, by its path relative to the app's base URL (only
+   * LINUX_GUEST_PATH's files are asked for): its bytes, or null when the server does not have it
+   * (HTTP 404, or a single-page fallback's index.html). Throws for any other failure. Without it,
+   * the bundled Linux guest cannot be booted.
+   */
+  fetchFile?(path: string): Promise<Uint8Array | null>;
 }
 
 export interface SessionOptions {
@@ -186,7 +197,8 @@ export function whyNotGuestBoot(boot: unknown): string | null {
   if (typeof boot !== "object" || boot === null) return "the boot method must be an object";
   const b = boot as Record<string, unknown>;
   if (b.boot === "multiboot" || b.boot === "elf") return null;
-  if (b.boot !== "flat") return `boot method ${JSON.stringify(b.boot)} is not multiboot, flat or elf`;
+  if (b.boot === "linux") return b.initrd === undefined || b.initrd instanceof Uint8Array ? null : "a Linux boot's initrd must be bytes (a Uint8Array)";
+  if (b.boot !== "flat") return `boot method ${JSON.stringify(b.boot)} is not multiboot, flat, elf or linux`;
   if (b.mode !== undefined && b.mode !== "real" && b.mode !== "protected" && b.mode !== "long") return `flat mode ${JSON.stringify(b.mode)} is not real, protected or long`;
   for (const key of ["load", "entry"] as const) {
     const v = b[key];
@@ -225,11 +237,25 @@ export function whyNotUserTrap(trap: unknown): string | null {
   return null;
 }
 
+/**
+ * The machine a guest gets: its own config, with LINUX_DEFAULT_MEMORY_MIB for a Linux boot that
+ * names no memory size (the VMM's 128 MiB default suits the small guests; Linux wants more).
+ */
+export function effectiveMachine(guest: GuestImage): MachineConfig | undefined {
+  if (guest.boot?.boot !== "linux" || guest.machine?.memoryMiB !== undefined) return guest.machine;
+  return { ...guest.machine, memoryMiB: LINUX_DEFAULT_MEMORY_MIB };
+}
+
 /** The VMM's BootSpec for a guest image (Multiboot unless the image says otherwise). */
 export function bootSpec(guest: GuestImage): BootSpec {
   const boot = guest.boot ?? { boot: "multiboot" };
   if (boot.boot === "flat") return { boot: "flat", image: guest.image, mode: boot.mode, load: boot.load, entry: boot.entry };
   if (boot.boot === "elf") return { boot: "elf", image: guest.image };
+  if (boot.boot === "linux") {
+    const spec: BootSpec = { boot: "linux", image: guest.image, cmdline: guest.cmdline ?? LINUX_DEFAULT_CMDLINE };
+    if (boot.initrd !== undefined) spec.initrd = boot.initrd;
+    return spec;
+  }
   // QEMU's Multiboot command line is "<kernel file name> <append>"; the VMM builds it from both.
   return { boot: "multiboot", image: guest.image, cmdline: guest.cmdline, imageName: guest.name };
 }
@@ -337,12 +363,16 @@ export class HypervisorSession implements HypervisorApi {
   }
 
   async bootGuest(name: string, boot?: GuestBoot): Promise<string | null> {
-    if (!GUEST_FILE_NAME.test(name)) {
+    const linux = name === LINUX_GUEST;
+    if (!linux && !GUEST_FILE_NAME.test(name)) {
       const message = `not a bundled guest's name: ${JSON.stringify(name)}`;
       this.events.error(message);
       return message;
     }
-    const bad = boot === undefined ? null : whyNotGuestBoot(boot);
+    const bad = boot === undefined ? null
+      : linux && (boot as { boot?: unknown } | null)?.boot !== "linux" ? "the bundled Linux guest boots only as Linux ({ boot: \"linux\" })"
+      : linux && (boot as { initrd?: unknown }).initrd !== undefined ? "the bundled Linux guest brings its own initrd"
+      : whyNotGuestBoot(boot);
     if (bad) {
       const message = `${name}: ${bad}`;
       this.events.error(message);
@@ -353,7 +383,19 @@ export class HypervisorSession implements HypervisorApi {
     const generation = ++this.loadGeneration;
     let guest: GuestImage;
     try {
-      guest = await this.backend.fetchGuest(name);
+      if (linux) {
+        const fetchFile = this.backend.fetchFile;
+        const fetched = fetchFile ? await fetchLinuxGuest((path) => fetchFile.call(this.backend, path)) : "this worker cannot fetch the Linux guest's files";
+        if (generation !== this.loadGeneration) return null;
+        if (typeof fetched === "string") {
+          this.events.error(fetched);
+          this.setState({ kind: "empty" });
+          return fetched;
+        }
+        // Its own boot method (with the initrd it fetched), whatever the page sent.
+        boot = undefined;
+        guest = fetched;
+      } else guest = await this.backend.fetchGuest(name);
       // A load that arrived while the image was on its way (the editor's Assemble & run) wins.
       if (generation !== this.loadGeneration) return null;
     } catch (error) {
@@ -380,6 +422,12 @@ export class HypervisorSession implements HypervisorApi {
       this.events.error(`${guest.name}: ${badConfig}`);
       this.setState({ kind: "empty" });
       return badConfig;
+    }
+    // What was really built (a Linux boot's default memory included): reset and share see the same.
+    const machine = effectiveMachine(guest);
+    if (machine !== guest.machine) {
+      guest = { ...guest, machine };
+      this.guest = guest;
     }
     // Every exit record of this machine, fingerprinted (stats().exitHash): the same guest gives the
     // same hash here and in `hvplay run --exit-hash` (e2e/determinism.spec.ts).

@@ -19,7 +19,19 @@ async function fetchGuest(name: string): Promise<GuestImage> {
   return { name, image: new Uint8Array(await response.arrayBuffer()) };
 }
 
-const session = new HypervisorSession(createZirconBackend({ fetchGuest }));
+/**
+ * A file served with the app (the bundled Linux guest's, under guests/linux/), or null when the
+ * server has none: a 404, or the single-page fallback's index.html in its place.
+ */
+async function fetchFile(path: string): Promise<Uint8Array | null> {
+  const url = new URL(path, self.location.origin + import.meta.env.BASE_URL);
+  const response = await fetch(url);
+  if (response.status === 404 || (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html"))) return null;
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const session = new HypervisorSession({ ...createZirconBackend({ fetchGuest }), fetchFile });
 
 // Errors nobody caught still reach the page as readable events; the worker keeps serving.
 self.addEventListener("error", (event: ErrorEvent) => {

@@ -196,7 +196,7 @@ describe("versions", () => {
       error: { kind: "version", message: `this link was made by a newer playground (version 7); this one reads up to ${RECIPE_VERSION}` },
     });
     // Recognised before the data is touched: a future version may encode it differently.
-    expect(decodeFragment("#r=3.anything at all, even ***")).toMatchObject({ ok: false, error: { kind: "version" } });
+    expect(decodeFragment("#r=4.anything at all, even ***")).toMatchObject({ ok: false, error: { kind: "version" } });
   });
 
   it("writes the lowest version that holds the recipe: 1 without traps, 2 with them; reads both", () => {
@@ -208,8 +208,32 @@ describe("versions", () => {
     expect(decodeFragment(fragmentOf(hello))).toEqual({ ok: true, recipe: hello });
     // What a playground that reads version 1 only says of it (RECIPE_VERSION was 1 there):
     // recognised as newer before the data is touched, so it never boots the guest without its traps.
-    expect(RECIPE_VERSION).toBe(2);
-    expect(decodeFragment(f.replace(/^#r=2\./, "#r=3."))).toMatchObject({ ok: false, error: { kind: "version", message: expect.stringContaining("made by a newer playground (version 3)") } });
+    expect(RECIPE_VERSION).toBe(3);
+    expect(decodeFragment(f.replace(/^#r=2\./, "#r=4."))).toMatchObject({ ok: false, error: { kind: "version", message: expect.stringContaining("made by a newer playground (version 4)") } });
+  });
+
+  it("names the bundled Linux guest in a short version 3 link, which a version 2 playground calls newer", () => {
+    const linux = defaultRecipe({ kind: "bundled-linux" });
+    const f = fragmentOf(linux);
+    expect(f).toMatch(/^#r=3\./);
+    expect(f.length).toBeLessThan(100);
+    expect(decodeFragment(f)).toEqual({ ok: true, recipe: linux });
+    // Old links still read exactly as before, and are written byte for byte as before: these two
+    // were made by the version 2 playground (commit bce2148), one of each older version.
+    const v1 = "#r=1.eNoVjTEOgzAUQ69SeY4qkKoOGbt16AmqDpD_aSOSH5oQBELcncSbLft5xwLdKnwzpxl6x2iFoNFnIccEhcE6LgGbX7iyG3AoePYhbi_7gL7fFIwnZ6WW1stWFn3kbpyClTlVYkcUOSUu5o1mbZsqfArHBEnB8VOmXL7xx3EC0K0t5w";
+    const v2 = "#r=2.eNo9jU0KwjAYRD3LrIPEUlvNVcRFSmIM-ZMmilpyYu8gfq3Q2T1mHjPhAdEwmLvOBWKCs1FBwAZpNBiiDJrQbQcbCbN9EzaVYUhp2Qddrmk2Ll4WWoSkZsGnaIh8ktTteHvY9x1ZZZS3DHFaf4IONJNKjQT8qfg_61XLjx2D06-l7lHPdfP5_gCxVjbP";
+    const old1: Recipe = { ...defaultRecipe({ kind: "bundled", file: "echo.elf" }), cmdline: "x y", memoryMiB: 64, consoleInput: "q", breakpoints: { addresses: [0x100000n], lines: [] } };
+    const old2: Recipe = {
+      ...defaultRecipe({ kind: "image", name: "k.bin", bytes: Uint8Array.of(0xeb, 0xfe) }, { method: "flat", mode: "long", load: 0x100000 }),
+      traps: [{ kind: "mem", addr: 0xd0000000, size: 0x1000, key: 7n }],
+    };
+    expect(decodeFragment(v1)).toEqual({ ok: true, recipe: old1 });
+    expect(decodeFragment(v2)).toEqual({ ok: true, recipe: old2 });
+    expect(fragmentOf(old1)).toBe(v1);
+    expect(fragmentOf(old2)).toBe(v2);
+    // A Linux image still cannot travel in a link.
+    const image = { ...defaultRecipe({ kind: "image", name: "bzImage", bytes: Uint8Array.of(1, 2, 3) }), boot: { method: "linux" as const } };
+    expect(encodeRecipe(image)).toMatchObject({ ok: false, error: { kind: "recipe", message: expect.stringContaining("Linux guests cannot be shared by link") } });
   });
 
   it("refuses traps in a version 1 recipe, and a recipe whose version is not the link's", () => {
@@ -232,7 +256,7 @@ describe("versions", () => {
   });
 
   it("refuses a payload whose own version disagrees with the link's", () => {
-    expect(decodeFragment(rawFragment('{"v":3,"guest":{"kind":"bundled","file":"a.elf"}}'))).toMatchObject({ ok: false, error: { kind: "recipe", message: expect.stringContaining("v: must be 1 or 2") } });
+    expect(decodeFragment(rawFragment('{"v":4,"guest":{"kind":"bundled","file":"a.elf"}}'))).toMatchObject({ ok: false, error: { kind: "recipe", message: expect.stringContaining("v: must be 1, 2 or 3") } });
     expect(decodeFragment(rawFragment('{"v":1,"guest":{"kind":"bundled","file":"a.elf"}}', 2))).toMatchObject({ ok: false, error: { kind: "recipe", message: expect.stringContaining("v: is 1, but the link says version 2") } });
   });
 });

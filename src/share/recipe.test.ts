@@ -7,12 +7,14 @@ import { describe, expect, it } from "vitest";
 import { GUEST_FILE_NAME } from "../../workers/api";
 import { DEFAULT_MEMORY_MIB as VMM_DEFAULT_MIB, MAX_MEMORY_MIB as VMM_MAX_MIB } from "../vmm/machine";
 import { MAX_USER_TRAPS } from "../../workers/hypervisor-session";
+import { LINUX_DEFAULT_MEMORY_MIB } from "../../workers/api";
 import { GUEST_PHYSICAL_ASPACE_SIZE, PAGE_SIZE } from "../zircon";
 import {
   BUNDLED_FILE_NAME,
   DEFAULT_MEMORY_MIB,
   GUEST_PHYSICAL_LIMIT,
   LIMITS,
+  LINUX_MEMORY_MIB,
   TRAP_PAGE,
   recipeVersion,
   LINUX_NOT_SHAREABLE,
@@ -42,6 +44,7 @@ describe("the recipe's limits", () => {
     expect(LIMITS.traps).toBe(MAX_USER_TRAPS);
     expect(GUEST_PHYSICAL_LIMIT).toBe(GUEST_PHYSICAL_ASPACE_SIZE);
     expect(TRAP_PAGE).toBe(PAGE_SIZE);
+    expect(LINUX_MEMORY_MIB).toBe(LINUX_DEFAULT_MEMORY_MIB);
   });
 });
 
@@ -55,14 +58,22 @@ describe("recipeFromWire", () => {
     ["not an object", [1, 2], "the recipe must be an object"],
     ["null", null, "the recipe must be an object"],
     ["no version", { guest: bundled }, "v: is missing"],
-    ["another version inside", { v: 3, guest: bundled }, "v: must be 1 or 2"],
+    ["another version inside", { v: 4, guest: bundled }, "v: must be 1, 2 or 3"],
     ["no guest", { v: 1 }, "guest: is missing"],
-    ["an unknown guest kind", { v: 1, guest: { kind: "url", url: "http://x" } }, 'guest.kind: must be a bundled guest, an image or source'],
+    ["an unknown guest kind", { v: 1, guest: { kind: "url", url: "http://x" } }, 'guest.kind: must be a bundled guest, the bundled Linux guest, an image or source'],
     ["a path for a bundled guest", { v: 1, guest: { kind: "bundled", file: "../../etc/passwd" } }, "guest.file: must be a bundled guest's file name"],
     ["a bundled guest of another type", { v: 1, guest: { kind: "bundled", file: "x.js" } }, "guest.file: must be a bundled guest's file name"],
     ["an unknown field", { v: 1, guest: bundled, script: "alert(1)" }, "script: is not a field of a recipe"],
     ["an unknown nested field", { v: 1, guest: { ...bundled, url: "x" } }, "guest.url: is not a field of a recipe"],
     ["a Linux boot", { v: 1, guest: bundled, boot: { method: "linux" } }, `boot: ${LINUX_NOT_SHAREABLE}`],
+    // Version 3: the bundled Linux guest, named only; no other guest boots as Linux in a link.
+    ["a Linux boot of an image (refused for being Linux, not for its size)", { v: 3, guest: { kind: "image", name: "bzImage", size: 8_000_000 }, boot: { method: "linux" } }, `boot: ${LINUX_NOT_SHAREABLE}`],
+    ["a Linux boot of source", { v: 3, guest: { kind: "source", name: "a.asm", text: "" }, boot: { method: "linux", initrd: "x" } }, `boot: ${LINUX_NOT_SHAREABLE}`],
+    ["the bundled Linux guest in version 2", { v: 2, guest: { kind: "bundled-linux" } }, "guest: the bundled Linux guest needs version 3 of the recipe format (v: 3); version 2 has none"],
+    ["the bundled Linux guest booted as Multiboot", { v: 3, guest: { kind: "bundled-linux" }, boot: { method: "multiboot" } }, 'boot.method: must be "linux" for the bundled Linux guest (or left out), not "multiboot"'],
+    ["the bundled Linux guest with a file", { v: 3, guest: { kind: "bundled-linux", file: "vmlinux" } }, "guest.file: is not a field of a recipe"],
+    ["an initrd in a link", { v: 3, guest: { kind: "bundled-linux" }, boot: { method: "linux", initrd: "x" } }, "boot.initrd: is not a field of a recipe"],
+    ["too little memory for the bundled Linux guest", { v: 3, guest: { kind: "bundled-linux" }, memoryMiB: 1 }, "memoryMiB: must be from 2 to 2048 MiB"],
     ["an unknown boot method", { v: 1, guest: bundled, boot: { method: "uefi" } }, 'boot.method: must be "multiboot", "flat" or "elf"'],
     ["a bad flat mode", { v: 1, guest: bundled, boot: { method: "flat", mode: "virtual-8086" } }, 'boot.mode: must be "real", "protected" or "long"'],
     ["a fractional load address", { v: 1, guest: bundled, boot: { method: "flat", load: 1.5 } }, "boot.load: must be a whole number"],
@@ -105,6 +116,20 @@ describe("recipeFromWire", () => {
       expect(problem(json)).toContain(reason);
     });
   }
+
+  it("reads the bundled Linux guest (version 3) with its own defaults: the Linux boot, 256 MiB", () => {
+    const linux = recipeFromWire({ v: 3, guest: { kind: "bundled-linux" } }, null);
+    expect(linux).toEqual({ ok: true, recipe: defaultRecipe({ kind: "bundled-linux" }) });
+    expect(linux.ok && linux.recipe.boot).toEqual({ method: "linux" });
+    expect(linux.ok && linux.recipe.memoryMiB).toBe(256);
+    // Stated explicitly, the same; other fields as for any guest.
+    expect(recipeFromWire({ v: 3, guest: { kind: "bundled-linux" }, boot: { method: "linux" }, memoryMiB: 128, cmdline: "console=ttyS0 quiet" }, null)).toMatchObject({
+      ok: true, recipe: { boot: { method: "linux" }, memoryMiB: 128, cmdline: "console=ttyS0 quiet" },
+    });
+    // Version 3 changes nothing for the other guests: their defaults stay Multiboot and 128 MiB.
+    expect(recipeFromWire({ v: 3, guest: bundled }, null)).toEqual({ ok: true, recipe: defaultRecipe({ kind: "bundled", file: "hello.elf" }) });
+    expect(problem({ v: 3, guest: { kind: "bundled-linux" } }, Uint8Array.of(1))).toBe("guest: is a bundled-linux guest, but the link also carries image bytes");
+  });
 
   it("checks the image bytes against the size the recipe states", () => {
     const image = { v: 1, guest: { kind: "image", name: "k.elf", size: 3 } };
@@ -166,6 +191,19 @@ describe("recipeToWire", () => {
     expect(recipeFromWire(JSON.parse(JSON.stringify(json)), null)).toEqual({ ok: true, recipe: r });
     expect(recipeVersion(r)).toBe(2);
     expect(recipeVersion(defaultRecipe({ kind: "bundled", file: "hello.elf" }))).toBe(1);
+  });
+
+  it("names the bundled Linux guest in version 3, its defaults left out, traps or not", () => {
+    const linux = defaultRecipe({ kind: "bundled-linux" });
+    expect(recipeToWire(linux)).toEqual({ json: { v: 3, guest: { kind: "bundled-linux" } }, imageBytes: null });
+    const custom: Recipe = { ...linux, memoryMiB: 128, cmdline: "console=ttyS0 loglevel=3", traps: [{ kind: "bell", addr: 0xd0000000, size: 0x1000, key: 1n }] };
+    const { json } = recipeToWire(custom);
+    expect(json).toEqual({ v: 3, guest: { kind: "bundled-linux" }, memoryMiB: 128, cmdline: "console=ttyS0 loglevel=3", traps: [{ kind: "bell", addr: "0xd0000000", size: 4096, key: "0x1" }] });
+    expect(recipeFromWire(JSON.parse(JSON.stringify(json)), null)).toEqual({ ok: true, recipe: custom });
+    expect(recipeVersion(custom)).toBe(3);
+    // Any other guest booted as Linux is written so that validation refuses it, saying why.
+    const image: Recipe = { ...defaultRecipe({ kind: "image", name: "bzImage", bytes: Uint8Array.of(1) }), boot: { method: "linux" } };
+    expect(problem(recipeToWire(image).json, Uint8Array.of(1))).toBe(`boot: ${LINUX_NOT_SHAREABLE}`);
   });
 
   it("writes a trap the schema refuses so that validation names it", () => {

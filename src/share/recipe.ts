@@ -1,6 +1,6 @@
 /**
  * A recipe: everything needed to reproduce a guest boot for someone else — the guest (a bundled
- * guest's file name, an image's bytes, or assembly source), how it boots, the machine it runs on
+ * guest's file name, the bundled Linux guest, an image's bytes, or assembly source), how it boots, the machine it runs on
  * (memory, clock, the user's MEM and BELL traps), breakpoints, UI settings and console input to replay. It is data only: nothing in it is ever
  * executed outside the emulator.
  *
@@ -19,18 +19,24 @@ import * as v from "valibot";
 
 /**
  * The newest recipe format this playground reads and writes. A link is written in the lowest version
- * that holds its recipe (recipeVersion): 1 without traps, 2 with them, so that a playground that
- * reads only version 1 opens every link it can and, for one with traps, says "made by a newer
- * playground" instead of booting the guest without them (README.md, "Versions").
+ * that holds its recipe (recipeVersion): 1 without traps, 2 with them, 3 for the bundled Linux
+ * guest, so that a playground that reads only version 1 opens every link it can and, for one with
+ * traps, says "made by a newer playground" instead of booting the guest without them (README.md,
+ * "Versions"); and a version 2 playground, which has no Linux guest, says the same of a Linux link
+ * instead of blaming the link ("guest.kind: must be a bundled guest, an image or source").
  */
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 3;
 /** The versions this playground reads. */
-export type RecipeVersion = 1 | 2;
+export type RecipeVersion = 1 | 2 | 3;
 /** The first version with traps. */
 export const TRAPS_VERSION = 2;
+/** The first version with the bundled Linux guest (guest kind "bundled-linux", boot method "linux"). */
+export const LINUX_VERSION = 3;
 
 /** Guest RAM bounds in MiB: src/vmm's DEFAULT_MEMORY_MIB and MAX_MEMORY_MIB (recipe.test.ts checks they agree). */
 export const DEFAULT_MEMORY_MIB = 128;
+/** The bundled Linux guest's default: workers/api.ts's LINUX_DEFAULT_MEMORY_MIB (recipe.test.ts checks they agree). */
+export const LINUX_MEMORY_MIB = 256;
 export const MIN_MEMORY_MIB = 2;
 export const MAX_MEMORY_MIB = 2048;
 
@@ -70,7 +76,7 @@ export const IO_TRAPS_NOT_SHAREABLE =
 
 /** Linux boots need a kernel and usually an initrd: megabytes, far past what a link can carry. */
 export const LINUX_NOT_SHAREABLE =
-  "Linux guests cannot be shared by link: a kernel and initrd are megabytes, far more than a link carries";
+  "Linux guests cannot be shared by link: a kernel and initrd are megabytes, far more than a link carries (only the bundled Linux guest can be named)";
 
 export type FlatMode = "real" | "protected" | "long";
 export type ClockMode = "deterministic" | "realtime";
@@ -80,19 +86,29 @@ export type Theme = "dark" | "light" | "system";
 export type GuestSpec =
   /** A guest bundled with the playground (public/guests/<file>): the link names it, the bytes stay home. */
   | { kind: "bundled"; file: string }
+  /**
+   * The bundled Linux guest (version 3): Debian's stock kernel and a busybox initramfs that
+   * `npm run guests:linux` builds into guests/linux/. Named only; it boots by the Linux boot protocol.
+   */
+  | { kind: "bundled-linux" }
   /** An image the user opened: its bytes travel in the link. */
   | { kind: "image"; name: string; bytes: Uint8Array }
   /** NASM source the playground assembles (src/asm) before booting. */
   | { kind: "source"; name: string; text: string };
 
-/** How to boot it (the `hvplay run --boot` methods a link can carry; Linux cannot, see LINUX_NOT_SHAREABLE). */
+/**
+ * How to boot it (the `hvplay run --boot` methods a link can carry). "linux" only for the bundled
+ * Linux guest (its default, and its only method); any other Linux guest is LINUX_NOT_SHAREABLE.
+ */
 export type BootMethod =
   /** Multiboot v1 (ELF32 or a.out kludge), entered as QEMU's -kernel does. */
   | { method: "multiboot" }
   /** Raw bytes at `load`, started at `entry` in `mode` (VMM defaults for those left out). */
   | { method: "flat"; mode?: FlatMode; load?: number; entry?: number }
   /** An ELF32 or ELF64 executable, segments at their physical addresses. */
-  | { method: "elf" };
+  | { method: "elf" }
+  /** The Linux boot protocol's 64-bit entry (the bundled Linux guest only). */
+  | { method: "linux" };
 
 export interface Breakpoints {
   /** Guest addresses (as the debugger takes them). */
@@ -126,7 +142,7 @@ export interface Recipe {
   guest: GuestSpec;
   boot: BootMethod;
   memoryMiB: number;
-  /** Multiboot command line ("" for none). */
+  /** Multiboot command line, or the Linux kernel's ("" for none: Linux then gets workers/api.ts LINUX_DEFAULT_CMDLINE). */
   cmdline: string;
   /** Deterministic by default: device time follows retired instructions, so a link replays the same. */
   clock: ClockMode;
@@ -138,17 +154,28 @@ export interface Recipe {
   consoleInput: string;
 }
 
-/** The lowest format version that holds `recipe`: 2 if it has traps, else 1. */
+/** The lowest format version that holds `recipe`: 3 for the bundled Linux guest, else 2 if it has traps, else 1. */
 export function recipeVersion(recipe: Recipe): RecipeVersion {
+  if (recipe.guest.kind === "bundled-linux") return LINUX_VERSION;
   return recipe.traps.length > 0 ? TRAPS_VERSION : 1;
 }
 
+/** How `guest` boots when the recipe does not say: Linux for the bundled Linux guest, else Multiboot. */
+export function defaultBoot(guest: GuestSpec): BootMethod {
+  return guest.kind === "bundled-linux" ? { method: "linux" } : { method: "multiboot" };
+}
+
+/** Guest RAM when the recipe does not say: LINUX_MEMORY_MIB for the bundled Linux guest, else DEFAULT_MEMORY_MIB. */
+export function defaultMemoryMiB(guest: GuestSpec): number {
+  return guest.kind === "bundled-linux" ? LINUX_MEMORY_MIB : DEFAULT_MEMORY_MIB;
+}
+
 /** A recipe for `guest` with every other field at its default. */
-export function defaultRecipe(guest: GuestSpec, boot: BootMethod = { method: "multiboot" }): Recipe {
+export function defaultRecipe(guest: GuestSpec, boot: BootMethod = defaultBoot(guest)): Recipe {
   return {
     guest,
     boot,
-    memoryMiB: DEFAULT_MEMORY_MIB,
+    memoryMiB: defaultMemoryMiB(guest),
     cmdline: "",
     clock: "deterministic",
     breakpoints: { addresses: [], lines: [] },
@@ -200,8 +227,10 @@ const WireGuestSchema = v.variant(
       name: NAME,
       text: v.pipe(v.string("must be a string"), v.maxLength(LIMITS.source, `must be at most ${LIMITS.source} characters`)),
     }),
+    // Version 3: the bundled Linux guest, by name only (recipeFromWire checks the version).
+    v.strictObject({ kind: v.literal("bundled-linux") }),
   ],
-  'must be a bundled guest, an image or source (kind "bundled", "image" or "source")',
+  'must be a bundled guest, the bundled Linux guest, an image or source (kind "bundled", "bundled-linux", "image" or "source")',
 );
 
 const WireBootSchema = v.variant(
@@ -215,10 +244,11 @@ const WireBootSchema = v.variant(
       entry: v.optional(U32),
     }),
     v.strictObject({ method: v.literal("elf") }),
-    // Named so that its refusal says why, instead of "not one of the methods".
-    v.pipe(v.looseObject({ method: v.literal("linux") }), v.check(() => false, LINUX_NOT_SHAREABLE)),
+    // The bundled Linux guest's method (version 3). recipeFromWire refuses it for any other guest
+    // with LINUX_NOT_SHAREABLE before the schema runs, so that the refusal says why.
+    v.strictObject({ method: v.literal("linux") }),
   ],
-  'must be "multiboot", "flat" or "elf"',
+  'must be "multiboot", "flat" or "elf" ("linux" for the bundled Linux guest only)',
 );
 
 const ADDRESS = v.pipe(
@@ -313,7 +343,7 @@ const WireSettingsSchema = v.strictObject({
 /** The wire form (JSON) of a recipe: optional fields take their defaults when absent. */
 export const WireRecipeSchema = v.strictObject(
   {
-    v: v.picklist([1, 2], "must be 1 or 2"),
+    v: v.picklist([1, 2, 3], "must be 1, 2 or 3"),
     guest: WireGuestSchema,
     boot: v.optional(WireBootSchema),
     memoryMiB: v.optional(
@@ -375,12 +405,28 @@ export function recipeFromWire(
 ): { ok: true; recipe: Recipe } | { ok: false; problem: RecipeProblem } {
   // valibot's object schemas take an array for an object (both are typeof "object").
   if (Array.isArray(json)) return { ok: false, problem: { field: "", message: "must be an object" } };
+  // A Linux boot of anything but the bundled Linux guest: said first, whatever else is wrong (an
+  // image guest's kernel would otherwise be refused as too large, which is true but not the reason).
+  if (typeof json === "object" && json !== null) {
+    const { boot, guest } = json as { boot?: unknown; guest?: unknown };
+    const method = typeof boot === "object" && boot !== null ? (boot as { method?: unknown }).method : undefined;
+    const kind = typeof guest === "object" && guest !== null ? (guest as { kind?: unknown }).kind : undefined;
+    if (method === "linux" && kind !== "bundled-linux") return { ok: false, problem: { field: "boot", message: LINUX_NOT_SHAREABLE } };
+  }
   const parsed = v.safeParse(WireRecipeSchema, json, { abortEarly: true });
   if (!parsed.success) return { ok: false, problem: describeIssue(parsed.issues[0]) };
   const w = parsed.output;
   if (version !== undefined && w.v !== version) return { ok: false, problem: { field: "v", message: `is ${w.v}, but the link says version ${version}` } };
   if (w.traps !== undefined && w.v < TRAPS_VERSION) {
     return { ok: false, problem: { field: "traps", message: `need version ${TRAPS_VERSION} of the recipe format (v: ${TRAPS_VERSION}); version ${w.v} has no traps` } };
+  }
+  if (w.guest.kind === "bundled-linux") {
+    if (w.v < LINUX_VERSION) {
+      return { ok: false, problem: { field: "guest", message: `the bundled Linux guest needs version ${LINUX_VERSION} of the recipe format (v: ${LINUX_VERSION}); version ${w.v} has none` } };
+    }
+    if (w.boot !== undefined && w.boot.method !== "linux") {
+      return { ok: false, problem: { field: "boot.method", message: `must be "linux" for the bundled Linux guest (or left out), not ${JSON.stringify(w.boot.method)}` } };
+    }
   }
   let guest: GuestSpec;
   if (w.guest.kind === "image") {
@@ -391,20 +437,23 @@ export function recipeFromWire(
     guest = { kind: "image", name: w.guest.name, bytes: imageBytes };
   } else {
     if (imageBytes) return { ok: false, problem: { field: "guest", message: `is a ${w.guest.kind} guest, but the link also carries image bytes` } };
-    guest = w.guest.kind === "bundled" ? { kind: "bundled", file: w.guest.file } : { kind: "source", name: w.guest.name, text: w.guest.text };
+    guest = w.guest.kind === "bundled" ? { kind: "bundled", file: w.guest.file }
+      : w.guest.kind === "bundled-linux" ? { kind: "bundled-linux" }
+      : { kind: "source", name: w.guest.name, text: w.guest.text };
   }
   const boot: BootMethod =
-    w.boot === undefined || w.boot.method === "multiboot" ? { method: "multiboot" }
+    w.boot === undefined ? defaultBoot(guest)
+    : w.boot.method === "multiboot" ? { method: "multiboot" }
     : w.boot.method === "elf" ? { method: "elf" }
-    : w.boot.method === "flat" ? withoutUndefined({ method: "flat" as const, mode: w.boot.mode, load: w.boot.load, entry: w.boot.entry })
-    // Unreachable: the schema refuses "linux"; kept so that a schema change cannot let it through.
-    : ({ method: "multiboot" } as never);
+    // Only the bundled Linux guest gets here with "linux" (checked above).
+    : w.boot.method === "linux" ? { method: "linux" }
+    : withoutUndefined({ method: "flat" as const, mode: w.boot.mode, load: w.boot.load, entry: w.boot.entry });
   return {
     ok: true,
     recipe: {
       guest,
       boot,
-      memoryMiB: w.memoryMiB ?? DEFAULT_MEMORY_MIB,
+      memoryMiB: w.memoryMiB ?? defaultMemoryMiB(guest),
       cmdline: w.cmdline ?? "",
       clock: w.clock ?? "deterministic",
       breakpoints: {
@@ -431,10 +480,12 @@ export function recipeToWire(recipe: Recipe): { json: Record<string, unknown>; i
     json.guest = { kind: "image", name: g.name, size: g.bytes.length };
     imageBytes = g.bytes;
   } else {
-    json.guest = g.kind === "bundled" ? { kind: "bundled", file: g.file } : { kind: "source", name: g.name, text: g.text };
+    json.guest = g.kind === "bundled" ? { kind: "bundled", file: g.file }
+      : g.kind === "bundled-linux" ? { kind: "bundled-linux" }
+      : { kind: "source", name: g.name, text: g.text };
   }
-  if (recipe.boot.method !== "multiboot") json.boot = withoutUndefined({ ...recipe.boot });
-  if (recipe.memoryMiB !== DEFAULT_MEMORY_MIB) json.memoryMiB = recipe.memoryMiB;
+  if (recipe.boot.method !== defaultBoot(g).method) json.boot = withoutUndefined({ ...recipe.boot });
+  if (recipe.memoryMiB !== defaultMemoryMiB(g)) json.memoryMiB = recipe.memoryMiB;
   if (recipe.cmdline !== "") json.cmdline = recipe.cmdline;
   if (recipe.clock !== "deterministic") json.clock = recipe.clock;
   const { addresses, lines } = recipe.breakpoints;

@@ -47,7 +47,7 @@ export const traps: fc.Arbitrary<Trap[]> = fc
     ),
   );
 
-export const recipe: fc.Arbitrary<Recipe> = fc.record({
+const anyGuestRecipe: fc.Arbitrary<Recipe> = fc.record({
   guest: guestSpec,
   boot: bootMethod,
   memoryMiB: fc.integer({ min: MIN_MEMORY_MIB, max: MAX_MEMORY_MIB }),
@@ -67,3 +67,9 @@ export const recipe: fc.Arbitrary<Recipe> = fc.record({
   ),
   consoleInput: fc.string({ unit: "binary", maxLength: 60 }),
 });
+
+/** Any recipe: mostly of the guests above, one in five of the bundled Linux guest (which boots only as Linux). */
+export const recipe: fc.Arbitrary<Recipe> = fc.oneof(
+  { arbitrary: anyGuestRecipe, weight: 4 },
+  { arbitrary: anyGuestRecipe.map((r): Recipe => ({ ...r, guest: { kind: "bundled-linux" }, boot: { method: "linux" } })), weight: 1 },
+);

@@ -102,6 +102,66 @@ function useDebuggerShortcuts(): void {
   }, [workbench]);
 }
 
+/** Whether a drag carries files (not text dragged inside the editor, say). */
+function hasFiles(event: DragEvent): boolean {
+  return event.dataTransfer?.types.includes("Files") ?? false;
+}
+
+/**
+ * Files dropped anywhere on the page boot as "Open image…" would (open-files.ts: a guest image, a
+ * bzImage alone, or a Linux kernel and its initrd together). While files are dragged over the page
+ * it says what a drop does. Text drags (the editor's) are left alone.
+ */
+function useFileDrop(): boolean {
+  const workbench = useWorkbench();
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    // dragenter/dragleave fire for every element crossed: count them to know when the drag left the page.
+    let depth = 0;
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      // Without this the browser opens the file instead of letting us have it.
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const files = [...(e.dataTransfer?.files ?? [])];
+      const { connection } = workbench.store.getSnapshot();
+      if (files.length === 0) return;
+      if (connection.kind !== "connected") {
+        workbench.store.addError("Open image: the hypervisor worker is not running");
+        return;
+      }
+      void workbench.loadFiles(files);
+    };
+    window.addEventListener("dragenter", enter);
+    window.addEventListener("dragleave", leave);
+    window.addEventListener("dragover", over);
+    window.addEventListener("drop", drop);
+    return () => {
+      window.removeEventListener("dragenter", enter);
+      window.removeEventListener("dragleave", leave);
+      window.removeEventListener("dragover", over);
+      window.removeEventListener("drop", drop);
+    };
+  }, [workbench]);
+  return dragging;
+}
+
 /** A tab's live count (exits, syscalls). */
 function Count({ of }: { of: "exitTotal" | "syscallTotal" }) {
   const n = useWorkbenchState((s) => s[of]);
@@ -116,6 +176,7 @@ function useTheme(): void {
 export function App() {
   useDebuggerShortcuts();
   useTheme();
+  const dragging = useFileDrop();
   const program = useWorkbenchState((s) => s.program);
   const [codeTab, setCodeTab] = useState<string | undefined>(undefined);
   // A program assembled in the editor is what the user is working on: keep the editor in front.
@@ -159,6 +220,14 @@ export function App() {
         ]}
       />
       <WorkerDead />
+      {dragging && (
+        <div className="overlay drop-overlay" role="status" data-testid="drop-overlay">
+          <div className="overlay-card">
+            <h2>Drop to boot</h2>
+            <p>One guest image (a Multiboot kernel), a Linux bzImage, or a Linux kernel and its initrd together.</p>
+          </div>
+        </div>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { useRef } from "react";
 import type { MachineState } from "../../workers/api";
 import { formatCount, formatMips } from "./format";
-import { BUNDLED_GUESTS } from "./guests";
+import { BUNDLED_GUESTS, LINUX_BUNDLED_GUEST } from "./guests";
 import { useWorkbench, useWorkbenchState } from "./hooks";
 import { ShareButton } from "./ShareButton";
 import { SHORTCUTS } from "./shortcuts";
@@ -11,7 +11,8 @@ function GuestPicker({ disabled }: { disabled: boolean }) {
   const workbench = useWorkbench();
   const guestName = useWorkbenchState((s) => s.guestName);
   const fileInput = useRef<HTMLInputElement>(null);
-  const bundled = BUNDLED_GUESTS.some((g) => g.file === guestName);
+  const bundled = BUNDLED_GUESTS.some((g) => g.file === guestName) || guestName === LINUX_BUNDLED_GUEST.file;
+  const linux = LINUX_BUNDLED_GUEST;
   return (
     <div className="guest-picker">
       <label htmlFor="guest-select" className="muted">Guest</label>
@@ -25,16 +26,20 @@ function GuestPicker({ disabled }: { disabled: boolean }) {
             ))}
           </optgroup>
         ))}
+        <optgroup label="Linux">
+          <option value={linux.file} title={`${linux.title}\n\n${linux.description}`}>{linux.title}</option>
+        </optgroup>
       </select>
       <button type="button" className="btn small" disabled={disabled} onClick={() => fileInput.current?.click()}
-        title="Boot a Multiboot v1 kernel (ELF32 or a.out kludge) from your disk">
+        title={"Boot a Multiboot v1 kernel (ELF32 or a.out kludge) from your disk, or a Linux kernel: a bzImage alone, " +
+          "or a kernel (bzImage or ELF64 vmlinux) and its initrd picked together. Or drop them on the page."}>
         Open image…
       </button>
-      <input ref={fileInput} type="file" hidden accept=".elf,.bin,.img,application/octet-stream"
+      <input ref={fileInput} type="file" hidden multiple data-testid="open-image"
         onChange={(e) => {
-          const file = e.target.files?.[0];
+          const files = [...(e.target.files ?? [])];
           e.target.value = "";
-          if (file) void workbench.loadFile(file);
+          if (files.length > 0) void workbench.loadFiles(files);
         }} />
     </div>
   );

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GUEST, GUEST_FILE_NAME } from "../../workers/api";
-import { BUNDLED_GUESTS, bundledGuest, guestBoot } from "./guests";
+import { BUNDLED_GUESTS, LINUX_BUNDLED_GUEST, bundledGuest, guestBoot, initialGuest } from "./guests";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -40,5 +40,15 @@ describe("the bundled guests the toolbar offers", () => {
     // Files not in the list (reachable with ?guest=) are Multiboot kernels.
     expect(bundledGuest("c-torture-O2.elf")).toBeUndefined();
     expect(guestBoot("c-torture-O2.elf")).toEqual({ boot: "multiboot" });
+  });
+
+  it("offer the Linux guest by name, booted as Linux, explaining how to build it", () => {
+    expect(LINUX_BUNDLED_GUEST.title).toBe("Linux — Debian's stock kernel and a busybox shell");
+    expect(bundledGuest("linux")).toBe(LINUX_BUNDLED_GUEST);
+    expect(guestBoot("linux")).toEqual({ boot: "linux" });
+    expect(LINUX_BUNDLED_GUEST.description).toContain("npm install && npm run guests:linux");
+    // It is not a file in public/guests/ (it would be precached): the list of those stays as it is.
+    expect(BUNDLED_GUESTS.some((g) => g.file === "linux")).toBe(false);
+    expect(initialGuest("?guest=linux")).toBe("linux");
   });
 });

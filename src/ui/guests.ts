@@ -4,7 +4,7 @@
  * in guests/ and a header comment saying what to look at — then the test kernels. The worker fetches
  * them by file name and boots them the way `boot` says; anything else comes from "Open image…".
  */
-import { DEFAULT_GUEST, GUEST_FILE_NAME, type GuestBoot } from "../../workers/api";
+import { DEFAULT_GUEST, GUEST_FILE_NAME, LINUX_BUILD_COMMAND, LINUX_GUEST, type GuestBoot } from "../../workers/api";
 
 export interface BundledGuest {
   file: string;
@@ -105,8 +105,24 @@ export const BUNDLED_GUESTS: readonly BundledGuest[] = [
   },
 ];
 
-/** The bundled guest called `file`, if there is one. */
+/**
+ * The bundled Linux guest: not a file in public/guests/ but Debian's stock kernel and a busybox
+ * initramfs that `npm run guests:linux` builds into guests/linux/ (git-ignored, ~75 MB), served
+ * beside the app and fetched by the worker only when chosen (workers/linux-guest.ts).
+ */
+export const LINUX_BUNDLED_GUEST: BundledGuest = {
+  file: LINUX_GUEST, boot: { boot: "linux" }, lesson: true,
+  title: "Linux — Debian's stock kernel and a busybox shell",
+  description: "An unmodified 64-bit Linux kernel booted by the Linux boot protocol through the same zx_* calls as every " +
+    "other guest, to a busybox shell on ttyS0: type uname -a in the console. The boot takes a while (billions of " +
+    "instructions; the command line skips the kernel's crypto self-tests, cryptomgr.notests, which are more than half of them); " +
+    "its messages appear in the console as they come. The images are not part of the playground: " +
+    `build them with ${LINUX_BUILD_COMMAND} (apt-get, on a Debian-based system). You can also drop your own bzImage and initrd on the page.`,
+};
+
+/** The bundled guest called `file`, if there is one (the Linux guest by its name, LINUX_GUEST). */
 export function bundledGuest(file: string): BundledGuest | undefined {
+  if (file === LINUX_GUEST) return LINUX_BUNDLED_GUEST;
   return BUNDLED_GUESTS.find((g) => g.file === file);
 }
 
@@ -115,8 +131,8 @@ export function guestBoot(file: string): GuestBoot {
   return bundledGuest(file)?.boot ?? MULTIBOOT;
 }
 
-/** The guest to boot first: `?guest=<file>` when it names a bundled-guest file, else the default. */
+/** The guest to boot first: `?guest=<file>` when it names a bundled-guest file (or `linux`), else the default. */
 export function initialGuest(search: string): string {
   const requested = new URLSearchParams(search).get("guest");
-  return requested && GUEST_FILE_NAME.test(requested) ? requested : DEFAULT_GUEST;
+  return requested && (GUEST_FILE_NAME.test(requested) || requested === LINUX_GUEST) ? requested : DEFAULT_GUEST;
 }

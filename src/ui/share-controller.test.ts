@@ -217,13 +217,13 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
   });
 
   it("a corrupt or future link: a readable error, and the default guest runs", async () => {
-    for (const hash of ["#r=1.eNqrVipTsjLUUUovTS0uUbKqVsrOzEtRslJKKs1LyUlNUdJRSsvMSQUKZKTm5OTrpeakKdXWAgDAbhE0", "#r=3.AAAA"]) {
+    for (const hash of ["#r=1.eNqrVipTsjLUUUovTS0uUbKqVsrOzEtRslJKKs1LyUlNUdJRSsvMSQUKZKTm5OTrpeakKdXWAgDAbhE0", "#r=4.AAAA"]) {
       const p = openPage("", hash);
       await p.opened;
       await until("the default guest to greet", p.snapshot, (s) => s.machine.kind === "running" && s.consoleText.includes("hvplay> "));
       expect(p.snapshot().guestName).toBe("monitor.elf");
       expect(p.snapshot().errors).toHaveLength(1);
-      expect(p.snapshot().errors[0]).toMatch(/^Could not open the share link: this link (is damaged: the data does not match its checksum|was made by a newer playground \(version 3\); this one reads up to 2)/);
+      expect(p.snapshot().errors[0]).toMatch(/^Could not open the share link: this link (is damaged: the data does not match its checksum|was made by a newer playground \(version 4\); this one reads up to 3)/);
     }
   });
 

@@ -11,7 +11,7 @@
  * that boot is loaded once it has come to rest (initialBootSettled), so the two loads never race.
  */
 import * as Comlink from "comlink";
-import { DEFAULT_GUEST, GUEST_FILE_NAME, type GuestImage, type HypervisorApi, type MachineStateKind } from "../../workers/api";
+import { DEFAULT_GUEST, GUEST_FILE_NAME, LINUX_GUEST, type GuestImage, type HypervisorApi, type MachineStateKind } from "../../workers/api";
 import { encodeRecipe, type DecodeResult } from "../share/codec";
 import type { Recipe, Settings } from "../share/recipe";
 import { guestBoot } from "./guests";
@@ -145,6 +145,12 @@ export class ShareController {
         // The workbench's own boot was the recipe's; only the settings and the replay are left.
         await this.applyDebugSettings(recipe, null);
         await this.sendConsoleInput(recipe);
+        return;
+      }
+      // The bundled Linux guest is the workbench's first boot already; if that found no images, it
+      // said how to build them, and fetching them again for the recipe would only say it twice.
+      if (recipe.guest.kind === "bundled-linux" && initial === LINUX_GUEST && s.machine.kind === "empty") {
+        await this.options.workbench.bootGuest(DEFAULT_GUEST);
         return;
       }
       const booted = await this.bootRecipe(recipe, { run: !embed });

@@ -191,3 +191,47 @@ describe("breakpoints in recipes", () => {
     expect(recipeFromLoaded({ ...loaded, name: "b.bin" }, null, {}, { program }).guest.kind).toBe("image");
   });
 });
+
+describe("the bundled Linux guest in links", () => {
+  const kernel = Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2);
+  const initrd = Uint8Array.of(0x1f, 0x8b);
+  const linux = defaultRecipe({ kind: "bundled-linux" });
+  /** What the worker reports after bootGuest("linux"): its name, the fetched files, the 256 MiB it gave it. */
+  const loaded = { name: "linux", image: kernel, boot: { boot: "linux" as const, initrd }, machine: { memoryMiB: 256 } };
+
+  it("is named, not carried: a recipe from what the worker loaded, whose link is short", () => {
+    expect(toGuestBoot({ method: "linux" })).toEqual({ boot: "linux" });
+    expect(fromGuestBoot({ boot: "linux", initrd })).toEqual({ method: "linux" });
+    const r = recipeFromLoaded(loaded, null);
+    expect(r).toEqual(linux);
+    expect(fragment(r)).toMatch(/^#r=3\./);
+    expect(fragment(r).length).toBeLessThan(100);
+    expect(recipeFromLoaded({ ...loaded, cmdline: "console=ttyS0 quiet", machine: { memoryMiB: 512 } }, null)).toMatchObject({ guest: { kind: "bundled-linux" }, cmdline: "console=ttyS0 quiet", memoryMiB: 512 });
+  });
+
+  it("any other Linux guest (files the user opened) makes a recipe the codec refuses, saying why", () => {
+    const opened = recipeFromLoaded({ name: "bzImage + initrd.img", image: kernel, boot: { boot: "linux", initrd } }, null);
+    expect(opened.guest).toEqual({ kind: "image", name: "bzImage + initrd.img", bytes: kernel });
+    expect(encodeRecipe(opened)).toMatchObject({ ok: false, error: { message: expect.stringContaining("Linux guests cannot be shared by link") } });
+  });
+
+  it("boots first on a page opened with its link; a plain link is the workbench's own boot", () => {
+    expect(initialGuestFor(readPageRequest("?guest=echo.elf", fragment(linux)), "?guest=echo.elf")).toBe("linux");
+    expect(isPlainBundledBoot(linux, "linux", { boot: "linux" })).toBe(true);
+    expect(isPlainBundledBoot(linux, "hello.elf", { boot: "linux" })).toBe(false);
+    expect(isPlainBundledBoot({ ...linux, memoryMiB: 128 }, "linux", { boot: "linux" })).toBe(false);
+    expect(isPlainBundledBoot({ ...linux, cmdline: "console=ttyS0 quiet" }, "linux", { boot: "linux" })).toBe(false);
+  });
+
+  it("loads through the page's fetch when the link asks for more than the default machine, or says how to build it", async () => {
+    const sources = { fetchBundled: async () => Uint8Array.of(), fetchLinux: async () => ({ name: "linux", image: kernel, boot: { boot: "linux" as const, initrd } }) };
+    expect(await guestImageFromRecipe(linux, sources)).toEqual({ name: "linux", image: kernel, boot: { boot: "linux", initrd } });
+    // 128 MiB is not the worker's default for Linux (256): it is stated, so the machine is the link's.
+    expect(await guestImageFromRecipe({ ...linux, memoryMiB: 128, cmdline: "console=ttyS0 quiet" }, sources)).toEqual({
+      name: "linux", image: kernel, boot: { boot: "linux", initrd }, cmdline: "console=ttyS0 quiet", machine: { memoryMiB: 128 },
+    });
+    const missing = "The Linux guest is not built on this server: … `npm install && npm run guests:linux` …";
+    expect(await guestImageFromRecipe(linux, { ...sources, fetchLinux: async () => missing })).toBe(missing);
+    expect(await guestImageFromRecipe(linux, { fetchBundled: sources.fetchBundled })).toBe("this link boots the bundled Linux guest, which this page cannot fetch");
+  });
+});

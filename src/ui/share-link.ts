@@ -3,9 +3,9 @@
  * what the page's address asks for (`?embed`, a `#r=` recipe), a recipe from what the worker has
  * loaded, and the guest image a recipe boots. The codec itself is src/share.
  */
-import type { GuestBoot, GuestImage, MachineConfig, UserTrap } from "../../workers/api";
+import { LINUX_DEFAULT_MEMORY_MIB, LINUX_GUEST, type GuestBoot, type GuestImage, type MachineConfig, type UserTrap } from "../../workers/api";
 import { decodeFragment, type DecodeResult } from "../share/codec";
-import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, type BootMethod, type Recipe, type Settings, type Trap } from "../share/recipe";
+import { BUNDLED_FILE_NAME, DEFAULT_MEMORY_MIB, defaultMemoryMiB, type BootMethod, type Recipe, type Settings, type Trap } from "../share/recipe";
 import type { LineMapEntry } from "../asm/types";
 import type { ProgramInfo, WorkbenchSnapshot } from "./store";
 
@@ -43,6 +43,9 @@ export function toGuestBoot(boot: BootMethod): GuestBoot | string {
     }
     case "elf":
       return { boot: "elf" };
+    case "linux":
+      // The initrd is the bundled Linux guest's (loadableFromRecipe fetches it).
+      return { boot: "linux" };
   }
 }
 
@@ -50,6 +53,7 @@ export function toGuestBoot(boot: BootMethod): GuestBoot | string {
 export function fromGuestBoot(boot: GuestBoot | undefined): BootMethod {
   if (!boot || boot.boot === "multiboot") return { method: "multiboot" };
   if (boot.boot === "elf") return { method: "elf" };
+  if (boot.boot === "linux") return { method: "linux" };
   const out: BootMethod = { method: "flat" };
   if (boot.mode !== undefined) out.mode = boot.mode;
   if (boot.load !== undefined) out.load = boot.load;
@@ -63,11 +67,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Whether the worker's loaded guest is the bundled Linux guest (bootGuest(LINUX_GUEST) names it so; a file the user opens never is). */
+export function isBundledLinux(loaded: GuestImage): boolean {
+  return loaded.name === LINUX_GUEST && loaded.boot?.boot === "linux";
+}
+
 /**
  * A recipe for what the worker has loaded. `bundledBytes` are the bytes of the bundled guest of the
  * same name (null if there is none): when they are the loaded image's, the link names the guest
  * instead of carrying it; any other image (opened from disk, or a bundled name with other bytes)
- * travels whole.
+ * travels whole. The bundled Linux guest is named (its megabytes stay home); any other Linux guest
+ * makes a recipe the codec refuses (LINUX_NOT_SHAREABLE).
  */
 export function recipeFromLoaded(
   loaded: GuestImage,
@@ -80,6 +90,7 @@ export function recipeFromLoaded(
   const program = debug.program && debug.program.name === loaded.name ? debug.program : null;
   const guest: Recipe["guest"] = program
     ? { kind: "source", name: program.name, text: program.text }
+    : isBundledLinux(loaded) ? { kind: "bundled-linux" }
     : bundled ? { kind: "bundled", file: loaded.name } : { kind: "image", name: loaded.name, bytes: loaded.image };
   return {
     guest,
@@ -134,6 +145,8 @@ export type Assemble = (name: string, text: string) => Promise<{ bytes: Uint8Arr
 export interface RecipeSources {
   /** Fetches public/guests/<file>; throws on failure. */
   fetchBundled(file: string): Promise<Uint8Array>;
+  /** Fetches the bundled Linux guest (workers/linux-guest.ts): the guest, or why it cannot (not built). */
+  fetchLinux?(): Promise<GuestImage | string>;
   assemble?: Assemble;
 }
 
@@ -149,7 +162,7 @@ export async function guestImageFromRecipe(recipe: Recipe, sources: RecipeSource
  */
 export async function loadableFromRecipe(recipe: Recipe, sources: RecipeSources): Promise<{ guest: GuestImage; program: ProgramInfo | null } | string> {
   let program: ProgramInfo | null = null;
-  const boot = toGuestBoot(recipe.boot);
+  let boot = toGuestBoot(recipe.boot);
   if (typeof boot === "string") return boot;
   let name: string;
   let image: Uint8Array;
@@ -163,6 +176,16 @@ export async function loadableFromRecipe(recipe: Recipe, sources: RecipeSources)
         return `this link boots the bundled guest ${g.file}, which could not be fetched: ${error instanceof Error ? error.message : String(error)}`;
       }
       break;
+    case "bundled-linux": {
+      if (!sources.fetchLinux) return "this link boots the bundled Linux guest, which this page cannot fetch";
+      const fetched = await sources.fetchLinux();
+      if (typeof fetched === "string") return fetched;
+      name = fetched.name;
+      image = fetched.image;
+      // Its initrd with it.
+      if (fetched.boot) boot = fetched.boot;
+      break;
+    }
     case "image":
       name = g.name;
       image = g.bytes;
@@ -178,7 +201,8 @@ export async function loadableFromRecipe(recipe: Recipe, sources: RecipeSources)
     }
   }
   const machine: MachineConfig = {};
-  if (recipe.memoryMiB !== DEFAULT_MEMORY_MIB) machine.memoryMiB = recipe.memoryMiB;
+  // Left out at the worker's own default for this boot (a Linux boot gets more).
+  if (recipe.memoryMiB !== (boot.boot === "linux" ? LINUX_DEFAULT_MEMORY_MIB : DEFAULT_MEMORY_MIB)) machine.memoryMiB = recipe.memoryMiB;
   if (recipe.clock !== "deterministic") machine.clock = recipe.clock;
   const guest: GuestImage = { name, image, boot };
   if (recipe.cmdline !== "") guest.cmdline = recipe.cmdline;
@@ -192,13 +216,14 @@ export async function loadableFromRecipe(recipe: Recipe, sources: RecipeSources)
  */
 export function isPlainBundledBoot(recipe: Recipe, file: string, boot: GuestBoot): boolean {
   const mine = toGuestBoot(recipe.boot);
+  const g = recipe.guest;
   return (
-    recipe.guest.kind === "bundled" &&
-    recipe.guest.file === file &&
+    ((g.kind === "bundled" && g.file === file) || (g.kind === "bundled-linux" && file === LINUX_GUEST)) &&
     typeof mine !== "string" &&
     JSON.stringify(mine) === JSON.stringify(boot) &&
     recipe.cmdline === "" &&
-    recipe.memoryMiB === DEFAULT_MEMORY_MIB &&
+    // The workbench's boot takes the worker's default machine, which is the recipe's default.
+    recipe.memoryMiB === defaultMemoryMiB(g) &&
     recipe.clock === "deterministic" &&
     // The workbench's boot sets no traps: a recipe with some boots again, with them.
     recipe.traps.length === 0

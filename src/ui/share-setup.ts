@@ -4,6 +4,8 @@
  * bar of an open page (only its fragment changes, so the page does not reload: `hashchange`).
  */
 import type { Assemble } from "./share-link";
+import { LINUX_GUEST } from "../../workers/api";
+import { fetchLinuxGuest } from "../../workers/linux-guest";
 import { decodeFragment } from "../share/codec";
 import { initialGuest } from "./guests";
 import { ShareController, type WorkerTracker } from "./share-controller";
@@ -14,6 +16,7 @@ import type { Workbench } from "./workbench";
 export function initialGuestFor(request: PageRequest, search: string): string {
   const link = request.link;
   if (link?.ok && link.recipe.guest.kind === "bundled") return link.recipe.guest.file;
+  if (link?.ok && link.recipe.guest.kind === "bundled-linux") return LINUX_GUEST;
   return initialGuest(search);
 }
 
@@ -24,6 +27,15 @@ async function fetchBundled(file: string): Promise<Uint8Array> {
   if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
   // vite preview's single-page fallback answers a missing file with index.html.
   if ((response.headers.get("content-type") ?? "").startsWith("text/html")) throw new Error(`${url.pathname}: not found`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** A file served with the app (the bundled Linux guest's), or null when the server has none. */
+async function fetchFile(path: string): Promise<Uint8Array | null> {
+  const url = new URL(path, location.origin + import.meta.env.BASE_URL);
+  const response = await fetch(url);
+  if (response.status === 404 || (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html"))) return null;
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -53,7 +65,7 @@ export function createShareController(workbench: Workbench, workers: WorkerTrack
   return new ShareController({
     workbench,
     workers,
-    sources: { fetchBundled, assemble: assembleSource },
+    sources: { fetchBundled, fetchLinux: () => fetchLinuxGuest(fetchFile), assemble: assembleSource },
     origin: location.origin,
     pathname: location.pathname,
     copy: copyToClipboard,

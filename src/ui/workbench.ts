@@ -21,6 +21,7 @@ import {
   type UserTrap,
 } from "../../workers/api";
 import { guestBoot } from "./guests";
+import { guestFromFiles, type OpenedFile } from "./open-files";
 import { WorkbenchStore, type ProgramInfo, type ThemeName } from "./store";
 
 /** The watchdog pings this often, and declares the worker dead after this long without an answer. */
@@ -345,31 +346,48 @@ export class Workbench {
     if (error) this.store.addError(error);
   }
 
-  /** Loads a Multiboot image the user picked, and runs it. */
-  async loadFile(file: File): Promise<void> {
+  /**
+   * Loads the files the user picked or dropped (open-files.ts: one guest image, a bzImage alone, or
+   * a Linux kernel and its initrd), and runs the guest. Problems become readable errors.
+   */
+  async loadFiles(files: readonly File[]): Promise<void> {
     this.store.update({ program: null });
-    let image: Uint8Array;
-    try {
-      image = new Uint8Array(await file.arrayBuffer());
-    } catch (error) {
-      this.store.addError(`could not read ${file.name}: ${String(error)}`);
+    const opened: OpenedFile[] = [];
+    for (const file of files) {
+      try {
+        opened.push({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+      } catch (error) {
+        this.store.addError(`could not read ${file.name}: ${String(error)}`);
+        return;
+      }
+    }
+    const guest = guestFromFiles(opened);
+    if (typeof guest === "string") {
+      this.store.addError(`Open image: ${guest}`);
       return;
     }
-    this.rememberImage({ name: file.name, image });
-    const error = await this.call("Load", (api) => api.load(Comlink.transfer({ name: file.name, image }, [image.buffer])));
+    this.rememberImage(guest);
+    const buffers = [guest.image.buffer, ...(guest.boot?.boot === "linux" && guest.boot.initrd ? [guest.boot.initrd.buffer] : [])];
+    const error = await this.call("Load", (api) => api.load(Comlink.transfer(guest, buffers)));
     if (error) {
-      this.store.addError(`${file.name}: ${error}`);
+      this.store.addError(`${guest.name}: ${error}`);
       return;
     }
     await this.run();
   }
 
+  /** Loads one image the user picked (a Multiboot kernel, or a bzImage), and runs it. */
+  async loadFile(file: File): Promise<void> {
+    await this.loadFiles([file]);
+  }
+
   /**
-   * Remembers a guest loaded from the page's bytes (a copy: the caller may transfer its buffer to
+   * Remembers a guest loaded from the page's bytes (a copy: the caller may transfer its buffers to
    * the worker), for a restart to boot again (see `lastImage`).
    */
   rememberImage(guest: GuestImage): void {
-    this.lastImage = { ...guest, image: guest.image.slice() };
+    const boot = guest.boot?.boot === "linux" && guest.boot.initrd ? { ...guest.boot, initrd: guest.boot.initrd.slice() } : guest.boot;
+    this.lastImage = { ...guest, image: guest.image.slice(), ...(boot ? { boot } : {}) };
   }
 
   consoleInput(bytes: Uint8Array): void {
