@@ -478,7 +478,7 @@ export class Cpu extends Machine implements VirtualCpu {
     if (old !== undefined) {
       old.epoch = -1;
       this.codeWrites++;
-    }
+    } else this.codeCacheInstructions++;
     entries[o] = e;
     return e;
   }

@@ -125,8 +125,15 @@ interface CodePageCache {
   covered32: Int32Array;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
-/** At most this many pages of decoded instructions (under 1 MiB each when full); then start over. */
-const CODE_CACHE_PAGES = 256;
+/**
+ * At most this many pages of decoded instructions, and this many instructions, cached; then start
+ * over. A kernel's boot runs code from well over 256 pages (the bound until 2026-11): each time the
+ * cache started over, everything was decoded again (a Linux boot spent an eighth of its time in the
+ * garbage collector). The instruction bound keeps the memory a hostile guest can make the cache
+ * hold near 150 MB (a page's slots are 40 KiB, an instruction some 150 bytes).
+ */
+const CODE_CACHE_PAGES = 2048;
+export const CODE_CACHE_INSTRUCTIONS = 1 << 20;
 
 export class Machine {
   readonly mem: GuestPhysicalMemory;
@@ -334,6 +341,8 @@ export class Machine {
    */
   private readonly codeCaches = new Map<ArrayBufferLike, Map<number, CodePageCache>>();
   private codeCachePages = 0;
+  /** Instructions decoded into the caches since they last started over (Cpu.cacheDecoded counts them). */
+  codeCacheInstructions = 0;
   memGeneration = -1;
   /** Physical address found by the last successful translate(). */
   private walkPhys = 0;
@@ -1054,7 +1063,7 @@ export class Machine {
     let cache = this.codeCacheOf(buf, off);
     if (cache === undefined) {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
-      if (this.codeCachePages >= CODE_CACHE_PAGES) this.dropCodeCaches();
+      if (this.codeCachePages >= CODE_CACHE_PAGES || this.codeCacheInstructions >= CODE_CACHE_INSTRUCTIONS) this.dropCodeCaches();
       const covered = new Uint8Array(4096);
       cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, covered32: new Int32Array(covered.buffer) };
       const ab = buf.buffer;
@@ -1087,6 +1096,7 @@ export class Machine {
   private dropCodeCaches(): void {
     this.codeCaches.clear();
     this.codeCachePages = 0;
+    this.codeCacheInstructions = 0;
     this.wCode.fill(undefined);
   }
 
