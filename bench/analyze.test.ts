@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyze, pickReference } from "./analyze";
+import { analyze, bootMismatch, pickReference } from "./analyze";
 import { failed, succeeded, type RunRecord } from "./record";
 import type { Workload } from "./workloads";
 
@@ -105,6 +105,47 @@ describe("analyze", () => {
     expect(a.result.cells.qemu).toMatchObject({ kind: "ok", summary: { median: 400 } });
     expect(a.result.cells.v86Node.kind).toBe("na");
     expect(a.oursWrong).toBe(false);
+  });
+
+  it("linux: seconds to the prompt in every column, no byte comparison with QEMU, ours' MIPS from its stats", () => {
+    const LINUX: Workload = { name: "linux", file: "guests/linux/vmlinux", metric: "prompt", what: "linux" };
+    const CONSOLE = "[    0.000000] Linux version 6.1.0\nhvplay: busybox initramfs is up\nhvplay:/# ";
+    const boot = (r: Partial<RunRecord> & { ms: number }) => succeeded({ output: CONSOLE, status: null, ...r });
+    const a = analyze(
+      LINUX,
+      {
+        oursNode: [boot({ ms: 90_000, instructions: 3.6e9, runMs: 88_000, marks: { "Linux version": 1500 }, detail: "exits by kind: io 9, hlt 3" }), boot({ ms: 110_000, instructions: 3.7e9, runMs: 100_000 })],
+        oursChromium: [boot({ ms: 150_000, instructions: 3.0e9, runMs: 120_000 })],
+        // QEMU's console differs (its own timings): still right.
+        qemu: [boot({ ms: 5500, output: "[    0.000000] Linux version 6.1.0 (qemu)\nhvplay: busybox initramfs is up\nhvplay:/# " })],
+      },
+      {},
+      null,
+      { v86Node: "v86 cannot boot a 64-bit kernel" },
+    );
+    expect(a.oursWrong).toBe(false);
+    expect(a.result.cells.oursNode).toEqual({ kind: "ok", summary: { median: 100, min: 90, max: 110, runs: 2 }, bound: false });
+    expect(a.result.cells.oursChromium).toMatchObject({ kind: "ok", summary: { median: 150 } });
+    expect(a.result.cells.qemu).toMatchObject({ kind: "ok", summary: { median: 5.5 } });
+    expect(a.result.cells.v86Node).toEqual({ kind: "na", reason: "v86 cannot boot a 64-bit kernel" });
+    // Not deterministic: the median of Node's counts; MIPS from each run's own count and run time.
+    expect(a.result.instructions).toBe(3.65e9);
+    expect(a.result.mips?.oursNode?.median).toBeCloseTo((3.6e9 / 88_000 / 1000 + 3.7e9 / 100_000 / 1000) / 2, 6);
+    expect(a.result.mips?.oursChromium?.median).toBe(25);
+    expect(a.result.mips?.qemu).toBeUndefined();
+    expect(a.result.reference).toContain("/init's banner");
+    // The milestones are in the notes, nothing else is.
+    expect(a.notes[0]).toBe('linux, ours, Node, run 1: "Linux version" at 1.50 s, the prompt at 90.00 s; 3,600,000,000 instructions in 88.00 s of VMM run time; exits by kind: io 9, hlt 3');
+    expect(a.notes.every((n) => !n.includes("differs"))).toBe(true);
+  });
+
+  it("linux: a run whose console has no banner before the prompt gets no number", () => {
+    const LINUX: Workload = { name: "linux", file: "guests/linux/vmlinux", metric: "prompt", what: "linux" };
+    const a = analyze(LINUX, { oursNode: [succeeded({ ms: 1000, output: "hvplay:/# ", status: null })] }, {}, null, {});
+    expect(a.oursWrong).toBe(true);
+    expect(a.result.cells.oursNode).toMatchObject({ kind: "na", reason: expect.stringContaining("no \"hvplay: busybox initramfs is up\"") });
+    expect(bootMismatch("hvplay: busybox initramfs is up\nhvplay:/# ")).toBeNull();
+    expect(bootMismatch("hvplay:/# hvplay: busybox initramfs is up\n")).toBe('no prompt "hvplay:/# " after /init\'s banner');
   });
 
   it("pickReference prefers this run's QEMU output", () => {

@@ -6,7 +6,7 @@
 import { outputMismatch, type Reference, type RunOutcome, type RunRecord } from "./record";
 import { cell, guestTime, mips, perSecond, summarize, type Cell } from "./stats";
 import { COLUMN_TITLES, COLUMNS, type ColumnId, type WorkloadResult } from "./table";
-import type { Workload } from "./workloads";
+import { LINUX_BANNER, LINUX_PROMPT, type Workload } from "./workloads";
 
 /** Every run of one workload, by column (absent: the column did not run). */
 export type RunsByColumn = Partial<Record<ColumnId, RunOutcome[]>>;
@@ -49,7 +49,10 @@ export function analyze(
 ): Analysis {
   const notes: string[] = [];
   const firstByte = w.metric === "first-byte";
-  const ref = pickReference(runs.qemu, recorded);
+  // The Linux boot's console carries the kernel's timings (and ours differ from QEMU's): nothing to
+  // compare byte for byte. Each run must instead show /init's banner before the prompt it stopped at.
+  const prompt = w.metric === "prompt";
+  const ref = prompt ? null : pickReference(runs.qemu, recorded);
   let oursWrong = false;
 
   // Correct runs per column; the rest become notes.
@@ -65,7 +68,7 @@ export function analyze(
       let problem: string | null = null;
       if (!o.ok) problem = o.error;
       else {
-        const wrong = outputMismatch(o.run, ref, firstByte);
+        const wrong = prompt ? bootMismatch(o.run.output) : outputMismatch(o.run, ref, firstByte);
         if (wrong) {
           problem = o.run.diagnostic ? `${wrong} (${o.run.diagnostic})` : wrong;
           firstProblem[c] ??= `wrong output: ${problem}`;
@@ -83,9 +86,12 @@ export function analyze(
 
   // Our counts: deterministic, so any correct run of ours gives them (Node first: hvplay --stats).
   const countSource = valid.oursNode?.find((r) => r.instructions !== undefined) ?? valid.oursChromium?.find((r) => r.instructions !== undefined);
-  const instructions = firstByte ? null : countSource?.instructions ?? null;
-  const exits = firstByte ? null : countSource?.exits ?? null;
-  if (instructions !== null && valid.oursChromium?.some((r) => r.instructions !== instructions)) {
+  // The Linux boot is not deterministic (timer interrupts land where the host's clock says): its
+  // count is the median of ours in Node, up to the moment the prompt stopped the VMM.
+  const promptCount = prompt ? summarize((valid.oursNode ?? []).map((r) => r.instructions ?? Number.NaN)) : null;
+  const instructions = firstByte ? null : prompt ? (promptCount ? Math.round(promptCount.median) : null) : countSource?.instructions ?? null;
+  const exits = firstByte || prompt ? null : countSource?.exits ?? null;
+  if (!prompt && instructions !== null && valid.oursChromium?.some((r) => r.instructions !== instructions)) {
     notes.push(`${w.name}: the worker in Chromium retired a different number of instructions than hvplay (${valid.oursChromium.map((r) => r.instructions).join(", ")} vs ${instructions})`);
   }
 
@@ -99,14 +105,48 @@ export function analyze(
     const reason = firstProblem[c] ?? "no run finished";
     if (firstByte) {
       cells[c] = cell(list.map((r) => r.ms), false, reason);
+    } else if (prompt) {
+      // Seconds from start to the prompt, start-up included in every column (Node's, QEMU's, the page's).
+      cells[c] = cell(list.map((r) => r.ms / 1000), false, reason);
     } else if (OURS.includes(c)) {
       cells[c] = cell(list.map((r) => (w.metric === "mips" ? mips(r.instructions ?? Number.NaN, r.ms) : perSecond(r.exits ?? Number.NaN, r.ms))), false, reason);
     } else {
       cells[c] = peerCell(w, list, nullRuns[c], instructions, exits, reason);
     }
   }
-  const silence = firstByte ? null : summarize((valid.oursChromium ?? []).map((r) => r.silenceMs ?? Number.NaN));
-  return { result: { workload: w, instructions, exits, silence, reference: ref?.source ?? "unchecked (no QEMU, no recording)", cells }, notes, oursWrong };
+  const silence = firstByte || prompt ? null : summarize((valid.oursChromium ?? []).map((r) => r.silenceMs ?? Number.NaN));
+  const result: WorkloadResult = {
+    workload: w,
+    instructions,
+    exits,
+    silence,
+    reference: prompt ? `each run: /init's banner, then the prompt "${LINUX_PROMPT}"` : ref?.source ?? "unchecked (no QEMU, no recording)",
+    cells,
+  };
+  if (prompt) {
+    // MIPS of ours on this workload: instructions retired / the VMM's run time, as its stats say.
+    const rates: WorkloadResult["mips"] = {};
+    for (const c of OURS) {
+      const r = summarize((valid[c] ?? []).map((x) => (x.instructions !== undefined && x.runMs !== undefined ? mips(x.instructions, x.runMs) : Number.NaN)));
+      if (r) rates[c] = r;
+    }
+    result.mips = rates;
+    for (const c of COLUMNS) {
+      for (const [i, r] of (valid[c] ?? []).entries()) {
+        const marks = Object.entries(r.marks ?? {}).sort((a, b) => a[1] - b[1]).map(([m, ms]) => `${JSON.stringify(m)} at ${seconds(ms)}`);
+        notes.push(`${w.name}, ${COLUMN_TITLES[c]}, run ${i + 1}: ${[...marks, `the prompt at ${seconds(r.ms)}`].join(", ")}${r.runMs !== undefined && r.instructions !== undefined ? `; ${r.instructions.toLocaleString("en-US")} instructions in ${seconds(r.runMs)} of VMM run time` : ""}${r.detail ? `; ${r.detail}` : ""}`);
+      }
+    }
+  }
+  return { result, notes, oursWrong };
+}
+
+/** Why a Linux boot's console is not one that reached the shell, or null when it is. */
+export function bootMismatch(output: string): string | null {
+  const banner = output.indexOf(LINUX_BANNER);
+  if (banner < 0) return `no "${LINUX_BANNER}" on the console before the prompt (console ends ${JSON.stringify(output.slice(-120))})`;
+  if (!output.includes(LINUX_PROMPT, banner)) return `no prompt "${LINUX_PROMPT}" after /init's banner`;
+  return null;
 }
 
 /** A peer's figure: our count over its wall time less its start-up. */

@@ -2,8 +2,37 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_RESULTS, parseBenchArgs } from "./args";
 
 describe("npm run bench options", () => {
-  it("defaults: five runs of everything in every column, nothing written", () => {
-    expect(parseBenchArgs([])).toEqual({ runs: 5, only: [], chromium: true, v86: true, qemu: true, timeoutMs: 300_000, write: null, help: false });
+  it("defaults: five runs of everything in every column (one of the Linux boot), nothing written", () => {
+    expect(parseBenchArgs([])).toEqual({
+      runs: 5,
+      linuxRuns: 1,
+      only: [],
+      linux: true,
+      chromium: true,
+      v86: true,
+      qemu: true,
+      timeoutMs: 300_000,
+      linuxTimeoutMs: 900_000,
+      write: null,
+      help: false,
+    });
+  });
+  it("the Linux boot: its own run count and timeout, --only linux, --no-linux", () => {
+    expect(parseBenchArgs(["--only", "linux", "--linux-runs", "3", "--linux-timeout", "1200", "--no-v86", "--no-qemu"])).toMatchObject({
+      only: ["linux"],
+      linux: true,
+      runs: 5,
+      linuxRuns: 3,
+      timeoutMs: 300_000,
+      linuxTimeoutMs: 1_200_000,
+      v86: false,
+      qemu: false,
+    });
+    // --runs leaves the Linux boot's count alone, and --no-linux its timeout.
+    expect(parseBenchArgs(["--runs", "2", "--no-linux"])).toMatchObject({ runs: 2, linuxRuns: 1, linux: false, linuxTimeoutMs: 900_000 });
+    expect(parseBenchArgs(["--linux-runs", "0"])).toEqual({ error: "--linux-runs takes a whole number from 1 to 100, not 0" });
+    expect(parseBenchArgs(["--linux-runs", "--no-v86"])).toEqual({ error: "--linux-runs takes a whole number from 1 to 100, not nothing" });
+    expect(parseBenchArgs(["--linux-timeout", "7200"])).toEqual({ error: "--linux-timeout takes seconds from 1 to 3600, not 7200" });
   });
   it("--runs, --only (comma-separated, repeatable), --no-*, --timeout, --write [FILE]", () => {
     const o = parseBenchArgs(["--runs", "3", "--only", "int,copy", "--only", "boot", "--no-v86", "--timeout", "60", "--write"]);

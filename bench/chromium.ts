@@ -9,9 +9,10 @@
  *  - v86: bench/v86-page.html on a small static server (bench/static-server.ts).
  * Times are the page's: the worker's run time for ours; kernel start → exit-device write for v86; and
  * for the boot workload, navigation start → the first console byte (ours: the console's text in the
- * DOM, observed by a MutationObserver installed before the app's scripts run).
+ * DOM, observed by a MutationObserver installed before the app's scripts run); for the Linux boot,
+ * navigation start (of /?guest=linux) → the shell prompt in that same console text.
  */
-import { chromium, type Browser } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -21,7 +22,7 @@ import { createRequire } from "node:module";
 import { runProcess } from "./process";
 import { failed, succeeded, type RunOutcome } from "./record";
 import { startStaticServer, type StaticServer } from "./static-server";
-import type { Workload } from "./workloads";
+import { LINUX_MILESTONES, LINUX_PAGE_GUEST, LINUX_PROMPT, type Workload } from "./workloads";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** The flags playwright.config.ts gives the e2e suite's Chromium. */
@@ -146,6 +147,37 @@ const FIRST_BYTE_OBSERVER = `(() => {
 })();`;
 
 /**
+ * Installed before the app's scripts (the Linux boot): notes when the console's text first contains
+ * each milestone and then the prompt, and the worker's stats (as the page's store holds them) at the
+ * prompt, for MIPS. The text is read only at the console element, on each DOM change (batched per
+ * task by the observer), so the page does little work while the kernel prints.
+ */
+function promptObserver(prompt: string, marks: readonly string[]): string {
+  return `(() => {
+  const prompt = ${JSON.stringify(prompt)}, marks = ${JSON.stringify(marks)};
+  window.__benchMarks = {};
+  const observer = new MutationObserver(() => {
+    const el = document.querySelector('[data-testid="console-text"]');
+    const text = el ? el.textContent || "" : "";
+    if (text.length === 0) return;
+    const now = performance.now();
+    for (const m of marks) if (window.__benchMarks[m] === undefined && text.includes(m)) window.__benchMarks[m] = now;
+    if (text.includes(prompt)) {
+      const s = window.hvplay && window.hvplay.store ? window.hvplay.store.getSnapshot() : null;
+      window.__benchPrompt = {
+        ms: now,
+        text,
+        instructions: s && s.stats ? s.stats.instructionsRetired : null,
+        runMillis: s && s.stats ? s.stats.runMillis : null,
+      };
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true });
+})();`;
+}
+
+/**
  * Installed before the app's scripts: the longest time the page went without news from the worker
  * while the machine was loading or running (the store's snapshot is replaced on every event batch,
  * and the worker pushes stats every 250 ms while it runs). A worker that starves its own event loop shows
@@ -178,6 +210,7 @@ export async function runOursChromium(session: ChromiumSession, w: Workload, tim
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
+    if (w.metric === "prompt") return await runLinuxChromium(session, page, pageErrors, timeoutMs);
     if (w.metric === "first-byte") {
       await page.addInitScript(FIRST_BYTE_OBSERVER);
       await page.goto(`${session.appUrl}/?guest=${w.file}`);
@@ -224,6 +257,50 @@ export async function runOursChromium(session: ChromiumSession, w: Workload, tim
   } finally {
     await context.close();
   }
+}
+
+/** window.__benchPrompt of promptObserver. */
+interface PromptReading {
+  ms: number;
+  text: string;
+  instructions: number | null;
+  runMillis: number | null;
+}
+
+/** The Linux boot in the page: `/?guest=linux` (the worker fetches guests/linux/* from the server). */
+async function runLinuxChromium(session: ChromiumSession, page: Page, pageErrors: string[], timeoutMs: number): Promise<RunOutcome> {
+  await page.addInitScript(promptObserver(LINUX_PROMPT, LINUX_MILESTONES));
+  await page.goto(`${session.appUrl}/?guest=${LINUX_PAGE_GUEST}`);
+  type Probe = { __benchPrompt?: PromptReading; hvplay?: { store: { getSnapshot(): { connection: { kind: string; message?: string }; machine: { kind: string; message?: string }; errors: readonly string[] } } } };
+  const handle = await page.waitForFunction(() => {
+    const g = globalThis as unknown as Probe;
+    if (g.__benchPrompt) return { prompt: g.__benchPrompt };
+    // A machine that stopped, or a worker declared dead, will never show the prompt: say so now.
+    const s = g.hvplay?.store.getSnapshot();
+    if (s?.connection.kind === "dead") return { stopped: `the page declared the worker dead: ${s.connection.message ?? ""}` };
+    if (s && (s.machine.kind === "exited" || s.machine.kind === "error")) return { stopped: `the machine stopped (${s.machine.kind}${s.machine.message ? `: ${s.machine.message}` : ""}) before the prompt` };
+    // The server has no images (workers/linux-guest.ts linuxGuestMissing): the page boots nothing.
+    const missing = s?.errors.find((e) => e.includes("Linux guest is not built"));
+    if (missing) return { stopped: missing };
+    return null;
+  }, null, { timeout: timeoutMs, polling: 500 }).catch(() => null);
+  const marks = (await page.evaluate(() => (globalThis as unknown as { __benchMarks?: Record<string, number> }).__benchMarks ?? {}).catch(() => ({}))) as Record<string, number>;
+  if (!handle) {
+    const tail = await page.getByTestId("console-text").textContent({ timeout: 5000 }).catch(() => null);
+    const errors = await page.getByTestId("errors").textContent({ timeout: 1000 }).catch(() => null);
+    return failed(`no shell prompt within ${timeoutMs / 1000} s${pageErrors.length ? `: ${pageErrors[0]}` : ""}; console ends ${JSON.stringify((tail ?? "").slice(-200))}${errors ? `; the page says ${errors.slice(0, 300)}` : ""}`);
+  }
+  const r = (await handle.jsonValue()) as { prompt: PromptReading } | { stopped: string };
+  if ("stopped" in r) return failed(r.stopped);
+  const p = r.prompt;
+  return succeeded({
+    ms: p.ms,
+    output: p.text,
+    status: null,
+    instructions: p.instructions ?? undefined,
+    runMs: p.runMillis ?? undefined,
+    marks,
+  });
 }
 
 /** window.benchResult of bench/v86-page.html. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseStats } from "./ours-node";
+import { runProcess } from "./process";
 import { resolveMount } from "./static-server";
-import { selectWorkloads, workloads } from "./workloads";
+import { linuxMissing, runsOf, selectWorkloads, workloads } from "./workloads";
 
 describe("parseStats reads hvplay --stats", () => {
   it("instructions, seconds and the sum of exits over all kinds", () => {
@@ -28,11 +29,52 @@ describe("the v86 page's server", () => {
 });
 
 describe("workloads", () => {
+  const all = workloads("/nonexistent");
   it("--only picks by name and refuses unknown names", () => {
-    const all = workloads("/nonexistent");
-    expect(all.map((w) => w.name)).toEqual(["int", "copy", "smc", "exits", "boot"]);
+    expect(all.map((w) => w.name)).toEqual(["int", "copy", "smc", "exits", "boot", "linux"]);
     expect(all.find((w) => w.name === "boot")?.file).toBe("hello.elf");
     expect(selectWorkloads(all, ["smc", "int"])).toEqual([all[0], all[2]]);
-    expect(selectWorkloads(all, ["fast"])).toBe("unknown workload fast (choose from int, copy, smc, exits, boot)");
+    expect(selectWorkloads(all, ["fast"])).toBe("unknown workload fast (choose from int, copy, smc, exits, boot, linux)");
+  });
+  it("the Linux boot: a seconds-to-prompt workload, left out by --no-linux, with its own run count", () => {
+    const linux = all[5];
+    expect(linux).toMatchObject({ name: "linux", file: "guests/linux/vmlinux", metric: "prompt" });
+    expect(selectWorkloads(all, [], false)).toEqual(all.slice(0, 5));
+    expect(selectWorkloads(all, ["linux"])).toEqual([linux]);
+    expect(selectWorkloads(all, ["linux", "int"], false)).toEqual([all[0]]);
+    expect(selectWorkloads(all, ["linux"], false)).toBe("no workload left to run (--only linux with --no-linux?)");
+    expect(runsOf(linux, 5, 1)).toBe(1);
+    expect(runsOf(all[0], 5, 1)).toBe(5);
+  });
+  it("names the Linux images that are missing (all of them where nothing is built)", () => {
+    expect(linuxMissing("/nonexistent")).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio.gz"]);
+  });
+});
+
+describe("runProcess until a text appears (the Linux boot's prompt)", () => {
+  // A stand-in for hvplay: prints a milestone, then the prompt split over two writes, and on SIGINT
+  // prints its stats to stderr and exits 130, as hvplay --stats does.
+  const child = [
+    "-e",
+    `process.on("SIGINT", () => { process.stderr.write("hvplay: 42 instructions retired in 0.010 s (0.0 MIPS)\\n"); process.exit(130); });
+     process.stdout.write("Linux version 6\\nbanner\\nhvpl");
+     setTimeout(() => process.stdout.write("ay:/# "), 150);
+     setTimeout(() => process.exit(0), 20000);`,
+  ];
+  it("times the text across chunks, stops the child with the signal and keeps what it said on the way out", async () => {
+    const r = await runProcess(process.execPath, child, { cwd: ".", timeoutMs: 15_000, until: { text: "hvplay:/# ", signal: "SIGINT" }, marks: ["Linux version", "banner", "never"] });
+    expect(r.timedOut).toBe(false);
+    expect(r.status).toBe(130);
+    expect(r.stderr).toContain("42 instructions retired");
+    expect(r.untilMs).not.toBeNull();
+    // The prompt's second half came 150 ms after the milestones.
+    expect(r.untilMs!).toBeGreaterThanOrEqual(r.marksMs["banner"] + 100);
+    expect(r.marksMs["Linux version"]).toBeLessThanOrEqual(r.marksMs["banner"]);
+    expect(r.marksMs).not.toHaveProperty("never");
+  });
+  it("a text that never comes: null, and the timeout ends the child", async () => {
+    const r = await runProcess(process.execPath, child, { cwd: ".", timeoutMs: 1000, until: { text: "never" } });
+    expect(r.untilMs).toBeNull();
+    expect(r.timedOut).toBe(true);
   });
 });

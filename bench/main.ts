@@ -15,9 +15,9 @@ import { runOursNode } from "./ours-node";
 import { runQemu } from "./qemu";
 import type { Reference, RunOutcome } from "./record";
 import { renderReport } from "./report";
-import { COLUMN_TITLES, type ColumnId } from "./table";
+import { COLUMN_TITLES, COLUMNS, type ColumnId } from "./table";
 import { runV86Node } from "./v86-node";
-import { NULL_GUEST, selectWorkloads, workloads, type Workload } from "./workloads";
+import { LINUX_NOT_BUILT, linuxMissing, NULL_GUEST, runsOf, selectWorkloads, workloads, type Workload } from "./workloads";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -34,6 +34,10 @@ function describeRun(c: ColumnId, w: Workload, o: RunOutcome): string {
   if (!o.ok) return `failed: ${o.error.split("\n")[0].slice(0, 160)}`;
   const r = o.run;
   if (w.metric === "first-byte") return `first byte after ${r.ms.toFixed(0)} ms`;
+  if (w.metric === "prompt") {
+    const rate = r.instructions !== undefined && r.runMs ? `, ${(r.instructions / r.runMs / 1000).toFixed(1)} MIPS` : "";
+    return `shell prompt after ${(r.ms / 1000).toFixed(1)} s${rate}`;
+  }
   const rate = r.instructions !== undefined ? `, ${(r.instructions / r.ms / 1000).toFixed(1)} MIPS` : "";
   const exits = r.exits !== undefined && w.metric === "exits" ? `, ${((r.exits * 1000) / r.ms / 1e6).toFixed(2)}M exits/s` : "";
   const clock = c === "oursNode" || c === "oursChromium" ? "run" : r.startupExcluded ? "guest" : "wall";
@@ -51,12 +55,13 @@ export async function main(argv: string[], root: string): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const selected = selectWorkloads(workloads(root), opts.only);
+  const selected = selectWorkloads(workloads(root), opts.only, opts.linux);
   if (typeof selected === "string") {
     log(`bench: ${selected}`);
     return 2;
   }
-  const files = [...selected.map((w) => w.file), NULL_GUEST];
+  // The Linux boot's images are in guests/linux/ (checked below: their absence only blanks its row).
+  const files = [...selected.filter((w) => w.metric !== "prompt").map((w) => w.file), NULL_GUEST];
   const unbuilt = files.filter((f) => !existsSync(join(root, "public", "guests", f)));
   if (unbuilt.length > 0) {
     log(`bench: ${unbuilt.map((f) => `public/guests/${f}`).join(", ")} not built: run node scripts/build-guests.mjs (needs nasm)`);
@@ -74,12 +79,20 @@ export async function main(argv: string[], root: string): Promise<number> {
   else if (env.chromiumMissing) skipped.oursChromium = skipped.v86Chromium = env.chromiumMissing;
   for (const [c, why] of Object.entries(skipped)) log(`bench: ${COLUMN_TITLES[c as ColumnId]}: ${why}`);
 
+  // The Linux boot: v86 emulates a 32-bit CPU (no 64-bit kernel); without its images, no column runs.
+  const linuxSelected = selected.some((w) => w.metric === "prompt");
+  const missingLinux = linuxSelected ? linuxMissing(root) : [];
+  if (missingLinux.length > 0) log(`bench: linux: ${missingLinux.join(", ")} missing: ${LINUX_NOT_BUILT}`);
+  // Workloads v86 can run (all but the Linux boot); and whether any workload will run in Chromium.
+  const v86Workloads = selected.some((w) => w.metric !== "prompt");
+  const chromiumNeeded = v86Workloads || missingLinux.length === 0;
+
   const machine = describeMachine(root);
   let chromium: ChromiumSession | null = null;
   let chromiumVersion: string | null = null;
-  if (!skipped.oursChromium || !skipped.v86Chromium) {
+  if (chromiumNeeded && (!skipped.oursChromium || !skipped.v86Chromium)) {
     try {
-      chromium = await openChromium(root, skipped.v86Chromium ? null : env.bios, log);
+      chromium = await openChromium(root, skipped.v86Chromium || !v86Workloads ? null : env.bios, log);
       chromiumVersion = chromium.browser.version();
       if (chromium.appError) skipped.oursChromium = chromium.appError;
     } catch (error) {
@@ -88,15 +101,27 @@ export async function main(argv: string[], root: string): Promise<number> {
   }
   const columns = (["oursNode", "oursChromium", "v86Node", "v86Chromium", "qemu"] as const).filter((c) => !skipped[c]);
 
+  const noV86 = "v86 cannot boot a 64-bit kernel (it emulates a 32-bit x86)";
+  const linuxSkipped: Partial<Record<ColumnId, string>> =
+    missingLinux.length > 0
+      ? Object.fromEntries(COLUMNS.map((c) => [c, LINUX_NOT_BUILT]))
+      : { ...skipped, v86Node: noV86, v86Chromium: noV86 };
+  const linuxColumns = missingLinux.length > 0 ? [] : columns.filter((c) => c !== "v86Node" && c !== "v86Chromium");
+  const columnsOf = (w: Workload): readonly ColumnId[] => (w.metric === "prompt" ? linuxColumns : columns);
+  const skippedOf = (w: Workload) => (w.metric === "prompt" ? linuxSkipped : skipped);
+
   const runs = new Map<string, RunsByColumn>();
   const nullWorkload: Workload = { name: "null", file: NULL_GUEST, metric: "mips", what: "the empty guest (peers' start-up)" };
-  // Only QEMU needs its start-up subtracted (v86's runs are timed from the kernel's start).
-  const needStartup = selected.some((w) => w.metric !== "first-byte") && columns.includes("qemu");
+  // Only QEMU needs its start-up subtracted (v86's runs are timed from the kernel's start), and only
+  // for rates (times to a first byte or a prompt include every column's start-up alike).
+  const needStartup = selected.some((w) => w.metric === "mips" || w.metric === "exits") && columns.includes("qemu");
   const schedule: [Workload, readonly ColumnId[]][] = [
     ...(needStartup ? [[nullWorkload, ["qemu"]] as [Workload, readonly ColumnId[]]] : []),
-    ...selected.map((w) => [w, columns] as [Workload, readonly ColumnId[]]),
+    ...selected.map((w) => [w, columnsOf(w)] as [Workload, readonly ColumnId[]]),
   ];
-  const timeout = opts.timeoutMs;
+  const runsFor = (w: Workload) => runsOf(w, opts.runs, opts.linuxRuns);
+  const rounds = Math.max(...schedule.map(([w]) => runsFor(w)));
+  const timeoutFor = (w: Workload) => (w.metric === "prompt" ? opts.linuxTimeoutMs : opts.timeoutMs);
   // Ctrl-C: end the preview server and Chromium we started before leaving (they would outlive us).
   const interrupted = () => {
     log("bench: interrupted");
@@ -104,8 +129,10 @@ export async function main(argv: string[], root: string): Promise<number> {
   };
   process.once("SIGINT", interrupted);
   try {
-    for (let i = 1; i <= opts.runs; i++) {
+    for (let i = 1; i <= rounds; i++) {
       for (const [w, cols] of schedule) {
+        // The Linux boot has its own, smaller count (a boot takes minutes): it runs in the first rounds.
+        if (i > runsFor(w)) continue;
         for (const c of cols) {
           let outcome: RunOutcome;
           try {
@@ -116,7 +143,7 @@ export async function main(argv: string[], root: string): Promise<number> {
           const byColumn = runs.get(w.name) ?? {};
           (byColumn[c] ??= []).push(outcome);
           runs.set(w.name, byColumn);
-          log(`[${i}/${opts.runs}] ${w.name.padEnd(5)} ${COLUMN_TITLES[c].padEnd(14)} ${describeRun(c, w, outcome)}`);
+          log(`[${i}/${runsFor(w)}] ${w.name.padEnd(5)} ${COLUMN_TITLES[c].padEnd(14)} ${describeRun(c, w, outcome)}`);
         }
       }
     }
@@ -126,6 +153,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   }
 
   async function runOne(c: ColumnId, w: Workload): Promise<RunOutcome> {
+    const timeout = timeoutFor(w);
     switch (c) {
       case "oursNode":
         return runOursNode(root, w, timeout);
@@ -141,7 +169,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   }
 
   const nullRuns = runs.get("null") ?? {};
-  const analyses: Analysis[] = selected.map((w) => analyze(w, runs.get(w.name) ?? {}, nullRuns, recorded(root, w.file), skipped));
+  const analyses: Analysis[] = selected.map((w) => analyze(w, runs.get(w.name) ?? {}, nullRuns, recorded(root, w.file), skippedOf(w)));
   const badNull = (nullRuns.qemu ?? []).find((o) => !o.ok);
   if (badNull && !badNull.ok) analyses[0]?.notes.push(`bench-null.elf, QEMU TCG: ${badNull.error}`);
   const elapsed = (performance.now() - started) / 1000;
@@ -149,6 +177,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   const report = renderReport({
     analyses,
     runs: opts.runs,
+    linuxRuns: opts.linuxRuns,
     command,
     machine: { ...machine, loadAverage: `${machine.loadAverage} at the start, ${describeMachine(root).loadAverage} at the end` },
     chromium: chromiumVersion,

@@ -14,6 +14,10 @@ export interface ProcessResult {
   wallMs: number;
   /** Milliseconds from spawn to the first stdout byte; null if none came. */
   firstByteMs: number | null;
+  /** Milliseconds from spawn to the moment stdout first contained `until.text`; null if it never did. */
+  untilMs: number | null;
+  /** Milliseconds from spawn to each of `marks` first appearing on stdout (absent: never seen). */
+  marksMs: Record<string, number>;
   timedOut: boolean;
 }
 
@@ -22,6 +26,14 @@ export interface RunOptions {
   timeoutMs: number;
   /** End the child (SIGTERM) as soon as its first stdout byte arrives. */
   untilFirstByte?: boolean;
+  /**
+   * End the child with `signal` (default SIGTERM) as soon as its stdout (read as latin1) contains
+   * `text`, then wait for it to exit (hvplay prints its --stats on SIGINT); SIGKILL if it has not
+   * within 10 s.
+   */
+  until?: { text: string; signal?: NodeJS.Signals };
+  /** Texts whose first appearance on stdout is timed (milestones of a boot); needs `until`. */
+  marks?: readonly string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -33,16 +45,21 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const out: Buffer[] = [];
     let err = "";
     let firstByteMs: number | null = null;
+    let untilMs: number | null = null;
+    // The end of stdout so far, long enough to find `until.text` split across two chunks.
+    let tail = "";
+    const marksMs: Record<string, number> = {};
     let timedOut = false;
     let settled = false;
     const stop = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     };
+    const kill = () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL");
     const timer = setTimeout(() => {
       timedOut = true;
       stop();
       // A child that ignores SIGTERM gets SIGKILL a little later.
-      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 2000).unref();
+      setTimeout(kill, 2000).unref();
     }, options.timeoutMs);
     child.stdout.on("data", (d: Buffer) => {
       if (firstByteMs === null) {
@@ -50,13 +67,25 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         if (options.untilFirstByte) stop();
       }
       out.push(d);
+      const until = options.until;
+      if (until && untilMs === null) {
+        const longest = Math.max(until.text.length, ...(options.marks ?? []).map((m) => m.length));
+        tail = (tail + d.toString("latin1")).slice(-(longest + d.length));
+        for (const m of options.marks ?? []) if (marksMs[m] === undefined && tail.includes(m)) marksMs[m] = performance.now() - t0;
+        if (tail.includes(until.text)) {
+          untilMs = performance.now() - t0;
+          tail = "";
+          if (child.exitCode === null && child.signalCode === null) child.kill(until.signal ?? "SIGTERM");
+          setTimeout(kill, 10_000).unref();
+        }
+      }
     });
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     const finish = (status: number | null, extra = "") => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ status, stdout: Buffer.concat(out), stderr: err + extra, wallMs: performance.now() - t0, firstByteMs, timedOut });
+      resolve({ status, stdout: Buffer.concat(out), stderr: err + extra, wallMs: performance.now() - t0, firstByteMs, untilMs, marksMs, timedOut });
     };
     child.on("error", (e) => finish(null, `cannot start ${command}: ${e.message}`));
     child.on("close", (status) => finish(status));

@@ -20,6 +20,15 @@ export interface RunRecord {
   /** Instructions retired and VM exits (ours only: the peers count neither). */
   instructions?: number;
   exits?: number;
+  /**
+   * The VMM's own run time behind `instructions`, when `ms` is another clock (the Linux boot: `ms`
+   * is the time to the prompt, `instructions` and `runMs` the VMM's stats when it was stopped).
+   */
+  runMs?: number;
+  /** More of what the runner said, for the notes (the Linux boot in Node: hvplay's exits by kind). */
+  detail?: string;
+  /** Milliseconds to milestones on the console (the Linux boot: its first message, /init's banner). */
+  marks?: Record<string, number>;
   /** What the runner said besides its figures (hvplay's stderr), shown when the output is wrong. */
   diagnostic?: string;
   /** Ours in Chromium: the longest the page went without an event batch while the guest ran (ms). */

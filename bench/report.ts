@@ -6,10 +6,13 @@
 import type { Analysis } from "./analyze";
 import type { MachineDescription } from "./environment";
 import { renderTable, renderWorkloads } from "./table";
+import { LINUX_CMDLINE } from "./workloads";
 
 export interface ReportInput {
   analyses: readonly Analysis[];
   runs: number;
+  /** Runs of the Linux boot (its own count); `runs` when absent. */
+  linuxRuns?: number;
   command: string;
   machine: MachineDescription;
   chromium: string | null;
@@ -25,18 +28,24 @@ export const METHOD = [
   "- QEMU TCG: `qemu-ref multiboot public/guests/FILE` (Debian's qemu-system-i386, `-cpu max`); time = the process's wall time.",
   "- Peers count no instructions that match ours, so their MIPS = OUR instruction count / their guest time; exits/s likewise from our exit count (for QEMU and v86 an OUT is a device callback, not a VM exit). QEMU's guest time = its wall time − its start-up, the median wall time of the empty guest bench-null.elf in the same run; `≥` marks a figure whose time was within that start-up's spread (a lower bound).",
   "- boot: milliseconds to the default guest's first console byte — from spawning the process (ours: `hvplay run`, Node and tsx start-up included; QEMU; v86: a Node process loading v86) or from navigation start (Chromium: the app's console text appearing in the DOM; v86's page receiving the byte).",
-  "- Ratios are ours ÷ peer for rates and peer ÷ ours for times: above 1 means ours is faster. Cells are median (min–max) over the runs; every run's console output must equal QEMU's from the same bench run, or it gets no number.",
+  "- linux: seconds from start to the Linux guest's shell prompt `hvplay:/# ` on the console (issue 8) — ours, Node: `hvplay run guests/linux/vmlinux --boot linux --initrd guests/linux/initramfs.cpio.gz --mem 256 --cmdline '" + LINUX_CMDLINE + "' --stats` (the page's command line for the bundled guest, workers/api.ts LINUX_DEFAULT_CMDLINE: no crypto self-tests; every column boots with it), from spawning it (Node's start-up and the loading of the 63 MiB vmlinux included) to the prompt on its stdout, then SIGINT, after which --stats gives the instructions retired and the VMM's run time (their quotient is the MIPS in the workloads table); ours, Chromium: navigation start of `/?guest=linux` (the worker fetches the images from the preview server) → the prompt in the console's text, MIPS from the worker's stats the page held at that moment; QEMU TCG: `qemu-ref --mem 256 linux guests/linux/bzImage guests/linux/initramfs.cpio.gz '" + LINUX_CMDLINE + "'` (qemu-system-x86_64, its own Linux loader) from spawn to the prompt. v86 cannot boot a 64-bit kernel. The consoles are not compared with QEMU's (the kernel prints timings); each run must show /init's banner before the prompt. The kernel's first message and the banner are timed too (in the notes).",
+  "- Ratios are ours ÷ peer for rates and peer ÷ ours for times: above 1 means ours is faster. Cells are median (min–max) over the runs; every run's console output must equal QEMU's from the same bench run (linux: show the banner and the prompt), or it gets no number.",
 ];
 
 export function renderReport(input: ReportInput): { table: string; full: string } {
   const results = input.analyses.map((a) => a.result);
-  const { lines, footnotes } = renderTable(results, input.runs);
+  const linuxRuns = input.linuxRuns ?? input.runs;
+  const { lines, footnotes } = renderTable(results, input.runs, linuxRuns);
+  const hasLinux = results.some((r) => r.workload.metric === "prompt");
+  const onlyLinux = hasLinux && results.every((r) => r.workload.metric === "prompt");
+  const plural = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
+  const runsText = onlyLinux ? plural(linuxRuns) : hasLinux && linuxRuns !== input.runs ? `${plural(input.runs)} (linux: ${plural(linuxRuns)})` : plural(input.runs);
   const notes = input.analyses.flatMap((a) => a.notes);
   const body = [
     ...lines,
     "",
     ...(footnotes.length ? [...footnotes, ""] : []),
-    `Medians of ${input.runs} run${input.runs === 1 ? "" : "s"} (min–max in parentheses); the whole bench took ${Math.round(input.elapsedSeconds)} s.`,
+    `Medians of ${runsText} (min–max in parentheses); the whole bench took ${Math.round(input.elapsedSeconds)} s.`,
     "",
     ...renderWorkloads(results),
     "",

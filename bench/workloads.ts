@@ -5,14 +5,18 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { LINUX_DEFAULT_CMDLINE, LINUX_DEFAULT_MEMORY_MIB } from "../workers/api";
 
-/** What a workload's headline figure is. */
-export type Metric = "mips" | "exits" | "first-byte";
+/**
+ * What a workload's headline figure is. "prompt": seconds from start to the Linux guest's shell
+ * prompt (issue 8), the one workload that is not a public/guests file.
+ */
+export type Metric = "mips" | "exits" | "first-byte" | "prompt";
 
 export interface Workload {
   /** The name `--only` takes and the table shows. */
   name: string;
-  /** public/guests/<file>. */
+  /** public/guests/<file> (the Linux workload: its kernel in guests/linux/, for the report). */
   file: string;
   metric: Metric;
   /** One line for the table's legend. */
@@ -25,6 +29,37 @@ export const NULL_GUEST = "bench-null.elf";
 /** The default guest, booted to its first console byte; hello when the monitor is not built. */
 export function bootGuest(root: string): string {
   return existsSync(join(root, "public", "guests", "monitor.elf")) ? "monitor.elf" : "hello.elf";
+}
+
+/**
+ * The Linux guest of issue 8, built by `npm run guests:linux` into the git-ignored guests/linux/
+ * (scripts/build-linux-guest.mjs): Debian's stock kernel, uncompressed (vmlinux: what hvplay and the
+ * page's worker boot) and as it ships (bzImage: what QEMU boots), and a busybox initramfs whose /init
+ * prints BANNER, then the shell prints PROMPT on COM1.
+ */
+export const LINUX_DIR = "guests/linux";
+export const LINUX_KERNEL = "vmlinux";
+export const LINUX_BZIMAGE = "bzImage";
+export const LINUX_INITRD = "initramfs.cpio.gz";
+/**
+ * The machine every column boots: the page's worker boots the bundled guest with these (the console
+ * on COM1, and `cryptomgr.notests`: no crypto self-tests, about half the instructions to the shell),
+ * so hvplay and QEMU get them too, and the three columns time the same boot.
+ */
+export const LINUX_CMDLINE = LINUX_DEFAULT_CMDLINE;
+export const LINUX_MEMORY_MIB = LINUX_DEFAULT_MEMORY_MIB;
+export const LINUX_BANNER = "hvplay: busybox initramfs is up";
+export const LINUX_PROMPT = "hvplay:/# ";
+/** Console texts a Linux boot is also timed to: the kernel's first message, /init's banner. */
+export const LINUX_MILESTONES: readonly string[] = ["Linux version", LINUX_BANNER];
+/** The page's name for the bundled Linux guest (workers/api.ts LINUX_GUEST): `/?guest=linux`. */
+export const LINUX_PAGE_GUEST = "linux";
+/** What a Linux workload's cells say when guests/linux/ lacks the images. */
+export const LINUX_NOT_BUILT = "not built (npm run guests:linux)";
+
+/** The guests/linux/ files that are missing (relative to the root), none when it is built. */
+export function linuxMissing(root: string): string[] {
+  return [LINUX_KERNEL, LINUX_BZIMAGE, LINUX_INITRD].map((f) => `${LINUX_DIR}/${f}`).filter((f) => !existsSync(join(root, f)));
 }
 
 export function workloads(root: string): Workload[] {
@@ -60,13 +95,28 @@ export function workloads(root: string): Workload[] {
       metric: "first-byte",
       what: `boot of the default guest (${boot}) to its first console byte: from process start (Node, QEMU) or navigation (Chromium)`,
     },
+    {
+      name: "linux",
+      file: `${LINUX_DIR}/${LINUX_KERNEL}`,
+      metric: "prompt",
+      what: `Debian's stock 64-bit kernel + busybox initramfs (npm run guests:linux) booted to the shell prompt "${LINUX_PROMPT.trim()}": from process start (Node: vmlinux; QEMU: bzImage) or navigation (Chromium: /?guest=linux, the images fetched from the server included)`,
+    },
   ];
 }
 
-/** Workloads selected by `--only` (all when the list is empty); unknown names are an error. */
-export function selectWorkloads(all: readonly Workload[], only: readonly string[]): Workload[] | string {
-  if (only.length === 0) return [...all];
+/**
+ * Workloads selected by `--only` (all when the list is empty), less the Linux boot with `--no-linux`;
+ * unknown names, and a selection left empty, are an error.
+ */
+export function selectWorkloads(all: readonly Workload[], only: readonly string[], linux = true): Workload[] | string {
   const unknown = only.filter((n) => !all.some((w) => w.name === n));
   if (unknown.length > 0) return `unknown workload ${unknown.join(", ")} (choose from ${all.map((w) => w.name).join(", ")})`;
-  return all.filter((w) => only.includes(w.name));
+  const chosen = all.filter((w) => (only.length === 0 || only.includes(w.name)) && (linux || w.metric !== "prompt"));
+  if (chosen.length === 0) return "no workload left to run (--only linux with --no-linux?)";
+  return chosen;
+}
+
+/** Runs of `w` in each column: the Linux boot has its own count (it takes minutes). */
+export function runsOf(w: Workload, runs: number, linuxRuns: number): number {
+  return w.metric === "prompt" ? linuxRuns : runs;
 }
