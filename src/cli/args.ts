@@ -29,9 +29,10 @@ Run options:
                                         identity page tables for the first 4 GiB at 0x0-0x1fff);
                                         segments go to their physical addresses
                              linux      a bzImage by the Linux boot protocol's 64-bit entry (protocol
-                                        2.12+): boot_params with the command line, --initrd and an
-                                        E820 map, identity page tables, RSI = boot_params,
-                                        ACPI tables at 0xE0000 (RSDP, XSDT, FADT, MADT)
+                                        2.12+), or the uncompressed vmlinux (ELF64: segments at their
+                                        physical addresses, entered at e_entry): boot_params with the
+                                        command line, --initrd and an E820 map, identity page tables,
+                                        RSI = boot_params, ACPI tables at 0xE0000 (RSDP, XSDT, FADT, MADT)
   --mode real|protected|long
                            flat only (default real). real: CS:IP from --entry (0x7c00 → 0000:7C00),
                            DS = ES = SS = 0, SP = --load, DL = 0x80, no BIOS. protected: flat code
