@@ -11,9 +11,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PML4_BASE, Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
-import { outcome, type Outcome } from "./testing/outcome";
-import { nasm } from "../testing/nasm";
 import { jit } from "./jit";
+import { assembleOnce, differential, jitSettings } from "./testing/jit-harness";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
 
 const CODE = 0x20000;
@@ -25,7 +24,7 @@ const DIRECT = 0xffff888000000000n;
 /** The GS base the programs' gs: accesses use (a per-CPU area, as in Linux). */
 const GS_BASE = DIRECT + BigInt(DATA + 0x800);
 
-const saved = { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
+const saved = jitSettings();
 afterEach(() => {
   Object.assign(jit, saved);
 });
@@ -118,16 +117,9 @@ function loopProgram(seed: number): string {
   return `bits 64\norg ${hex(KERNEL + BigInt(CODE))}\n${lines.join("\n")}\n`;
 }
 
-const assembled = new Map<string, Uint8Array>();
-
 /** Long mode with the two upper-half windows onto physical memory (1 GiB pages). */
 function setup(src: string): Runner {
-  let bytes = assembled.get(src);
-  if (bytes === undefined) {
-    bytes = nasm(src);
-    assembled.set(src, bytes);
-  }
-  const r = new Runner().load(CODE, bytes);
+  const r = new Runner().load(CODE, assembleOnce(src));
   for (let i = 0; i < 4096; i++) r.ram[DATA + i] = (i * 37 + 11) & 0xff;
   r.long64(KERNEL + BigInt(CODE));
   const dv = new DataView(r.ram.buffer);
@@ -139,31 +131,8 @@ function setup(src: string): Runner {
   return r.reg(4, KERNEL + 0x90000n).reg(6, DIRECT + BigInt(DATA)).reg(13, KERNEL + BigInt(DATA)).reg(12, 5);
 }
 
-function mode(compiled: boolean): void {
-  jit.enabled = compiled;
-  jit.threshold = compiled ? 1 : Infinity;
-  // Every block, however many of its instructions are calls, and 64-bit code too.
-  jit.minInlined = 0;
-  jit.longMode = true;
-}
-
-function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {
-  mode(compiled);
-  const r = setup(src);
-  return outcome(r, r.run(budget), DATA);
-}
-
-function sliced(compiled: boolean, src: string, budget: number): string[] {
-  mode(compiled);
-  const r = setup(src);
-  const trace: string[] = [];
-  for (let i = 0; i < 100_000; i++) {
-    const exit = r.run(budget);
-    trace.push(`${r.cpu.getRip()} ${r.r(0)} ${r.r(3)} ${r.cpu.getRflags()} ${r.cpu.instructionsRetired}`);
-    if (exit !== 0) break;
-  }
-  return trace;
-}
+/** Whole runs, and RIP, RAX, RBX, RFLAGS and the count after each slice. */
+const { runWith, sliced } = differential(setup, DATA, [0, 3]);
 
 describe("compiled 64-bit blocks match the interpreter", () => {
   it("random loops of 64-bit, 32-bit and byte forms in the upper half", () => {

@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
-import { outcome, type Outcome } from "./testing/outcome";
 import { nasm } from "../testing/nasm";
+import { compileEverything, differential, jitSettings, assembleOnce } from "./testing/jit-harness";
 import { blockSource, compileBlock, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
@@ -17,7 +17,7 @@ import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
-const saved = { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
+const saved = jitSettings();
 
 afterEach(() => {
   Object.assign(jit, saved);
@@ -96,47 +96,15 @@ function loopProgram(seed: number): string {
   return `bits 32\norg ${CODE}\n${lines.join("\n")}\n`;
 }
 
-const assembled = new Map<string, Uint8Array>();
-
 function setup(src: string): Runner {
-  let bytes = assembled.get(src);
-  if (bytes === undefined) {
-    bytes = nasm(src);
-    assembled.set(src, bytes);
-  }
-  const r = new Runner().load(CODE, bytes);
+  const r = new Runner().load(CODE, assembleOnce(src));
   for (let i = 0; i < 4096; i++) r.ram[DATA + i] = (i * 37 + 11) & 0xff;
   r.flat32(CODE);
   return r.reg(4, 0x90000).reg(6, DATA);
 }
 
-/** The compiler off, or compiling every block at its first lookup. */
-function mode(compiled: boolean): void {
-  jit.enabled = compiled;
-  jit.threshold = compiled ? 1 : Infinity;
-  // Every block, however many of its instructions are calls, and 64-bit code too.
-  jit.minInlined = 0;
-  jit.longMode = true;
-}
-
-function runWith(compiled: boolean, src: string, budget = 1_000_000): Outcome {
-  mode(compiled);
-  const r = setup(src);
-  return outcome(r, r.run(budget), DATA);
-}
-
-/** RIP, EAX and retired count after each slice of `budget` instructions, until HLT. */
-function sliced(compiled: boolean, src: string, budget: number): string[] {
-  mode(compiled);
-  const r = setup(src);
-  const trace: string[] = [];
-  for (let i = 0; i < 100_000; i++) {
-    const exit = r.run(budget);
-    trace.push(`${r.cpu.getRip()} ${r.r(0)} ${r.cpu.getRflags()} ${r.cpu.instructionsRetired}`);
-    if (exit !== 0) break;
-  }
-  return trace;
-}
+/** Whole runs, and RIP, EAX, RFLAGS and the count after each slice. */
+const { runWith, sliced } = differential(setup, DATA, [0]);
 
 describe("compiled blocks match the interpreter", () => {
   it("random loops of the inline and called forms", () => {
@@ -209,7 +177,7 @@ describe("compiled blocks match the interpreter", () => {
   });
 
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
-    mode(true);
+    compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;
     const r = setup(src);
     const before = jit.compiled;
