@@ -71,6 +71,9 @@ export const ATT_REP_STOP = 1 | 4 | 8 | ATT_DEBUG;
 const TLB_SIZE = 1024;
 /** Software-TLB index mask (jit.ts writes the TLB hit out in compiled blocks). */
 export const TLB_MASK = TLB_SIZE - 1;
+/** Entries of the instruction TLB (see Machine.iTag). */
+const ITLB_SIZE = 256;
+const ITLB_MASK = ITLB_SIZE - 1;
 const TWO32 = 4294967296;
 const CANON_LIMIT = 140737488355328; // 2^47
 
@@ -308,6 +311,17 @@ export class Machine {
   /** Some entry may be global / a slice of a large page (MOV CR3 and INVLPG then scan the TLB). */
   private tlbHasGlobal = false;
   private tlbHasLarge = false;
+  /**
+   * The instruction TLB: code pages made current before, by linear page + CPL-3 bit (codeKey), with
+   * their buffer, offset and decoded-instruction cache. A kernel calls across pages all the time;
+   * without it each call and return to another page walked the page tables again. Emptied with
+   * the TLB (and by MOV CR3, INVLPG, a new guest-physical mapping, the caches starting over); a
+   * page holding an instruction breakpoint never enters it.
+   */
+  private readonly iTag = new Float64Array(ITLB_SIZE).fill(NaN);
+  private readonly iBuf: Uint8Array[] = new Array<Uint8Array>(ITLB_SIZE).fill(EMPTY_PAGE);
+  private readonly iOff = new Float64Array(ITLB_SIZE);
+  private readonly iCache: (CodePageCache | undefined)[] = new Array<CodePageCache | undefined>(ITLB_SIZE).fill(undefined);
   /** Current code page (instruction fetch): key, buffer, offset of the page start. */
   codeKey = NaN;
   codeBuf: Uint8Array = EMPTY_PAGE;
@@ -663,6 +677,7 @@ export class Machine {
   dropTranslations(): void {
     this.rTag.fill(NaN);
     this.wTag.fill(NaN);
+    this.iTag.fill(NaN);
     this.codeKey = NaN;
     this.tlbHasGlobal = false;
     this.tlbHasLarge = false;
@@ -687,6 +702,7 @@ export class Machine {
       if (this.rGlobal[i] === 0) this.rTag[i] = NaN;
       if (this.wGlobal[i] === 0) this.wTag[i] = NaN;
     }
+    this.iTag.fill(NaN); // global code pages too: the instruction TLB may always drop more
     this.codeKey = NaN;
     return true;
   }
@@ -720,6 +736,7 @@ export class Machine {
     const i = (lin >>> 12) & TLB_MASK;
     this.rTag[i] = NaN;
     this.wTag[i] = NaN;
+    this.iTag[(lin >>> 12) & ITLB_MASK] = NaN;
     this.codeKey = NaN;
   }
 
@@ -1044,6 +1061,18 @@ export class Machine {
   /** Make the code page holding `lin` current. Returns false on a fault (EPT fetch exit or #PF). */
   loadCodePage(lin: number): boolean {
     if (this.memGeneration !== this.mem.generation) this.dropTranslations();
+    const page = lin - (lin & 0xfff);
+    const it = (lin >>> 12) & ITLB_MASK;
+    if (this.iTag[it] === page + this.userBit) {
+      const hit = this.iCache[it] as CodePageCache;
+      this.codeKey = page + this.userBit;
+      this.codeBuf = this.iBuf[it];
+      this.codeOff = this.iOff[it];
+      this.codeEntries = hit.entries;
+      this.codeShadow = hit.shadow;
+      this.codeCovered = hit.covered;
+      return true;
+    }
     if (!this.translate(lin, ACCESS_FETCH, 1)) return false;
     const phys = this.walkPhys;
     const ppn = Math.floor(phys / 4096);
@@ -1052,7 +1081,6 @@ export class Machine {
       this.eptViolation(phys, ACCESS_FETCH, 1);
       return false;
     }
-    const page = lin - (lin & 0xfff);
     // A page holding an enabled instruction breakpoint never becomes the current code page (codeKey
     // stays NaN): every instruction on it then goes through Cpu.stepOne, which checks the breakpoints,
     // instead of the cached chains of runFast.
@@ -1084,6 +1112,12 @@ export class Machine {
     this.codeEntries = cache.entries;
     this.codeShadow = cache.shadow;
     this.codeCovered = cache.covered;
+    if (this.codeKey === this.codeKey) {
+      this.iTag[it] = this.codeKey;
+      this.iBuf[it] = buf;
+      this.iOff[it] = off;
+      this.iCache[it] = cache;
+    }
     return true;
   }
 
@@ -1095,6 +1129,7 @@ export class Machine {
 
   private dropCodeCaches(): void {
     this.codeCaches.clear();
+    this.iTag.fill(NaN);
     this.codeCachePages = 0;
     this.codeCacheInstructions = 0;
     this.wCode.fill(undefined);

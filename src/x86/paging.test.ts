@@ -337,6 +337,29 @@ ${between}
   });
 });
 
+describe("the instruction TLB (Machine.loadCodePage): code pages found again without a walk", () => {
+  // A function at 0x3000 is called, its page remapped to another frame, and called again: after
+  // INVLPG or a MOV to CR3 the call must run the new frame's code, and a return to the caller's page
+  // (a page made current before) must still land on the caller's code.
+  const body = (flush: string) => `
+  call 0x3000
+  mov ebx, eax
+  mov dword [${PT + 3 * 4}], 0x5000 | 0x3
+  ${flush}
+  call 0x3000
+  hlt`;
+  for (const [what, flush] of [["INVLPG", "invlpg [0x3000]"], ["MOV to CR3", `mov ecx, ${PD}\n  mov cr3, ecx`]] as const) {
+    it(`runs the new frame's code after ${what}`, () => {
+      const r = paged32(body(flush), 0);
+      r.load(0x3000, [0xb8, 0x11, 0, 0, 0, 0xc3]); // mov eax, 0x11; ret
+      r.load(0x5000, [0xb8, 0x22, 0, 0, 0, 0xc3]); // mov eax, 0x22; ret
+      expect(r.run()).toBe(EXIT_HLT);
+      expect(r.r32(3)).toBe(0x11);
+      expect(r.r32(0)).toBe(0x22);
+    });
+  }
+});
+
 describe("reserved bits: #PF with RSVD (Intel SDM Vol. 3A §4.7)", () => {
   it("32-bit paging: bit 21 of a 4 MiB PDE", () => {
     const r = paged32(`
