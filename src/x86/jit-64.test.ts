@@ -8,11 +8,11 @@
  * a negative number in the emulator), and the data pointers are upper-half addresses of two kinds:
  * the kernel image's (high dword all ones) and a direct map's (0xffff8880_xxxxxxxx).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PML4_BASE, Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
 import { jit } from "./jit";
-import { assembleOnce, differential, jitSettings } from "./testing/jit-harness";
+import { assembleOnce, differential, restoreJitAfterEach } from "./testing/jit-harness";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
 
 const CODE = 0x20000;
@@ -24,10 +24,7 @@ const DIRECT = 0xffff888000000000n;
 /** The GS base the programs' gs: accesses use (a per-CPU area, as in Linux). */
 const GS_BASE = DIRECT + BigInt(DATA + 0x800);
 
-const saved = jitSettings();
-afterEach(() => {
-  Object.assign(jit, saved);
-});
+restoreJitAfterEach();
 
 const hex = (v: bigint) => "0x" + v.toString(16);
 

@@ -5,11 +5,11 @@
  * writes its own page. The whole x86, kernel and VMM suites also run with the compiler off and
  * eager (`npm run test:jit`); this file holds the cases written for it.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
-import { compileEverything, differential, jitSettings, assembleOnce } from "./testing/jit-harness";
+import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
 import { blockSource, compileBlock, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
@@ -17,11 +17,7 @@ import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
-const saved = jitSettings();
-
-afterEach(() => {
-  Object.assign(jit, saved);
-});
+restoreJitAfterEach();
 
 const LOOP_TAILS = [
   ["dec ebp", "jnz .top"],

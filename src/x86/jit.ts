@@ -71,13 +71,14 @@ export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
  * `npm run test:jit` holds every suite to both paths); HVPLAY_JIT_THRESHOLD=N sets the lookups
  * before a block is compiled (for measuring). Absent in the browser.
  */
-const envMode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HVPLAY_JIT;
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+const envMode = env?.HVPLAY_JIT;
 
 /** Tuning and switches (tests compile eagerly, or not at all, to hold both paths to the same results). */
 export const jit = {
   enabled: envMode !== "off",
   /** Lookups of an entry before a block is compiled at it. */
-  threshold: envMode === "eager" ? 1 : Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HVPLAY_JIT_THRESHOLD ?? 64),
+  threshold: envMode === "eager" ? 1 : Number(env?.HVPLAY_JIT_THRESHOLD ?? 64),
   /** Longest block, in instructions. */
   maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */
@@ -812,8 +813,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     const flagsBefore = mayFault ? em.flushForExit() : "";
     const inlined = em.inline(d, after);
     calledLast = !inlined;
-    if (!inlined) called++;
     if (!inlined) {
+      called++;
       em.beforeCall();
       em.line(`c.nextRip = ${after};`);
       em.line(`f${k}(c, d${k}); sl = 1;`);

@@ -3,6 +3,7 @@
  * the compiler off and with it compiling every block at its first lookup, compared by Outcome or by
  * a trace of slices.
  */
+import { afterEach } from "vitest";
 import { jit } from "../jit";
 import { nasm } from "../../testing/nasm";
 import { outcome, type Outcome } from "./outcome";
@@ -23,6 +24,14 @@ export function assembleOnce(src: string): Uint8Array {
 /** The compiler's settings, to restore after a test that changes them. */
 export function jitSettings(): Pick<typeof jit, "enabled" | "threshold" | "minInlined" | "longMode"> {
   return { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
+}
+
+/** Restores the compiler's settings after each test of the calling file (the tests change them). */
+export function restoreJitAfterEach(): void {
+  const saved = jitSettings();
+  afterEach(() => {
+    Object.assign(jit, saved);
+  });
 }
 
 /** The compiler off, or compiling every block at its first lookup: however many calls it holds, 64-bit code too. */
