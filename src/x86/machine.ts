@@ -74,6 +74,10 @@ export const TLB_MASK = TLB_SIZE - 1;
 /** Entries of the instruction TLB (see Machine.iTag). */
 const ITLB_SIZE = 256;
 const ITLB_MASK = ITLB_SIZE - 1;
+/** Page sizes above 4 KiB, as shifts: 2 MiB (PAE, 4-level), 4 MiB (32-bit paging with PSE), 1 GiB. */
+const LARGE_SHIFTS = [21, 22, 30];
+/** Distinct large pages tracked for INVLPG (see Machine.largeRegions) before the TLB starts over. */
+const LARGE_REGIONS_MAX = 4096;
 const TWO32 = 4294967296;
 const CANON_LIMIT = 140737488355328; // 2^47
 
@@ -308,9 +312,16 @@ export class Machine {
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
   private readonly rGlobal = new Uint8Array(TLB_SIZE);
   private readonly wGlobal = new Uint8Array(TLB_SIZE);
-  /** Some entry may be global / a slice of a large page (MOV CR3 and INVLPG then scan the TLB). */
+  /** Some entry may be global (MOV CR3 then scans the TLB). */
   private tlbHasGlobal = false;
-  private tlbHasLarge = false;
+  /**
+   * The large pages (2 MiB, 4 MiB, 1 GiB) some TLB or instruction-TLB entry may have been filled
+   * from since the TLB was last emptied: base linear address → bit set of LARGE_SHIFTS indexes. An
+   * INVLPG in one of them drops every slice of it (the TLBs hold 4 KiB slices); any other INVLPG
+   * drops one slot. A kernel invalidates page by page in long loops while its own image and direct
+   * map are large pages: emptying the TLB at each of those cost a page walk per access after it.
+   */
+  private readonly largeRegions = new Map<number, number>();
   /**
    * The instruction TLB: code pages made current before, by linear page + CPL-3 bit (codeKey), with
    * their buffer, offset and decoded-instruction cache. A kernel calls across pages all the time;
@@ -680,7 +691,7 @@ export class Machine {
     this.iTag.fill(NaN);
     this.codeKey = NaN;
     this.tlbHasGlobal = false;
-    this.tlbHasLarge = false;
+    this.largeRegions.clear();
     this.memGeneration = this.mem.generation;
   }
 
@@ -722,22 +733,58 @@ export class Machine {
 
   /**
    * INVLPG (Intel SDM Vol. 3A §4.10.4.1): drop the translations of the page holding `lin`, global or
-   * not, for every privilege; the TLB holds 4 KiB slices, so when `lin` lies in a large page every
-   * cached slice of it goes too.
+   * not, for every privilege; the TLBs hold 4 KiB slices, so when `lin` lies in a large page some
+   * entry was filled from, every cached slice of that page goes too.
    */
   invalidatePage(lin: number): void {
-    if (this.tlbHasLarge) {
-      // Finding every slice of a large page means looking at the whole TLB; emptying it costs less
-      // than that look (a kernel invalidates page by page in long loops, and its direct map is made
-      // of large pages), and a TLB may always drop more translations than it is asked to.
-      this.dropTranslations();
-      return;
+    if (this.largeRegions.size !== 0) {
+      for (let k = 0; k < LARGE_SHIFTS.length; k++) {
+        const size = 2 ** LARGE_SHIFTS[k];
+        const base = lin - (((lin % size) + size) % size);
+        const bits = this.largeRegions.get(base);
+        if (bits === undefined || ((bits >> k) & 1) === 0) continue;
+        if (size > TLB_SIZE * 4096) {
+          this.dropTranslations(); // 1 GiB: every slot may hold a slice of it
+          return;
+        }
+        this.dropRange(base, size);
+        this.largeRegions.delete(base);
+      }
     }
     const i = (lin >>> 12) & TLB_MASK;
     this.rTag[i] = NaN;
     this.wTag[i] = NaN;
     this.iTag[(lin >>> 12) & ITLB_MASK] = NaN;
     this.codeKey = NaN;
+  }
+
+  /** Drop the TLB and instruction-TLB entries of the pages in [base, base + size) (size at most TLB_SIZE pages). */
+  private dropRange(base: number, size: number): void {
+    const end = base + size;
+    for (let p = base; p < end; p += 4096) {
+      const i = (p >>> 12) & TLB_MASK;
+      const r = this.rTag[i];
+      if (r >= base && r < end) this.rTag[i] = NaN;
+      const w = this.wTag[i];
+      if (w >= base && w < end) this.wTag[i] = NaN;
+    }
+    for (let i = 0; i < ITLB_SIZE; i++) {
+      const t = this.iTag[i];
+      if (t >= base && t < end) this.iTag[i] = NaN;
+    }
+    this.codeKey = NaN;
+  }
+
+  /** A TLB entry is about to be filled from the large page (1 << shift bytes) holding `lin`. */
+  private noteLarge(lin: number, shift: number): void {
+    const k = shift === 21 ? 0 : shift === 22 ? 1 : 2;
+    const size = 2 ** shift;
+    const base = lin - (((lin % size) + size) % size);
+    const bits = this.largeRegions.get(base) ?? 0;
+    if (((bits >> k) & 1) !== 0) return;
+    // Bounded: past that many large pages, start over from an empty TLB.
+    if (this.largeRegions.size >= LARGE_REGIONS_MAX) this.dropTranslations();
+    this.largeRegions.set(base, (this.largeRegions.get(base) ?? 0) | (1 << k));
   }
 
   /**
@@ -980,7 +1027,7 @@ export class Machine {
     if (w === undefined) key = NaN; // no word view: keep the block compiler's word paths off it
     const global = this.walkGlobal ? 1 : 0;
     if (global) this.tlbHasGlobal = true;
-    if (this.walkShift > 12) this.tlbHasLarge = true;
+    if (this.walkShift > 12) this.noteLarge(lin, this.walkShift);
     if (write) {
       this.wTag[i] = key;
       this.wBuf[i] = buf;
@@ -1074,6 +1121,7 @@ export class Machine {
       return true;
     }
     if (!this.translate(lin, ACCESS_FETCH, 1)) return false;
+    if (this.walkShift > 12) this.noteLarge(lin, this.walkShift);
     const phys = this.walkPhys;
     const ppn = Math.floor(phys / 4096);
     const buf = this.mem.pageBuffer(ppn);
