@@ -276,6 +276,21 @@ export class Cpu extends Machine implements VirtualCpu {
         continue;
       }
       link = null;
+      // Another code page (a call, a return, a jump to another page: in a kernel, every ten
+      // instructions or so): make it current here and look again, rather than running its first
+      // instruction through stepOne. stepOne keeps what this does not: instruction breakpoints
+      // (their pages never become current), faults, and instructions not cached or not yet
+      // revalidated in this run.
+      if (lin - o + this.userBit !== key && this.execBreak === 0) {
+        if (!this.loadCodePage(lin)) {
+          left--;
+          const r = this.onFault(0);
+          if (r >= 0) return -1 - r;
+          continue;
+        }
+        const e2 = this.codeEntries[o];
+        if (this.codeKey === lin - o + this.userBit && e2 !== undefined && e2.mode === mode && e2.epoch === this.runEpoch) continue;
+      }
       left--;
       const r = this.stepOne();
       if (r >= 0) return -1 - r;
