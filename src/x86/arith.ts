@@ -276,6 +276,25 @@ export function shift(c: Machine, op: number, a: number, count: number, size: nu
   }
 }
 
+/** Bit `k` (0..63) of the 64-bit value hi:lo. */
+function bit64(lo: number, hi: number, k: number): number {
+  return k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+}
+
+/** Halves of hi:lo << k and of hi:lo >>> k (logical), for k in 1..63. */
+function shl64Lo(lo: number, k: number): number {
+  return k < 32 ? lo << k : 0;
+}
+function shl64Hi(lo: number, hi: number, k: number): number {
+  return k < 32 ? (hi << k) | (lo >>> (32 - k)) : lo << (k - 32);
+}
+function shr64Lo(lo: number, hi: number, k: number): number {
+  return k < 32 ? (lo >>> k) | (hi << (32 - k)) : hi >>> (k - 32);
+}
+function shr64Hi(hi: number, k: number): number {
+  return k < 32 ? hi >>> k : 0;
+}
+
 /** 64-bit shifts/rotates; count masked to 6 bits by the caller. High half in/out through aHi / c.hi. */
 export function shift64(c: Machine, op: number, lo: number, hi: number, count: number): number {
   if (count === 0) {
@@ -306,39 +325,35 @@ export function shift64(c: Machine, op: number, lo: number, hi: number, count: n
     c.hi = rHi;
     return rLo;
   }
-  for (let i = 0; i < count; i++) {
-    switch (op) {
-      case 0: {
-        const out = rHi >>> 31;
-        rHi = (rHi << 1) | (rLo >>> 31);
-        rLo = (rLo << 1) | out;
-        cf = out;
-        break;
-      }
-      case 1: {
-        const out = rLo & 1;
-        rLo = (rLo >>> 1) | (rHi << 31);
-        rHi = (rHi >>> 1) | (out << 31);
-        cf = out;
-        break;
-      }
-      case 4:
-      case 6:
-        cf = rHi >>> 31;
-        rHi = (rHi << 1) | (rLo >>> 31);
-        rLo = rLo << 1;
-        break;
-      case 5:
-        cf = rLo & 1;
-        rLo = (rLo >>> 1) | (rHi << 31);
-        rHi = rHi >>> 1;
-        break;
-      default:
-        cf = rLo & 1;
-        rLo = (rLo >>> 1) | (rHi << 31);
-        rHi = rHi >> 1;
-        break;
-    }
+  // ROL ROR SHL SHR SAL SAR by 1..63, in closed form (a kernel shifts 64-bit values all the time).
+  const k = count;
+  switch (op) {
+    case 0: // ROL: the bits shifted out at the top come back at the bottom; CF = the new bit 0
+      rLo = shl64Lo(lo, k) | shr64Lo(lo, hi, 64 - k);
+      rHi = shl64Hi(lo, hi, k) | shr64Hi(hi, 64 - k);
+      cf = rLo & 1;
+      break;
+    case 1: // ROR: CF = the new bit 63
+      rLo = shr64Lo(lo, hi, k) | shl64Lo(lo, 64 - k);
+      rHi = shr64Hi(hi, k) | shl64Hi(lo, hi, 64 - k);
+      cf = rHi >>> 31;
+      break;
+    case 4:
+    case 6: // SHL / SAL: CF = the last bit shifted out, bit 64 - count
+      cf = bit64(lo, hi, 64 - k);
+      rLo = shl64Lo(lo, k);
+      rHi = shl64Hi(lo, hi, k);
+      break;
+    case 5: // SHR: CF = bit count - 1
+      cf = bit64(lo, hi, k - 1);
+      rLo = shr64Lo(lo, hi, k);
+      rHi = shr64Hi(hi, k);
+      break;
+    default: // SAR
+      cf = bit64(lo, hi, k - 1);
+      rLo = k < 32 ? (lo >>> k) | (hi << (32 - k)) : hi >> (k - 32);
+      rHi = k < 32 ? hi >> k : hi >> 31;
+      break;
   }
   rLo |= 0;
   rHi |= 0;
