@@ -1402,6 +1402,28 @@ export class Machine {
       return a & 0xffff;
     }
     if (d.ripRel) return this.nextRip + d.disp;
+    // Registers within ±2^52 (every canonical address, and far beyond): the sum of the terms as
+    // doubles. Each term is an integer (a scale is a power of two: exact), so the sum is exact
+    // whenever it is below 2^53; past ±2^52 it is NaN, as below.
+    const r32 = this.r32;
+    let a = d.disp;
+    let m = 0; // the registers' high halves, magnitude bits (~h for a negative one), or-ed
+    if (d.base >= 0) {
+      const h = r32[(d.base << 1) + 1];
+      m = h < 0 ? ~h : h;
+      a += h * TWO32 + (r32[d.base << 1] >>> 0);
+    }
+    if (d.index >= 0) {
+      const h = r32[(d.index << 1) + 1];
+      m |= h < 0 ? ~h : h;
+      a += (h * TWO32 + (r32[d.index << 1] >>> 0)) * (1 << d.scale);
+    }
+    if (m < 0x100000) return a >= -4503599627370496 && a < 4503599627370496 ? a : NaN;
+    return this.eaFar(d);
+  }
+
+  /** Machine.ea with 64-bit addressing when a register is beyond ±2^52: the sum in 32-bit halves, wrapping. */
+  private eaFar(d: Decoded): number {
     let lo = d.disp >>> 0;
     let hi = d.disp >> 31;
     if (d.base >= 0) {
