@@ -1313,6 +1313,26 @@ export class Machine {
     return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
   }
 
+  /** 64-bit read: the low half returned, the high half in `hi`. One TLB lookup within a page (a word load when aligned). */
+  read64(lin: number): number {
+    const o = lin & 0xfff;
+    const i = (lin >>> 12) & TLB_MASK;
+    if (o <= 0xff8 && this.rTag[i] === lin - o + (this.systemAccess ? 0 : this.userBit)) {
+      const p = this.rOff[i] + o;
+      if ((p & 3) === 0) {
+        const w = this.rWords[i];
+        this.hi = w[(p >> 2) + 1];
+        return w[p >> 2];
+      }
+      const b = this.rBuf[i];
+      this.hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);
+      return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+    }
+    const lo = this.read32(lin);
+    this.hi = this.read32(lin + 4);
+    return lo;
+  }
+
   /** Read by size 1/2/4. */
   readN(lin: number, size: number): number {
     if (size === 4) return this.read32(lin);
@@ -1370,6 +1390,30 @@ export class Machine {
 
   /** 64-bit write as two halves, both pages checked first. */
   write64(lin: number, lo: number, hi: number): void {
+    // Within one page the write TLB already holds: one lookup (the common case), a word store when aligned.
+    const o = lin & 0xfff;
+    const i = (lin >>> 12) & TLB_MASK;
+    if (o <= 0xff8 && this.wTag[i] === lin - o + (this.systemAccess ? 0 : this.userBit)) {
+      const code = this.wCode[i];
+      if (code !== undefined) this.dropCodeAt(code, o, 8);
+      const p = this.wOff[i] + o;
+      if ((p & 3) === 0) {
+        const w = this.wWords[i];
+        w[p >> 2] = lo;
+        w[(p >> 2) + 1] = hi;
+        return;
+      }
+      const b = this.wBuf[i];
+      b[p] = lo;
+      b[p + 1] = lo >> 8;
+      b[p + 2] = lo >> 16;
+      b[p + 3] = lo >> 24;
+      b[p + 4] = hi;
+      b[p + 5] = hi >> 8;
+      b[p + 6] = hi >> 16;
+      b[p + 7] = hi >> 24;
+      return;
+    }
     if (!this.probeWrite(lin, 8)) return;
     this.write32(lin, lo);
     this.write32(lin + 4, hi);

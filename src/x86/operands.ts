@@ -38,10 +38,7 @@ export function readRm64(c: Machine, d: Decoded): number {
 }
 
 export function readMem64(c: Machine, lin: number): number {
-  const lo = c.read32(lin);
-  const hi = c.read32(lin + 4);
-  c.hi = hi;
-  return lo;
+  return c.read64(lin);
 }
 
 export function writeRm64(c: Machine, d: Decoded, lo: number, hi: number): void {
