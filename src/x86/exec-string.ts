@@ -50,26 +50,30 @@ export function executeString(c: Machine, d: Decoded): void {
   let count = rep ? getIndex(c, 1, asz) : 1;
   if (count === 0) return;
   let n = 0;
-  // REP MOVS / STOS of bytes or dwords, forward, 32-bit addressing: whole runs of items that stay
-  // inside one source and one destination page go in bulk (Machine.copyItems / fillItems), with
-  // the same stopping points as item by item (CHUNK); the first item of a page, and anything the
-  // bulk path declines, goes through the general loop below, which fills the TLB or faults.
-  const bulk = stringBulk.enabled && rep !== 0 && asz === 4 && step > 0 && (size === 4 || size === 1) && (op === 0xa5 || op === 0xa4 || op === 0xab || op === 0xaa) && c.codeMode !== 2;
+  // REP MOVS / STOS of bytes, dwords or qwords, forward, with 32-bit addressing (64-bit
+  // addressing in 64-bit mode): whole runs of items that stay inside one source and one
+  // destination page go in bulk (Machine.copyItems / fillItems), with the same stopping points as
+  // item by item (CHUNK); the first item of a page, and anything the bulk path declines, goes
+  // through the general loop below, which fills the TLB or faults. In 64-bit mode there are no
+  // limits to check, and a run inside a page the TLB holds is canonical.
+  const long = c.codeMode === 2;
+  const bulk = stringBulk.enabled && rep !== 0 && step > 0 && size !== 2 && (long ? asz === 8 : asz === 4 && size !== 8) &&
+    (op === 0xa5 || op === 0xa4 || op === 0xab || op === 0xaa);
   for (;;) {
     const si = getIndex(c, 6, asz);
     const di = getIndex(c, 7, asz);
     if (bulk) {
       const moves = op <= 0xa5;
-      const dl = (c.segBase[SEG_ES] + di) >>> 0;
-      const sl = moves ? (c.segBase[srcSeg] + si) >>> 0 : 0;
+      const dl = long ? di : (c.segBase[SEG_ES] + di) >>> 0;
+      const sl = !moves ? 0 : long ? (srcSeg >= 4 ? si + c.segBase[srcSeg] : si) : (c.segBase[srcSeg] + si) >>> 0;
       let k = Math.min(count, CHUNK - n, ((4096 - (dl & 0xfff)) / size) | 0);
       if (moves) k = Math.min(k, ((4096 - (sl & 0xfff)) / size) | 0);
       const bytes = k * size;
       // Every item inside the segments' limits and rights, no index wrapping: else item by item.
-      if (k > 1 && di >= c.segLo[SEG_ES] && di + bytes - 1 <= c.segHi[SEG_ES] && c.segWrite[SEG_ES] !== 0 &&
+      if (k > 1 && (long || (di >= c.segLo[SEG_ES] && di + bytes - 1 <= c.segHi[SEG_ES] && c.segWrite[SEG_ES] !== 0 &&
           (!moves || (si >= c.segLo[srcSeg] && si + bytes - 1 <= c.segHi[srcSeg] && c.segRead[srcSeg] !== 0)) &&
-          di + bytes <= 0x100000000 && (!moves || si + bytes <= 0x100000000) &&
-          (moves ? c.copyItems(sl, dl, size, k) : c.fillItems(dl, size, k, c.getReg(size, 0, 0)))) {
+          di + bytes <= 0x100000000 && (!moves || si + bytes <= 0x100000000))) &&
+          (moves ? c.copyItems(sl, dl, size, k) : c.fillItems(dl, size, k, c.r32[0] & (size === 1 ? 0xff : -1), size === 8 ? c.r32[1] : 0))) {
         if (moves) setIndex(c, 6, asz, wrap(si + bytes, asz));
         setIndex(c, 7, asz, wrap(di + bytes, asz));
         count -= k;

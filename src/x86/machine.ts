@@ -1223,12 +1223,12 @@ export class Machine {
   }
 
   /**
-   * REP MOVS in bulk (exec-string.ts): `items` forward items of `size` bytes (1 or 4) from linear
-   * `src` to linear `dst`, each range inside one page, item by item as the instruction would (so
-   * overlapping ranges copy what the instruction copies). Only when both pages are in the TLB (the
-   * source readable, the destination writable with no cached instruction on it: anything else —
-   * a miss, a fault, a watchpoint, code — is left to the item-at-a-time path); false, and nothing
-   * done, otherwise.
+   * REP MOVS in bulk (exec-string.ts): `items` forward items of `size` bytes (1, 4 or 8) from
+   * linear `src` to linear `dst`, each range inside one page, with the result of copying item by
+   * item as the instruction does (ranges that do not overlap in host memory are copied at once;
+   * overlapping ones item by item). Only when both pages are in the TLB (the source readable, the
+   * destination writable with no cached instruction on it: anything else — a miss, a fault, a
+   * watchpoint, code — is left to the item-at-a-time path); false, and nothing done, otherwise.
    */
   copyItems(src: number, dst: number, size: number, items: number): boolean {
     const u = this.systemAccess ? 0 : this.userBit;
@@ -1241,37 +1241,68 @@ export class Machine {
     const db = this.wBuf[di];
     let sp = this.rOff[si] + so;
     let dp = this.wOff[di] + dOff;
+    const bytes = items * size;
+    const from = sb.byteOffset + sp;
+    const to = db.byteOffset + dp;
+    if (sb.buffer !== db.buffer || from + bytes <= to || to + bytes <= from) {
+      db.set(sb.subarray(sp, sp + bytes), dp);
+      return true;
+    }
     if (size === 1) {
       for (let k = 0; k < items; k++) db[dp + k] = sb[sp + k];
       return true;
     }
-    for (let k = 0; k < items; k++, sp += 4, dp += 4) {
+    // Each item is read whole before it is written (an 8-byte item as two dwords read first).
+    for (let k = 0; k < items; k++, sp += size, dp += size) {
       const v = sb[sp] | (sb[sp + 1] << 8) | (sb[sp + 2] << 16) | (sb[sp + 3] << 24);
+      const w = size === 8 ? sb[sp + 4] | (sb[sp + 5] << 8) | (sb[sp + 6] << 16) | (sb[sp + 7] << 24) : 0;
       db[dp] = v;
       db[dp + 1] = v >> 8;
       db[dp + 2] = v >> 16;
       db[dp + 3] = v >> 24;
+      if (size === 8) {
+        db[dp + 4] = w;
+        db[dp + 5] = w >> 8;
+        db[dp + 6] = w >> 16;
+        db[dp + 7] = w >> 24;
+      }
     }
     return true;
   }
 
-  /** REP STOS in bulk: `items` items of `size` bytes (1 or 4) of `value` at linear `dst`, on copyItems's conditions. */
-  fillItems(dst: number, size: number, items: number, value: number): boolean {
+  /** REP STOS in bulk: `items` items of `size` bytes (1, 4 or 8) of `value` (`valueHi` above it for 8) at linear `dst`, on copyItems's conditions. */
+  fillItems(dst: number, size: number, items: number, value: number, valueHi: number): boolean {
     const u = this.systemAccess ? 0 : this.userBit;
     const dOff = dst & 0xfff;
     const di = (dst >>> 12) & TLB_MASK;
     if (this.wTag[di] !== dst - dOff + u || this.wCode[di] !== undefined) return false;
     const db = this.wBuf[di];
     const dp = this.wOff[di] + dOff;
-    if (size === 1) {
-      db.fill(value, dp, dp + items);
+    if (size === 1 || (value === 0 && valueHi === 0)) {
+      db.fill(size === 1 ? value : 0, dp, dp + items * size);
       return true;
     }
-    for (let k = 0, p = dp; k < items; k++, p += 4) {
+    if ((dp & 3) === 0) {
+      const w = this.wWords[di];
+      const p = dp >> 2;
+      if (size === 4) w.fill(value, p, p + items);
+      else for (let k = 0; k < items; k++) {
+        w[p + 2 * k] = value;
+        w[p + 2 * k + 1] = valueHi;
+      }
+      return true;
+    }
+    for (let k = 0, p = dp; k < items; k++, p += size) {
       db[p] = value;
       db[p + 1] = value >> 8;
       db[p + 2] = value >> 16;
       db[p + 3] = value >> 24;
+      if (size === 8) {
+        db[p + 4] = valueHi;
+        db[p + 5] = valueHi >> 8;
+        db[p + 6] = valueHi >> 16;
+        db[p + 7] = valueHi >> 24;
+      }
     }
     return true;
   }
