@@ -736,11 +736,10 @@ export class Machine {
     return r.status === ZX_OK && r.count !== undefined ? Number(r.count) : this.lastInstructions;
   }
 
+  /** The count between resumes (drive() asks at every exit: the one-number extension, not the whole arch state). */
   private instructionsRetired(): number {
     if (!this.loaded) return 0;
-    const r = this.archState();
-    const n = r.state?.instructions_retired;
-    return r.status === ZX_OK && n !== undefined ? Number(n) : this.lastInstructions;
+    return this.liveInstructions();
   }
 
   private ripSuffix(): string {
