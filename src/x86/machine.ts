@@ -322,6 +322,9 @@ export class Machine {
    * map are large pages: emptying the TLB at each of those cost a page walk per access after it.
    */
   private readonly largeRegions = new Map<number, number>();
+  /** The large page noted last (base and LARGE_SHIFTS index): fills from it again skip the map. */
+  private lastLargeBase = NaN;
+  private lastLargeK = -1;
   /**
    * The instruction TLB: code pages made current before, by linear page + CPL-3 bit (codeKey), with
    * their buffer, offset and decoded-instruction cache. A kernel calls across pages all the time;
@@ -692,6 +695,7 @@ export class Machine {
     this.codeKey = NaN;
     this.tlbHasGlobal = false;
     this.largeRegions.clear();
+    this.lastLargeBase = NaN;
     this.memGeneration = this.mem.generation;
   }
 
@@ -749,6 +753,7 @@ export class Machine {
         }
         this.dropRange(base, size);
         this.largeRegions.delete(base);
+        this.lastLargeBase = NaN;
       }
     }
     const i = (lin >>> 12) & TLB_MASK;
@@ -780,6 +785,9 @@ export class Machine {
     const k = shift === 21 ? 0 : shift === 22 ? 1 : 2;
     const size = 2 ** shift;
     const base = lin - (((lin % size) + size) % size);
+    if (base === this.lastLargeBase && k === this.lastLargeK) return;
+    this.lastLargeBase = base;
+    this.lastLargeK = k;
     const bits = this.largeRegions.get(base) ?? 0;
     if (((bits >> k) & 1) !== 0) return;
     // Bounded: past that many large pages, start over from an empty TLB.
