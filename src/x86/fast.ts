@@ -906,5 +906,5 @@ export const INLINE_FORMS = {
   movRegReg32, movRegImm32, lea32, incDecReg32, shiftReg32, jcc, jmpRel, movLoad32, movStore32,
   movLoad8, movStore8, movStoreImm8, movStoreImm32, aluGvEvMem32, aluEvGvMem32, aluImmMem32, aluImmMem8,
   aluGbEbMem, testMemReg32, movzxByte32, aluRegReg8, aluAccImm8, movRegReg8, testRegReg8, testAccImm8,
-  execute,
+  incDecMem, execute,
 } as const;

@@ -219,6 +219,14 @@ describe("block source", () => {
     expect(entry).toBe(3); // the first segment ends where the inner loop (a label) begins
   });
 
+  it("writes out the memory forms it has inline forms for: INC/DEC m32, ALU m32, loads and stores", () => {
+    // A specialised handler chosen for one of them (fast.ts) must stay one the compiler recognises.
+    const bytes = nasm(`bits 32\norg ${CODE}\n.l: inc dword [esi]\ndec dword [esi + 4]\nadd [esi + 8], eax\ncmp dword [esi + 12], 5\nmov ebx, [esi + 16]\nmov [esi + 20], ebx\nmovzx ecx, byte [esi]\ndec edx\njnz .l\n`);
+    const { list, rips } = decodeAll(Array.from(bytes));
+    const { source } = blockSource(list, rips, MODE_32, false);
+    expect(source).not.toMatch(/f\d+\(c, d\d+\)/);
+  });
+
   it("compiles nothing from instructions it must leave to the run loop", () => {
     const { list } = decodeAll([0xe6, 0x80, 0xe6, 0x80]); // out 0x80, al (twice)
     const entries: (Decoded | undefined)[] = new Array(4096).fill(undefined);

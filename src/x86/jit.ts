@@ -643,8 +643,8 @@ class Emitter {
       if (aop !== 7 && fn !== F.testMemReg32) this.zeroed &= ~(1 << d.reg);
       return true;
     }
-    if (fn === F.aluEvGvMem32 || fn === F.aluImmMem32 || (fn === F.execute && d.op === 0xff && sub < 2 && d.mod !== 3 && d.osz === 4 && !d.lock)) {
-      const inc = fn === F.execute;
+    if (fn === F.aluEvGvMem32 || fn === F.aluImmMem32 || (fn === F.incDecMem && d.osz === 4)) {
+      const inc = fn === F.incDecMem;
       const aop = inc ? -1 : fn === F.aluEvGvMem32 ? regOp : sub;
       if (aop === 2 || aop === 3) return false;
       const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
