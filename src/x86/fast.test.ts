@@ -169,6 +169,36 @@ describe("decoded-instruction cache", () => {
     expect(r.r32(3)).toBe(5);
   });
 
+  it("runs a loop head the loop itself patched (64-bit: no block is compiled, the loop runs in the chains)", () => {
+    // Halfway, the loop patches the imm8 of the instruction its JNZ goes back to: 101 passes add
+    // 1, the 99 after the patch add 2.
+    const r = setup(64, `bits 64\norg ${CODE}\nmov ecx, 200\nxor ebx, ebx\n.l:\npatch: add ebx, 1\ncmp ecx, 100\njne .s\nmov byte [rel patch + 2], 2\n.s:\ndec ecx\njnz .l\nhlt\n`);
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(3)).toBe(299);
+  });
+
+  it("stops a chain of jumps exactly at the budget", () => {
+    // A two-instruction loop run with budgets of 1 and 7 once linked: every run retires exactly its
+    // budget and stops where the general executor does.
+    const src = `bits 64\norg ${CODE}\nmov ecx, 300\n.l:\nadd eax, ecx\ndec ecx\njnz .l\nhlt\n`;
+    for (const budget of [1, 7]) {
+      const trace = (fast: boolean): bigint[] => {
+        fastPaths.enabled = fast;
+        const r = setup(64, src);
+        const rips: bigint[] = [];
+        for (;;) {
+          const before = r.cpu.instructionsRetired;
+          const exit = r.run(budget);
+          rips.push(r.cpu.getRip(), r.r(0), r.r(1));
+          if (exit === EXIT_HLT) break;
+          expect(r.cpu.instructionsRetired - before).toBe(budget);
+        }
+        return rips;
+      };
+      expect(trace(true), `budget ${budget}`).toEqual(trace(false));
+    }
+  });
+
   it("counts the run budget in single instructions inside cached chains", () => {
     // A straight-line loop body, once cached and linked, run with budgets of 1 and 3: every run
     // retires exactly its budget (until HLT) and stops at the same RIPs as the general executor.
