@@ -1,10 +1,11 @@
 /**
- * Machine.ea with 64-bit addressing (the offset every memory operand in long mode starts from),
- * against BigInt: base + index << scale + disp modulo 2^64, as a signed number. The machine keeps
- * addresses as doubles, so its contract is: the exact sum while it lies within ±2^52 (every
- * canonical address, and far past), NaN beyond (linear() then raises #GP, as for any
- * non-canonical address). Registers near the ±2^52 seam and far beyond it (wrapping sums) are
- * mixed in on purpose: the fast double sum and the 32-bit-halves path split there.
+ * Machine.ea with 64-bit addressing (the offset every memory operand in long mode starts from)
+ * and Machine.ea64Halves (LEA's whole 64-bit sum), against BigInt: base + index << scale + disp
+ * modulo 2^64, as a signed number. The machine keeps addresses as doubles, so ea's contract is:
+ * the exact sum while it lies within ±2^52 (every canonical address, and far past), NaN beyond
+ * (linear() then raises #GP, as for any non-canonical address); ea64Halves gives all 64 bits.
+ * Registers near the ±2^52 seam and far beyond it (wrapping sums) are mixed in on purpose: the
+ * fast double sum and the 32-bit-halves path split there.
  */
 import { describe, expect, it } from "vitest";
 import { Decoded } from "./decode";
@@ -13,11 +14,16 @@ import { rng } from "./testing/rng";
 
 const LIMIT = 1n << 52n;
 
-function expected(base: bigint | null, index: bigint | null, scale: number, disp: number): number {
+/** base + index << scale + disp modulo 2^64, as a signed number. */
+function wrapped(base: bigint | null, index: bigint | null, scale: number, disp: number): bigint {
   let s = BigInt(disp);
   if (base !== null) s += base;
   if (index !== null) s += index << BigInt(scale);
-  const v = BigInt.asIntN(64, s);
+  return BigInt.asIntN(64, s);
+}
+
+function expected(base: bigint | null, index: bigint | null, scale: number, disp: number): number {
+  const v = wrapped(base, index, scale, disp);
   return v >= -LIMIT && v < LIMIT ? Number(v) : NaN;
 }
 
@@ -56,7 +62,11 @@ describe("Machine.ea, 64-bit addressing", () => {
       if (index !== null) set(6, index);
       const want = expected(base, index, d.scale, d.disp);
       const got = c.ea(d);
-      expect(got, `base ${base} index ${index} scale ${d.scale} disp ${d.disp}`).toBe(want);
+      const at = `base ${base} index ${index} scale ${d.scale} disp ${d.disp}`;
+      expect(got, at).toBe(want);
+      // LEA's sum (ea64Halves): always the whole 64 bits, wrapping, whatever the magnitude.
+      const lo = c.ea64Halves(d);
+      expect((BigInt(c.hi) << 32n) + BigInt(lo), at).toBe(wrapped(base, index, d.scale, d.disp));
       if (!Number.isNaN(want)) n++;
     }
     expect(n).toBeGreaterThan(5000); // half the sums are in range: the exact path is what is tested

@@ -614,32 +614,9 @@ function lea(c: Machine, d: Decoded): void {
     else c.setReg(d.osz, d.reg, 0, a);
     return;
   }
-  let lo: number;
-  let hi: number;
-  if (d.ripRel) {
-    const a = c.nextRip + d.disp;
-    lo = a >>> 0;
-    hi = Math.floor(a / TWO32);
-  } else {
-    lo = d.disp >>> 0;
-    hi = d.disp >> 31;
-    if (d.base >= 0) {
-      lo += c.r32[d.base << 1] >>> 0;
-      hi += c.r32[(d.base << 1) + 1];
-    }
-    if (d.index >= 0) {
-      const s = d.scale;
-      const iLo = c.r32[d.index << 1];
-      const iHi = c.r32[(d.index << 1) + 1];
-      lo += (iLo << s) >>> 0;
-      hi += s === 0 ? iHi : (iHi << s) | (iLo >>> (32 - s));
-    }
-    const carry = Math.floor(lo / TWO32);
-    hi = (hi + carry) | 0;
-    lo -= carry * TWO32;
-  }
-  if (d.osz === 8) setReg64(c, d.reg, lo | 0, hi | 0);
-  else c.setReg(d.osz, d.reg, 0, lo | 0);
+  const lo = c.ea64Halves(d) | 0;
+  if (d.osz === 8) setReg64(c, d.reg, lo, c.hi);
+  else c.setReg(d.osz, d.reg, 0, lo);
 }
 
 function movMoffs(c: Machine, d: Decoded): void {

@@ -418,32 +418,9 @@ function nopEv(_c: Machine, _d: Decoded): void {}
 
 /** 8D with a 64-bit address: LEA r64 / r32, the whole 64-bit sum (wrapping; never checked for canonical form). */
 function lea64(c: Machine, d: Decoded): void {
-  let lo: number;
-  let hi: number;
-  if (d.ripRel) {
-    const a = c.nextRip + d.disp;
-    lo = a >>> 0;
-    hi = Math.floor(a / TWO32);
-  } else {
-    lo = d.disp >>> 0;
-    hi = d.disp >> 31;
-    if (d.base >= 0) {
-      lo += c.r32[d.base << 1] >>> 0;
-      hi += c.r32[(d.base << 1) + 1];
-    }
-    if (d.index >= 0) {
-      const s = d.scale;
-      const iLo = c.r32[d.index << 1];
-      const iHi = c.r32[(d.index << 1) + 1];
-      lo += (iLo << s) >>> 0;
-      hi += s === 0 ? iHi : (iHi << s) | (iLo >>> (32 - s));
-    }
-    const carry = Math.floor(lo / TWO32);
-    hi += carry;
-    lo -= carry * TWO32;
-  }
-  c.r32[d.reg << 1] = lo | 0;
-  c.r32[(d.reg << 1) + 1] = d.osz === 8 ? hi | 0 : 0;
+  const lo = c.ea64Halves(d) | 0;
+  c.r32[d.reg << 1] = lo;
+  c.r32[(d.reg << 1) + 1] = d.osz === 8 ? c.hi : 0;
 }
 
 /** C1 / D1 / D3 on a 64-bit register (count masked to 6 bits; a zero count changes nothing). */

@@ -1505,8 +1505,25 @@ export class Machine {
     return this.eaFar(d);
   }
 
-  /** Machine.ea with 64-bit addressing when a register is beyond ±2^52: the sum in 32-bit halves, wrapping. */
+  /** Machine.ea with 64-bit addressing when a register is beyond ±2^52: the sum in 32-bit halves. */
   private eaFar(d: Decoded): number {
+    const lo = this.ea64Halves(d);
+    const hi = this.hi;
+    if (hi < -0x100000 || hi >= 0x100000) return NaN; // far from canonical; linear() raises #GP
+    return hi * TWO32 + lo;
+  }
+
+  /**
+   * The 64-bit effective address of `d` (64-bit addressing), wrapping modulo 2^64 and never
+   * checked for canonical form (LEA's result): the low half returned as a uint32, the high half
+   * (int32) in `hi`.
+   */
+  ea64Halves(d: Decoded): number {
+    if (d.ripRel) {
+      const a = this.nextRip + d.disp;
+      this.hi = Math.floor(a / TWO32) | 0;
+      return a >>> 0;
+    }
     let lo = d.disp >>> 0;
     let hi = d.disp >> 31;
     if (d.base >= 0) {
@@ -1522,10 +1539,8 @@ export class Machine {
     }
     // lo < 3 * 2^32: fold the carries into hi.
     const carry = Math.floor(lo / TWO32);
-    hi = (hi + carry) | 0;
-    lo -= carry * TWO32;
-    if (hi < -0x100000 || hi >= 0x100000) return NaN; // far from canonical; linear() raises #GP
-    return hi * TWO32 + lo;
+    this.hi = (hi + carry) | 0;
+    return lo - carry * TWO32;
   }
 
   /** Segment of the memory operand (override or default). */
