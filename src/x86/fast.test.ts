@@ -126,6 +126,24 @@ afterEach(() => {
   fastPaths.enabled = true;
 });
 
+/**
+ * Runs `src` with runs of `budget` instructions until HLT, checking that every run retires exactly
+ * its budget; returns RIP, rAX and rCX after each run.
+ */
+function budgetTrace(bits: 32 | 64, src: string, budget: number, fast: boolean): bigint[] {
+  fastPaths.enabled = fast;
+  const r = setup(bits, src);
+  const trace: bigint[] = [];
+  for (;;) {
+    const before = r.cpu.instructionsRetired;
+    const exit = r.run(budget);
+    trace.push(r.cpu.getRip(), r.r(0), r.r(1));
+    if (exit === EXIT_HLT) break;
+    expect(r.cpu.instructionsRetired - before).toBe(budget);
+  }
+  return trace;
+}
+
 describe("specialised handlers match the general executor", () => {
   for (const bits of [32, 64] as const) {
     it(`random ${bits}-bit programs`, () => {
@@ -177,48 +195,17 @@ describe("decoded-instruction cache", () => {
     expect(r.r32(3)).toBe(299);
   });
 
-  it("stops a chain of jumps exactly at the budget", () => {
-    // A two-instruction loop run with budgets of 1 and 7 once linked: every run retires exactly its
-    // budget and stops where the general executor does.
+  it("counts the run budget in single instructions in a 64-bit loop too", () => {
+    // A three-instruction loop run with budgets of 1 and 7 once cached and linked.
     const src = `bits 64\norg ${CODE}\nmov ecx, 300\n.l:\nadd eax, ecx\ndec ecx\njnz .l\nhlt\n`;
-    for (const budget of [1, 7]) {
-      const trace = (fast: boolean): bigint[] => {
-        fastPaths.enabled = fast;
-        const r = setup(64, src);
-        const rips: bigint[] = [];
-        for (;;) {
-          const before = r.cpu.instructionsRetired;
-          const exit = r.run(budget);
-          rips.push(r.cpu.getRip(), r.r(0), r.r(1));
-          if (exit === EXIT_HLT) break;
-          expect(r.cpu.instructionsRetired - before).toBe(budget);
-        }
-        return rips;
-      };
-      expect(trace(true), `budget ${budget}`).toEqual(trace(false));
-    }
+    for (const budget of [1, 7]) expect(budgetTrace(64, src, budget, true), `budget ${budget}`).toEqual(budgetTrace(64, src, budget, false));
   });
 
   it("counts the run budget in single instructions inside cached chains", () => {
     // A straight-line loop body, once cached and linked, run with budgets of 1 and 3: every run
     // retires exactly its budget (until HLT) and stops at the same RIPs as the general executor.
     const src = `bits 32\norg ${CODE}\nmov ecx, 20\nxor eax, eax\n.l:\nadd eax, ecx\nmov ebx, eax\nshr ebx, 1\nxor eax, ebx\ndec ecx\njnz .l\nhlt\n`;
-    for (const budget of [1, 3]) {
-      const trace = (fast: boolean): bigint[] => {
-        fastPaths.enabled = fast;
-        const r = setup(32, src);
-        const rips: bigint[] = [];
-        for (;;) {
-          const before = r.cpu.instructionsRetired;
-          const exit = r.run(budget);
-          rips.push(r.cpu.getRip(), r.r(0));
-          if (exit === EXIT_HLT) break;
-          expect(r.cpu.instructionsRetired - before).toBe(budget);
-        }
-        return rips;
-      };
-      expect(trace(true), `budget ${budget}`).toEqual(trace(false));
-    }
+    for (const budget of [1, 3]) expect(budgetTrace(32, src, budget, true), `budget ${budget}`).toEqual(budgetTrace(32, src, budget, false));
   });
 
   it("executes bytes the host wrote between runs", () => {
