@@ -43,7 +43,7 @@ export const LINUX_BZIMAGE = "bzImage";
 export const LINUX_INITRD = "initramfs.cpio.gz";
 /**
  * The machine every column boots: the page's worker boots the bundled guest with these (the console
- * on COM1, and `cryptomgr.notests`: no crypto self-tests, about half the instructions to the shell),
+ * on COM1, no crypto self-tests, no speculation defences, no W+X page-table walk: see LINUX_DEFAULT_CMDLINE),
  * so hvplay and QEMU get them too, and the three columns time the same boot.
  */
 export const LINUX_CMDLINE = LINUX_DEFAULT_CMDLINE;

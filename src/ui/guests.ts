@@ -115,7 +115,8 @@ export const LINUX_BUNDLED_GUEST: BundledGuest = {
   title: "Linux — Debian's stock kernel and a busybox shell",
   description: "An unmodified 64-bit Linux kernel booted by the Linux boot protocol through the same zx_* calls as every " +
     "other guest, to a busybox shell on ttyS0: type uname -a in the console. The boot takes a while (billions of " +
-    "instructions; the command line skips the kernel's crypto self-tests, cryptomgr.notests, which are more than half of them); " +
+    "instructions; the command line skips the kernel's crypto self-tests, cryptomgr.notests, which are more than half of them, " +
+    "and the defences against speculative execution, mitigations=off, which a CPU that does not speculate does not need); " +
     "its messages appear in the console as they come. The images are not part of the playground: " +
     `build them with ${LINUX_BUILD_COMMAND} (apt-get, on a Debian-based system). You can also drop your own bzImage and initrd on the page.`,
 };
