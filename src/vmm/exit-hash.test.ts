@@ -34,4 +34,30 @@ describe("ExitHash", () => {
     expect(hash([rec(0, "a"), rec(1, "b", null)])).not.toBe(ref);
     expect(hash([rec(0, "a"), rec(1, "c")])).not.toBe(ref);
   });
+
+  it("hashes a record's line without building it: the same as fnv1a over exitLine, record by record", () => {
+    // A fixed xorshift stream: seqs and counts up to 2^53, negative statuses, 64-bit RIPs, summaries
+    // with characters beyond ASCII (an IN's "→").
+    let x = 0x2545f491;
+    const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+    const kinds: ExitRecord["kind"][] = ["io", "mem", "vcpu", "bell", "status"];
+    const summaries = ["", "IN 0x3fd 1 byte → 0x60 (uart)", "ZX_ERR_CANCELED", "MMIO write 4 bytes at 0xfee000b0 (local APIC)", "é\u{1F600}"];
+    const h = new ExitHash();
+    let want = 0x811c9dc5;
+    for (let i = 0; i < 2000; i++) {
+      const big = (next() % 4 === 0 ? 2 ** 53 - 1 - next() : next() * (next() % 2 ** 21)) % 2 ** 53;
+      const r: ExitRecord = {
+        seq: i % 3 === 0 ? i : big,
+        status: next() % 3 === 0 ? -(next() % 40) : 0,
+        kind: kinds[next() % kinds.length],
+        summary: summaries[next() % summaries.length] + (next() % 2 ? String(next()) : ""),
+        instructions: i % 5 === 0 ? 0 : big,
+        rip: next() % 7 === 0 ? null : (BigInt(next()) << 32n) | BigInt(next()),
+      };
+      h.add(r);
+      want = fnv1a(exitLine(r), want);
+      expect(h.hex(), exitLine(r)).toBe(want.toString(16).padStart(8, "0"));
+    }
+    expect(h.count).toBe(2000);
+  });
 });
