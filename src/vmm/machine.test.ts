@@ -231,4 +231,44 @@ describe("Machine console batching", () => {
     expect(m.stats().instructionsRetired).toBeGreaterThan(60_000_000);
     m.dispose();
   }, 60_000);
+
+  it("summarises every IO exit from its own access, past the summaries a device keeps", async () => {
+    // 5,000 distinct OUTs and INs to an unassigned port (more than the 4,096 summaries a device
+    // keeps), then the first ones again: each record says its own port, size, direction and value.
+    const code = nasm(`bits 32
+      org 0x100000
+      xor ebx, ebx
+    next:
+      mov dx, 0x80
+      mov eax, ebx
+      out dx, eax
+      out dx, ax
+      mov dx, 0x81
+      out dx, al
+      in al, dx
+      inc ebx
+      cmp ebx, 5000
+      jne next
+      xor ebx, ebx
+      mov dx, 0x80
+      mov eax, ebx
+      out dx, eax
+      mov al, 0x2a
+      out dx, al
+      xor al, al
+      out 0xf4, al`);
+    const exits: ExitRecord[] = [];
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: () => {}, exit: (r) => exits.push(r) });
+    if (typeof m === "string") throw new Error(m);
+    expect(m.load({ boot: "flat", image: code, mode: "protected", load: 0x100000 })).toBeNull();
+    expect(await m.run(1_000_000)).toEqual({ kind: "exit-device", exitStatus: 1 });
+    const want: string[] = [];
+    for (let v = 0; v < 5000; v++) {
+      want.push(`OUT 0x80 4 bytes 0x${v.toString(16)} (unassigned)`, `OUT 0x80 2 bytes 0x${v.toString(16)} (unassigned)`);
+      want.push(`OUT 0x81 1 byte 0x${(v & 0xff).toString(16)} (unassigned)`, "IN 0x81 1 byte → 0xff (unassigned)");
+    }
+    want.push("OUT 0x80 4 bytes 0x0 (unassigned)", "OUT 0x80 1 byte 0x2a (unassigned)", "OUT 0xf4 1 byte 0x0 (isa-debug-exit)");
+    expect(exits.map((e) => e.summary)).toEqual(want);
+    m.dispose();
+  });
 });

@@ -69,6 +69,9 @@ export interface ArchStateResult {
   state?: hvplay_arch_state_t;
 }
 
+/** IO exit summaries a device keeps (ioSummary); past this, it starts again. */
+const IO_SUMMARY_MEMO = 4096;
+
 /** hex() of 0 … 0xFFFF, filled as they are asked for. */
 const SMALL_HEX: Array<string | undefined> = new Array<string | undefined>(0x10000);
 /** "0x3f8". Ports and byte or word values repeat from exit to exit: their strings are made once. */
@@ -125,6 +128,8 @@ export class Machine {
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
   /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
   private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
+  /** IO exit summaries made so far, per device (ioSummary). */
+  private readonly ioSummaries = new WeakMap<IoHandler, Map<number, string>>();
 
   private constructor(
     private readonly proc: Process,
@@ -552,15 +557,38 @@ export class Machine {
       const value = this.table.read(row, io.port, size);
       const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, this.ioValue(size, value));
       if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state(ZX_VCPU_IO): ${statusName(status)}` };
-      if (this.sinks.exit) this.record(ZX_OK, "io", `IN ${hex(io.port)} ${size} byte${size > 1 ? "s" : ""} → ${hex(value)} (${row.handler.name})`);
+      if (this.sinks.exit) this.record(ZX_OK, "io", this.ioSummary(row.handler, true, io.port, size, value));
       else this.count("io");
     } else {
       const value = size === 1 ? io.u8 : size === 2 ? io.u16 : io.u32;
       this.table.write(row, io.port, size, value);
-      if (this.sinks.exit) this.record(ZX_OK, "io", `OUT ${hex(io.port)} ${size} byte${size > 1 ? "s" : ""} ${hex(value)} (${row.handler.name})`);
+      if (this.sinks.exit) this.record(ZX_OK, "io", this.ioSummary(row.handler, false, io.port, size, value));
       else this.count("io");
     }
     return null;
+  }
+
+  /**
+   * An IO exit's summary, "OUT 0x3f8 1 byte 0x41 (uart)" or "IN 0x3fd 1 byte → 0x60 (uart)". A guest
+   * repeats the same few accesses (a driver polling its status port, a console printing bytes), so
+   * each device keeps the strings it was given, up to IO_SUMMARY_MEMO of them: no new string per exit.
+   */
+  private ioSummary(handler: IoHandler, input: boolean, port: number, size: number, value: number): string {
+    let memo = this.ioSummaries.get(handler);
+    if (memo === undefined) {
+      memo = new Map();
+      this.ioSummaries.set(handler, memo);
+    }
+    // Port 16 bits, value 32 (unsigned: the table reads and the packet give it so): under 2^51, exact.
+    const key = ((value * 0x10000 + port) * 4 + (size - 1)) * 2 + (input ? 1 : 0);
+    let summary = memo.get(key);
+    if (summary === undefined) {
+      const bytes = `${size} byte${size > 1 ? "s" : ""}`;
+      summary = input ? `IN ${hex(port)} ${bytes} → ${hex(value)} (${handler.name})` : `OUT ${hex(port)} ${bytes} ${hex(value)} (${handler.name})`;
+      if (memo.size >= IO_SUMMARY_MEMO) memo.clear();
+      memo.set(key, summary);
+    }
+    return summary;
   }
 
   /**
