@@ -94,12 +94,14 @@ function contentSecurityPolicy(): Plugin {
 /**
  * The bundled Linux guest (issue 8): `npm run guests:linux` builds Debian's stock kernel and a
  * busybox initramfs into guests/linux/ (git-ignored, ~75 MB with the extracted vmlinux). They are
- * served from there as they are, at <base>guests/linux/<file>, by `vite` dev and `vite preview`
+ * served from there, at <base>guests/linux/<file>, by `vite` dev and `vite preview`
  * (and so by the bench, which runs `vite preview` of its own build): never copied into public/ or
  * dist/, so never into the service worker's precache either (the worker fetches them when Linux is
  * chosen, through the service worker's network path, streamed). Only plain file names directly in
  * that folder; anything else under the prefix, or a file that is not there, is a 404 (not the
  * single-page fallback's index.html), so the worker can say "build it with npm run guests:linux".
+ * A file with a gzip copy beside it (vmlinux.gz, which the build script writes) goes out as that
+ * copy, with Content-Encoding: gzip, to a client that accepts gzip; the browser unpacks it.
  */
 const LINUX_GUEST_DIR = path.resolve(import.meta.dirname, "guests", "linux");
 const LINUX_GUEST_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -125,15 +127,21 @@ function linuxGuestFiles(): Plugin {
       response.end(`${pathname}: not found (build the Linux guest with \`npm install && npm run guests:linux\`)`);
       return;
     }
+    // The gzip copy the build script writes beside a file (vmlinux.gz: 63 MiB of kernel, a third of
+    // it zeros, in 12), when the client takes gzip and the copy is not older than the file.
+    const gz = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? "")) ? statSync(`${file}.gz`, { throwIfNoEntry: false }) : undefined;
+    const packed = gz?.isFile() === true && gz.mtimeMs >= info.mtimeMs;
     response.statusCode = 200;
     response.setHeader("Content-Type", "application/octet-stream");
-    response.setHeader("Content-Length", String(info.size));
+    response.setHeader("Vary", "Accept-Encoding");
+    if (packed) response.setHeader("Content-Encoding", "gzip");
+    response.setHeader("Content-Length", String(packed ? gz.size : info.size));
     response.setHeader("Cache-Control", "no-cache");
     if (request.method === "HEAD") {
       response.end();
       return;
     }
-    createReadStream(file).pipe(response);
+    createReadStream(packed ? `${file}.gz` : file).pipe(response);
   };
   return {
     name: "hvplay:linux-guest-files",

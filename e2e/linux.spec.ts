@@ -12,7 +12,7 @@
  * kernel file that is garbage.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { encodeRecipe } from "../src/share/codec";
 import { defaultRecipe } from "../src/share/recipe";
@@ -120,6 +120,17 @@ test.describe("the bundled Linux guest", () => {
       expect(initrd.status()).toBe(200);
       expect(initrd.headers()["content-type"]).toBe("application/octet-stream");
       expect(initrd.headers()["cross-origin-resource-policy"]).toBe("same-origin");
+      // The kernel goes out gzipped (vmlinux.gz, written by the build script) to a client that takes
+      // gzip, and as it is to one that does not; the unpacked bytes are the file's either way.
+      expect(existsSync(path.join(dir, "vmlinux.gz")), `guests/linux/vmlinux.gz is missing: run ${BUILD}`).toBe(true);
+      const packed = await request.head("guests/linux/vmlinux", { headers: { "accept-encoding": "gzip, deflate" } });
+      const plain = await request.head("guests/linux/vmlinux", { headers: { "accept-encoding": "identity" } });
+      expect(packed.headers()["content-encoding"]).toBe("gzip");
+      expect(plain.headers()["content-encoding"]).toBeUndefined();
+      expect(Number(packed.headers()["content-length"])).toBeLessThan(Number(plain.headers()["content-length"]) / 3);
+      const unpacked = await (await request.get("guests/linux/vmlinux", { headers: { "accept-encoding": "gzip" } })).body();
+      expect(unpacked.length).toBe(Number(plain.headers()["content-length"]));
+      expect(unpacked.equals(readFileSync(path.join(dir, "vmlinux")))).toBe(true);
     }
     // The service worker's precache manifest (injected into sw.js at build time) names public/guests
     // files, and nothing of guests/linux/.
