@@ -6,8 +6,9 @@
  * - self-modifying code: guest writes to cached instructions, host writes between runs, and
  *   re-decoding at an offset inside an earlier instruction all execute the new bytes.
  */
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { Runner } from "./testing/runner";
+import { PML4_BASE, Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
 import { outcome, type Outcome } from "./testing/outcome";
 import { fastPaths } from "./fast";
@@ -167,6 +168,52 @@ describe("specialised handlers match the general executor", () => {
       expect(fast, insn).toEqual(slow);
       expect(fast.retired, insn).toBe(insn.startsWith("nop") ? 3 : 2);
     }
+  });
+});
+
+describe("64-bit stack operations wherever RSP is", () => {
+  // 2 MiB pages give each stack below its own physical memory: a kernel's upper half (0xffffc900…),
+  // 4 GiB and the 2 MiB below it, the top of the lower canonical half and the bottom of the upper
+  // one. Each push, pop, call and ret there must do what the general executor does: the same
+  // memory, RSP (borrows and carries across its halves), faults (#SS at a non-canonical address).
+  const PDPT = PML4_BASE + 0x1000;
+  const mapped = (r: Runner): Runner => {
+    const dv = new DataView(r.ram.buffer);
+    const entry = (table: number, index: number, value: number) => dv.setUint32(table + index * 8, value, true);
+    entry(PML4_BASE, 402, 0x50000 | 7); entry(0x50000, 0, 0x51000 | 7); entry(0x51000, 0, 0x200000 | 0x87); // 0xffffc900_00000000 → 2 MiB
+    entry(PDPT, 4, 0x52000 | 7); entry(0x52000, 0, 0x400000 | 0x87); // 4 GiB → 4 MiB
+    entry(PDPT, 3, 0x53000 | 7); entry(0x53000, 511, 0x600000 | 0x87); // 4 GiB - 2 MiB → 6 MiB
+    entry(PML4_BASE, 255, 0x54000 | 7); entry(0x54000, 511, 0x55000 | 7); entry(0x55000, 511, 0x800000 | 0x87); // 2^47 - 2 MiB → 8 MiB
+    entry(PML4_BASE, 256, 0x56000 | 7); entry(0x56000, 0, 0x57000 | 7); entry(0x57000, 0, 0xa00000 | 0x87); // 0xffff8000_00000000 → 10 MiB
+    return r;
+  };
+  const src = `bits 64\norg ${CODE}\nmov rax, 0x1122334455667788\nmov rbx, -2\npush rax\npush rbx\ncall f\npop rcx\npop rdx\nhlt\nf: mov rdi, [rsp]\npush rdi\npop rsi\nret\n`;
+  const stacks = [
+    0xffffc90000091000n, 0xffffc90000090ff0n, 0xffffc90000090ff4n, 0xffffc90000091004n, 0xffffc90000090009n, // page ends, misaligned
+    0x100091000n, 0x100000008n, 0x100000000n, 0xfffffff8n, 0x1000n, 0x80000n, // 4 GiB: a borrow and a carry across RSP's halves
+    0x800000000000n, 0x7ffffffffff8n, // the top of the lower half (a borrow at 2^47, a carry back to it)
+    0xffff800000000000n, 0xffff800000000010n, 0xffff800000000008n, // the bottom of the upper half (below it: #SS)
+    0x800000001000n, 0xffff7fff00001000n, // non-canonical RSP (#SS)
+    0xffffc90000300000n, // past the mapping (#PF)
+  ];
+  const memory = (r: Runner) => createHash("sha256").update(r.ram.subarray(0x200000, 0xc00000)).digest("hex");
+  it("push, pop, call and ret give the same state with fast paths on and off", () => {
+    for (const rsp of stacks) {
+      const run = (fast: boolean) => {
+        fastPaths.enabled = fast;
+        const r = mapped(setup(64, src)).reg(4, rsp);
+        return { ...outcome(r, r.run(1000), DATA), memory: memory(r) };
+      };
+      const slow = run(false);
+      expect(run(true), `rsp ${rsp.toString(16)}`).toEqual(slow);
+    }
+    // The mappings are live: a kernel-half stack ran to HLT, wrote its own memory, and popped what it pushed.
+    fastPaths.enabled = true;
+    const r = mapped(setup(64, src)).reg(4, 0xffffc90000091000n);
+    expect(r.run(1000)).toBe(EXIT_HLT);
+    expect([r.r(1), r.r(2), r.r(4)]).toEqual([0xfffffffffffffffen, 0x1122334455667788n, 0xffffc90000091000n]);
+    expect(r.r(6)).toBe(r.r(7));
+    expect(r.ram[0x290ff8]).toBe(0x88);
   });
 });
 

@@ -700,17 +700,21 @@ function popD(c: Machine): number {
 }
 
 /**
- * 64-bit push/pop when RSP is below 2^31 and the 8 bytes sit in one page (every stack we run):
- * no double arithmetic on RSP, one page check. The address is canonical and SS has no base in
- * 64-bit mode, so linear(SS) would only have returned RSP itself. Anything else: Machine.push64.
+ * 64-bit push/pop when the 8 bytes sit in one page and the low half of RSP neither borrows nor
+ * carries (every stack a guest runs: a user stack below 2^31, a kernel's in the upper half): one
+ * page check, and RSP's high half stays as it is. A high half in -2^15 .. 2^15 - 1 is a canonical
+ * address whichever the low half, and SS has no base in 64-bit mode, so linear(SS) would only
+ * have returned that address itself. Anything else (a borrow or carry across the halves, a
+ * non-canonical RSP: #SS) goes through Machine.push64 and stackLinear.
  */
 function pushQ(c: Machine, lo: number, hi: number): void {
-  const sp = c.r32[8];
-  if (c.r32[9] === 0 && sp >= 8 && ((sp - 8) & 0xfff) <= 0xff8) {
-    const nsp = sp - 8;
-    if (!c.probeWrite(nsp, 8)) return; // as write64: the whole operand is checked first
-    c.write32(nsp, lo);
-    c.write32(nsp + 4, hi);
+  const spHi = c.r32[9];
+  const nsp = (c.r32[8] >>> 0) - 8;
+  if (nsp >= 0 && (nsp & 0xfff) <= 0xff8 && spHi >= -0x8000 && spHi < 0x8000) {
+    // An int32 low half keeps the address a small integer (no double) for every stack below 2^31.
+    const lin = spHi === 0 ? nsp : spHi * TWO32 + nsp;
+    c.write64(lin, lo, hi); // checks the whole operand before writing any of it
+    if (c.fault) return;
     c.r32[8] = nsp;
     return;
   }
@@ -719,11 +723,12 @@ function pushQ(c: Machine, lo: number, hi: number): void {
 
 /** Pop 8 bytes (low half returned, high half in c.hi); see pushQ. NaN-free: 0 after a fault. */
 function popQ(c: Machine): number {
-  const sp = c.r32[8];
-  if (c.r32[9] === 0 && sp >= 0 && (sp & 0xfff) <= 0xff8) {
-    const lo = readMem64(c, sp);
+  const spHi = c.r32[9];
+  const sp = c.r32[8] >>> 0;
+  if ((sp & 0xfff) <= 0xff8 && sp < TWO32 - 8 && spHi >= -0x8000 && spHi < 0x8000) {
+    const lo = readMem64(c, spHi === 0 ? sp : spHi * TWO32 + sp);
     if (c.fault) return 0;
-    c.r32[8] = sp + 8; // sp + 8 <= 2^31: the int32 store keeps the right low 32 bits, high half 0
+    c.r32[8] = sp + 8; // below 2^32: no carry into the high half
     return lo;
   }
   const lin = c.stackLinear(0, 8, false);
