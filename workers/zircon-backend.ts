@@ -17,10 +17,6 @@ export interface ZirconBackendOptions {
 /** Kernel log lines kept per machine. */
 const KERNEL_LOG_LINES = 32;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
-
 export function createZirconBackend(options: ZirconBackendOptions): SessionBackend {
   // Built on first use (the first handle list or log line), not while the worker starts the guest.
   let built: ReturnType<typeof buildZxNames> | null = null;
@@ -39,18 +35,9 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
         },
       });
       const proc = kernel.createProcess();
-      proc.setTracer((ev: RawSyscall) => {
-        // Blocking calls (zx_vcpu_resume, zx_port_wait) return a Promise: log them when they
-        // complete, with their real result, as strace shows "<... resumed>".
-        if (isThenable(ev.result)) {
-          ev.result.then(
-            (result) => onSyscall({ thread: ev.thread, name: ev.name, args: ev.args, result }),
-            (error: unknown) => onSyscall({ thread: ev.thread, name: ev.name, args: ev.args, result: `threw ${String(error)}` }),
-          );
-        } else {
-          onSyscall(ev);
-        }
-      });
+      // Blocking calls (zx_vcpu_resume, zx_port_wait) reach the tracer once they complete, with
+      // their real result (src/zircon/thread.ts sysAsync), as strace shows "<... resumed>".
+      proc.setTracer(onSyscall);
       const machine = Machine.create(proc, { memoryMiB: config?.memoryMiB ?? options.memoryMiB ?? 128 }, sinks);
       if (typeof machine === "string") return machine;
       return {
