@@ -1346,7 +1346,14 @@ export class Machine {
     const o = lin & 0xfff;
     if (o > 0xffc) return this.read16(lin) | (this.read16(lin + 2) << 16);
     const i = (lin >>> 12) & TLB_MASK;
-    if (this.rTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, false, 4)) return 0;
+    if (this.rTag[i] === lin - o + (this.systemAccess ? 0 : this.userBit)) {
+      // A TLB hit has the page's word view: one word, or two words' halves when misaligned.
+      const p = this.rOff[i] + o;
+      const w = this.rWords[i];
+      const s = (p & 3) << 3;
+      return s === 0 ? w[p >> 2] : (w[p >> 2] >>> s) | (w[(p >> 2) + 1] << (32 - s));
+    }
+    if (!this.fill(lin, false, 4)) return 0;
     const b = this.rBuf[i];
     const p = this.rOff[i] + o;
     return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
@@ -1363,9 +1370,13 @@ export class Machine {
         this.hi = w[(p >> 2) + 1];
         return w[p >> 2];
       }
-      const b = this.rBuf[i];
-      this.hi = b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24);
-      return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+      // Misaligned: three words' parts.
+      const w = this.rWords[i];
+      const j = p >> 2;
+      const s = (p & 3) << 3;
+      const m = w[j + 1];
+      this.hi = (m >>> s) | (w[j + 2] << (32 - s));
+      return (w[j] >>> s) | (m << (32 - s));
     }
     const lo = this.read32(lin);
     this.hi = this.read32(lin + 4);
@@ -1416,7 +1427,22 @@ export class Machine {
       return;
     }
     const i = (lin >>> 12) & TLB_MASK;
-    if (this.wTag[i] !== lin - o + (this.systemAccess ? 0 : this.userBit) && !this.fill(lin, true, 4)) return;
+    if (this.wTag[i] === lin - o + (this.systemAccess ? 0 : this.userBit)) {
+      // A TLB hit has the page's word view: one word, or two words' halves when misaligned.
+      const code = this.wCode[i];
+      if (code !== undefined) this.dropCodeAt(code, o, 4);
+      const p = this.wOff[i] + o;
+      const w = this.wWords[i];
+      const s = (p & 3) << 3;
+      if (s === 0) w[p >> 2] = v;
+      else {
+        const j = p >> 2;
+        w[j] = (w[j] & ~(-1 << s)) | (v << s);
+        w[j + 1] = (w[j + 1] & (-1 << s)) | (v >>> (32 - s));
+      }
+      return;
+    }
+    if (!this.fill(lin, true, 4)) return;
     const code = this.wCode[i];
     if (code !== undefined) this.dropCodeAt(code, o, 4);
     const b = this.wBuf[i];
