@@ -856,7 +856,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `return function block_${BigInt.asUintN(64, BigInt(rips[0])).toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tb = c.r8, tw = c.r32, tj = 0, ts = 0, tc = undefined, sl = 0;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, sl = 0;`,
     `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),

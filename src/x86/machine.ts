@@ -133,6 +133,25 @@ interface CodePageCache {
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
 /**
+ * The little-endian dword at byte `p` of the buffer whose word view is `w` (p + 3 inside it): one
+ * word, or the parts of two when misaligned. The TLB's hit paths read and write through these.
+ */
+function wordsRead32(w: Int32Array, p: number): number {
+  const s = (p & 3) << 3;
+  return s === 0 ? w[p >> 2] : (w[p >> 2] >>> s) | (w[(p >> 2) + 1] << (32 - s));
+}
+
+function wordsWrite32(w: Int32Array, p: number, v: number): void {
+  const j = p >> 2;
+  const s = (p & 3) << 3;
+  if (s === 0) w[j] = v;
+  else {
+    w[j] = (w[j] & ~(-1 << s)) | (v << s);
+    w[j + 1] = (w[j + 1] & (-1 << s)) | (v >>> (32 - s));
+  }
+}
+
+/**
  * At most this many pages of decoded instructions, and this many instructions, cached; then start
  * over. A kernel's boot runs code from well over 256 pages (the bound until 2026-11): each time the
  * cache started over, everything was decoded again (a Linux boot spent an eighth of its time in the
@@ -1348,10 +1367,7 @@ export class Machine {
     const i = (lin >>> 12) & TLB_MASK;
     if (this.rTag[i] === lin - o + (this.systemAccess ? 0 : this.userBit)) {
       // A TLB hit has the page's word view: one word, or two words' halves when misaligned.
-      const p = this.rOff[i] + o;
-      const w = this.rWords[i];
-      const s = (p & 3) << 3;
-      return s === 0 ? w[p >> 2] : (w[p >> 2] >>> s) | (w[(p >> 2) + 1] << (32 - s));
+      return wordsRead32(this.rWords[i], this.rOff[i] + o);
     }
     if (!this.fill(lin, false, 4)) return 0;
     const b = this.rBuf[i];
@@ -1370,13 +1386,9 @@ export class Machine {
         this.hi = w[(p >> 2) + 1];
         return w[p >> 2];
       }
-      // Misaligned: three words' parts.
       const w = this.rWords[i];
-      const j = p >> 2;
-      const s = (p & 3) << 3;
-      const m = w[j + 1];
-      this.hi = (m >>> s) | (w[j + 2] << (32 - s));
-      return (w[j] >>> s) | (m << (32 - s));
+      this.hi = wordsRead32(w, p + 4);
+      return wordsRead32(w, p);
     }
     const lo = this.read32(lin);
     this.hi = this.read32(lin + 4);
@@ -1431,15 +1443,7 @@ export class Machine {
       // A TLB hit has the page's word view: one word, or two words' halves when misaligned.
       const code = this.wCode[i];
       if (code !== undefined) this.dropCodeAt(code, o, 4);
-      const p = this.wOff[i] + o;
-      const w = this.wWords[i];
-      const s = (p & 3) << 3;
-      if (s === 0) w[p >> 2] = v;
-      else {
-        const j = p >> 2;
-        w[j] = (w[j] & ~(-1 << s)) | (v << s);
-        w[j + 1] = (w[j + 1] & (-1 << s)) | (v >>> (32 - s));
-      }
+      wordsWrite32(this.wWords[i], this.wOff[i] + o, v);
       return;
     }
     if (!this.fill(lin, true, 4)) return;
@@ -1468,15 +1472,9 @@ export class Machine {
         w[(p >> 2) + 1] = hi;
         return;
       }
-      const b = this.wBuf[i];
-      b[p] = lo;
-      b[p + 1] = lo >> 8;
-      b[p + 2] = lo >> 16;
-      b[p + 3] = lo >> 24;
-      b[p + 4] = hi;
-      b[p + 5] = hi >> 8;
-      b[p + 6] = hi >> 16;
-      b[p + 7] = hi >> 24;
+      const w = this.wWords[i];
+      wordsWrite32(w, p, lo);
+      wordsWrite32(w, p + 4, hi);
       return;
     }
     if (!this.probeWrite(lin, 8)) return;
