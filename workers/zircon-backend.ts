@@ -6,7 +6,7 @@
 import * as zircon from "../src/zircon";
 import { Machine } from "../src/vmm/machine";
 import type { GuestImage } from "./api";
-import { buildZxNames, formatHandle, formatSyscall, type RawHandle, type RawSyscall } from "./format";
+import { buildZxNames, formatHandle, formatSyscall, type RawHandle } from "./format";
 import type { MachineInstance, SessionBackend } from "./hypervisor-session";
 
 export interface ZirconBackendOptions {
