@@ -47,7 +47,7 @@ describe("workloads", () => {
     expect(runsOf(all[0], 5, 1)).toBe(5);
   });
   it("names the Linux images that are missing (all of them where nothing is built)", () => {
-    expect(linuxMissing("/nonexistent")).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio.gz"]);
+    expect(linuxMissing("/nonexistent")).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio"]);
   });
 });
 

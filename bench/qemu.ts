@@ -36,7 +36,7 @@ export async function runQemu(root: string, qemuRef: string, file: string, metri
 }
 
 /**
- * The Linux boot under QEMU TCG: `qemu-ref --mem 256 linux bzImage initramfs.cpio.gz console=ttyS0`
+ * The Linux boot under QEMU TCG: `qemu-ref --mem 256 linux bzImage initramfs.cpio console=ttyS0`
  * (qemu-system-x86_64, -cpu max, the kernel loaded by QEMU's own Linux loader), timed from spawn to
  * the prompt on stdout (QEMU's start-up included, as ours includes Node's), then ended.
  */

@@ -40,7 +40,7 @@ export function bootGuest(root: string): string {
 export const LINUX_DIR = "guests/linux";
 export const LINUX_KERNEL = "vmlinux";
 export const LINUX_BZIMAGE = "bzImage";
-export const LINUX_INITRD = "initramfs.cpio.gz";
+export const LINUX_INITRD = "initramfs.cpio";
 /**
  * The machine every column boots: the page's worker boots the bundled guest with these (the console
  * on COM1, no crypto self-tests, no speculation defences, no W+X page-table walk: see LINUX_DEFAULT_CMDLINE),

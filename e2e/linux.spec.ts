@@ -19,7 +19,7 @@ import { defaultRecipe } from "../src/share/recipe";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dir = path.join(root, "guests", "linux");
-const present = existsSync(path.join(dir, "initramfs.cpio.gz")) && (existsSync(path.join(dir, "vmlinux")) || existsSync(path.join(dir, "bzImage")));
+const present = existsSync(path.join(dir, "initramfs.cpio")) && (existsSync(path.join(dir, "vmlinux")) || existsSync(path.join(dir, "bzImage")));
 const skipLinux = process.env.HVPLAY_SKIP_LINUX === "1";
 const TIMEOUT_S = Number(process.env.HVPLAY_LINUX_E2E_TIMEOUT_S) || 600;
 const BUILD = "npm install && npm run guests:linux";
@@ -85,7 +85,7 @@ test.describe("the bundled Linux guest", () => {
     await expect(errors).toContainText("The Linux guest is not built on this server");
     await expect(errors).toContainText(BUILD);
     await expect(errors).toContainText("downloads nothing");
-    await expect(errors).toContainText("guests/linux/initramfs.cpio.gz");
+    await expect(errors).toContainText("guests/linux/initramfs.cpio");
     await expect(page.getByTestId("machine-state")).toHaveText("no guest");
     // The playground goes on: another guest boots.
     await page.locator("#guest-select").selectOption("hello.elf");
@@ -116,21 +116,24 @@ test.describe("the bundled Linux guest", () => {
     expect(await missing.text()).toContain(BUILD);
     expect((await request.get("guests/linux/..%2F..%2Fpackage.json")).status()).toBe(404);
     if (present) {
-      const initrd = await request.head("guests/linux/initramfs.cpio.gz");
+      const initrd = await request.head("guests/linux/initramfs.cpio");
       expect(initrd.status()).toBe(200);
       expect(initrd.headers()["content-type"]).toBe("application/octet-stream");
       expect(initrd.headers()["cross-origin-resource-policy"]).toBe("same-origin");
-      // The kernel goes out gzipped (vmlinux.gz, written by the build script) to a client that takes
-      // gzip, and as it is to one that does not; the unpacked bytes are the file's either way.
-      expect(existsSync(path.join(dir, "vmlinux.gz")), `guests/linux/vmlinux.gz is missing: run ${BUILD}`).toBe(true);
-      const packed = await request.head("guests/linux/vmlinux", { headers: { "accept-encoding": "gzip, deflate" } });
-      const plain = await request.head("guests/linux/vmlinux", { headers: { "accept-encoding": "identity" } });
-      expect(packed.headers()["content-encoding"]).toBe("gzip");
-      expect(plain.headers()["content-encoding"]).toBeUndefined();
-      expect(Number(packed.headers()["content-length"])).toBeLessThan(Number(plain.headers()["content-length"]) / 3);
-      const unpacked = await (await request.get("guests/linux/vmlinux", { headers: { "accept-encoding": "gzip" } })).body();
-      expect(unpacked.length).toBe(Number(plain.headers()["content-length"]));
-      expect(unpacked.equals(readFileSync(path.join(dir, "vmlinux")))).toBe(true);
+      // The kernel and the initramfs go out gzipped (vmlinux.gz, initramfs.cpio.gz: written by the
+      // build script) to a client that takes gzip, and as they are to one that does not; the
+      // unpacked bytes are the file's either way (the guest gets the uncompressed initramfs).
+      for (const [file, ratio] of [["vmlinux", 3], ["initramfs.cpio", 1.5]] as const) {
+        expect(existsSync(path.join(dir, `${file}.gz`)), `guests/linux/${file}.gz is missing: run ${BUILD}`).toBe(true);
+        const packed = await request.head(`guests/linux/${file}`, { headers: { "accept-encoding": "gzip, deflate" } });
+        const plain = await request.head(`guests/linux/${file}`, { headers: { "accept-encoding": "identity" } });
+        expect(packed.headers()["content-encoding"]).toBe("gzip");
+        expect(plain.headers()["content-encoding"]).toBeUndefined();
+        expect(Number(packed.headers()["content-length"])).toBeLessThan(Number(plain.headers()["content-length"]) / ratio);
+        const unpacked = await (await request.get(`guests/linux/${file}`, { headers: { "accept-encoding": "gzip" } })).body();
+        expect(unpacked.length).toBe(Number(plain.headers()["content-length"]));
+        expect(unpacked.equals(readFileSync(path.join(dir, file)))).toBe(true);
+      }
     }
     // The service worker's precache manifest (injected into sw.js at build time) names public/guests
     // files, and nothing of guests/linux/.

@@ -397,7 +397,11 @@ export const LINUX_GUEST_PATH = "guests/linux/";
  * decompression, billions of instructions), else the bzImage of the same kernel.
  */
 export const LINUX_KERNEL_FILES = ["vmlinux", "bzImage"] as const;
-export const LINUX_INITRD_FILE = "initramfs.cpio.gz";
+/**
+ * The initramfs, uncompressed: the guest then copies it rather than gunzipping it (39 M
+ * instructions). A browser downloads its gzip copy (vite.config.ts, scripts/build-linux-guest.mjs).
+ */
+export const LINUX_INITRD_FILE = "initramfs.cpio";
 /**
  * The command line of a Linux boot that gives none: the console on COM1, and three words that spare
  * the kernel work this machine does not need (the same kernel; a user's own command line replaces
@@ -411,7 +415,8 @@ export const LINUX_INITRD_FILE = "initramfs.cpio.gz";
  * - `rodata=off`: the kernel's text and read-only data stay writable after boot, so the kernel skips
  *   its two walks of every page table looking for writable and executable pages (Debian enables
  *   CONFIG_DEBUG_WX), 136 M instructions.
- * With all three: 444 M. `hvplay run --boot linux` takes the command line as given, and its test
+ * With all three: 444 M; 405 M since the initramfs is uncompressed (LINUX_INITRD_FILE, 39 M).
+ * `hvplay run --boot linux` takes the command line as given, and its test
  * (src/vmm/linux-boot.test.ts) runs the self-tests and checks that none fails.
  */
 export const LINUX_DEFAULT_CMDLINE = "console=ttyS0 cryptomgr.notests mitigations=off rodata=off";

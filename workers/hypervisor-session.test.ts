@@ -459,10 +459,10 @@ describe("Linux boots", () => {
   }
 
   it("boot the bundled guest from guests/linux/: the vmlinux first, its initrd, 256 MiB, kept across Reset and reported back", async () => {
-    const srv = server({ "guests/linux/vmlinux": kernel, "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio.gz": initrd });
+    const srv = server({ "guests/linux/vmlinux": kernel, "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio": initrd });
     const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: srv.fetchFile });
     expect(await t.session.bootGuest("linux", { boot: "linux" })).toBeNull();
-    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/initramfs.cpio.gz"]);
+    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/initramfs.cpio"]);
     expect(t.machines[0].spec).toEqual({ boot: "linux", image: kernel, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
     expect(t.configs[0]).toEqual({ memoryMiB: 256 });
     expect(t.session.state()).toEqual({ kind: "running" });
@@ -478,17 +478,17 @@ describe("Linux boots", () => {
   });
 
   it("fall back to the bzImage when there is no vmlinux", async () => {
-    const srv = server({ "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio.gz": initrd });
+    const srv = server({ "guests/linux/bzImage": bz, "guests/linux/initramfs.cpio": initrd });
     const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: srv.fetchFile });
     // The boot method may be left out: "linux" is the Linux guest.
     expect(await t.session.bootGuest("linux")).toBeNull();
-    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio.gz"]);
+    expect(srv.asked).toEqual(["guests/linux/vmlinux", "guests/linux/bzImage", "guests/linux/initramfs.cpio"]);
     expect(t.machines[0].spec).toEqual({ boot: "linux", image: bz, initrd, cmdline: LINUX_DEFAULT_CMDLINE });
     await t.session.dispose();
   });
 
   it("say how to build the images when they are absent, and create no machine", async () => {
-    const cases: Record<string, Uint8Array>[] = [{}, { "guests/linux/bzImage": bz }, { "guests/linux/initramfs.cpio.gz": initrd }];
+    const cases: Record<string, Uint8Array>[] = [{}, { "guests/linux/bzImage": bz }, { "guests/linux/initramfs.cpio": initrd }];
     for (const files of cases) {
       const t = setup({ afterGreeting: "wait" }, undefined, { fetchFile: server(files).fetchFile });
       const error = await t.session.bootGuest("linux", { boot: "linux" });
@@ -497,7 +497,7 @@ describe("Linux boots", () => {
       expect(error).toContain("downloads nothing");
       // It names exactly what is missing.
       expect(error!.includes("guests/linux/vmlinux or guests/linux/bzImage")).toBe(!("guests/linux/bzImage" in files));
-      expect(error!.includes("the initrd (guests/linux/initramfs.cpio.gz)")).toBe(!("guests/linux/initramfs.cpio.gz" in files));
+      expect(error!.includes("the initrd (guests/linux/initramfs.cpio)")).toBe(!("guests/linux/initramfs.cpio" in files));
       expect(t.machines).toHaveLength(0);
       expect(t.session.state()).toEqual({ kind: "empty" });
       await t.settle();

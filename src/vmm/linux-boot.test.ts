@@ -21,7 +21,7 @@ import { describe, expect, it } from "vitest";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BZIMAGE = join(root, "guests/linux/bzImage");
 const VMLINUX = join(root, "guests/linux/vmlinux");
-const INITRD = join(root, "guests/linux/initramfs.cpio.gz");
+const INITRD = join(root, "guests/linux/initramfs.cpio");
 const BUILD = "node scripts/build-linux-guest.mjs";
 /** What /init prints (scripts/build-linux-guest.mjs INIT_BANNER, SHELL_PROMPT). */
 const BANNER = "hvplay: busybox initramfs is up";
