@@ -415,8 +415,8 @@ export const LINUX_INITRD_FILE = "initramfs.cpio";
  * - `rodata=off`: the kernel's text and read-only data stay writable after boot, so the kernel skips
  *   its two walks of every page table looking for writable and executable pages (Debian enables
  *   CONFIG_DEBUG_WX), 136 M instructions.
- * With all three: 444 M; 405 M since the initramfs is uncompressed (LINUX_INITRD_FILE, 39 M).
- * `hvplay run --boot linux` takes the command line as given, and its test
+ * With all three: 444 M; 379 M since the initramfs is uncompressed (LINUX_INITRD_FILE, 39 M) and
+ * the VMM passes an RNG seed (src/vmm/loaders/linux.ts, 26 M). `hvplay run --boot linux` takes the command line as given, and its test
  * (src/vmm/linux-boot.test.ts) runs the self-tests and checks that none fails.
  */
 export const LINUX_DEFAULT_CMDLINE = "console=ttyS0 cryptomgr.notests mitigations=off rodata=off";

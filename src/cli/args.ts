@@ -31,8 +31,10 @@ Run options:
                              linux      a bzImage by the Linux boot protocol's 64-bit entry (protocol
                                         2.12+), or the uncompressed vmlinux (ELF64: segments at their
                                         physical addresses, entered at e_entry): boot_params with the
-                                        command line, --initrd and an E820 map, identity page tables,
-                                        RSI = boot_params, ACPI tables at 0xE0000 (RSDP, XSDT, FADT, MADT)
+                                        command line, --initrd, an E820 map and a 32-byte RNG seed
+                                        (setup_data SETUP_RNG_SEED, from zx_cprng_draw), identity page
+                                        tables, RSI = boot_params, ACPI tables at 0xE0000 (RSDP, XSDT,
+                                        FADT, MADT)
   --mode real|protected|long
                            flat only (default real). real: CS:IP from --entry (0x7c00 → 0000:7C00),
                            DS = ES = SS = 0, SP = --load, DL = 0x80, no BIOS. protected: flat code
@@ -49,7 +51,8 @@ Run options:
   --clock deterministic|realtime
                            device and guest time (default deterministic): 1 ns per instruction
                            retired, so every run of a guest sees the same times at the same
-                           instructions; realtime follows the host's clock.
+                           instructions, and zx_cprng_draw (a Linux guest's RNG seed) gives the
+                           same bytes; realtime follows the host's clock and its random numbers.
   --trap KIND:ADDR:SIZE:KEY
                            add a trap with zx_guest_set_trap after the VMM's own (repeatable), as the
                            browser's Address space panel and share links do. KIND is mem (reads

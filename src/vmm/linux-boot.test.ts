@@ -84,6 +84,12 @@ describe.skipIf(skip)("Linux guest (Debian's kernel + busybox) through hvplay ru
       // The kernel checked its ciphers, hashes and RSA against test vectors on the way (its crypto
       // self-tests, left on here): a wrong result of the CPU would show as "alg: ... failed".
       expect(out.match(/^.*alg:.*fail.*$/gim) ?? []).toEqual([]);
+      // The VMM's boot-time RNG seed (setup_data SETUP_RNG_SEED, loaders/linux.ts) was taken and
+      // credited in setup_arch, before the kernel even parsed its command line; without it the RNG
+      // is ready only late in the boot.
+      const crngReady = out.indexOf("random: crng init done");
+      expect(crngReady).toBeGreaterThan(0);
+      expect(crngReady).toBeLessThan(out.indexOf("Kernel command line:"));
       expect(result.reply).toMatch(/^uname -a\r?\nLinux \S+ 6\.\S+ .* x86_64 GNU\/Linux\r?\n/);
       expect(result.code).toBe(130); // stopped by SIGINT, as a person's Ctrl-A x would
     },

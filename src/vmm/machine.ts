@@ -373,10 +373,21 @@ export class Machine {
       case "elf":
         return planElf(spec.image, { ramBytes: this.memoryBytes });
       case "linux":
-        return planLinux(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, initrd: spec.initrd, acpi: { ioApicAddress: IOAPIC_BASE, ioApicId: 0, cpus: 1 } });
+        return planLinux(spec.image, { ramBytes: this.memoryBytes, cmdline: spec.cmdline, initrd: spec.initrd, acpi: { ioApicAddress: IOAPIC_BASE, ioApicId: 0, cpus: 1 }, rngSeed: this.rngSeed() });
       default:
         return `boot method "${String((spec as { boot: unknown }).boot)}" is not supported`;
     }
+  }
+
+  /**
+   * The Linux guest's boot-time RNG seed (loaders/linux.ts, SETUP_RNG_SEED): 32 bytes from the
+   * kernel's CPRNG (zx_cprng_draw), as a Fuchsia component gets its randomness. With the
+   * deterministic clock they are the same every run, so a boot stays reproducible; the guest's
+   * other entropy (the TSC, interrupt timings) is just as deterministic there.
+   */
+  private rngSeed(): Uint8Array | undefined {
+    const seed = new Uint8Array(32);
+    return this.thread.zx_cprng_draw(seed) === ZX_OK ? seed : undefined;
   }
 
   /** Runs until the exit device, pause(), an unrecoverable status, or `maxInstructions` (from this call). */

@@ -19,6 +19,8 @@ export interface Machine {
 }
 
 /** What every object may reach of the kernel. */
+import type { Cprng } from "./cprng";
+
 export interface KernelContext {
   readonly clock: Clock;
   readonly machine: Machine;
@@ -31,6 +33,8 @@ export interface KernelContext {
   liveVcpus: number;
   /** Internal errors and guest-visible oddities worth a line in the host log. */
   log(message: string): void;
+  /** The kernel's CPRNG (zx_cprng_draw; cprng.ts). Optional so that unit tests may build objects on a bare context. */
+  readonly cprng?: Cprng;
   /**
    * Every kernel object not yet destroyed (KernelObject adds itself; markDead removes it). For tests
    * and leak checks: after a process closes every handle and exits, this set must be empty. Optional

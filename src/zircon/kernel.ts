@@ -9,6 +9,7 @@
  */
 import { Cpu, PhysicalMemory } from "../x86";
 import { Clock, type ClockMode } from "./clock";
+import { createCprng, type Cprng } from "./cprng";
 import { objTypeName, ZX_RSRC_KIND_HYPERVISOR, ZX_RSRC_KIND_IRQ, ZX_RSRC_KIND_VMEX, ZX_VM_CAN_MAP_EXECUTE, ZX_VM_CAN_MAP_READ, ZX_VM_CAN_MAP_SPECIFIC, ZX_VM_CAN_MAP_WRITE } from "./constants";
 import { HandleTable } from "./handle-table";
 import type { KernelContext, KernelObject, Machine } from "./kernel-object";
@@ -120,6 +121,8 @@ export class Process implements ThreadHost {
 export class Kernel implements KernelContext {
   readonly clock: Clock;
   readonly machine: Machine;
+  /** zx_cprng_draw's source: the host's CSPRNG with the realtime clock, a fixed-seed stream with the deterministic one. */
+  readonly cprng: Cprng;
   runningVcpus = 0;
   /** VCPUs waiting in HLT inside zx_vcpu_resume (the deterministic clock may jump only then). */
   haltedVcpus = 0;
@@ -134,6 +137,7 @@ export class Kernel implements KernelContext {
 
   constructor(options: KernelOptions = {}) {
     this.clock = new Clock(options.clock ?? "deterministic");
+    this.cprng = createCprng(this.clock.mode);
     this.clock.isBusy = () => this.runningVcpus > 0;
     this.clock.hasWaiter = () => this.haltedVcpus > 0 || this.liveVcpus === 0;
     this.clock.paceIdle = () => this.liveVcpus > 0;

@@ -20,7 +20,7 @@ import type { KernelContext } from "./kernel-object";
 import type { HandleTable } from "./handle-table";
 import { emptyPacket, type VcpuObject, type ResumeResult } from "./objects/vcpu";
 import type { PortWaitResult } from "./objects/port";
-import { ZX_ERR_BAD_STATE, ZX_ERR_INTERNAL, ZX_ERR_INVALID_ARGS } from "./status";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INTERNAL, ZX_ERR_INVALID_ARGS, ZX_OK } from "./status";
 import type { SyscallContext } from "./syscalls/context";
 import * as hv from "./syscalls/hypervisor";
 import * as vm from "./syscalls/vm";
@@ -29,7 +29,7 @@ import * as timer from "./syscalls/timer";
 import * as objectWait from "./syscalls/object-wait";
 import * as handle from "./syscalls/handle";
 import * as ext from "./syscalls/extensions";
-import { i64, u64 } from "./syscalls/args";
+import { i64, isBytes, u64 } from "./syscalls/args";
 
 /** One record per syscall, for proc.setTracer (the UI's syscall log). */
 export interface SyscallTrace {
@@ -242,6 +242,22 @@ export class Thread implements SyscallContext {
       const d = i64(nanoseconds) ?? 0n;
       const sum = this.kernel.clock.now() + d;
       return sum > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : sum;
+    });
+  }
+
+  /**
+   * Fills `buffer` with random bytes from the kernel's CPRNG (cprng.ts: the host's CSPRNG with the
+   * realtime clock, a fixed-seed stream with the deterministic one). Zircon's returns nothing and
+   * cannot fail; here the binding's bare status: ZX_OK, or ZX_ERR_INVALID_ARGS when `buffer` is not
+   * a Uint8Array (where Zircon's would fault on a bad pointer).
+   */
+  zx_cprng_draw(buffer: Uint8Array): Status {
+    return this.sys("zx_cprng_draw", [buffer], (s) => s, () => {
+      if (!isBytes(buffer)) return ZX_ERR_INVALID_ARGS;
+      const cprng = this.kernel.cprng;
+      if (!cprng) return ZX_ERR_BAD_STATE;
+      cprng.draw(buffer);
+      return ZX_OK;
     });
   }
 

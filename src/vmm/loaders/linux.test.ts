@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { acpiSum, buildAcpiTables } from "../acpi";
-import { DEFAULT_ACPI, linuxE820, planLinux, ZERO_PAGE } from "./linux";
+import { DEFAULT_ACPI, linuxE820, planLinux, RNG_SEED_MAX, SETUP_DATA_ADDR, SETUP_RNG_SEED, ZERO_PAGE } from "./linux";
 import { bzImage } from "./test-bzimage";
 
 
@@ -121,5 +121,42 @@ describe("planLinux: an uncompressed vmlinux (ELF64)", () => {
     new DataView(wrongEntry.buffer).setBigUint64(24, 0xffffffff81000000n, true);
     expect(planLinux(wrongEntry, { ramBytes: ram })).toMatch(/e_entry .* is not a physical address inside a segment/);
     expect(planLinux(vmlinux(), { ramBytes: 16 * 1024 * 1024 })).toMatch(/RAM|fit/i);
+  });
+});
+
+describe("planLinux: a boot-time RNG seed (setup_data SETUP_RNG_SEED)", () => {
+  const ram = 64 * 1024 * 1024;
+  const seed = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+
+  for (const [kind, image] of [["vmlinux", vmlinux()], ["bzImage", bzImage(new Uint8Array([0xf4]))]] as const) {
+    it(`${kind}: one setup_data entry at 0x30000, linked from boot_params.hdr.setup_data (0x250)`, () => {
+      const plan = planLinux(image, { ramBytes: ram, cmdline: "console=ttyS0", rngSeed: seed });
+      if (typeof plan === "string") throw new Error(plan);
+      const zero = plan.writes.find((w) => w.gpa === ZERO_PAGE)!.bytes;
+      const z = new DataView(zero.buffer, zero.byteOffset);
+      expect(z.getBigUint64(0x250, true)).toBe(BigInt(SETUP_DATA_ADDR));
+      const entry = plan.writes.find((w) => w.gpa === SETUP_DATA_ADDR)!.bytes;
+      const e = new DataView(entry.buffer, entry.byteOffset);
+      // struct setup_data: next = 0 (the end of the list), type 9, len, then the bytes.
+      expect(e.getBigUint64(0, true)).toBe(0n);
+      expect(e.getUint32(8, true)).toBe(SETUP_RNG_SEED);
+      expect(e.getUint32(12, true)).toBe(32);
+      expect(Array.from(entry.subarray(16))).toEqual(Array.from(seed));
+      // Clear of the command line below it, and in RAM the E820 map gives (the kernel reserves it itself).
+      expect(SETUP_DATA_ADDR).toBeGreaterThanOrEqual(0x20000 + 0x10000);
+      expect(SETUP_DATA_ADDR + entry.length).toBeLessThanOrEqual(0x9fc00);
+      // No other write overlaps it.
+      for (const w of plan.writes) if (w.gpa !== SETUP_DATA_ADDR) expect(w.gpa + w.bytes.length <= SETUP_DATA_ADDR || w.gpa >= SETUP_DATA_ADDR + entry.length).toBe(true);
+    });
+  }
+
+  it("without a seed there is no setup_data; a seed of no bytes or of too many is refused", () => {
+    const plan = planLinux(vmlinux(), { ramBytes: ram });
+    if (typeof plan === "string") throw new Error(plan);
+    const zero = plan.writes.find((w) => w.gpa === ZERO_PAGE)!.bytes;
+    expect(new DataView(zero.buffer, zero.byteOffset).getBigUint64(0x250, true)).toBe(0n);
+    expect(plan.writes.some((w) => w.gpa === SETUP_DATA_ADDR)).toBe(false);
+    expect(planLinux(vmlinux(), { ramBytes: ram, rngSeed: new Uint8Array(0) })).toMatch(/RNG seed is 0 bytes/);
+    expect(planLinux(vmlinux(), { ramBytes: ram, rngSeed: new Uint8Array(RNG_SEED_MAX + 1) })).toMatch(/RNG seed is 257 bytes/);
   });
 });

@@ -9,7 +9,13 @@
  * the command line, the initrd and an E820 map. Identity page tables for the first 4 GiB sit at
  * 0x0-0x1FFF (CR3 = 0), as for every 64-bit start here.
  *
- * Guest-physical layout: page tables 0x0-0x1FFF, boot_params 0x7000, command line 0x20000, ACPI tables
+ * With `rngSeed`, the boot_params' setup_data list holds one SETUP_RNG_SEED entry (at 0x30000): the
+ * kernel mixes it into its entropy pool and credits it (random.trust_bootloader), as it does the seed
+ * QEMU and EFI boot loaders pass, so its RNG is ready from the start of setup_arch. Without it, the
+ * kernel has no trusted entropy until late in its boot (the emulated CPU has no RDRAND), and until
+ * then every get_random_bytes() hashes the whole input pool: 6 % of the instructions to the shell.
+ *
+ * Guest-physical layout: page tables 0x0-0x1FFF, boot_params 0x7000, command line 0x20000, setup_data 0x30000, ACPI tables
  * at 0xE0000 (acpi.ts; boot_params.acpi_rsdp_addr points at the RSDP, and Linux's scan of the BIOS area
  * finds it too), kernel at pref_address (normally 0x1000000), initrd at the top of RAM below
  * initrd_addr_max.
@@ -25,6 +31,12 @@ import { fitsRam, hex, identityTables, LONG_MODE_TABLES, overlaps, type BootPlan
 export const ZERO_PAGE = 0x7000;
 export const CMDLINE_ADDR = 0x20000;
 const CMDLINE_MAX = 0x10000;
+/** Where the setup_data list goes (after the command line's 64 KiB; boot.rst "Details of Header Fields", setup_data). */
+export const SETUP_DATA_ADDR = 0x30000;
+/** setup_data type of a random seed (arch/x86/include/uapi/asm/bootparam.h). */
+export const SETUP_RNG_SEED = 9;
+/** The most seed bytes passed (the kernel takes any length; 32 bytes are 256 bits, a full reseed). */
+export const RNG_SEED_MAX = 256;
 
 // Offsets in the setup header / boot_params (boot.rst "THE REAL-MODE KERNEL HEADER", zero-page.rst).
 const OFF_SETUP_SECTS = 0x1f1;
@@ -43,6 +55,7 @@ const OFF_RELOCATABLE = 0x234;
 const OFF_XLOADFLAGS = 0x236;
 const OFF_CMDLINE_SIZE = 0x238;
 const OFF_PREF_ADDRESS = 0x258;
+const OFF_SETUP_DATA = 0x250;
 const OFF_INIT_SIZE = 0x260;
 const OFF_ACPI_RSDP_ADDR = 0x070;
 const OFF_EXT_RAMDISK_IMAGE = 0x0c0;
@@ -62,6 +75,8 @@ export interface LinuxOptions {
   initrd?: Uint8Array;
   /** The machine the ACPI tables describe (default: one CPU, IO-APIC 0 at 0xFEC00000). */
   acpi?: AcpiConfig;
+  /** Bytes for a SETUP_RNG_SEED setup_data entry (1 to RNG_SEED_MAX); none without. */
+  rngSeed?: Uint8Array;
 }
 
 export const DEFAULT_ACPI: AcpiConfig = { ioApicAddress: 0xfec00000, ioApicId: 0, cpus: 1 };
@@ -120,6 +135,19 @@ export function planLinux(image: Uint8Array, opts: LinuxOptions): BootPlan | str
     zdv.setUint32(OFF_RAMDISK_SIZE, size, true);
     zdv.setUint32(OFF_EXT_RAMDISK_IMAGE, 0, true);
     zdv.setUint32(OFF_EXT_RAMDISK_SIZE, 0, true);
+  }
+  if (opts.rngSeed !== undefined) {
+    const n = opts.rngSeed.length;
+    if (n === 0 || n > RNG_SEED_MAX) return `the RNG seed is ${n} bytes; 1 to ${RNG_SEED_MAX} are passed`;
+    // struct setup_data { u64 next; u32 type; u32 len; u8 data[]; }: one entry, the end of the list.
+    const entry = new Uint8Array(16 + n);
+    const edv = new DataView(entry.buffer);
+    edv.setBigUint64(0, 0n, true);
+    edv.setUint32(8, SETUP_RNG_SEED, true);
+    edv.setUint32(12, n, true);
+    entry.set(opts.rngSeed, 16);
+    writes.push({ gpa: SETUP_DATA_ADDR, bytes: entry });
+    zdv.setBigUint64(OFF_SETUP_DATA, BigInt(SETUP_DATA_ADDR), true); // boot protocol 2.09+
   }
   const map = linuxE820(opts.ramBytes);
   zero[OFF_E820_ENTRIES] = map.length;
