@@ -35,7 +35,7 @@ function program(bits: 32 | 64, seed: number): string {
     const b = pick(r32);
     const q = pick(r64);
     const q2 = pick(r64);
-    const k = Math.floor(rnd() * 53);
+    const k = Math.floor(rnd() * 55);
     switch (k) {
       case 0: lines.push(`${pick(alu)} ${a}, ${b}`); break;
       case 1: lines.push(`${pick(alu)} ${a}, ${mem("dword")}`); break;
@@ -102,6 +102,21 @@ function program(bits: 32 | 64, seed: number): string {
       case 49: lines.push(`${pick(alu)} ${bits === 64 ? "rax" : "eax"}, ${imm()}`); break;
       case 50: lines.push(`${pick(["inc", "dec"])} ${mem(bits === 64 ? pick(["dword", "qword"]) : "dword")}`); break;
       case 51: lines.push(`mov ${mem("word")}, ${pick(["ax", "bx", "cx", "dx", "di", "bp"])}`); break;
+      case 52: {
+        // Indirect CALL and JMP, through a register or memory (64-bit: callInd*64, jmpInd*64).
+        const slot = `[${ptr} + ${Math.floor(rnd() * 32) * 8}]`;
+        const t = bits === 64 ? q : a;
+        const via = pick(["reg", "mem"]);
+        if (pick(["call", "jmp"]) === "call") {
+          lines.push(`lea ${t}, [${bits === 64 ? "rel " : ""}.f${i}]`, ...(via === "mem" ? [`mov ${slot}, ${t}`, `call ${bits === 64 ? "qword" : "dword"} ${slot}`] : [`call ${t}`]),
+            `jmp short .g${i}`, `.f${i}:`, `add ${a}, ${b}`, `ret`, `.g${i}:`);
+        } else {
+          lines.push(`lea ${t}, [${bits === 64 ? "rel " : ""}.f${i}]`, ...(via === "mem" ? [`mov ${slot}, ${t}`, `jmp ${bits === 64 ? "qword" : "dword"} ${slot}`] : [`jmp ${t}`]),
+            `xor ${a}, ${imm()}`, `.f${i}:`);
+        }
+        break;
+      }
+      case 53: lines.push(pick(["nop", "db 0x66, 0x90", bits === 64 ? "db 0x48, 0x90" : "nop"]), bits === 64 ? `mov ${q}, ${pick(["0x123456789abcdef0", "-0x7edcba9876543211", "0x100000000", "0xffffffff"])}` : `mov ${a}, ${imm()}`); break;
       default: lines.push(`${pick(["adc", "sbb"])} ${a}, ${b}`, `cmc`); break;
     }
   }
@@ -167,6 +182,34 @@ describe("specialised handlers match the general executor", () => {
       const fast = runWith(true, 64, src);
       expect(fast, insn).toEqual(slow);
       expect(fast.retired, insn).toBe(insn.startsWith("nop") ? 3 : 2);
+    }
+  });
+});
+
+describe("indirect branches, NOP and MOV r64, imm64 (fast.ts) at their edges", () => {
+  it("a non-canonical target, an unmapped pointer or stack, PAUSE and XCHG r8, rax: the same state either way", () => {
+    const cases = [
+      "mov rax, 0x800000000000\ncall rax",
+      "mov rax, 0xffff7fffffffffff\njmp rax",
+      "mov rbx, 0x40000000\ncall [rbx]",
+      "mov rbx, 0x40000000\njmp [rbx]",
+      "mov rax, 0x800000000000\nmov [rsi], rax\ncall [rsi]",
+      "mov rax, 0xffff800000001000\nmov [rsi], rax\njmp [rsi]",
+      "mov rax, 0xffff800000001000\nmov [rsi], rax\ncall [rsi]",
+      "mov rax, 0xffff800000001000\njmp rax",
+      "mov rsp, 0x40000000\nlea rax, [rel .t]\ncall rax\n.t:",
+      "mov rsp, 0x40000000\nlea rax, [rel .t]\nmov [rsi], rax\ncall [rsi]\n.t:",
+      "lea rax, [rel .t]\ncall rax\n.t:\npop rcx",
+      "pause",
+      "mov r8, 5\nmov rax, 9\ndb 0x41, 0x90",
+      "mov rax, -1\ndb 0x66, 0x90\ndb 0x48, 0x90\nnop",
+      "mov r11, 0x8000000000000000\nmov eax, 0x123456789a",
+    ];
+    for (const body of cases) {
+      const src = `bits 64\norg ${CODE}\n${body}\nhlt\n`;
+      const slow = runWith(false, 64, src);
+      const fast = runWith(true, 64, src);
+      expect(fast, body).toEqual(slow);
     }
   });
 });

@@ -474,6 +474,12 @@ function movxMem(c: Machine, d: Decoded): void {
 }
 
 /** C7 /0 with REX.W: MOV r64, imm32 (sign-extended). */
+/** B8+r with REX.W: MOV r64, imm64. */
+function movRegImm64(c: Machine, d: Decoded): void {
+  c.r32[d.rm << 1] = d.imm;
+  c.r32[(d.rm << 1) + 1] = d.immHi;
+}
+
 function movRegImm64s(c: Machine, d: Decoded): void {
   c.r32[d.rm << 1] = d.imm;
   c.r32[(d.rm << 1) + 1] = d.imm >> 31;
@@ -633,6 +639,42 @@ function callRel64(c: Machine, d: Decoded): void {
   const ret = c.nextRip;
   if (!branchTo(c, ret + d.imm, 8)) return;
   pushQ(c, ret | 0, Math.floor(ret / TWO32));
+}
+
+/**
+ * FF /2 and FF /4 in 64-bit mode: CALL / JMP near through a register or memory (the operand is 64
+ * bits whatever the prefixes, as in exec-main group5). Indirect calls are a kernel's function
+ * pointers: sort()'s comparators, ops tables, static calls not yet patched.
+ */
+function callIndReg64(c: Machine, d: Decoded): void {
+  const target = c.r32[(d.rm << 1) + 1] * TWO32 + (c.r32[d.rm << 1] >>> 0);
+  const ret = c.nextRip;
+  if (!branchTo(c, target, 8)) return;
+  pushQ(c, ret | 0, Math.floor(ret / TWO32));
+  if (c.fault) c.nextRip = ret;
+}
+
+function callIndMem64(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 8, false);
+  if (c.fault) return;
+  const lo = readMem64(c, lin);
+  if (c.fault) return;
+  const ret = c.nextRip;
+  if (!branchTo(c, c.hi * TWO32 + (lo >>> 0), 8)) return;
+  pushQ(c, ret | 0, Math.floor(ret / TWO32));
+  if (c.fault) c.nextRip = ret;
+}
+
+function jmpIndReg64(c: Machine, d: Decoded): void {
+  branchTo(c, c.r32[(d.rm << 1) + 1] * TWO32 + (c.r32[d.rm << 1] >>> 0), 8);
+}
+
+function jmpIndMem64(c: Machine, d: Decoded): void {
+  const lin = c.eaLinear(d, 8, false);
+  if (c.fault) return;
+  const lo = readMem64(c, lin);
+  if (c.fault) return;
+  branchTo(c, c.hi * TWO32 + (lo >>> 0), 8);
 }
 
 /** C3 outside 64-bit mode, 32-bit operand. */
@@ -842,8 +884,12 @@ export function specialize(d: Decoded): Handler {
       return osz === 4 ? ret32 : execute;
     case 0xeb: case 0xe9:
       return jmpRel;
+    case 0x90:
+      // NOP (also 66 90 and REX.W 90); F3 90 is PAUSE (an exit), 90+r with REX.B an exchange.
+      return d.rm === 0 && d.rep !== 0xf3 ? nopEv : execute;
     case 0xff: {
       const sub = d.reg & 7;
+      if (long && (sub === 2 || sub === 4)) return sub === 2 ? (reg ? callIndReg64 : callIndMem64) : reg ? jmpIndReg64 : jmpIndMem64;
       if (sub > 1) return execute;
       if (!reg) return osz === 2 ? execute : incDecMem;
       if (osz === 4) return incDecReg32;
@@ -866,6 +912,7 @@ export function specialize(d: Decoded): Handler {
     return osz === 4 ? (op < 0x58 ? push32 : pop32) : execute;
   }
   if (op >= 0xb8 && op <= 0xbf && osz === 4) return movRegImm32;
+  if (op >= 0xb8 && op <= 0xbf && osz === 8) return movRegImm64;
   return execute;
 }
 
@@ -879,7 +926,7 @@ export const REGISTER_ONLY: ReadonlySet<Handler> = new Set<Handler>([
   testRegReg32, aluRegReg8, aluAccImm8, testRegReg8, testAccImm8, testAccImm32, shiftReg32, setccReg,
   cmovRegReg32, movRegReg8, movRegReg32, movRegReg64, movRegImm32, lea32, incDecReg32, incDecReg64,
   movsxdReg, nopEv, lea64, shiftReg64, testImm8Reg, testImmReg, movxReg, movRegImm64s, notNegReg64,
-  testRegReg64, cmovRegReg64, aluAccImm64,
+  testRegReg64, cmovRegReg64, aluAccImm64, movRegImm64,
 ]);
 
 /** The handlers jit.ts writes out inline for a compiled block (same semantics, operands as constants). */
