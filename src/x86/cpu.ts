@@ -199,7 +199,9 @@ export class Cpu extends Machine implements VirtualCpu {
       let o = lin & 0xfff;
       const e = this.codeEntries[o];
       const key = this.codeKey;
-      if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && e.epoch === this.runEpoch) {
+      // An entry not yet used in this run is revalidated here (its bytes against the page's), as
+      // stepOne would: after every VM exit each instruction is new to the run.
+      if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && (e.epoch === this.runEpoch || this.revalidate(e, this.codeBuf, this.codeOff + o, o))) {
         if (link !== null) {
           if (rip === linkRip && key === linkKey) link.next = e;
           link = null;
