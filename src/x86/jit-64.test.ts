@@ -128,8 +128,18 @@ function setup(src: string): Runner {
   return r.reg(4, KERNEL + 0x90000n).reg(6, DIRECT + BigInt(DATA)).reg(13, KERNEL + BigInt(DATA)).reg(12, 5);
 }
 
+/** CR2 after the last setup's run (a #PF's address; the outcome does not hold it). */
+let lastCr2 = 0n;
+let lastRunner: Runner | null = null;
+
 /** Whole runs, and RIP, RAX, RBX, RFLAGS and the count after each slice. */
-const { runWith, sliced } = differential(setup, DATA, [0, 3]);
+const harness = differential((src) => (lastRunner = setup(src)), DATA, [0, 3]);
+const sliced = harness.sliced;
+function runWith(compiled: boolean, src: string): ReturnType<typeof harness.runWith> {
+  const o = harness.runWith(compiled, src);
+  lastCr2 = lastRunner!.cpu.cr2;
+  return o;
+}
 
 describe("compiled 64-bit blocks match the interpreter", () => {
   it("random loops of 64-bit, 32-bit and byte forms in the upper half", () => {
@@ -182,6 +192,38 @@ describe("compiled 64-bit blocks match the interpreter", () => {
     const fast = runWith(true, src);
     expect(slow.exit).toBe(EXIT_TRIPLE_FAULT);
     expect(fast).toEqual(slow);
+  });
+
+  it("writes out 32-bit and byte forms' addresses as the interpreter computes them: RIP-relative, addr32, GS, the canonical edges", () => {
+    const forms = [
+      "mov ecx, [X]", "mov [X], ecx", "add ecx, [X]", "add dword [X], 5", "cmp dword [X], 5", "movzx ecx, byte [X]", "mov byte [X], 7",
+      "inc dword [X]", "test [X], ecx", "add byte [X], cl", "mov dword [X], 0x1234567",
+    ];
+    // [address, RDI on the first pass, RDI on the second]: the first pass caches the loop, the
+    // second runs it compiled (eager) and may fault there.
+    const places: [string, bigint, bigint][] = [
+      ["rel scratch + 6", 0n, 0n], // RIP-relative, in the code's page (kernel window)
+      ["edi + 8", 0x1003n, 0x1f00n], // addr32: zero-extended, the low identity map
+      ["gs:rdi + 8", 0x13n, 0x2f1n], // plus the GS base (a direct-map address)
+      ["rdi + 2", 0x1000n, 0x7ffffffffffcn], // straddles the top of the lower half: #GP
+      ["rdi - 2", 0x1000n, 0x7ffffffffffcn], // inside it, unmapped: #PF at its address
+      ["rdi - 6", 0x1000n, 0xffff800000000004n], // below the upper half's bottom: #GP
+      ["rdi + rdi*8 + 4", 0x1000n, 0x0000100000000000n], // a large sum, canonical, unmapped: #PF
+    ];
+    for (const form of forms) {
+      for (const [at, first, second] of places) {
+        const src = `bits 64\norg ${hex(KERNEL + BigInt(CODE))}\nmov ebp, 2\nmov rdx, ${hex(second)}\n.top:\nmov rdi, ${hex(first)}\ncmp ebp, 1\ncmove rdi, rdx\n` +
+          `mov ecx, 0x51\nadd eax, ecx\n${form.replace("X", at)}\nadd ebx, ecx\nadd eax, [rel scratch + 4]\nadd ebx, [rel scratch + 8]\ndec ebp\njnz .top\nhlt\n` +
+          `align 64\nscratch: db ${Array.from({ length: 64 }, (_, i) => (i * 29 + 3) & 0xff).join(", ")}\n`;
+        const slow = runWith(false, src);
+        const slowCr2 = lastCr2;
+        const compiled = jit.compiled;
+        const fast = runWith(true, src);
+        expect(jit.compiled, `${form} at ${at}: compiled`).toBeGreaterThan(compiled);
+        expect(fast, `${form} at ${at} (RDI ${hex(second)})`).toEqual(slow);
+        expect(lastCr2, `${form} at ${at}: CR2`).toBe(slowCr2);
+      }
+    }
   });
 
   it("computes addresses exactly where 64-bit sums wrap", () => {

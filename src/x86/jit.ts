@@ -303,6 +303,9 @@ class Emitter {
   readonly liveLabels = new Set<number>();
   /** The label whose code is being written, and whether it has set every flag since. */
   label = 0;
+  /** The instruction being written (its `d${index}`), and the RIP after it. */
+  index = 0;
+  nextRip = 0;
   sawFullProducer = false;
 
   constructor(readonly mode: number) {}
@@ -422,17 +425,58 @@ class Emitter {
    * `lin` = the linear address of `d`'s memory operand for an access of `size` bytes (the
    * segment checks of Machine.linear; a fault sets c.fault), and for a read-modify-write the
    * write check of the whole operand first, as operands.ts rmwLinear does. False when the address
-   * is not written out here (16- or 64-bit addressing, 64-bit mode).
+   * is not written out here (16-bit addressing).
    */
   address(d: Decoded, size: number, write: boolean, rmw: boolean): boolean {
-    if (this.mode === MODE_64) return false;
-    const ea = this.ea(d);
-    if (ea === null) return false;
     const seg = d.seg >= 0 ? d.seg : d.defSeg;
-    this.linear(seg, ea, size, write);
+    if (this.mode === MODE_64) this.linear64(d, seg, size, write);
+    else {
+      const ea = this.ea(d);
+      if (ea === null) return false;
+      this.linear(seg, ea, size, write);
+    }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
     if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; if (to > ${4096 - size} || wTag[(lin >>> 12) & ${TLB_MASK}] !== lin - to + u) { sl = 1; c.probeWrite(lin, ${size}); } }`);
     return true;
+  }
+
+  /**
+   * 64-bit mode: `lin` = Machine.eaLinear(d, size, write) written out. The effective address is
+   * Machine.ea's sum of doubles (exact: every term within ±2^52 when each register's high half is
+   * within ±2^20), FS and GS add their base, and the access must be canonical; the rare register
+   * beyond ±2^52 goes to eaLinear itself (registers written back first: it reads the machine's),
+   * and a non-canonical access to Machine.linear, which raises #GP or #SS.
+   */
+  linear64(d: Decoded, seg: number, size: number, write: boolean): void {
+    const k = this.index;
+    if (d.asz === 2) throw new Error("16-bit addressing does not exist in 64-bit mode");
+    let ea: string;
+    let guard = "";
+    if (d.ripRel) {
+      // RIP-relative: the next instruction's RIP plus the displacement, known now.
+      const rip = this.nextRip + d.disp;
+      ea = d.asz === 4 ? String(rip >>> 0) : String(rip);
+    } else if (d.asz === 4) {
+      const e = this.ea(d);
+      if (e === null) throw new Error("unreachable: 32-bit addressing without RIP");
+      ea = e;
+    } else {
+      const parts: string[] = [String(d.disp)];
+      const his: string[] = [];
+      if (d.base >= 0) {
+        his.push(`r32[${(d.base << 1) + 1}]`);
+        parts.push(`r32[${(d.base << 1) + 1}] * 4294967296 + (${this.get(d.base)} >>> 0)`);
+      }
+      if (d.index >= 0) {
+        his.push(`r32[${(d.index << 1) + 1}]`);
+        parts.push(`(r32[${(d.index << 1) + 1}] * 4294967296 + (${this.get(d.index)} >>> 0)) * ${1 << d.scale}`);
+      }
+      ea = parts.join(" + ");
+      if (his.length > 0) guard = `(${his.map((h) => `(${h} ^ (${h} >> 31))`).join(" | ")}) < 1048576`;
+    }
+    const base = seg >= 4 ? ` + segBase[${seg}]` : "";
+    const fast = `ea = ${ea}; lin = ea${base}; if (!(lin >= ${-CANON} && lin + ${size - 1} < ${CANON})) { sl = 1; lin = c.linear(${seg}, ea, ${size}, ${write}); }`;
+    this.line(guard === "" ? fast : `if (${guard}) { ${fast} } else { ${WRITE_BACK} sl = 1; lin = c.eaLinear(d${k}, ${size}, ${write}); }`);
   }
 
   /** Before calling an executor: its view of the registers and flags must be current. */
@@ -811,6 +855,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // The flags as they are before this instruction: what its fault exit must leave.
     const mayFault = !REGISTER_ONLY.has(d.fn);
     const flagsBefore = mayFault ? em.flushForExit() : "";
+    em.index = k;
+    em.nextRip = after;
     const inlined = em.inline(d, after);
     calledLast = !inlined;
     if (!inlined) {
