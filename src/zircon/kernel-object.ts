@@ -11,6 +11,7 @@
  */
 import type { Clock } from "./clock";
 import type { GuestPhysicalMemory, VirtualCpu } from "../x86";
+import type { Cprng } from "./cprng";
 
 /** How the kernel builds the machine a guest runs on (src/x86 by default; a test double in unit tests). */
 export interface Machine {
@@ -19,8 +20,6 @@ export interface Machine {
 }
 
 /** What every object may reach of the kernel. */
-import type { Cprng } from "./cprng";
-
 export interface KernelContext {
   readonly clock: Clock;
   readonly machine: Machine;
