@@ -92,8 +92,8 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
- * The bundled Linux guest (issue 8): `npm run guests:linux` builds Debian's stock kernel and a
- * busybox initramfs into guests/linux/ (git-ignored, ~75 MB with the extracted vmlinux). They are
+ * The bundled Linux guest (issue 8): `npm run guests:linux` builds a kernel from Debian's linux-source
+ * and a busybox initramfs into guests/linux/ (git-ignored). They are
  * served from there, at <base>guests/linux/<file>, by `vite` dev and `vite preview`
  * (and so by the bench, which runs `vite preview` of its own build): never copied into public/ or
  * dist/, so never into the service worker's precache either (the worker fetches them when Linux is
@@ -127,8 +127,8 @@ function linuxGuestFiles(): Plugin {
       response.end(`${pathname}: not found (build the Linux guest with \`npm install && npm run guests:linux\`)`);
       return;
     }
-    // The gzip copy the build script writes beside a file (vmlinux.gz: 63 MiB of kernel, a third of
-    // it zeros, in 12), when the client takes gzip and the copy is not older than the file.
+    // The gzip copy the build script writes beside a file (vmlinux.gz: 13 MiB of kernel in 1.5, or
+    // the stock kernel's 63 in 12), when the client takes gzip and the copy is not older than the file.
     const gz = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? "")) ? statSync(`${file}.gz`, { throwIfNoEntry: false }) : undefined;
     const packed = gz?.isFile() === true && gz.mtimeMs >= info.mtimeMs;
     response.statusCode = 200;

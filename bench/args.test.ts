@@ -5,7 +5,7 @@ describe("npm run bench options", () => {
   it("defaults: five runs of everything in every column (one of the Linux boot), nothing written", () => {
     expect(parseBenchArgs([])).toEqual({
       runs: 5,
-      linuxRuns: 1,
+      linuxRuns: 3,
       only: [],
       linux: true,
       chromium: true,
@@ -29,7 +29,7 @@ describe("npm run bench options", () => {
       qemu: false,
     });
     // --runs leaves the Linux boot's count alone, and --no-linux its timeout.
-    expect(parseBenchArgs(["--runs", "2", "--no-linux"])).toMatchObject({ runs: 2, linuxRuns: 1, linux: false, linuxTimeoutMs: 900_000 });
+    expect(parseBenchArgs(["--runs", "2", "--no-linux"])).toMatchObject({ runs: 2, linuxRuns: 3, linux: false, linuxTimeoutMs: 900_000 });
     expect(parseBenchArgs(["--linux-runs", "0"])).toEqual({ error: "--linux-runs takes a whole number from 1 to 100, not 0" });
     expect(parseBenchArgs(["--linux-runs", "--no-v86"])).toEqual({ error: "--linux-runs takes a whole number from 1 to 100, not nothing" });
     expect(parseBenchArgs(["--linux-timeout", "7200"])).toEqual({ error: "--linux-timeout takes seconds from 1 to 3600, not 7200" });

@@ -8,10 +8,10 @@ through hvplay in Node and through the app's worker in headless Chromium, and on
 ratios ours/peer.
 
   --runs N        runs of each workload in each column (default 5), but linux
-  --linux-runs N  runs of the Linux boot (linux) in each column (default 1: a boot takes minutes)
+  --linux-runs N  runs of the Linux boot (linux) in each column (default 3)
   --only NAMES    only these workloads (comma-separated; repeatable): int, copy, smc, exits, boot,
                   linux
-  --no-linux      leave out the Linux boot (it needs npm run guests:linux and takes minutes)
+  --no-linux      leave out the Linux boot (it needs npm run guests:linux)
   --no-chromium   skip the Chromium columns (ours and v86)
   --no-v86        skip v86
   --no-qemu       skip QEMU (outputs are then checked against guests/expected/ where recorded)
@@ -44,7 +44,7 @@ export const DEFAULT_RESULTS = "bench/RESULTS.md";
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | { error: string } {
   const o: BenchOptions = {
     runs: 5,
-    linuxRuns: 1,
+    linuxRuns: 3,
     only: [],
     linux: true,
     chromium: true,

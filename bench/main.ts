@@ -131,7 +131,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   try {
     for (let i = 1; i <= rounds; i++) {
       for (const [w, cols] of schedule) {
-        // The Linux boot has its own, smaller count (a boot takes minutes): it runs in the first rounds.
+        // The Linux boot has its own count (--linux-runs): it runs in the first rounds.
         if (i > runsFor(w)) continue;
         for (const c of cols) {
           let outcome: RunOutcome;

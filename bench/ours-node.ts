@@ -61,7 +61,7 @@ export async function runOursNode(root: string, w: Workload, timeoutMs: number):
 
 /**
  * `hvplay run guests/linux/vmlinux --boot linux --initrd ... --stats` as src/vmm/linux-boot.test.ts
- * runs it; the time is spawn → the prompt on stdout, Node's start-up and the loading of the 63 MiB
+ * runs it; the time is spawn → the prompt on stdout, Node's start-up and the loading of the
  * vmlinux included (as the boot workload's first byte).
  */
 async function runLinuxNode(root: string, hvplay: string, timeoutMs: number): Promise<RunOutcome> {

@@ -33,8 +33,9 @@ export function bootGuest(root: string): string {
 
 /**
  * The Linux guest of issue 8, built by `npm run guests:linux` into the git-ignored guests/linux/
- * (scripts/build-linux-guest.mjs): Debian's stock kernel, uncompressed (vmlinux: what hvplay and the
- * page's worker boot) and as it ships (bzImage: what QEMU boots), and a busybox initramfs whose /init
+ * (scripts/build-linux-guest.mjs): the kernel (built from Debian's linux-source, or Debian's stock one
+ * with --stock; guests/linux/kernel.json says which), uncompressed (vmlinux: what hvplay and the
+ * page's worker boot) and as built (bzImage: what QEMU boots), and a busybox initramfs whose /init
  * prints BANNER, then the shell prints PROMPT on COM1.
  */
 export const LINUX_DIR = "guests/linux";
@@ -99,7 +100,7 @@ export function workloads(root: string): Workload[] {
       name: "linux",
       file: `${LINUX_DIR}/${LINUX_KERNEL}`,
       metric: "prompt",
-      what: `Debian's stock 64-bit kernel + busybox initramfs (npm run guests:linux) booted to the shell prompt "${LINUX_PROMPT.trim()}": from process start (Node: vmlinux; QEMU: bzImage) or navigation (Chromium: /?guest=linux, the images fetched from the server included)`,
+      what: `Linux 6.1 (linux-source + scripts/linux-guest.config) + busybox initramfs (npm run guests:linux) booted to the shell prompt "${LINUX_PROMPT.trim()}": from process start (Node: vmlinux; QEMU: bzImage) or navigation (Chromium: /?guest=linux, the images fetched from the server included)`,
     },
   ];
 }
@@ -116,7 +117,7 @@ export function selectWorkloads(all: readonly Workload[], only: readonly string[
   return chosen;
 }
 
-/** Runs of `w` in each column: the Linux boot has its own count (it takes minutes). */
+/** Runs of `w` in each column: the Linux boot has its own count (--linux-runs). */
 export function runsOf(w: Workload, runs: number, linuxRuns: number): number {
   return w.metric === "prompt" ? linuxRuns : runs;
 }

@@ -1,10 +1,10 @@
 /**
- * Linux in the page (issue 8): the toolbar's "Linux — Debian's stock kernel and a busybox shell"
+ * Linux in the page (issue 8): the toolbar's "Linux — an unmodified 6.1 kernel and a busybox shell"
  * boots the images `npm run guests:linux` built into guests/linux/ (served beside the built app by
  * vite.config.ts, never precached) in the page's worker, the kernel's messages appear in the console
  * as they come, and the shell answers what is typed in the console (Ctrl-C included).
  *
- * The boot is billions of guest instructions: minutes in Chromium on a slow machine. Its timeout is
+ * The boot is tens of millions of guest instructions (hundreds with the stock kernel). Its timeout is
  * HVPLAY_LINUX_E2E_TIMEOUT_S (default 600). Where the images are absent the test fails, naming the
  * command that builds them, so a missing image never passes silently; HVPLAY_SKIP_LINUX=1 skips it
  * instead (as src/vmm/linux-boot.test.ts does). The other tests need no images and are quick: what the

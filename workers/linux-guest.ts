@@ -15,8 +15,8 @@ import {
 /** Why the bundled Linux guest is absent, and how to get it (the page shows this as it is). */
 export function linuxGuestMissing(missing: readonly string[]): string {
   return `The Linux guest is not built on this server: ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing. ` +
-    `Build it in the playground's folder with \`${LINUX_BUILD_COMMAND}\` (apt-get fetches Debian's stock kernel and busybox-static ` +
-    "and the script makes an initramfs; it needs a Debian-based system), then reload. The page itself downloads nothing from elsewhere. " +
+    `Build it in the playground's folder with \`${LINUX_BUILD_COMMAND}\` (apt-get fetches Debian's linux-source and busybox-static, ` +
+    "the script builds the kernel and makes an initramfs; it needs a Debian-based system), then reload. The page itself downloads nothing from elsewhere. " +
     "Or drop a bzImage and an initrd of your own onto the page.";
 }
 

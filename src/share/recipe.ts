@@ -87,7 +87,7 @@ export type GuestSpec =
   /** A guest bundled with the playground (public/guests/<file>): the link names it, the bytes stay home. */
   | { kind: "bundled"; file: string }
   /**
-   * The bundled Linux guest (version 3): Debian's stock kernel and a busybox initramfs that
+   * The bundled Linux guest (version 3): the kernel and busybox initramfs that
    * `npm run guests:linux` builds into guests/linux/. Named only; it boots by the Linux boot protocol.
    */
   | { kind: "bundled-linux" }

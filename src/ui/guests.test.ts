@@ -43,7 +43,7 @@ describe("the bundled guests the toolbar offers", () => {
   });
 
   it("offer the Linux guest by name, booted as Linux, explaining how to build it", () => {
-    expect(LINUX_BUNDLED_GUEST.title).toBe("Linux — Debian's stock kernel and a busybox shell");
+    expect(LINUX_BUNDLED_GUEST.title).toBe("Linux — an unmodified 6.1 kernel and a busybox shell");
     expect(bundledGuest("linux")).toBe(LINUX_BUNDLED_GUEST);
     expect(guestBoot("linux")).toEqual({ boot: "linux" });
     expect(LINUX_BUNDLED_GUEST.description).toContain("npm install && npm run guests:linux");

@@ -106,18 +106,18 @@ export const BUNDLED_GUESTS: readonly BundledGuest[] = [
 ];
 
 /**
- * The bundled Linux guest: not a file in public/guests/ but Debian's stock kernel and a busybox
- * initramfs that `npm run guests:linux` builds into guests/linux/ (git-ignored, ~75 MB), served
+ * The bundled Linux guest: not a file in public/guests/ but a kernel built from Debian's linux-source
+ * (scripts/linux-guest.config) and a busybox initramfs that `npm run guests:linux` builds into
+ * guests/linux/ (git-ignored), served
  * beside the app and fetched by the worker only when chosen (workers/linux-guest.ts).
  */
 export const LINUX_BUNDLED_GUEST: BundledGuest = {
   file: LINUX_GUEST, boot: { boot: "linux" }, lesson: true,
-  title: "Linux — Debian's stock kernel and a busybox shell",
-  description: "An unmodified 64-bit Linux kernel booted by the Linux boot protocol through the same zx_* calls as every " +
-    "other guest, to a busybox shell on ttyS0: type uname -a in the console. The boot takes a while (billions of " +
-    "instructions; the command line skips the kernel's crypto self-tests, cryptomgr.notests, which are more than half of them, " +
-    "and the defences against speculative execution, mitigations=off, which a CPU that does not speculate does not need); " +
-    "its messages appear in the console as they come. The images are not part of the playground: " +
+  title: "Linux — an unmodified 6.1 kernel and a busybox shell",
+  description: "An unmodified 64-bit Linux kernel (6.1, from Debian's linux-source, configured small for this machine) " +
+    "booted by the Linux boot protocol through the same zx_* calls as every other guest, to a busybox shell on ttyS0: " +
+    "type uname -a in the console. The boot is some tens of millions of instructions, a few seconds; its messages " +
+    "appear in the console as they come. The images are not part of the playground: " +
     `build them with ${LINUX_BUILD_COMMAND} (apt-get, on a Debian-based system). You can also drop your own bzImage and initrd on the page.`,
 };
 

@@ -2,9 +2,10 @@
  * The initramfs writer of scripts/build-linux-guest.mjs: cpio "newc" as the kernel's unpacker reads it
  * (Documentation/driver-api/early-userspace/buffer-format.rst). Read back here by an independent parser.
  */
+import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { cpioNewc, INIT_BANNER, initramfsEntries, INIT_SCRIPT, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../../scripts/build-linux-guest.mjs";
+import { configMismatches, cpioNewc, INIT_BANNER, initramfsEntries, INIT_SCRIPT, KERNEL_CONFIG, parseConfigFragment, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../../scripts/build-linux-guest.mjs";
 
 interface Parsed { name: string; mode: number; nlink: number; rdev: [number, number]; data: Uint8Array; ino: number }
 
@@ -64,5 +65,31 @@ describe("build-linux-guest: the initramfs (cpio newc)", () => {
     expect(cpioNewc(initramfsEntries(busybox, ["bin/sh", "bin/ls", "usr/bin/env", "sbin/poweroff", "bin/sh"]))).toEqual(archive);
     expect(archive.length % 4).toBe(0);
     expect(new Uint8Array(gunzipSync(gzipSync(archive)))).toEqual(archive);
+  });
+});
+
+describe("build-linux-guest: the kernel's configuration fragment", () => {
+  it("reads options set, options off and quoted values, and skips comments", () => {
+    const want = parseConfigFragment('# a comment\n\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C="-x y"\nCONFIG_D=4\n  # indented comment\n');
+    expect([...want]).toEqual([["CONFIG_A", "y"], ["CONFIG_B", "n"], ["CONFIG_C", '"-x y"'], ["CONFIG_D", "4"]]);
+    expect(() => parseConfigFragment("CONFIG_A y\n")).toThrow(/not a config line: CONFIG_A y/);
+    expect(() => parseConfigFragment("A=y\n")).toThrow(/not a config line/);
+  });
+
+  it("names every option a resolved .config did not take (an absent option counts as off)", () => {
+    const want = parseConfigFragment("CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=\"v\"\n# CONFIG_E is not set\nCONFIG_F=y\n");
+    const dotConfig = "#\n# Automatically generated file\n#\nCONFIG_A=y\nCONFIG_B=y\nCONFIG_C=\"w\"\nCONFIG_G=y\n# CONFIG_F is not set\n";
+    expect(configMismatches(dotConfig, want)).toEqual(["CONFIG_B: asked n, got y", 'CONFIG_C: asked "v", got "w"', "CONFIG_F: asked y, got n"]);
+    expect(configMismatches("CONFIG_A=y\nCONFIG_C=\"v\"\nCONFIG_F=y\n", want)).toEqual([]);
+  });
+
+  it("the committed fragment asks for what the machine and the initramfs need", () => {
+    const want = parseConfigFragment(readFileSync(KERNEL_CONFIG, "utf8"));
+    // The console (COM1), the initramfs and its busybox, the x2APIC kept as a KVM guest, the MADT,
+    // the credited boot-time RNG seed.
+    for (const name of ["64BIT", "SERIAL_8250", "SERIAL_8250_CONSOLE", "PRINTK", "TTY", "BLK_DEV_INITRD", "BINFMT_ELF", "BINFMT_SCRIPT", "PROC_FS", "SYSFS", "DEVTMPFS", "KVM_GUEST", "X86_X2APIC", "ACPI", "RANDOM_TRUST_BOOTLOADER"]) {
+      expect(want.get(`CONFIG_${name}`), name).toBe("y");
+    }
+    expect(want.get("CONFIG_LOCALVERSION")).toBe('"-hvplay"');
   });
 });
