@@ -3,7 +3,7 @@
 //   guests/linux/bzImage              the kernel: built from Debian's linux-source (the same 6.1 tree as
 //                                     the stock linux-image-amd64) with scripts/linux-guest.config, a
 //                                     tinyconfig plus what this machine and busybox need. It reaches the
-//                                     shell in about a tenth of the stock kernel's instructions.
+//                                     shell in a twelfth of the stock kernel's instructions.
 //                                     With --stock: Debian's stock kernel (linux-image-amd64) instead.
 //   guests/linux/vmlinux              the same kernel uncompressed (an ELF64), taken out of the bzImage:
 //                                     it boots without running the kernel's own decompressor (Firecracker
@@ -260,8 +260,7 @@ export function parseConfigFragment(text) {
  * meaning what it says fails the build instead.
  */
 export function configMismatches(dotConfig, want) {
-  const got = new Map();
-  for (const [name, value] of parseConfigFragment(dotConfig.split("\n").filter((l) => /^CONFIG_|^# CONFIG_.* is not set$/.test(l.trim())).join("\n"))) got.set(name, value);
+  const got = parseConfigFragment(dotConfig); // a .config is a fragment too: options, comments, blanks
   const out = [];
   for (const [name, value] of want) {
     const have = got.get(name) ?? "n";
