@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BATCH_ACK_TIMEOUT_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch } from "./api";
+import { BATCH_ACK_TIMEOUT_MS, FLUSH_INTERVAL_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch } from "./api";
 import { EventBatcher } from "./event-batcher";
 import type { RawSyscall } from "./format";
 
@@ -209,6 +209,30 @@ describe("EventBatcher", () => {
     runFlushes(t);
     expect(t.batches.length).toBe(2);
     expect(Array.from(t.batches[1].console!)).toEqual([2, 3]);
+  });
+
+  it("sends what the in-flight batch held back as soon as it settles, without another interval", async () => {
+    const t = make();
+    const settle: Array<() => void> = [];
+    t.batcher.setListener((b) => {
+      t.batches.push(b);
+      return new Promise<void>((resolve) => settle.push(resolve));
+    });
+    t.batcher.console(new Uint8Array([1]));
+    runFlushes(t);
+    // Held back: its interval has run out while the first batch was in flight.
+    t.batcher.console(new Uint8Array([2]));
+    runFlushes(t);
+    settle[0]();
+    await Promise.resolve();
+    expect(t.clock.queue.filter((q) => q.ms !== BATCH_ACK_TIMEOUT_MS).map((q) => q.ms)).toEqual([0]);
+    runFlushes(t);
+    expect(t.batches.map((b) => Array.from(b.console!))).toEqual([[1], [2]]);
+    // Events whose interval is still running when a batch settles keep their interval.
+    t.batcher.console(new Uint8Array([3]));
+    settle[1]();
+    await Promise.resolve();
+    expect(t.clock.queue.filter((q) => q.ms !== BATCH_ACK_TIMEOUT_MS).map((q) => q.ms)).toEqual([FLUSH_INTERVAL_MS]);
   });
 
   it("sends the next batch anyway when the listener has not answered within BATCH_ACK_TIMEOUT_MS", () => {

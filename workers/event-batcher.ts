@@ -319,7 +319,10 @@ export class EventBatcher {
     const settled = () => {
       if (delivery !== this.delivery || !this.inFlight) return;
       this.inFlight = false;
-      if (this.hasPending()) this.requestFlush();
+      // Events held back by this batch have waited a flush interval already, and the answer means
+      // the page has painted since: they go at once (the guest's first console byte waits here
+      // while a new page renders). Events whose interval is still running keep their timer.
+      if (this.hasPending() && !this.flushScheduled) this.requestFlush(0);
     };
     pending.then(settled, settled);
     this.schedule(settled, this.ackTimeoutMs);
@@ -342,9 +345,9 @@ export class EventBatcher {
     );
   }
 
-  private requestFlush(): void {
+  private requestFlush(delayMs = this.intervalMs): void {
     if (this.flushScheduled || !this.listener) return;
     this.flushScheduled = true;
-    this.schedule(() => this.flush(), this.intervalMs);
+    this.schedule(() => this.flush(), delayMs);
   }
 }
