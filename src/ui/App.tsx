@@ -6,16 +6,9 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { ConsolePanel } from "./ConsolePanel";
 import { formatCount } from "./format";
-import { DisassemblyPanel } from "./debugger/DisassemblyPanel";
-import { MemoryPanel } from "./debugger/MemoryPanel";
-import { RegistersPanel } from "./debugger/RegistersPanel";
 import { useWorkbench, useWorkbenchState } from "./hooks";
 import { StopExplanation } from "./StopExplanation";
-import { AddressSpaceMap } from "./kernel/AddressSpacePanel";
-import { ExitTimeline } from "./kernel/ExitTimeline";
-import { HandleTable } from "./kernel/HandlesPanel";
-import { SyscallForms } from "./kernel/SyscallForms";
-import { SyscallLog } from "./kernel/SyscallLog";
+import { deferredPanel } from "./layout/Deferred";
 import { Workspace } from "./layout/Workspace";
 import { actionForKey } from "./shortcuts";
 import { applyTheme } from "./theme";
@@ -23,6 +16,15 @@ import { Toolbar } from "./Toolbar";
 
 // Monaco is large: it loads when the editor tab is first shown, from the app's own bundle.
 const EditorPanel = lazy(() => import("./editor/EditorPanel"));
+// The other panels wait for the guest's first output (layout/Deferred.tsx), in a chunk of their own.
+const DisassemblyPanel = deferredPanel("DisassemblyPanel");
+const MemoryPanel = deferredPanel("MemoryPanel");
+const RegistersPanel = deferredPanel("RegistersPanel");
+const AddressSpaceMap = deferredPanel("AddressSpaceMap");
+const ExitTimeline = deferredPanel("ExitTimeline");
+const HandleTable = deferredPanel("HandleTable");
+const SyscallForms = deferredPanel("SyscallForms");
+const SyscallLog = deferredPanel("SyscallLog");
 
 function WorkerDead() {
   const workbench = useWorkbench();

@@ -7,8 +7,13 @@
  * The panels are released when the console has shown its first byte (or the machine stopped without
  * printing, or the worker died), one frame after that byte is painted; and in any case
  * RELEASE_AFTER_MS after the page started rendering, so a silent guest never hides the debugger.
+ *
+ * Their code waits too: it is a chunk of its own (../panels.tsx), imported at the release, so the
+ * first render neither downloads, parses nor evaluates it. `deferredPanel` makes the App's
+ * components for them.
  */
-import { useSyncExternalStore, type ReactNode } from "react";
+import { Suspense, use, useSyncExternalStore, type ComponentType, type ReactNode } from "react";
+import type * as Panels from "../panels";
 import type { WorkbenchSnapshot, WorkbenchStore } from "../store";
 
 /** The longest the panels wait for the first console byte. */
@@ -20,7 +25,34 @@ const listeners = new Set<() => void>();
 function release(): void {
   if (released) return;
   released = true;
+  void loadDeferredPanels().catch(() => {});
   for (const listener of listeners) listener();
+}
+
+let panels: Promise<typeof Panels> | null = null;
+let loadedPanels: typeof Panels | null = null;
+
+/** The deferred panels' chunk (imported once; the release starts it). */
+export function loadDeferredPanels(): Promise<typeof Panels> {
+  panels ??= import("../panels").then((m) => (loadedPanels = m));
+  return panels;
+}
+
+type PanelName = { [K in keyof typeof Panels]: (typeof Panels)[K] extends ComponentType<object> ? K : never }[keyof typeof Panels];
+
+/**
+ * A component that renders the deferred chunk's panel `name`: it suspends (inside Deferred's
+ * Suspense) until the chunk is loaded, and renders at once ever after (React.lazy would suspend once
+ * more for each panel, the first time each tab is shown).
+ */
+export function deferredPanel(name: PanelName): ComponentType {
+  function DeferredPanel() {
+    const m = loadedPanels ?? use(loadDeferredPanels());
+    const Panel: ComponentType = m[name];
+    return <Panel />;
+  }
+  DeferredPanel.displayName = `Deferred(${name})`;
+  return DeferredPanel;
 }
 
 /** True once the page has something to show of the guest (or gave up waiting). */
@@ -72,6 +104,7 @@ function useReleased(): boolean {
 /** Renders `children` once the first output is shown; until then an empty, busy panel. */
 export function Deferred({ children, label }: { children: ReactNode; label: string }) {
   const ready = useReleased();
-  if (ready) return <>{children}</>;
-  return <section className="panel deferred-panel" aria-label={label} aria-busy="true" />;
+  const waiting = <section className="panel deferred-panel" aria-label={label} aria-busy="true" />;
+  if (ready) return <Suspense fallback={waiting}>{children}</Suspense>;
+  return waiting;
 }
