@@ -92,6 +92,46 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
+ * The chunks the page's first render needs, preloaded from index.html. main.tsx imports them
+ * dynamically (React and the console after the worker has started; xterm.js beside them), so the
+ * browser would otherwise learn of them only once the entry module has run, a round trip later.
+ * A <link rel="modulepreload"> fetches and compiles a module without running it; when main.tsx
+ * imports it, it is there. (Vite preloads only the entry's static imports by itself.)
+ */
+const FIRST_RENDER_MODULES = [/\/src\/ui\/render\.tsx$/, /\/node_modules\/@xterm\/(xterm|addon-fit|addon-web-links)\//];
+
+function preloadFirstRender(): Plugin {
+  let base = "/";
+  return {
+    name: "hvplay:preload-first-render",
+    configResolved(config) {
+      base = config.base;
+    },
+    transformIndexHtml: {
+      order: "post",
+      handler(_html, context) {
+        const bundle = context.bundle;
+        if (!bundle) return; // `vite` dev: modules are served one by one
+        const files = new Set<string>();
+        const add = (fileName: string): void => {
+          const chunk = bundle[fileName];
+          if (!chunk || chunk.type !== "chunk" || chunk.isEntry || files.has(fileName)) return;
+          files.add(fileName);
+          for (const imported of chunk.imports) add(imported);
+        };
+        for (const chunk of Object.values(bundle)) {
+          if (chunk.type !== "chunk" || !chunk.isDynamicEntry) continue;
+          const id = chunk.facadeModuleId ?? "";
+          if (FIRST_RENDER_MODULES.some((re) => re.test(id))) add(chunk.fileName);
+        }
+        if (![...files].some((f) => /render-/.test(f))) throw new Error("preload-first-render: no chunk for src/ui/render.tsx");
+        return [...files].map((f) => ({ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `${base}${f}` }, injectTo: "head" as const }));
+      },
+    },
+  };
+}
+
+/**
  * The bundled Linux guest (issue 8): `npm run guests:linux` builds a kernel from Debian's linux-source
  * and a busybox initramfs into guests/linux/ (git-ignored). They are
  * served from there, at <base>guests/linux/<file>, by `vite` dev and `vite preview`
@@ -165,6 +205,7 @@ export default defineConfig({
   plugins: [
     react(),
     contentSecurityPolicy(),
+    preloadFirstRender(),
     linuxGuestFiles(),
     /**
      * Offline + installable, and isolation on header-less hosts, with ONE service worker of our own
