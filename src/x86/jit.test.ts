@@ -172,6 +172,15 @@ describe("compiled blocks match the interpreter", () => {
     expect(fast).toEqual(slow);
   });
 
+  it("sees a misaligned dword store over its own instruction's immediate", () => {
+    // The ADD's imm32 starts at an offset ≡ 2 (mod 4): each pass stores ECX over all four bytes.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 8\nxor eax, eax\nalign 4\nnop\n.l:\nnext: add eax, 0x01010101\nmov [next + 1], ecx\ndec ecx\njnz .l\nhlt\n`;
+    const slow = runWith(false, src);
+    const fast = runWith(true, src);
+    expect(slow.regs[0]).toBe(BigInt(0x01010101 + 35));
+    expect(fast).toEqual(slow);
+  });
+
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
     compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;

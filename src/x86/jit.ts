@@ -403,7 +403,7 @@ class Emitter {
    */
   read(size: number): string {
     if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (rTag[ti] === lin - to + u) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
-    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) { tp = rOff[ti] + to; tw = rWords[ti]; tj = tp >> 2; if ((to & 3) === 0) v = tw[tj]; else { ts = (to & 3) << 3; v = (tw[tj] >>> ts) | (tw[tj + 1] << (32 - ts)); } } else { sl = 1; v = c.read32(lin); }`;
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
   }
 
   /**
@@ -416,9 +416,8 @@ class Emitter {
     }
     // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if ((to & 3) === 0 && wTag[ti] === lin - to + u && (tc === undefined || tc.covered32[to >> 2] === 0)) wWords[ti][(wOff[ti] + to) >> 2] = tx; ` +
-      `else if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || (tc.covered[to] | tc.covered[to + 1] | tc.covered[to + 2] | tc.covered[to + 3]) === 0)) ` +
-      `{ tw = wWords[ti]; tj = (wOff[ti] + to) >> 2; ts = (to & 3) << 3; tw[tj] = (tw[tj] & ~(-1 << ts)) | (tx << ts); tw[tj + 1] = (tw[tj + 1] & (-1 << ts)) | (tx >>> (32 - ts)); } else { sl = 1; c.write32(lin, tx); }`;
+      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
+      `else { sl = 1; c.write32(lin, tx); }`;
   }
 
   /**
@@ -903,7 +902,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
     `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, sl = 0;`,
-    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode;`,
+    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),

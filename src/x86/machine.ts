@@ -91,6 +91,7 @@ for (let i = 0; i < 256; i++) {
 
 const EMPTY_PAGE = new Uint8Array(4096);
 const EMPTY_PAGE32 = new Int32Array(EMPTY_PAGE.buffer);
+const EMPTY_VIEW = new DataView(EMPTY_PAGE.buffer);
 /**
  * Guest RAM as 32-bit words, for the block compiler's aligned dword loads and stores: one typed
  * load instead of four byte loads. Only where the host is little-endian (as x86 is) and the
@@ -99,6 +100,18 @@ const EMPTY_PAGE32 = new Int32Array(EMPTY_PAGE.buffer);
  */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const words = new WeakMap<Uint8Array, Int32Array>();
+const views = new WeakMap<Uint8Array, DataView>();
+
+/** A DataView over `buf` (cached per buffer): the block compiler's dword accesses, aligned or not. */
+function viewOf(buf: Uint8Array): DataView {
+  let v = views.get(buf);
+  if (v === undefined) {
+    v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    views.set(buf, v);
+  }
+  return v;
+}
+
 function wordsOf(buf: Uint8Array): Int32Array | undefined {
   let w = words.get(buf);
   if (w === undefined && LITTLE_ENDIAN && buf.byteOffset % 4 === 0) {
@@ -130,6 +143,8 @@ interface CodePageCache {
   covered: Uint8Array;
   /** `covered` as 1024 words: an aligned dword store checks one (the block compiler's stores). */
   covered32: Int32Array;
+  /** `covered` as a DataView: four bytes at any offset in one load. */
+  coveredView: DataView;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
 /**
@@ -326,6 +341,9 @@ export class Machine {
   private readonly wBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly wOff = new Int32Array(TLB_SIZE);
   private readonly wWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE).fill(EMPTY_PAGE32);
+  /** rBuf and wBuf as DataViews (viewOf): byte offset rOff + offset, for the block compiler. */
+  private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
+  private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
   /** The decoded-instruction cache of a write entry's page, when it has one (see noteCodeWrite). */
   private readonly wCode = new Array<CodePageCache | undefined>(TLB_SIZE).fill(undefined);
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
@@ -1060,6 +1078,7 @@ export class Machine {
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
       this.wWords[i] = w ?? EMPTY_PAGE32;
+      this.wView[i] = viewOf(buf);
       this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]);
       this.wGlobal[i] = global;
     } else {
@@ -1067,6 +1086,7 @@ export class Machine {
       this.rBuf[i] = buf;
       this.rOff[i] = this.mem.pageOffset(ppn);
       this.rWords[i] = w ?? EMPTY_PAGE32;
+      this.rView[i] = viewOf(buf);
       this.rGlobal[i] = global;
     }
     return true;
@@ -1168,7 +1188,7 @@ export class Machine {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
       if (this.codeCachePages >= CODE_CACHE_PAGES || this.codeCacheInstructions >= CODE_CACHE_INSTRUCTIONS) this.dropCodeCaches();
       const covered = new Uint8Array(4096);
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, covered32: new Int32Array(covered.buffer) };
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, covered32: new Int32Array(covered.buffer), coveredView: new DataView(covered.buffer) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
