@@ -6,10 +6,11 @@
  * eager (`npm run test:jit`); this file holds the cases written for it.
  */
 import { describe, expect, it } from "vitest";
-import { Runner } from "./testing/runner";
+import { GDT_BASE, Runner, SEL_DATA32 } from "./testing/runner";
 import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
+import { outcome } from "./testing/outcome";
 import { blockSource, compileBlock, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
@@ -178,6 +179,28 @@ describe("compiled blocks match the interpreter", () => {
     const slow = runWith(false, src);
     const fast = runWith(true, src);
     expect(slow.regs[0]).toBe(BigInt(0x01010101 + 35));
+    expect(fast).toEqual(slow);
+  });
+
+  it("sees a segment register loaded in the middle of a block: flat, then based, then flat again", () => {
+    // DS alternates between the flat data segment and one based at 0x100 (4 GiB limit); the block
+    // after the MOV to DS (a jump target, so it runs compiled) must use the DS of the moment: its
+    // flat-segment shortcut is worked out at each entry, never kept from an earlier one.
+    const based = 0x58;
+    const src = `bits 32\norg ${CODE}\nmov ecx, 7\nmov ebx, ${based}\nmov edx, ${SEL_DATA32}\n.l:\nadd [${DATA + 0x200}], ecx\nmov ds, bx\njmp .b\n.b:\nadd [${DATA + 0x210}], ecx\nxchg ebx, edx\ndec ecx\njnz .l\nhlt\n`;
+    const withBasedSegment = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      // GDT entry 0x58: data, read/write, base 0x100, limit 4 GiB (G = 1).
+      const dv = new DataView(r.ram.buffer);
+      dv.setUint32(GDT_BASE + based, 0x0100ffff, true);
+      dv.setUint32(GDT_BASE + based + 4, 0x00cf9300, true);
+      r.cpu.gdtrLimit = based + 7;
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = withBasedSegment(false);
+    const fast = withBasedSegment(true);
+    expect(slow.exit).toBe(EXIT_HLT);
     expect(fast).toEqual(slow);
   });
 

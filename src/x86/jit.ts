@@ -275,6 +275,8 @@ const F = INLINE_FORMS;
 /** Placeholders replaced once the whole block is known: store / reload the registers held in locals. */
 const WRITE_BACK = "@WB@";
 const RELOAD = "@RL@";
+/** Where the flat-segment locals are (re)computed: the block's start and after each called executor. */
+const SEGMENTS = "@SG@";
 
 /**
  * Builds a block function's source. General registers the inline code touches live in locals
@@ -290,6 +292,8 @@ class Emitter {
   count = 0;
   /** Whether the pending flags are already in the machine. */
   stored = true;
+  /** Segments the block's written-out accesses go through (bit s), outside 64-bit mode. */
+  segsUsed = 0;
   /** Registers held in locals (bit r), and those the block writes. */
   used = 0;
   written = 0;
@@ -394,7 +398,9 @@ class Emitter {
    * 64-bit mode), calling it — to raise the fault — only when they fail.
    */
   linear(seg: number, ea: string, size: number, write: boolean): void {
-    this.line(`ea = ${ea}; lin = ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : (sl = 1, c.linear(${seg}, ea, ${size}, ${write}));`);
+    this.segsUsed |= 1 << seg;
+    const flat = `${write ? "sW" : "sR"}${seg} !== 0 && ea <= ${0xffffffff - (size - 1)} ? ea : `;
+    this.line(`ea = ${ea}; lin = ${flat}ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : (sl = 1, c.linear(${seg}, ea, ${size}, ${write}));`);
   }
 
   /**
@@ -487,6 +493,8 @@ class Emitter {
   /** After it: it may have written any register, and the flags. */
   afterCall(): void {
     this.line(RELOAD);
+    // The executor may have loaded a segment register.
+    this.line(SEGMENTS);
     this.zeroed = 0;
     this.clobber();
   }
@@ -887,8 +895,15 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   for (let r = 0; r < 16; r++) if ((em.used & (1 << r)) !== 0) regs.push(r);
   const writeBack = regs.filter((r) => (em.written & (1 << r)) !== 0).map((r) => `r32[${r << 1}] = g${r};`).join(" ");
   const reload = regs.map((r) => `g${r} = r32[${r << 1}];`).join(" ");
+  // sR<s>/sW<s>: segment s is flat (base 0, offsets 0 to 4 GiB - 1) and readable/writable, so
+  // linear() needs only the 4 GiB end check. The segment registers change only in executors
+  // the block calls, after which they are computed again.
+  const segs: number[] = [];
+  for (let s = 0; s < 8; s++) if ((em.segsUsed & (1 << s)) !== 0) segs.push(s);
+  const isFlat = (s: number) => `segBase[${s}] === 0 && segLo[${s}] === 0 && segHi[${s}] === 4294967295`;
+  const flatSegments = segs.map((s) => `sR${s} = ${isFlat(s)} && segRead[${s}] !== 0 ? 1 : 0; sW${s} = ${isFlat(s)} && segWrite[${s}] !== 0 ? 1 : 0;`).join(" ");
   const body = em.out.map((l) =>
-    l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload)
+    l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(SEGMENTS).join(flatSegments)
       .replace(/@E(\d+)@/g, (_m, i: string) => {
         const e = edgeFlags[Number(i)];
         return em.liveLabels.has(e.label) ? e.code : "";
@@ -904,6 +919,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, sl = 0;`,
     `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
+    ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,
