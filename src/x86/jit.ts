@@ -427,6 +427,26 @@ class Emitter {
   }
 
   /**
+   * The read half of a dword read-modify-write at `lin`, with its write check (Machine.probeWrite):
+   * `v` = the dword. When one write-TLB hit covers it (a writable RAM page with no cached
+   * instruction in those bytes) the read goes through that entry too, and `tf` = 1 tells
+   * writeAfterRmwRead to store there at once: one tag check for the three. A writable page is
+   * readable (x86 paging; Zircon maps no write-only guest memory), and a watched page has no TLB
+   * entry, so nothing the separate checks would see is lost. Otherwise the probe and the read as
+   * `address(…, rmw)` and `read` write them, and `tf` = 0.
+   */
+  rmwRead32(): string {
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
+      `else { tf = 0; if (to > 4092 || wTag[ti] !== lin - to + u) { sl = 1; c.probeWrite(lin, 4); } if (${NO_FAULT}) { ${this.read(4)} } }`;
+  }
+
+  /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
+  writeAfterRmwRead(value: string): string {
+    return `if (tf === 1) wView[ti].setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
+  }
+
+  /**
    * `lin` = the linear address of `d`'s memory operand for an access of `size` bytes (the
    * segment checks of Machine.linear; a fault sets c.fault), and for a read-modify-write the
    * write check of the whole operand first, as operands.ts rmwLinear does. False when the address
@@ -699,18 +719,19 @@ class Emitter {
       const aop = inc ? -1 : fn === F.aluEvGvMem32 ? regOp : sub;
       if (aop === 2 || aop === 3) return false;
       const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
-      if (!this.address(d, 4, aop !== 7, aop !== 7)) return false;
-      this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
+      const rmw = aop !== 7;
+      if (!this.address(d, 4, rmw, false)) return false;
+      this.line(`if (${NO_FAULT}) { ${rmw ? this.rmwRead32() : this.read(4)} }`);
       this.line(ok);
       if (inc) {
         const cf = carrySource(this.pending, this.count);
         if (this.pending === null) this.reads();
         this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0;`);
-        this.line(this.write(4, "fr"));
+        this.line(this.writeAfterRmwRead("fr"));
         this.produce(sub === 1 ? "dec" : "inc");
       } else {
         this.alu(aop, "v", src);
-        if (aop !== 7) this.line(this.write(4, "fr"));
+        if (rmw) this.line(this.writeAfterRmwRead("fr"));
       }
       this.line("}");
       return true;
@@ -916,7 +937,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `return function block_${BigInt.asUintN(64, BigInt(rips[0])).toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, sl = 0;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, tf = 0, sl = 0;`,
     `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
