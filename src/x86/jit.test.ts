@@ -209,6 +209,27 @@ describe("compiled blocks match the interpreter", () => {
     expect(fast).toEqual(slow);
   });
 
+  it("reads through a new translation after INVLPG: a compiled block's TLB hits see the flush", () => {
+    // 32-bit paging, identity over 4 MiB; each pass reads linear 0x100000 in a compiled block, then
+    // maps that page to the next physical page and flushes it with INVLPG.
+    const [pd, pt, a, b] = [0x30000, 0x31000, 0x11111111, 0x22222222];
+    const src = `bits 32\norg ${CODE}\nmov ecx, 3\nxor esi, esi\nmov edi, ${pt + 0x100 * 4}\n.l:\nmov ebx, [0x100000]\nadd esi, ebx\nadd dword [edi], 0x1000\ninvlpg [0x100000]\ndec ecx\njnz .l\nhlt\n`;
+    const paged = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      for (let i = 0; i < 1024; i++) r.w32(pt + i * 4, (i << 12) | 0x3);
+      r.w32(pd, pt | 0x3);
+      r.w32(0x100000, a).w32(0x101000, b).w32(0x102000, a + b);
+      r.cpu.cr3 = BigInt(pd);
+      r.cpu.cr0 = (r.cpu.cr0 | 0x80000000) | 0;
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = paged(false);
+    const fast = paged(true);
+    expect(slow.regs[6]).toBe(BigInt(a + b + (a + b)));
+    expect(fast).toEqual(slow);
+  });
+
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
     compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;

@@ -404,12 +404,21 @@ class Emitter {
   }
 
   /**
+   * Whether the read (`r`) or write (`w`) TLB entry `index` (source) holds `lin`'s page for this
+   * privilege (`to` = lin & 0xfff). Outside 64-bit mode `lin` is below 2^32 and the int32 tags
+   * compare (Machine.rTag32/wTag32: integer operations only); in it, the exact ones.
+   */
+  hit(kind: "r" | "w", index: string): string {
+    return this.mode === MODE_64 ? `${kind}Tag[${index}] === lin - to + u` : `${kind}Tag32[${index}] === ((lin & -4096) | u)`;
+  }
+
+  /**
    * `v` = the `size`-byte value at `lin` (1 or 4): Machine.read8/read32 with the software TLB hit
    * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
    */
   read(size: number): string {
-    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (rTag[ti] === lin - to + u) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
-    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && rTag[ti] === lin - to + u) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
+    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (${this.hit("r", "ti")}) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
   }
 
   /**
@@ -418,11 +427,11 @@ class Emitter {
    */
   write(size: number, value: string): string {
     if (size === 1) {
-      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (wTag[ti] === lin - to + u && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { sl = 1; c.write8(lin, tx); }`;
+      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { sl = 1; c.write8(lin, tx); }`;
     }
     // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
+      `if (to <= 0xffc && ${this.hit("w", "ti")} && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
       `else { sl = 1; c.write32(lin, tx); }`;
   }
 
@@ -437,8 +446,8 @@ class Emitter {
    */
   rmwRead32(): string {
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (to <= 0xffc && wTag[ti] === lin - to + u && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
-      `else { tf = 0; if (to > 4092 || wTag[ti] !== lin - to + u) { sl = 1; c.probeWrite(lin, 4); } if (${NO_FAULT}) { ${this.read(4)} } }`;
+      `if (to <= 0xffc && ${this.hit("w", "ti")} && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
+      `else { tf = 0; if (to > 4092 || !(${this.hit("w", "ti")})) { sl = 1; c.probeWrite(lin, 4); } if (${NO_FAULT}) { ${this.read(4)} } }`;
   }
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
@@ -461,7 +470,7 @@ class Emitter {
       this.linear(seg, ea, size, write);
     }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; if (to > ${4096 - size} || wTag[(lin >>> 12) & ${TLB_MASK}] !== lin - to + u) { sl = 1; c.probeWrite(lin, ${size}); } }`);
+    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; if (to > ${4096 - size} || !(${this.hit("w", `(lin >>> 12) & ${TLB_MASK}`)})) { sl = 1; c.probeWrite(lin, ${size}); } }`);
     return true;
   }
 
@@ -938,7 +947,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
     `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tw = c.r32, tj = 0, ts = 0, tc = undefined, tf = 0, sl = 0;`,
-    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
+    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rTag32 = c.rTag32, wTag32 = c.wTag32, rBuf = c.rBuf, rOff = c.rOff, rWords = c.rWords, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wWords = c.wWords, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),

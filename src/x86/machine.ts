@@ -92,6 +92,13 @@ for (let i = 0; i < 256; i++) {
 const EMPTY_PAGE = new Uint8Array(4096);
 const EMPTY_PAGE32 = new Int32Array(EMPTY_PAGE.buffer);
 const EMPTY_VIEW = new DataView(EMPTY_PAGE.buffer);
+/** No key is ≡ 3 (mod 4096): a page address plus the user bit (0, 1) or the SMAP mark (2). */
+const NO_TAG32 = 3;
+
+/** A TLB key as rTag32/wTag32 hold it. */
+function tag32(key: number): number {
+  return key >= 0 && key < 4294967296 ? key | 0 : NO_TAG32;
+}
 /**
  * Guest RAM as 32-bit words, for the block compiler's aligned dword loads and stores: one typed
  * load instead of four byte loads. Only where the host is little-endian (as x86 is) and the
@@ -333,6 +340,12 @@ export class Machine {
 
   // ---- Software TLB: one direct-mapped array per access kind, keyed by (page-aligned linear + userBit).
   private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  /**
+   * rTag and wTag as int32 bit patterns where the key is below 2^32 (else NO_TAG32), for the block
+   * compiler outside 64-bit mode: `(lin & -4096) | u` against them is integer arithmetic only.
+   */
+  private readonly rTag32 = new Int32Array(TLB_SIZE).fill(NO_TAG32);
+  private readonly wTag32 = new Int32Array(TLB_SIZE).fill(NO_TAG32);
   private readonly rBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly rOff = new Int32Array(TLB_SIZE);
   /** rBuf as words (wordsOf): index (rOff + offset) >> 2 for an aligned dword. */
@@ -728,6 +741,8 @@ export class Machine {
   dropTranslations(): void {
     this.rTag.fill(NaN);
     this.wTag.fill(NaN);
+    this.rTag32.fill(NO_TAG32);
+    this.wTag32.fill(NO_TAG32);
     this.iTag.fill(NaN);
     this.codeKey = NaN;
     this.tlbHasGlobal = false;
@@ -751,8 +766,14 @@ export class Machine {
       return true;
     }
     for (let i = 0; i < TLB_SIZE; i++) {
-      if (this.rGlobal[i] === 0) this.rTag[i] = NaN;
-      if (this.wGlobal[i] === 0) this.wTag[i] = NaN;
+      if (this.rGlobal[i] === 0) {
+        this.rTag[i] = NaN;
+        this.rTag32[i] = NO_TAG32;
+      }
+      if (this.wGlobal[i] === 0) {
+        this.wTag[i] = NaN;
+        this.wTag32[i] = NO_TAG32;
+      }
     }
     this.iTag.fill(NaN); // global code pages too: the instruction TLB may always drop more
     this.codeKey = NaN;
@@ -796,6 +817,8 @@ export class Machine {
     const i = (lin >>> 12) & TLB_MASK;
     this.rTag[i] = NaN;
     this.wTag[i] = NaN;
+    this.rTag32[i] = NO_TAG32;
+    this.wTag32[i] = NO_TAG32;
     this.iTag[(lin >>> 12) & ITLB_MASK] = NaN;
     this.codeKey = NaN;
   }
@@ -806,9 +829,15 @@ export class Machine {
     for (let p = base; p < end; p += 4096) {
       const i = (p >>> 12) & TLB_MASK;
       const r = this.rTag[i];
-      if (r >= base && r < end) this.rTag[i] = NaN;
+      if (r >= base && r < end) {
+        this.rTag[i] = NaN;
+        this.rTag32[i] = NO_TAG32;
+      }
       const w = this.wTag[i];
-      if (w >= base && w < end) this.wTag[i] = NaN;
+      if (w >= base && w < end) {
+        this.wTag[i] = NaN;
+        this.wTag32[i] = NO_TAG32;
+      }
     }
     for (let i = 0; i < ITLB_SIZE; i++) {
       const t = this.iTag[i];
@@ -1075,6 +1104,7 @@ export class Machine {
     if (this.walkShift > 12) this.noteLarge(lin, this.walkShift);
     if (write) {
       this.wTag[i] = key;
+      this.wTag32[i] = tag32(key);
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
       this.wWords[i] = w ?? EMPTY_PAGE32;
@@ -1083,6 +1113,7 @@ export class Machine {
       this.wGlobal[i] = global;
     } else {
       this.rTag[i] = key;
+      this.rTag32[i] = tag32(key);
       this.rBuf[i] = buf;
       this.rOff[i] = this.mem.pageOffset(ppn);
       this.rWords[i] = w ?? EMPTY_PAGE32;
