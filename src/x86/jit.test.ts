@@ -11,7 +11,7 @@ import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
 import { outcome } from "./testing/outcome";
-import { blockSource, compileBlock, jit } from "./jit";
+import { blockSource, compileBlock, imulFitRange, jit } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
@@ -239,6 +239,26 @@ describe("compiled blocks match the interpreter", () => {
     // One block for the loop (and none recompiled although every pass writes its page).
     expect(jit.compiled - before).toBeLessThanOrEqual(2);
     expect(r.r32(0)).toBe(500500);
+  });
+});
+
+describe("imulFitRange", () => {
+  it("bounds exactly the int32 values whose product by the constant fits in 32 signed bits", () => {
+    const fits = (a: number, b: number) => {
+      const p = BigInt(a) * BigInt(b);
+      return p >= -2147483648n && p <= 2147483647n;
+    };
+    const rnd = rng(7);
+    const int32 = () => (Math.floor(rnd() * 0x100000000) | 0) >> Math.floor(rnd() * 32);
+    const factors = [0, 1, -1, 2, -2, 3, -3, 7, -128, 127, 1664525, 46341, -46341, 65536, 0x40000000, 0x7fffffff, -0x80000000];
+    for (let i = 0; i < 200; i++) factors.push(int32());
+    for (const b of factors) {
+      const [lo, hi] = imulFitRange(b);
+      for (const a of [lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, 0, 1, -1, 0x7fffffff, -0x80000000, int32(), int32()]) {
+        if (a < -0x80000000 || a > 0x7fffffff) continue;
+        expect(a >= lo && a <= hi, `${a} * ${b}`).toBe(fits(a, b));
+      }
+    }
   });
 });
 

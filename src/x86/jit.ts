@@ -671,8 +671,14 @@ class Emitter {
         this.line(ok);
         a = "v";
       }
-      const b = d.op === 0x1af ? this.get(d.reg) : String(d.imm | 0);
-      this.line(`fa = ${a}; fb = ${b}; fr = Math.imul(fa, fb); v = fa * fb; fc = v < -2147483648 || v > 2147483647 ? 1 : 0;`);
+      if (d.op === 0x1af) {
+        this.line(`fa = ${a}; fb = ${this.get(d.reg)}; fr = Math.imul(fa, fb); v = fa * fb; fc = v < -2147483648 || v > 2147483647 ? 1 : 0;`);
+      } else {
+        // A constant factor: the product fits exactly when `fa` lies within bounds known now
+        // (integer compares instead of a double product and two double compares).
+        const [lo, hi] = imulFitRange(d.imm | 0);
+        this.line(`fa = ${a}; fb = ${d.imm | 0}; fr = Math.imul(fa, fb); fc = fa < ${lo} || fa > ${hi} ? 1 : 0;`);
+      }
       this.set(d.reg, "fr");
       this.produce("mul");
       if (d.mod !== 3) {
@@ -794,6 +800,26 @@ class Emitter {
  * path never loads c.fault.
  */
 const NO_FAULT = "sl === 0 || c.fault === 0";
+
+/**
+ * The int32 values `a` for which a * `b` (a 32-bit signed IMUL by the constant `b`) fits in 32
+ * signed bits, as [lo, hi]: then CF = OF = 0 exactly when lo <= a <= hi. Exact (BigInt) bounds.
+ */
+export function imulFitRange(b: number): [number, number] {
+  if (b === 0) return [-2147483648, 2147483647];
+  const min = -2147483648n;
+  const max = 2147483647n;
+  const B = BigInt(b);
+  // floor and ceil of a quotient of BigInts (BigInt division truncates toward zero).
+  const floorDiv = (x: bigint, y: bigint): bigint => {
+    const q = x / y;
+    return q * y !== x && (x < 0n) !== (y < 0n) ? q - 1n : q;
+  };
+  const ceilDiv = (x: bigint, y: bigint): bigint => -floorDiv(-x, y);
+  const [lo, hi] = B > 0n ? [ceilDiv(min, B), floorDiv(max, B)] : [ceilDiv(max, B), floorDiv(min, B)];
+  const clamp = (x: bigint): number => Number(x < min ? min : x > max ? max : x);
+  return [clamp(lo), clamp(hi)];
+}
 
 /** Canonical 64-bit addresses lie in [-CANON, CANON) (48-bit linear addresses). */
 const CANON = 2 ** 47;
