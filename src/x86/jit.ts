@@ -13,6 +13,12 @@
  * touches live in locals; flags stay in locals and are stored only before something can read them
  * (a fused Jcc tests the locals directly).
  *
+ * Memory accesses are written for the common case, the checks of the rare one kept behind it: a
+ * flat segment (the sR/sW locals, worked out at the block's entry and after each executor it calls)
+ * needs only the 4 GiB end check; outside 64-bit mode the software TLB is matched on its int32 tags
+ * (Machine.rTag32/wTag32); a dword goes through the page's DataView, aligned or not; a dword
+ * read-modify-write reads and writes through its one write-TLB hit.
+ *
  * Exactness (the interpreter's behaviour, instruction for instruction):
  * - the budget is taken a segment at a time (see blockSource) and a segment runs only when the
  *   budget covers it, so a run ends on the same instruction as under the interpreter; a block runs
