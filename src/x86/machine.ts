@@ -100,10 +100,10 @@ function tag32(key: number): number {
   return key >= 0 && key < 4294967296 ? key | 0 : NO_TAG32;
 }
 /**
- * Guest RAM as 32-bit words, for the block compiler's aligned dword loads and stores: one typed
- * load instead of four byte loads. Only where the host is little-endian (as x86 is) and the
+ * Guest RAM as 32-bit words, for Machine's own dword and qword reads and writes on a TLB hit: one
+ * typed load instead of four byte loads. Only where the host is little-endian (as x86 is) and the
  * buffer's start is word-aligned; elsewhere fill() leaves the entry uncached, so every access takes
- * the byte path through Machine's methods.
+ * the byte path through Machine's methods. (The block compiler goes through viewOf's DataViews.)
  */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const words = new WeakMap<Uint8Array, Int32Array>();
@@ -148,9 +148,7 @@ interface CodePageCache {
    * to bytes no instruction covers — the data of code and data sharing a page — skips the scan.
    */
   covered: Uint8Array;
-  /** `covered` as 1024 words: an aligned dword store checks one (the block compiler's stores). */
-  covered32: Int32Array;
-  /** `covered` as a DataView: four bytes at any offset in one load. */
+  /** `covered` as a DataView: the block compiler's dword stores check four bytes at any offset in one load. */
   coveredView: DataView;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
@@ -1098,7 +1096,7 @@ export class Machine {
       if (this.pageWatched(page)) key = NaN;
     }
     const w = wordsOf(buf);
-    if (w === undefined) key = NaN; // no word view: keep the block compiler's word paths off it
+    if (w === undefined) key = NaN; // no word view: keep the word paths (Machine's and the block compiler's) off it
     const global = this.walkGlobal ? 1 : 0;
     if (global) this.tlbHasGlobal = true;
     if (this.walkShift > 12) this.noteLarge(lin, this.walkShift);
@@ -1219,7 +1217,7 @@ export class Machine {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
       if (this.codeCachePages >= CODE_CACHE_PAGES || this.codeCacheInstructions >= CODE_CACHE_INSTRUCTIONS) this.dropCodeCaches();
       const covered = new Uint8Array(4096);
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, covered32: new Int32Array(covered.buffer), coveredView: new DataView(covered.buffer) };
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, coveredView: new DataView(covered.buffer) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
