@@ -188,13 +188,22 @@ describe("EventBatcher", () => {
     }
   };
 
-  it("keeps one batch in flight: the next waits until the listener's promise settles", async () => {
-    const t = make();
+  /** A listener that keeps each batch and answers when the test calls settle[i](). */
+  const listenUnsettled = (t: ReturnType<typeof make>): Array<() => void> => {
     const settle: Array<() => void> = [];
     t.batcher.setListener((b) => {
       t.batches.push(b);
       return new Promise<void>((resolve) => settle.push(resolve));
     });
+    return settle;
+  };
+
+  /** The scheduled flushes' delays (the answers' timeouts left out). */
+  const flushDelays = (t: ReturnType<typeof make>) => t.clock.queue.filter((q) => q.ms !== BATCH_ACK_TIMEOUT_MS).map((q) => q.ms);
+
+  it("keeps one batch in flight: the next waits until the listener's promise settles", async () => {
+    const t = make();
+    const settle = listenUnsettled(t);
     t.batcher.console(new Uint8Array([1]));
     runFlushes(t);
     expect(t.batches.length).toBe(1);
@@ -213,11 +222,7 @@ describe("EventBatcher", () => {
 
   it("sends what the in-flight batch held back as soon as it settles, without another interval", async () => {
     const t = make();
-    const settle: Array<() => void> = [];
-    t.batcher.setListener((b) => {
-      t.batches.push(b);
-      return new Promise<void>((resolve) => settle.push(resolve));
-    });
+    const settle = listenUnsettled(t);
     t.batcher.console(new Uint8Array([1]));
     runFlushes(t);
     // Held back: its interval has run out while the first batch was in flight.
@@ -225,14 +230,14 @@ describe("EventBatcher", () => {
     runFlushes(t);
     settle[0]();
     await Promise.resolve();
-    expect(t.clock.queue.filter((q) => q.ms !== BATCH_ACK_TIMEOUT_MS).map((q) => q.ms)).toEqual([0]);
+    expect(flushDelays(t)).toEqual([0]);
     runFlushes(t);
     expect(t.batches.map((b) => Array.from(b.console!))).toEqual([[1], [2]]);
     // Events whose interval is still running when a batch settles keep their interval.
     t.batcher.console(new Uint8Array([3]));
     settle[1]();
     await Promise.resolve();
-    expect(t.clock.queue.filter((q) => q.ms !== BATCH_ACK_TIMEOUT_MS).map((q) => q.ms)).toEqual([FLUSH_INTERVAL_MS]);
+    expect(flushDelays(t)).toEqual([FLUSH_INTERVAL_MS]);
   });
 
   it("sends the next batch anyway when the listener has not answered within BATCH_ACK_TIMEOUT_MS", () => {
