@@ -437,7 +437,7 @@ class Emitter {
     }
     // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (to <= 0xffc && ${this.hit("w", "ti")} && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
+      `if (${this.storableDword()}) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
       `else { sl = 1; c.write32(lin, tx); }`;
   }
 
@@ -452,8 +452,18 @@ class Emitter {
    */
   rmwRead32(): string {
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (to <= 0xffc && ${this.hit("w", "ti")} && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
-      `else { tf = 0; if (to > 4092 || !(${this.hit("w", "ti")})) { sl = 1; c.probeWrite(lin, 4); } if (${NO_FAULT}) { ${this.read(4)} } }`;
+      `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
+      `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } }`;
+  }
+
+  /** The dword at `lin` (`to`, `ti` and `tc` = wCode[ti] set) may be stored through the write TLB now. */
+  storableDword(): string {
+    return `to <= 0xffc && ${this.hit("w", "ti")} && (tc === undefined || tc.coveredView.getInt32(to, true) === 0)`;
+  }
+
+  /** Machine.probeWrite for `size` bytes at `lin` (`to` set), unless write-TLB entry `index` already covers them. */
+  probe(size: number, index: string): string {
+    return `if (to > ${4096 - size} || !(${this.hit("w", index)})) { sl = 1; c.probeWrite(lin, ${size}); }`;
   }
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
@@ -476,7 +486,7 @@ class Emitter {
       this.linear(seg, ea, size, write);
     }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; if (to > ${4096 - size} || !(${this.hit("w", `(lin >>> 12) & ${TLB_MASK}`)})) { sl = 1; c.probeWrite(lin, ${size}); } }`);
+    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
     return true;
   }
 
