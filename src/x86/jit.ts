@@ -157,10 +157,13 @@ function ripAfter(rip: number, len: number, mode: number): number {
 
 /**
  * Build the block starting at `first` (cached at page offset `offset`, RIP `rip`), taking the
- * following entries from `entries` (the code page's cache) while they are valid in `epoch`.
- * NO_BLOCK when fewer than two instructions qualify (nothing to gain) or the compiler is unavailable.
+ * following entries from `entries` (the code page's cache) while `valid(entry, offset)` says they
+ * hold the page's bytes in this run (cpu.ts revalidates an entry not yet used in the run: a block
+ * compiled at the first instruction after a VM exit would otherwise stop there, since every other
+ * entry is still unchecked). NO_BLOCK when fewer than two instructions qualify (nothing to gain)
+ * or the compiler is unavailable.
  */
-export function compileBlock(first: Decoded, offset: number, rip: number, entries: readonly (Decoded | undefined)[], epoch: number): JitBlock {
+export function compileBlock(first: Decoded, offset: number, rip: number, entries: readonly (Decoded | undefined)[], valid: (d: Decoded, offset: number) => boolean): JitBlock {
   const mode = first.mode;
   if (mode === MODE_64 && !jit.longMode) return NO_BLOCK;
   const list: Decoded[] = [];
@@ -170,7 +173,7 @@ export function compileBlock(first: Decoded, offset: number, rip: number, entrie
   let r = rip;
   let d: Decoded | undefined = first;
   let ends = false;
-  while (d !== undefined && d.mode === mode && d.epoch === epoch && list.length < jit.maxInstructions) {
+  while (d !== undefined && d.mode === mode && list.length < jit.maxInstructions && valid(d, o)) {
     const role = blockRole(d);
     if (role === 0) break;
     const next = ripAfter(r, d.len, mode);
