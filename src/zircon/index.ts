@@ -10,7 +10,7 @@ export { createKernel, Kernel, Process, USER_ASPACE_BASE, USER_ASPACE_SIZE } fro
 export type { KernelOptions, HandleListing } from "./kernel";
 export { Thread } from "./thread";
 export type { SyscallTrace } from "./thread";
-export type { ResumeResult } from "./objects/vcpu";
+export type { ResumeNowaitResult, ResumeResult } from "./objects/vcpu";
 export type { PortWaitResult } from "./objects/port";
 export type { Machine } from "./kernel-object";
 export type { Clock, ClockMode } from "./clock";

@@ -30,6 +30,12 @@ export interface KernelContext {
   haltedVcpus: number;
   /** VCPU objects alive. */
   liveVcpus: number;
+  /**
+   * Counts the kernel's wake-ups of waiting threads (a port waiter given a packet or its timeout, a
+   * VCPU woken from HLT): hvplay_vcpu_resume_nowait compares it before and after a run to learn
+   * whether another thread became runnable meanwhile.
+   */
+  wakeups: number;
   /** Internal errors and guest-visible oddities worth a line in the host log. */
   log(message: string): void;
   /** The kernel's CPRNG (zx_cprng_draw; cprng.ts). Optional so that unit tests may build objects on a bare context. */

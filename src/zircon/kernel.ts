@@ -128,6 +128,8 @@ export class Kernel implements KernelContext {
   haltedVcpus = 0;
   /** VCPU objects alive: with none, idle time may always jump (ports and timers on their own). */
   liveVcpus = 0;
+  /** Wake-ups of waiting threads so far (KernelContext.wakeups). */
+  wakeups = 0;
   /** Every kernel object not yet destroyed, for leak checks (KernelContext.liveObjects). */
   readonly liveObjects = new Set<KernelObject>();
   private nextKoid = 1024n;

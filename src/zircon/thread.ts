@@ -18,9 +18,9 @@
  */
 import type { KernelContext } from "./kernel-object";
 import type { HandleTable } from "./handle-table";
-import { emptyPacket, type VcpuObject, type ResumeResult } from "./objects/vcpu";
+import { emptyPacket, type VcpuObject, type ResumeNowaitResult, type ResumeResult } from "./objects/vcpu";
 import type { PortWaitResult } from "./objects/port";
-import { ZX_ERR_BAD_STATE, ZX_ERR_INTERNAL, ZX_ERR_INVALID_ARGS, ZX_OK } from "./status";
+import { ZX_ERR_BAD_STATE, ZX_ERR_INTERNAL, ZX_ERR_INVALID_ARGS, ZX_ERR_SHOULD_WAIT, ZX_OK } from "./status";
 import type { SyscallContext } from "./syscalls/context";
 import * as hv from "./syscalls/hypervisor";
 import * as vm from "./syscalls/vm";
@@ -270,6 +270,43 @@ export class Thread implements SyscallContext {
       return hv.zx_vcpu_resume(this, vcpu, Number(n));
     });
   }
+  /**
+   * zx_vcpu_resume without blocking: `{ status, packet, instructions_retired, last_exit_rip }` now
+   * (the last two as hvplay_vcpu_instructions_retired gives them), or ZX_ERR_SHOULD_WAIT when the
+   * call would wait (a full slice, HLT, a full BELL pool) or the run woke another thread; the VCPU's
+   * progress is kept and the next zx_vcpu_resume (or _limited) goes on from it. With
+   * `max_instructions`, ZX_ERR_TIMED_OUT as hvplay_vcpu_resume_limited gives it.
+   *
+   * The tracer sees it as the call it completes, zx_vcpu_resume (hvplay_vcpu_resume_limited with a
+   * count) with `{ status, packet }`; a SHOULD_WAIT answer is not traced, the blocking call that
+   * follows is. So the syscall log shows one zx_vcpu_resume per exit either way.
+   */
+  hvplay_vcpu_resume_nowait(vcpu: number, max_instructions?: number | bigint): ResumeNowaitResult {
+    let result: ResumeNowaitResult;
+    if (this.dead) result = nowaitFailure(ZX_ERR_BAD_STATE);
+    else {
+      try {
+        if (max_instructions === undefined) result = hv.hvplay_vcpu_resume_nowait(this, vcpu);
+        else {
+          const n = u64(max_instructions);
+          result = n === undefined ? nowaitFailure(ZX_ERR_INVALID_ARGS) : hv.hvplay_vcpu_resume_nowait(this, vcpu, Number(n));
+        }
+      } catch (e) {
+        result = { ...this.internalError<ResumeResult>("hvplay_vcpu_resume_nowait", e), instructions_retired: 0n, last_exit_rip: null };
+      }
+    }
+    const tracer = this.host.tracer;
+    if (tracer !== null && result.status !== ZX_ERR_SHOULD_WAIT) {
+      const limited = max_instructions !== undefined;
+      tracer({
+        thread: this.koid,
+        name: limited ? "hvplay_vcpu_resume_limited" : "zx_vcpu_resume",
+        args: limited ? [vcpu, max_instructions] : [vcpu],
+        result: { status: result.status, packet: result.packet },
+      });
+    }
+    return result;
+  }
   hvplay_vcpu_read_arch_state(vcpu: number): { status: number; state?: ext.hvplay_arch_state_t } {
     return this.sys<{ status: number; state?: ext.hvplay_arch_state_t }>("hvplay_vcpu_read_arch_state", [vcpu], (status) => ({ status }), () => ext.hvplay_vcpu_read_arch_state(this, vcpu));
   }
@@ -286,4 +323,8 @@ export class Thread implements SyscallContext {
   hvplay_guest_describe(guest: number): ext.hvplay_guest_description_t {
     return this.sys<ext.hvplay_guest_description_t>("hvplay_guest_describe", [guest], (status) => ({ status }), () => ext.hvplay_guest_describe(this, guest));
   }
+}
+
+function nowaitFailure(status: number): ResumeNowaitResult {
+  return { status, packet: emptyPacket(), instructions_retired: 0n, last_exit_rip: null };
 }

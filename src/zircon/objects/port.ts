@@ -194,6 +194,7 @@ export class PortObject extends KernelObject {
         waiter.timer = clock.schedule(deadline, () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
+          this.kernel.wakeups++;
           resolve({ status: ZX_ERR_TIMED_OUT, packet: empty() });
         });
       }
@@ -213,6 +214,7 @@ export class PortObject extends KernelObject {
     while (this.waiters.length > 0 && this.queue.length > 0) {
       const w = this.waiters.shift()!;
       if (w.timer) this.kernel.clock.cancel(w.timer);
+      this.kernel.wakeups++;
       w.resolve({ status: ZX_OK, packet: this.take() });
     }
   }

@@ -6,7 +6,8 @@
  * Threading model: a VCPU belongs to the thread that created it. JavaScript has one thread per
  * worker, so "blocking" in zx_vcpu_resume is a Promise; the CPU runs in slices and the loop yields to
  * the event loop (a MessageChannel macrotask) after each full slice, so other tasks can kick or
- * interrupt it as other threads would. An exit that arrives within the first slice costs no yield.
+ * interrupt it as other threads would. An exit that arrives within the first slice costs no yield,
+ * and through hvplay_vcpu_resume_nowait (resumeNowait) no promise either.
  */
 import { EVENT_EXTERNAL_INTERRUPT, EVENT_HARDWARE_EXCEPTION, EVENT_NMI, EVENT_SOFTWARE_EXCEPTION, EXIT_NONE, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_LDTR, SEG_SS, SEG_TR } from "../../x86";
 import type { VirtualCpu } from "../../x86";
@@ -24,6 +25,7 @@ import {
   ZX_ERR_TIMED_OUT,
   ZX_OK,
   ZX_ERR_STOP,
+  ZX_ERR_SHOULD_WAIT,
 } from "../status";
 import type { Trap } from "../trap-map";
 import { WAIT_BELL, WAIT_HLT, deliverBell, handleExit } from "../vmexit";
@@ -65,6 +67,16 @@ export interface ResumeResult {
   packet: zx_port_packet_t;
 }
 
+/**
+ * What hvplay_vcpu_resume_nowait hands back: zx_vcpu_resume's result with the two figures a VMM that
+ * logs every exit needs (hvplay_vcpu_instructions_retired's count and last_exit_rip), so the round
+ * trip takes one call.
+ */
+export interface ResumeNowaitResult extends ResumeResult {
+  instructions_retired: bigint;
+  last_exit_rip: bigint | null;
+}
+
 export function emptyPacket(): zx_port_packet_t {
   return { key: 0n, type: 0, status: 0 };
 }
@@ -80,7 +92,8 @@ export class VcpuObject extends KernelObject {
   running = false;
   /** RIP of the instruction behind the last resume's packet or host breakpoint (hvplay_vcpu_read_arch_state). */
   get lastExitRip(): bigint | null {
-    return this.lastExitRipNumber === null ? null : BigInt.asUintN(64, BigInt(this.lastExitRipNumber));
+    const n = this.lastExitRipNumber;
+    return n === null ? null : n >= 0 ? BigInt(n) : BigInt.asUintN(64, BigInt(n));
   }
   /** lastExitRip as the CPU keeps RIP (cpu.ripNumber()), or null. */
   private lastExitRipNumber: number | null = null;
@@ -108,6 +121,10 @@ export class VcpuObject extends KernelObject {
   pvclockGpa = -1;
   pvclockVersion = 0;
   private wake: (() => void) | null = null;
+  /** A result resumeNowait could not hand back (the run woke another thread): the next resume returns it. */
+  private held: ResumeResult | null = null;
+  /** The wait resumeNowait stopped before (WAIT_SLICE, WAIT_HLT, WAIT_BELL), 0 for none: the next resume starts with it. */
+  private deferredWait = 0;
 
   /** `cpu`: from kernel.machine.createCpu(guest.physmem), made by the caller so an allocation failure creates no object. */
   constructor(
@@ -225,8 +242,10 @@ export class VcpuObject extends KernelObject {
 
   private wakeUp(): void {
     const w = this.wake;
+    if (w === null) return;
     this.wake = null;
-    w?.();
+    this.kernel.wakeups++;
+    w();
   }
 
   /**
@@ -311,23 +330,74 @@ export class VcpuObject extends KernelObject {
    * then does the async part (waitAndRun) take over. The promise that comes back settles exactly as
    * an `async resume() { try { return await this.runLoop() } finally { ... } }` would: the finally
    * part one microtask after the loop's result, so the VMM's other tasks (a port packet queued during
-   * the run, such as a device timer's) get the same turns before the VMM sees the packet as they did
-   * when the loop was an async function, and a guest's timing stays exactly what it was.
+   * the run, such as a device timer's) get their turns before the VMM sees the packet.
+   *
+   * A result or a wait that resumeNowait left behind comes first: the held result is returned (its
+   * last_exit_rip kept), or the loop starts with the wait it stopped before.
    */
   resume(limit: number): Promise<ResumeResult> {
     if (this.running) return Promise.resolve(fail(ZX_ERR_BAD_STATE));
     this.running = true;
     this.kernel.runningVcpus++;
     this.remaining = limit;
-    this.lastExitRipNumber = null;
     let first: ResumeResult | number;
-    try {
-      first = this.runSlices();
-    } catch (e) {
-      return Promise.reject(e).then(undefined, this.endResumeThrow);
+    if (this.held !== null) {
+      first = this.held;
+      this.held = null;
+    } else if (this.deferredWait !== 0) {
+      first = this.deferredWait;
+      this.deferredWait = 0;
+      this.lastExitRipNumber = null;
+    } else {
+      this.lastExitRipNumber = null;
+      try {
+        first = this.runSlices();
+      } catch (e) {
+        return Promise.reject(e).then(undefined, this.endResumeThrow);
+      }
     }
     const loop = typeof first === "number" ? this.waitAndRun(first) : Promise.resolve(first);
     return loop.then(this.endResume, this.endResumeThrow);
+  }
+
+  /**
+   * hvplay_vcpu_resume_nowait: the loop of resume(), run synchronously, for the round trip a VMM
+   * makes at every exit without a promise's turns in between. Returns the result when the loop has
+   * one and nothing else became runnable during the run; otherwise ZX_ERR_SHOULD_WAIT, and what the
+   * loop had is kept for the next resume: the wait it stopped before (a full slice's yield to the
+   * event loop, HLT, a full BELL pool) or, when the run woke another thread (a port waiter got a
+   * packet: a device timer's, a BELL), the result itself, so that the woken thread runs before the
+   * caller sees it, as it would after zx_vcpu_resume. Called again before that resume, it answers
+   * ZX_ERR_SHOULD_WAIT at once.
+   */
+  resumeNowait(limit: number): ResumeNowaitResult {
+    if (this.running) return this.nowaitResult(ZX_ERR_BAD_STATE, emptyPacket());
+    if (this.held !== null || this.deferredWait !== 0) return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
+    this.running = true;
+    this.kernel.runningVcpus++;
+    this.remaining = limit;
+    this.lastExitRipNumber = null;
+    const wakeups = this.kernel.wakeups;
+    let result: ResumeResult | number;
+    try {
+      result = this.runSlices();
+    } finally {
+      this.finishResume();
+    }
+    if (typeof result === "number") {
+      this.deferredWait = result;
+      return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
+    }
+    if (this.kernel.wakeups !== wakeups) {
+      this.held = result;
+      return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
+    }
+    return this.nowaitResult(result.status, result.packet);
+  }
+
+  private nowaitResult(status: number, packet: zx_port_packet_t): ResumeNowaitResult {
+    // last_exit_rip belongs to a result handed back; a held one keeps it for the resume that returns it.
+    return { status, packet, instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: status === ZX_ERR_SHOULD_WAIT ? null : this.lastExitRip };
   }
 
   /** The `finally` of resume, as a promise reaction (allocated once, not per call). */

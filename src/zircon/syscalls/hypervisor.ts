@@ -20,7 +20,7 @@ import {
 import { GuestObject } from "../objects/guest";
 import type { PortObject } from "../objects/port";
 import type { ResourceObject } from "../objects/resource";
-import { emptyPacket, VcpuObject, type ResumeResult } from "../objects/vcpu";
+import { emptyPacket, VcpuObject, type ResumeNowaitResult, type ResumeResult } from "../objects/vcpu";
 import {
   ZX_DEFAULT_GUEST_RIGHTS,
   ZX_DEFAULT_VCPU_RIGHTS,
@@ -148,6 +148,17 @@ export function zx_vcpu_resume(t: SyscallContext, handle: unknown, limit = Infin
   const vcpu = ownVcpu(t, handle, ZX_RIGHT_EXECUTE);
   if (typeof vcpu === "number") return Promise.resolve({ status: vcpu, packet: emptyPacket() });
   return vcpu.resume(limit);
+}
+
+/**
+ * Playground extension (extensions.md): zx_vcpu_resume without blocking — the result at once, or
+ * ZX_ERR_SHOULD_WAIT with the VCPU's progress kept for the next zx_vcpu_resume. Rights and the
+ * owner rule are zx_vcpu_resume's.
+ */
+export function hvplay_vcpu_resume_nowait(t: SyscallContext, handle: unknown, limit = Infinity): ResumeNowaitResult {
+  const vcpu = ownVcpu(t, handle, ZX_RIGHT_EXECUTE);
+  if (typeof vcpu === "number") return { status: vcpu, packet: emptyPacket(), instructions_retired: 0n, last_exit_rip: null };
+  return vcpu.resumeNowait(limit);
 }
 
 export function zx_vcpu_kick(t: SyscallContext, handle: unknown): number {

@@ -1,0 +1,112 @@
+/**
+ * hvplay_vcpu_resume_nowait (extensions.md): zx_vcpu_resume's loop run synchronously. The result
+ * now when there is one; otherwise ZX_ERR_SHOULD_WAIT, with the VCPU's progress (a wait it stopped
+ * before, or a result held back for a woken thread) kept for the next zx_vcpu_resume.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  ZX_ERR_ACCESS_DENIED,
+  ZX_ERR_BAD_HANDLE,
+  ZX_ERR_BAD_STATE,
+  ZX_ERR_CANCELED,
+  ZX_ERR_INVALID_ARGS,
+  ZX_ERR_SHOULD_WAIT,
+  ZX_ERR_TIMED_OUT,
+  ZX_GUEST_TRAP_BELL,
+  ZX_GUEST_TRAP_IO,
+  ZX_OK,
+  ZX_PKT_TYPE_GUEST_BELL,
+  ZX_PKT_TYPE_GUEST_IO,
+  ZX_PKT_TYPE_GUEST_MEM,
+  ZX_RIGHT_READ,
+  ZX_TIME_INFINITE,
+} from "./index";
+import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest } from "./conformance/harness";
+
+describe("hvplay_vcpu_resume_nowait", () => {
+  it("returns the packet at once, with the instruction count and the exiting instruction's RIP", () => {
+    // mov al, 0x41 (2 bytes) at the entry, then the OUT.
+    const g = newGuest(guestCode(`mov al, 0x41\nout ${TRAP_PORT}, al\n${EXIT_STORE}`));
+    const t = g.thread;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    const io = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(io.status).toBe(ZX_OK);
+    expect(io.packet.type).toBe(ZX_PKT_TYPE_GUEST_IO);
+    expect(io.packet.key).toBe(BigInt(kTrapKey));
+    expect(io.packet.guest_io).toMatchObject({ port: TRAP_PORT, access_size: 1, input: false, u8: 0x41 });
+    expect(io.instructions_retired).toBe(2n);
+    expect(io.last_exit_rip).toBe(BigInt(GUEST_ENTRY + 2));
+    // The figures are hvplay_vcpu_instructions_retired's.
+    expect(t.hvplay_vcpu_instructions_retired(g.vcpu)).toEqual({ status: ZX_OK, count: 2n, last_exit_rip: BigInt(GUEST_ENTRY + 2) });
+    const mem = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(mem.status).toBe(ZX_OK);
+    expect(mem.packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
+  });
+
+  it("stops before a wait with ZX_ERR_SHOULD_WAIT; zx_vcpu_resume then waits and goes on from there", async () => {
+    const g = newGuest(guestCode(`hlt\n${EXIT_STORE}`));
+    const t = g.thread;
+    const first = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(first.status).toBe(ZX_ERR_SHOULD_WAIT);
+    expect(first.instructions_retired).toBe(1n); // the HLT ran
+    // Until a blocking resume takes the wait over, the answer stays the same and nothing runs.
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_SHOULD_WAIT);
+    expect(t.hvplay_vcpu_instructions_retired(g.vcpu).count).toBe(1n);
+    // The blocking resume starts inside the HLT: a kick ends the wait, not a new HLT.
+    const halted = t.zx_vcpu_resume(g.vcpu);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_BAD_STATE); // a resume is in progress
+    expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+    expect((await halted).status).toBe(ZX_ERR_CANCELED);
+    const after = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(after.status).toBe(ZX_OK);
+    expect(after.packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
+    expect(after.instructions_retired).toBe(2n);
+  });
+
+  it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {
+    const g = newGuest(guestCode(`mov byte [${TRAP_ADDR}], 1\n${EXIT_STORE}`));
+    const t = g.thread;
+    const port = t.zx_port_create(0).out;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_BELL, TRAP_ADDR, 4096, port, kTrapKey)).toBe(ZX_OK);
+    const order: string[] = [];
+    const bell = t.zx_port_wait(port, ZX_TIME_INFINITE).then((w) => {
+      order.push("port");
+      return w;
+    });
+    const r = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(r.status).toBe(ZX_ERR_SHOULD_WAIT);
+    expect(r.last_exit_rip).toBeNull();
+    const held = await t.zx_vcpu_resume(g.vcpu);
+    order.push("resume");
+    expect(order).toEqual(["port", "resume"]);
+    expect((await bell).packet.type).toBe(ZX_PKT_TYPE_GUEST_BELL);
+    expect(held.status).toBe(ZX_OK);
+    expect(held.packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
+    // The held result keeps the RIP of the store behind it (mov byte [imm32], imm8: 8 bytes in 64-bit mode).
+    const at = t.hvplay_vcpu_read_arch_state(g.vcpu) as { state: { last_exit_rip: bigint | null } };
+    expect(at.state.last_exit_rip).toBe(BigInt(GUEST_ENTRY + 8));
+  });
+
+  it("with max_instructions, ZX_ERR_TIMED_OUT once they retire without an exit", () => {
+    const g = newGuest(guestCode(`nop\nnop\nnop\n${EXIT_STORE}`));
+    const t = g.thread;
+    const r = t.hvplay_vcpu_resume_nowait(g.vcpu, 2n);
+    expect(r.status).toBe(ZX_ERR_TIMED_OUT);
+    expect(r.instructions_retired).toBe(2n);
+    const third = t.hvplay_vcpu_resume_nowait(g.vcpu, 1);
+    expect(third.status).toBe(ZX_ERR_TIMED_OUT);
+    expect(third.instructions_retired).toBe(3n);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu, 5).packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
+  });
+
+  it("checks the handle, the EXECUTE right, the owner thread and the count as zx_vcpu_resume does", () => {
+    const g = newGuest(guestCode(EXIT_STORE));
+    const t = g.thread;
+    expect(t.hvplay_vcpu_resume_nowait(0x7777).status).toBe(ZX_ERR_BAD_HANDLE);
+    const readOnly = t.zx_handle_duplicate(g.vcpu, ZX_RIGHT_READ).out;
+    expect(t.hvplay_vcpu_resume_nowait(readOnly).status).toBe(ZX_ERR_ACCESS_DENIED);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu, -1).status).toBe(ZX_ERR_INVALID_ARGS);
+    expect(g.proc.createThread("other").hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_BAD_STATE);
+    expect(t.hvplay_vcpu_instructions_retired(g.vcpu).count).toBe(0n);
+  });
+});
