@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  decodeVcpuIo, decodeVcpuState, encodeVcpuState, ZX_ERR_CANCELED, ZX_GUEST_TRAP_IO, ZX_ERR_NOT_SUPPORTED, ZX_ERR_TIMED_OUT, ZX_OK,
+  decodeVcpuIo, decodeVcpuState, encodeVcpuState, ZX_ERR_CANCELED, ZX_GUEST_TRAP_IO, ZX_ERR_NOT_SUPPORTED, ZX_ERR_SHOULD_WAIT, ZX_ERR_TIMED_OUT, ZX_OK,
   ZX_PKT_TYPE_GUEST_IO, ZX_VCPU_IO, ZX_VCPU_STATE, type Process, type ResumeResult, type zx_port_packet_t,
 } from "../zircon";
+import type { ExitRecord } from "./api";
 import { Machine } from "./machine";
 
 // The resume → packet → device → resume loop against a scripted stand-in for the kernel: each
@@ -11,7 +12,11 @@ import { Machine } from "./machine";
 
 type Step = ResumeResult | ((calls: string[]) => ResumeResult);
 
-function fakeProcess(script: Step[]) {
+/**
+ * `nowaitScript`: what hvplay_vcpu_resume_nowait answers, one step per call ("wait" or an empty
+ * script: ZX_ERR_SHOULD_WAIT); its results carry the count and an exit RIP of 0x1000 + the count.
+ */
+function fakeProcess(script: Step[], nowaitScript: (Step | "wait")[] = []) {
   const calls: string[] = [];
   const traps: Array<{ kind: number; addr: number; size: number; key: number }> = [];
   const ram = new Uint8Array(4 * 1024 * 1024);
@@ -34,6 +39,15 @@ function fakeProcess(script: Step[]) {
     // The doorbell server waits here; no BELL packet ever comes in these scripts.
     zx_port_wait: () => new Promise(() => {}),
     zx_vcpu_create: () => ({ status: ZX_OK, out: 15 }),
+    // Without a nowait script, a kernel whose every run must wait: the VMM falls back to the blocking calls.
+    hvplay_vcpu_resume_nowait: () => {
+      const next = nowaitScript.shift();
+      if (next === undefined || next === "wait") return { status: ZX_ERR_SHOULD_WAIT, packet: { key: 0n, type: 0, status: 0 }, instructions_retired: BigInt(retired), last_exit_rip: null };
+      calls.push("nowait");
+      retired += 10;
+      const r = typeof next === "function" ? next(calls) : next;
+      return { ...r, instructions_retired: BigInt(retired), last_exit_rip: BigInt(0x1000 + retired) };
+    },
     zx_vcpu_resume: async () => {
       calls.push("resume");
       const next = script.shift();
@@ -92,10 +106,10 @@ function tinyKernel(): Uint8Array {
   return b;
 }
 
-function machine(script: Step[]) {
-  const f = fakeProcess(script);
+function machine(script: Step[], nowaitScript: (Step | "wait")[] = [], exits?: ExitRecord[]) {
+  const f = fakeProcess(script, nowaitScript);
   let out = "";
-  const m = Machine.create(f.proc, { memoryMiB: 4 }, { console: (b) => (out += new TextDecoder().decode(b)) });
+  const m = Machine.create(f.proc, { memoryMiB: 4 }, { console: (b) => (out += new TextDecoder().decode(b)), exit: exits ? (r) => exits.push(r) : undefined });
   if (typeof m === "string") throw new Error(m);
   expect(m.load({ boot: "multiboot", image: tinyKernel() })).toBeNull();
   const key = (device: string) => m.mappings().find((r) => r.device === device)!.key;
@@ -129,6 +143,22 @@ describe("the VMM loop", () => {
     expect(out()).toBe("Hi");
     expect(f.calls.filter((c) => c.startsWith("write_state IO"))).toEqual(["write_state IO 1 60", "write_state IO 2 ffff"]);
     expect(m.stats().exitsByKind).toEqual({ io: 5 });
+  });
+
+  it("takes the exit round trip without a promise when the kernel answers at once; its figures go into the exit record", async () => {
+    let k = (_: string) => 0;
+    const exits: ExitRecord[] = [];
+    const { m, f, key, out } = machine(
+      [() => io(k("isa-debug-exit"), 0xf4, 1, false, 0x10)],
+      [() => io(k("debugcon"), 0xe9, 1, false, 0x48), "wait"],
+      exits,
+    );
+    k = key;
+    expect(await m.run()).toEqual({ kind: "exit-device", exitStatus: 0x21 });
+    expect(out()).toBe("H");
+    // The second nowait call had to wait: the blocking zx_vcpu_resume answered instead.
+    expect(f.calls.filter((c) => c === "nowait" || c === "resume")).toEqual(["nowait", "resume"]);
+    expect(exits.map((e) => [e.instructions, e.rip])).toEqual([[10, 0x100an], [20, null]]);
   });
 
   it("treats a trap key it did not set as an unassigned device, and reports an unrecoverable status as an error", async () => {

@@ -14,11 +14,12 @@
  */
 import {
   decodeVcpuState, encodeVcpuState, statusName,
-  ZX_ERR_ALREADY_EXISTS, ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_INVALID_ARGS, ZX_ERR_NOT_SUPPORTED, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
+  ZX_ERR_ALREADY_EXISTS, ZX_ERR_BAD_STATE, ZX_ERR_CANCELED, ZX_ERR_INVALID_ARGS, ZX_ERR_NOT_SUPPORTED, ZX_ERR_SHOULD_WAIT, ZX_ERR_STOP, ZX_ERR_TIMED_OUT, ZX_GUEST_TRAP_BELL, ZX_GUEST_TRAP_IO, ZX_GUEST_TRAP_MEM, ZX_HANDLE_INVALID, ZX_OK, ZX_TIME_INFINITE,
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_IO_SIZE, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
-  type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type Thread, type zx_port_packet_t,
+  type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type ResumeNowaitResult, type ResumeResult, type Thread,
+  type zx_port_packet_t,
 } from "../zircon";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome, UserTrap } from "./api";
 import { PM1_CONTROL_PORT, PM1_EVENT_PORT } from "./acpi";
@@ -125,6 +126,12 @@ export class Machine {
   /** performance.now() when the current run() / step() began (live stats add the time since). */
   private runStarted = 0;
   private lastInstructions = 0;
+  /**
+   * The result of the hvplay_vcpu_resume_nowait call whose exit is being handled (null when the
+   * blocking call answered, and between exits): record() takes its count and exit RIP. Cleared
+   * before every await, so a record made by another task meanwhile (servePort) asks the kernel.
+   */
+  private resumed: ResumeNowaitResult | null = null;
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
   /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
   private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
@@ -432,13 +439,22 @@ export class Machine {
       const startCount = this.instructionsRetired();
       for (;;) {
         this.deliverInterrupts();
-        let result;
+        // The round trip without a promise when the kernel can give the result at once
+        // (hvplay_vcpu_resume_nowait); when the VCPU must wait (a slice's end, HLT) or its run woke
+        // another task of ours (a device timer's packet), the blocking call takes over from there.
+        // Its result carries the instruction count and exit RIP the exit record needs (`resumed`).
+        let result: ResumeResult;
+        let nowait: ResumeNowaitResult;
         if (limit !== undefined) {
           const remaining = limit - (this.instructionsRetired() - startCount);
           if (remaining <= 0) return { kind: "limit" };
-          result = await this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining);
+          result = nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu, remaining);
+          this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
+          if (nowait.status === ZX_ERR_SHOULD_WAIT) result = await this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining);
         } else {
-          result = await this.thread.zx_vcpu_resume(this.vcpu);
+          result = nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu);
+          this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
+          if (nowait.status === ZX_ERR_SHOULD_WAIT) result = await this.thread.zx_vcpu_resume(this.vcpu);
         }
         if (result.status !== ZX_OK) {
           if (result.status === ZX_ERR_TIMED_OUT && limit !== undefined) return { kind: "limit" };
@@ -460,6 +476,7 @@ export class Machine {
       }
     } finally {
       this.running = false;
+      this.resumed = null;
       this.runMillis += performance.now() - started;
       this.flushConsole();
       this.lastInstructions = this.instructionsRetired();
@@ -760,11 +777,20 @@ export class Machine {
     this.count(kind);
     const exit = this.sinks.exit;
     if (!exit && status !== ZX_ERR_STOP) return null;
-    // The two figures an exit record needs, without the whole arch state (eight segments) per exit.
-    const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
-    const ok = r.status === ZX_OK && r.count !== undefined;
-    const rip = ok ? (r.last_exit_rip ?? null) : null;
-    const instructions = ok ? Number(r.count) : this.lastInstructions;
+    // The two figures an exit record needs, without the whole arch state (eight segments) per exit:
+    // from the resume that returned, or asked for.
+    let rip: bigint | null;
+    let instructions: number;
+    const resumed = this.resumed;
+    if (resumed !== null) {
+      rip = resumed.last_exit_rip;
+      instructions = Number(resumed.instructions_retired);
+    } else {
+      const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
+      const ok = r.status === ZX_OK && r.count !== undefined;
+      rip = ok ? (r.last_exit_rip ?? null) : null;
+      instructions = ok ? Number(r.count) : this.lastInstructions;
+    }
     if (exit) exit({ seq, status, kind, summary, instructions, rip });
     return rip;
   }
