@@ -62,9 +62,9 @@ Run options:
                            Zircon. No io: the VMM traps every port itself. A refused trap is exit 2.
   --max-instructions N     stop after N instructions (exit status 4).
   --stats                  print instructions retired, exits by kind and MIPS to stderr.
-  --exit-hash              print a fingerprint of the run's VM exits to stderr (FNV-1a over every
-                           exit record, as the browser's exit log shows them): a guest gives the
-                           same one in every run, here and in the browser.
+  --exit-hash              print a fingerprint of the run's VM exits to stderr (FNV-1a over the
+                           fields of every exit record, as the browser's exit log shows them): a
+                           guest gives the same one in every run, here and in the browser.
 ADDR and N take decimal or 0x-prefixed hexadecimal.
 
 The machine (as QEMU's PC after SeaBIOS, so QEMU can serve as the oracle):

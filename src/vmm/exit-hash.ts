@@ -1,18 +1,24 @@
 /**
- * A fingerprint of a run's VM exits: FNV-1a (32-bit) over each exit record's canonical line, in
- * order. Two runs of the same guest on the same machine — the CLI and the browser's worker, or two
- * runs of either — must give the same fingerprint: the exits, their instruction counts and RIPs,
- * and what the VMM did with each (its summary) are all deterministic under the deterministic clock.
+ * A fingerprint of a run's VM exits. Two runs of the same guest on the same machine — the CLI and
+ * the browser's worker, or two runs of either — must give the same fingerprint: the exits, their
+ * instruction counts and RIPs, and what the VMM did with each (its summary) are all deterministic
+ * under the deterministic clock.
+ *
+ * The definition (exitWords gives it, exit-hash.test.ts holds ExitHash to it): FNV-1a (32-bit)
+ * taken a 32-bit word at a time — h = (h ^ w) × 16777619 mod 2^32, from 2166136261 — over every
+ * record's words in order: seq (low, high), status, the kind's index in EXIT_KINDS, instructions
+ * (low, high), RIP (low, high; both 0xffffffff when null) and the FNV-1a of the summary's UTF-16
+ * code units. A word per field rather than a byte per character: the VMM records up to a million
+ * exits a second, and each record's summary is one of a few strings whose hash is kept.
  */
 import type { ExitRecord } from "./api";
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+const TWO32 = 4294967296;
 
-/** The text an exit record contributes to the hash (one line). */
-export function exitLine(r: ExitRecord): string {
-  return `${r.seq} ${r.status} ${r.kind} ${r.instructions} ${r.rip === null ? "-" : r.rip.toString(16)} ${r.summary}\n`;
-}
+/** ExitRecord kinds in the order their index enters the hash. */
+export const EXIT_KINDS: readonly ExitRecord["kind"][] = ["io", "mem", "vcpu", "bell", "status"];
 
 /** FNV-1a (32-bit) of `text`'s UTF-16 code units, continuing from `h`. */
 export function fnv1a(text: string, h = FNV_OFFSET): number {
@@ -23,64 +29,75 @@ export function fnv1a(text: string, h = FNV_OFFSET): number {
   return h >>> 0;
 }
 
-/** Decimal digits of a non-negative safe integer, least significant first (scratch for fnvDecimal). */
-const digits = new Uint8Array(20);
-
-/** FNV-1a of the decimal text of the safe integer `n` (what `${n}` gives), continuing from `h`. */
-function fnvDecimal(n: number, h: number): number {
-  if (n < 0) {
-    h = Math.imul(h ^ 0x2d, FNV_PRIME); // "-"
-    n = -n;
-  }
-  let k = 0;
-  do {
-    const d = n % 10;
-    digits[k++] = d;
-    n = (n - d) / 10; // exact: n - d is a multiple of 10
-  } while (n !== 0);
-  while (k > 0) h = Math.imul(h ^ (0x30 + digits[--k]), FNV_PRIME);
-  return h;
+/** The words a record contributes to the hash (the definition; ExitHash.add computes the same without BigInt or an array). */
+export function exitWords(r: ExitRecord): number[] {
+  const u64 = (v: bigint) => [Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn)];
+  return [
+    ...u64(BigInt(r.seq)),
+    r.status >>> 0,
+    EXIT_KINDS.indexOf(r.kind),
+    ...u64(BigInt(r.instructions)),
+    ...(r.rip === null ? [0xffffffff, 0xffffffff] : u64(r.rip)),
+    fnv1a(r.summary),
+  ];
 }
 
-/** FNV-1a of one character code, continuing from `h`. */
-function fnvChar(c: number, h: number): number {
-  return Math.imul(h ^ c, FNV_PRIME);
-}
+/** Summary hashes kept before the memo starts afresh (a guest repeats a few summaries; MMIO ones vary). */
+const SUMMARY_MEMO = 4096;
 
-/**
- * The running fingerprint. `add` hashes a record's line without building it (a VMM that records
- * every exit adds a million a second): the same value as fnv1a(exitLine(r)), which stays the
- * definition (exit-hash.test.ts holds the two together).
- */
+/** The running fingerprint. */
 export class ExitHash {
   private h = FNV_OFFSET;
   /** Exits hashed so far. */
   count = 0;
-  /** The last RIP hashed and its hex text (a guest exits from the same few instructions). */
+  /** The last RIP hashed and its two words (a guest exits from the same few instructions). */
   private rip: bigint | null = null;
-  private ripHex = "";
+  private ripLo = 0xffffffff;
+  private ripHi = 0xffffffff;
+  private readonly summaries = new Map<string, number>();
 
   add(r: ExitRecord): void {
-    let h = fnvDecimal(r.seq, this.h);
-    h = fnvDecimal(r.status, fnvChar(0x20, h));
-    h = fnv1a(r.kind, fnvChar(0x20, h));
-    h = fnvDecimal(r.instructions, fnvChar(0x20, h));
-    h = fnvChar(0x20, h);
-    if (r.rip === null) h = fnvChar(0x2d, h);
-    else {
-      if (r.rip !== this.rip) {
-        this.rip = r.rip;
-        this.ripHex = r.rip.toString(16);
-      }
-      h = fnv1a(this.ripHex, h);
+    let h = this.h;
+    h = word(h, r.seq >>> 0);
+    h = word(h, Math.floor(r.seq / TWO32) >>> 0);
+    h = word(h, r.status >>> 0);
+    h = word(h, kindIndex(r.kind));
+    h = word(h, r.instructions >>> 0);
+    h = word(h, Math.floor(r.instructions / TWO32) >>> 0);
+    if (r.rip !== this.rip) {
+      this.rip = r.rip;
+      this.ripLo = r.rip === null ? 0xffffffff : Number(r.rip & 0xffffffffn);
+      this.ripHi = r.rip === null ? 0xffffffff : Number((r.rip >> 32n) & 0xffffffffn);
     }
-    h = fnv1a(r.summary, fnvChar(0x20, h));
-    this.h = fnvChar(0x0a, h) >>> 0;
+    h = word(h, this.ripLo);
+    h = word(h, this.ripHi);
+    let s = this.summaries.get(r.summary);
+    if (s === undefined) {
+      s = fnv1a(r.summary);
+      if (this.summaries.size >= SUMMARY_MEMO) this.summaries.clear();
+      this.summaries.set(r.summary, s);
+    }
+    this.h = word(h, s) >>> 0;
     this.count++;
   }
 
   /** The hash as 8 hex digits. */
   hex(): string {
     return this.h.toString(16).padStart(8, "0");
+  }
+}
+
+/** One FNV-1a step over a 32-bit word. */
+function word(h: number, w: number): number {
+  return Math.imul(h ^ w, FNV_PRIME);
+}
+
+function kindIndex(kind: ExitRecord["kind"]): number {
+  switch (kind) {
+    case "io": return 0;
+    case "mem": return 1;
+    case "vcpu": return 2;
+    case "bell": return 3;
+    default: return 4;
   }
 }
