@@ -233,16 +233,18 @@ export class Thread implements SyscallContext {
   }
 
   // --- time ---
+  // vDSO calls: in Zircon they read the clock in user space and never enter the kernel, so no
+  // syscall tracer sees them; nor does this one (a VMM reads the clock at every device access).
+  // A dead thread reads 0.
   zx_clock_get_monotonic(): bigint {
-    return this.sys("zx_clock_get_monotonic", [], () => 0n, () => this.kernel.clock.now());
+    return this.dead ? 0n : this.kernel.clock.now();
   }
   /** vDSO helper: now + duration, saturating at ZX_TIME_INFINITE. */
   zx_deadline_after(nanoseconds: number | bigint): bigint {
-    return this.sys("zx_deadline_after", [nanoseconds], () => 0n, () => {
-      const d = i64(nanoseconds) ?? 0n;
-      const sum = this.kernel.clock.now() + d;
-      return sum > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : sum;
-    });
+    if (this.dead) return 0n;
+    const d = i64(nanoseconds) ?? 0n;
+    const sum = this.kernel.clock.now() + d;
+    return sum > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : sum;
   }
 
   /**
