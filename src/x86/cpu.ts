@@ -212,7 +212,12 @@ export class Cpu extends Machine implements VirtualCpu {
         if (b !== null) {
           if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
               ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
-            left = b.fn(this, left);
+            if (b.warm === 0) left = b.fn(this, left);
+            else {
+              // One pass, through the spent-budget exit (jit.ts WARM_CALLS).
+              b.warm--;
+              left = left - b.n + b.fn(this, b.n);
+            }
             if (this.fault !== 0) {
               const k = this.jitIndex;
               this.rip = b.rips[k];

@@ -11,7 +11,7 @@ import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
 import { outcome } from "./testing/outcome";
-import { blockSource, compileBlock, imulFitRange, jit } from "./jit";
+import { blockSource, compileBlock, imulFitRange, jit, WARM_CALLS } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
@@ -116,6 +116,25 @@ describe("compiled blocks match the interpreter", () => {
       expect(fast, `seed ${seed}\n${src}`).toEqual(slow);
     }
     expect(jit.compiled - before).toBeGreaterThan(40);
+  });
+
+  it("gives a new block's first calls one pass each, then the budget it is given", () => {
+    const warmLeft = (passes: number): number => {
+      const src = `bits 32\norg ${CODE}\nmov ebp, ${passes}\n.top:\nadd eax, ebp\ndec ebp\njnz .top\nhlt\n`;
+      const fast = runWith(true, src);
+      expect(fast).toEqual(runWith(false, src));
+      const r = setup(src);
+      compileEverything(true);
+      r.run(1_000_000);
+      // The block at .top (after the 5-byte MOV): the first pass ran in the block compiled at the
+      // program's first instruction, which left at .top when its one-pass budget was spent.
+      const entries = (r.cpu as unknown as { codeEntries: (Decoded | undefined)[] }).codeEntries;
+      return entries[5]!.block!.warm;
+    };
+    // Each warm call runs one pass and leaves through the spent-budget exit; a longer loop uses
+    // them all, then its next call runs the rest of the loop inside the function.
+    expect(warmLeft(5)).toBe(WARM_CALLS - 4);
+    expect(warmLeft(40)).toBe(0);
   });
 
   it("stops on the same instruction for every budget", () => {
