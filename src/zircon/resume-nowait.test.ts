@@ -76,6 +76,8 @@ describe("hvplay_vcpu_resume_nowait", () => {
     const r = t.hvplay_vcpu_resume_nowait(g.vcpu);
     expect(r.status).toBe(ZX_ERR_SHOULD_WAIT);
     expect(r.last_exit_rip).toBeNull();
+    // No packet has come back yet, so no exit RIP either.
+    expect((t.hvplay_vcpu_read_arch_state(g.vcpu) as { state: { last_exit_rip: bigint | null } }).state.last_exit_rip).toBeNull();
     const held = await t.zx_vcpu_resume(g.vcpu);
     order.push("resume");
     expect(order).toEqual(["port", "resume"]);

@@ -121,8 +121,12 @@ export class VcpuObject extends KernelObject {
   pvclockGpa = -1;
   pvclockVersion = 0;
   private wake: (() => void) | null = null;
-  /** A result resumeNowait could not hand back (the run woke another thread): the next resume returns it. */
+  /**
+   * A result resumeNowait could not hand back (the run woke another thread), and its exit RIP: the
+   * next resume returns it. Until then last_exit_rip is null, as for any call that returned no packet.
+   */
   private held: ResumeResult | null = null;
+  private heldRip: number | null = null;
   /** The wait resumeNowait stopped before (WAIT_SLICE, WAIT_HLT, WAIT_BELL), 0 for none: the next resume starts with it. */
   private deferredWait = 0;
 
@@ -344,6 +348,7 @@ export class VcpuObject extends KernelObject {
     if (this.held !== null) {
       first = this.held;
       this.held = null;
+      this.lastExitRipNumber = this.heldRip;
     } else if (this.deferredWait !== 0) {
       first = this.deferredWait;
       this.deferredWait = 0;
@@ -371,7 +376,7 @@ export class VcpuObject extends KernelObject {
    * ZX_ERR_SHOULD_WAIT at once.
    */
   resumeNowait(limit: number): ResumeNowaitResult {
-    if (this.running) return this.nowaitResult(ZX_ERR_BAD_STATE, emptyPacket());
+    if (this.running) return { status: ZX_ERR_BAD_STATE, packet: emptyPacket(), instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: null };
     if (this.held !== null || this.deferredWait !== 0) return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     this.running = true;
     this.kernel.runningVcpus++;
@@ -390,14 +395,16 @@ export class VcpuObject extends KernelObject {
     }
     if (this.kernel.wakeups !== wakeups) {
       this.held = result;
+      this.heldRip = this.lastExitRipNumber;
+      this.lastExitRipNumber = null;
       return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     }
     return this.nowaitResult(result.status, result.packet);
   }
 
+  /** The result with the count and last_exit_rip (null unless a packet or host breakpoint came back). */
   private nowaitResult(status: number, packet: zx_port_packet_t): ResumeNowaitResult {
-    // last_exit_rip belongs to a result handed back; a held one keeps it for the resume that returns it.
-    return { status, packet, instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: status === ZX_ERR_SHOULD_WAIT ? null : this.lastExitRip };
+    return { status, packet, instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: this.lastExitRip };
   }
 
   /** The `finally` of resume, as a promise reaction (allocated once, not per call). */
