@@ -212,19 +212,27 @@ export class Cpu extends Machine implements VirtualCpu {
         if (b !== null) {
           if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
               ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
-            if (b.warm === 0) left = b.fn(this, left);
+            let l: number;
+            if (b.warm === 0) l = b.fn(this, left);
             else {
               // One pass, through the spent-budget exit (jit.ts WARM_CALLS).
               b.warm--;
-              left = left - b.n + b.fn(this, b.n);
+              l = left - b.n + b.fn(this, b.n);
             }
             if (this.fault !== 0) {
+              left = l;
               const k = this.jitIndex;
               this.rip = b.rips[k];
               const r = this.cachedFault(b.offsets[k], b.entries[k].len);
               if (r >= 0) return -1 - r;
+              continue;
             }
-            continue;
+            // A block that ran anything used budget; one that declined (a register it writes has
+            // a high half 64-bit code left nonzero) falls through to the interpreter below.
+            if (l !== left) {
+              left = l;
+              continue;
+            }
           }
         } else if (++e.hits >= jit.threshold && jit.enabled) {
           e.block = compileBlock(e, o, rip, this.codeEntries, this.validInRun);

@@ -308,8 +308,10 @@ const SEGMENTS = "@SG@";
  * Builds a block function's source. General registers the inline code touches live in locals
  * (`g0`..`g15`, the low 32 bits) for the whole call: loaded on entry, stored back before every
  * exit and before each called executor (which works on the machine's registers), reloaded after
- * it. Their high halves are written to the machine directly (zero, as every 32-bit write does),
- * once per pass.
+ * it. A 32-bit write zeroes the register's high half: in 64-bit mode the block stores that zero
+ * (once per pass); outside it nothing reads a high half, so the block stores none and instead runs
+ * only when the high halves of the registers it writes are zero already (see blockSource), which
+ * leaves them as the interpreter would.
  */
 class Emitter {
   readonly out: string[] = [];
@@ -325,6 +327,8 @@ class Emitter {
   written = 0;
   /** Registers whose high half this pass has already zeroed. */
   zeroed = 0;
+  /** Registers the inline code writes with a 32-bit write (which zeroes the high half). */
+  zeroes = 0;
   /**
    * Labels (instruction indexes other branches of the block jump to) whose code may read the
    * flags before an instruction sets all of them: edges into them must store pending flags. At
@@ -395,8 +399,9 @@ class Emitter {
   set(r: number, expr: string): void {
     this.used |= 1 << r;
     this.written |= 1 << r;
+    this.zeroes |= 1 << r;
     let s = `g${r} = ${expr};`;
-    if ((this.zeroed & (1 << r)) === 0) {
+    if (this.mode === MODE_64 && (this.zeroed & (1 << r)) === 0) {
       s += ` r32[${(r << 1) + 1}] = 0;`;
       this.zeroed |= 1 << r;
     }
@@ -985,6 +990,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   }
   const regs: number[] = [];
   for (let r = 0; r < 16; r++) if ((em.used & (1 << r)) !== 0) regs.push(r);
+  const zeroes = regs.filter((r) => (em.zeroes & (1 << r)) !== 0);
   const writeBack = regs.filter((r) => (em.written & (1 << r)) !== 0).map((r) => `r32[${r << 1}] = g${r};`).join(" ");
   const reload = regs.map((r) => `g${r} = r32[${r << 1}];`).join(" ");
   // sR<s>/sW<s>: segment s is flat (base 0, offsets 0 to 4 GiB - 1) and readable/writable, so
@@ -1013,6 +1019,10 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
+    // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
+    // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
+    // interprets, and the interpreter's writes zero them.
+    ...(mode !== MODE_64 && zeroes.length > 0 ? [`  if ((${zeroes.map((r) => `r32[${(r << 1) + 1}]`).join(" | ")}) !== 0) return left0;`] : []),
     ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,
     ...(looped ? [`  }`] : []),
