@@ -6,7 +6,8 @@
  * follow it in the same code page: past conditional branches (their not-taken path), up to and
  * including the first other control transfer, or up to the first instruction it may not hold (see
  * `blockRole`). Branches to instructions of the block (labels) stay inside the function: the code
- * is a `switch` on the label in a loop, so a loop nest runs in one call. The hot forms are written
+ * is a `switch` on the label in a loop, so a loop nest runs in one call, and a label's own back
+ * edge is a loop of its own inside the switch. The hot forms are written
  * out (fast.ts INLINE_FORMS: ALU, MOV, LEA, INC/DEC, shifts, IMUL, Jcc/JMP, loads and stores with
  * the software-TLB hit inline) with the same results, faults and flags as their executors; every
  * other instruction calls its executor (Decoded.fn) at a fixed call site. Registers the block
@@ -889,7 +890,8 @@ function isBranch(d: Decoded, cond: boolean): boolean {
  * conditional branch. The budget is taken a segment at a time on the edge into it (a segment
  * that the budget does not cover is left to the run loop, at its first instruction), so exits
  * inside a segment give back what it did not run. With labels, the code is a `switch` on the
- * label inside a loop: a branch to a label continues the loop there.
+ * label inside a loop: a branch to a label continues the loop there; a label whose own code
+ * branches back to it (an inner loop) also gets a loop of its own inside its case.
  */
 export function blockSource(list: readonly Decoded[], rips: readonly number[], mode: number, ends: boolean): BlockSource {
   const n = list.length;
@@ -931,6 +933,12 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `if (left < ${segLen[s]}) ${leave(String(rips[s]), from, 0, em.flushForExit())} left -= ${segLen[s]};`;
   let calledLast = false;
   let called = 0;
+  // Labels with a branch back to themselves from their own code (no other label in between): an
+  // inner loop. Its code is wrapped in a loop of its own, `L<k>: for (;;) { ... }`, so that its
+  // back edge is a `continue L<k>` rather than a trip through the switch (V8 then sees a natural
+  // nested loop; the switch's `pc` lives on the stack). @LO<k>@ / @LC<k>@ open and close it.
+  const selfLoops = new Set<number>();
+  if (labels.size > 0) em.out.push(`@LO0@`);
   for (let k = 0; k < n; k++) {
     const d = list[k];
     const after = ripAfter(rips[k], d.len, mode);
@@ -939,7 +947,9 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       em.line(enter(k, k - 1));
       if (labels.has(k)) {
         em.line(edgeFlush(k));
+        em.out.push(`@LC${em.label}@`);
         em.out.push(`  case ${k}:`);
+        em.out.push(`@LO${k}@`);
         em.enterLabel(k);
       }
     }
@@ -949,8 +959,10 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       if (mode !== MODE_64) maxTarget = Math.max(maxTarget, target);
       const cond = d.fn === F.jcc ? em.condition(d.op & 15) : null;
       const j = rips.indexOf(target);
+      const self = j >= 0 && j === em.label;
+      if (self) selfLoops.add(j);
       const take = j >= 0
-        ? `{ ${enter(j, k)} ${edgeFlush(j)}pc = ${j}; continue; }`
+        ? `{ ${enter(j, k)} ${edgeFlush(j)}${self ? `continue L${j};` : `pc = ${j}; continue dispatch;`} }`
         : leave(String(target), k, 0, em.flushForExit());
       em.line(cond === null ? take : `if (${cond}) ${take}`);
       calledLast = false;
@@ -988,6 +1000,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     const t = ends && calledLast ? "c.nextRip" : String(ripAfter(rips[last], lastD.len, mode));
     em.line(leave(t, last, 0, em.flushForExit()));
   }
+  if (labels.size > 0) em.out.push(`@LC${em.label}@`);
   const regs: number[] = [];
   for (let r = 0; r < 16; r++) if ((em.used & (1 << r)) !== 0) regs.push(r);
   const zeroes = regs.filter((r) => (em.zeroes & (1 << r)) !== 0);
@@ -1005,7 +1018,9 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       .replace(/@E(\d+)@/g, (_m, i: string) => {
         const e = edgeFlags[Number(i)];
         return em.liveLabels.has(e.label) ? e.code : "";
-      }));
+      })
+      .replace(/^@LO(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  L${k}: for (;;) {` : ""))
+      .replace(/^@LC(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  break L${k}; }` : "")));
   const looped = labels.size > 0;
   const source = [
     `"use strict";`,
@@ -1023,7 +1038,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.
     ...(mode !== MODE_64 && zeroes.length > 0 ? [`  if ((${zeroes.map((r) => `r32[${(r << 1) + 1}]`).join(" | ")}) !== 0) return left0;`] : []),
-    ...(looped ? [`  for (;;) switch (pc) {`, `  case 0:`] : []),
+    ...(looped ? [`  dispatch: for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,
     ...(looped ? [`  }`] : []),
     `};`,
