@@ -70,7 +70,7 @@ function loopProgram(seed: number): string {
       case 3: lines.push(`mov ${a}, ${imm()}`); break;
       case 4: lines.push(`lea ${a}, [${b} + ${pick(regs)}*${pick([1, 2, 4, 8])} + ${imm()}]`); break;
       case 5: lines.push(`${pick(["inc", "dec"])} ${a}`); break;
-      case 6: lines.push(`${pick(["shl", "shr", "sar", "sal"])} ${a}, ${pick([1, 2, 7, 31, 0])}`); break;
+      case 6: lines.push(`${pick(["shl", "shr", "sar", "sal", "rol", "ror"])} ${a}, ${pick([1, 2, 7, 31, 0])}`); break;
       case 7: lines.push(`${pick(["neg", "not"])} ${a}`); break;
       case 8: lines.push(`test ${a}, ${b}`); break;
       case 9: lines.push(`test eax, ${imm()}`); break;
@@ -158,6 +158,15 @@ describe("compiled blocks match the interpreter", () => {
     expect(slow.outcome.regs[0] >> 32n).toBe(0n);
     expect(slow.outcome.regs[3] >> 32n).toBe(0x5678n);
     expect(fast.compiled).toBeGreaterThan(0);
+  });
+
+  it("rotates by an immediate with the executor's CF, OF and the flags before them", () => {
+    // Each rotate's flags are read at once: SETC/SETO (CF, OF), PUSHFD (all of them: SF ZF AF PF
+    // are the ADD's, made explicit), ADC (CF).
+    const src = `bits 32\norg ${CODE}\nmov ecx, 60\nmov eax, 0x80000001\nxor esi, esi\nxor edi, edi\n.top:\nadd eax, 0x12345679\nrol eax, 1\nsetc bl\nseto bh\nmovzx ebx, bx\nadd esi, ebx\nror eax, 3\npushfd\npop ebx\nxor edi, ebx\nrol eax, 31\nadc edi, 0\nror eax, 1\nseto dl\nrol eax, 7\njo .skip\ninc esi\n.skip:\nadd edi, edx\ndec ecx\njnz .top\nhlt\n`;
+    const slow = runWith(false, src);
+    expect(slow.exit).toBe(EXIT_HLT);
+    expect(runWith(true, src)).toEqual(slow);
   });
 
   it("stops on the same instruction for every budget", () => {

@@ -668,6 +668,21 @@ class Emitter {
       this.produce(dec ? "dec" : "inc");
       return true;
     }
+    if (fn === F.shiftReg32 && d.op !== 0xd3 && sub <= 1) {
+      // ROL / ROR by an immediate (arith.ts shift): CF and OF from the result; the other flags are
+      // the previous producer's, made explicit (materialize) as the executor does.
+      const count = (d.op === 0xc1 ? d.imm : 1) & 0x1f;
+      if (count === 0) return false;
+      this.flush();
+      const rot = sub === 0 ? `(fa << ${count}) | (fa >>> ${32 - count})` : `(fa >>> ${count}) | (fa << ${32 - count})`;
+      const cf = sub === 0 ? "(fr & 1)" : "((fr >>> 31) & 1)";
+      const of = sub === 0 ? "(((fr >>> 31) ^ fr) & 1)" : "(((fr >>> 31) ^ (fr >>> 30)) & 1)";
+      this.line(`fa = ${this.get(d.rm)}; fr = (${rot}) | 0;`);
+      this.set(d.rm, "fr");
+      this.line(`if ((c.lazyMask & ~2049) === 0) c.lazyMask = 0; else c.materialize(); c.flags = (c.flags & ~2049) | ${cf} | (${of} << 11);`);
+      this.clobber();
+      return true;
+    }
     if (fn === F.shiftReg32 && d.op !== 0xd3 && sub >= 4) {
       const count = (d.op === 0xc1 ? d.imm : 1) & 0x1f;
       if (count === 0) return false;
