@@ -460,13 +460,13 @@ export class Cpu extends Machine implements VirtualCpu {
     return -1;
   }
 
+  /** Whether the current code page's entry `d` at offset `o` holds the page's bytes in this run (compileBlock's test). */
+  private readonly validInRun = (d: Decoded, o: number): boolean => d.epoch === this.runEpoch || this.revalidate(d, this.codeBuf, this.codeOff + o, o);
+
   /**
    * First use of a cached entry in this run: the page must still hold the bytes it was decoded
    * from (memory may have been written by others since the last run).
    */
-  /** Whether the current code page's entry `d` at offset `o` holds the page's bytes in this run (compileBlock's test). */
-  private readonly validInRun = (d: Decoded, o: number): boolean => d.epoch === this.runEpoch || this.revalidate(d, this.codeBuf, this.codeOff + o, o);
-
   private revalidate(d: Decoded, buf: Uint8Array, p: number, o: number): boolean {
     const sh = this.codeShadow;
     for (let k = 0; k < d.len; k++) if (sh[o + k] !== buf[p + k]) return false;

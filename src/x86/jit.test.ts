@@ -362,6 +362,7 @@ describe("block source", () => {
   it("takes each following instruction while the run loop says it is valid in this run, and stops at the first it doesn't", () => {
     // add eax, ecx; rol eax, 3; dec ecx; jnz back: the loop of bench-exits.asm after its OUT. After
     // a VM exit only the first entry has been checked in the new run; compileBlock asks for the rest.
+    compileEverything(true); // also under HVPLAY_JIT=off
     const bytes = [0x01, 0xc8, 0xc1, 0xc0, 0x03, 0x49, 0x75, 0xf8];
     const { list } = decodeAll(bytes);
     const entries: (Decoded | undefined)[] = new Array(4096).fill(undefined);

@@ -1035,7 +1035,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
         return em.liveLabels.has(e.label) ? e.code : "";
       })
       .replace(/^@LO(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  L${k}: for (;;) {` : ""))
-      .replace(/^@LC(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  break L${k}; }` : "")));
+      .replace(/^@LC(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  break L${k}; }` : "")))
+    .filter((l, i) => l !== "" || !/^@L[OC]\d+@$/.test(em.out[i]));
   const looped = labels.size > 0;
   const source = [
     `"use strict";`,
