@@ -443,18 +443,16 @@ export class Machine {
         // (hvplay_vcpu_resume_nowait); when the VCPU must wait (a slice's end, HLT) or its run woke
         // another task of ours (a device timer's packet), the blocking call takes over from there.
         // Its result carries the instruction count and exit RIP the exit record needs (`resumed`).
-        let result: ResumeResult;
-        let nowait: ResumeNowaitResult;
+        let remaining: number | undefined;
         if (limit !== undefined) {
-          const remaining = limit - (this.instructionsRetired() - startCount);
+          remaining = limit - (this.instructionsRetired() - startCount);
           if (remaining <= 0) return { kind: "limit" };
-          result = nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu, remaining);
-          this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
-          if (nowait.status === ZX_ERR_SHOULD_WAIT) result = await this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining);
-        } else {
-          result = nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu);
-          this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
-          if (nowait.status === ZX_ERR_SHOULD_WAIT) result = await this.thread.zx_vcpu_resume(this.vcpu);
+        }
+        const nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu, remaining);
+        let result: ResumeResult = nowait;
+        this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
+        if (nowait.status === ZX_ERR_SHOULD_WAIT) {
+          result = await (remaining === undefined ? this.thread.zx_vcpu_resume(this.vcpu) : this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining));
         }
         if (result.status !== ZX_OK) {
           if (result.status === ZX_ERR_TIMED_OUT && limit !== undefined) return { kind: "limit" };
