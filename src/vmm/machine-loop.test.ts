@@ -32,6 +32,7 @@ function fakeProcess(script: Step[], nowaitScript: (Step | "wait")[] = []) {
     zx_port_create: () => ({ status: ZX_OK, out: 16 }),
     // The device clock: time stands still in these scripts, so its timer never fires.
     zx_clock_get_monotonic: () => 0n,
+    hvplay_clock_get_monotonic_ns: () => 0,
     zx_timer_create: () => ({ status: ZX_OK, out: 17 }),
     zx_timer_set: () => ZX_OK,
     zx_timer_cancel: () => ZX_OK,
@@ -42,11 +43,11 @@ function fakeProcess(script: Step[], nowaitScript: (Step | "wait")[] = []) {
     // Without a nowait script, a kernel whose every run must wait: the VMM falls back to the blocking calls.
     hvplay_vcpu_resume_nowait: () => {
       const next = nowaitScript.shift();
-      if (next === undefined || next === "wait") return { status: ZX_ERR_SHOULD_WAIT, packet: { key: 0n, type: 0, status: 0 }, instructions_retired: BigInt(retired), last_exit_rip: null };
+      if (next === undefined || next === "wait") return { status: ZX_ERR_SHOULD_WAIT, packet: { key: 0n, type: 0, status: 0 }, instructions_retired: retired, last_exit_rip: null };
       calls.push("nowait");
       retired += 10;
       const r = typeof next === "function" ? next(calls) : next;
-      return { ...r, instructions_retired: BigInt(retired), last_exit_rip: BigInt(0x1000 + retired) };
+      return { ...r, instructions_retired: retired, last_exit_rip: BigInt(0x1000 + retired) };
     },
     zx_vcpu_resume: async () => {
       calls.push("resume");

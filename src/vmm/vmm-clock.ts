@@ -82,8 +82,9 @@ export class VmmClock implements DeviceClock {
     this.timer = ZX_HANDLE_INVALID;
   }
 
+  /** zx_clock_get_monotonic, as a number (the VMM reads it at every device access). */
   private kernelNow(): number {
-    return Number(this.thread.zx_clock_get_monotonic());
+    return this.thread.hvplay_clock_get_monotonic_ns();
   }
 
   private rearm(): void {

@@ -53,6 +53,8 @@ export class Thread implements SyscallContext {
   /** The VCPU this thread created and still owns (one at a time). */
   vcpu: VcpuObject | null = null;
   dead = false;
+  /** The argument list hvplay_vcpu_resume_nowait last traced as zx_vcpu_resume's. */
+  private resumeArgs: unknown[] | null = null;
 
   constructor(private readonly host: ThreadHost, readonly name: string) {
     this.koid = host.kernel.allocKoid();
@@ -239,6 +241,14 @@ export class Thread implements SyscallContext {
   zx_clock_get_monotonic(): bigint {
     return this.dead ? 0n : this.kernel.clock.now();
   }
+  /**
+   * Playground vDSO call: zx_clock_get_monotonic as a number of nanoseconds (exact below 2^53 ns,
+   * 104 days), for a VMM that reads the clock at every device access: no BigInt to make and convert
+   * back at each exit.
+   */
+  hvplay_clock_get_monotonic_ns(): number {
+    return this.dead ? 0 : this.kernel.clock.nowNs();
+  }
   /** vDSO helper: now + duration, saturating at ZX_TIME_INFINITE. */
   zx_deadline_after(nanoseconds: number | bigint): bigint {
     if (this.dead) return 0n;
@@ -274,7 +284,7 @@ export class Thread implements SyscallContext {
   }
   /**
    * zx_vcpu_resume without blocking: `{ status, packet, instructions_retired, last_exit_rip }` now
-   * (the last two as hvplay_vcpu_instructions_retired gives them), or ZX_ERR_SHOULD_WAIT when the
+   * (the last two as hvplay_vcpu_instructions_retired gives them, the count as a number), or ZX_ERR_SHOULD_WAIT when the
    * call would wait (a full slice, HLT, a full BELL pool) or the run woke another thread; the VCPU's
    * progress is kept and the next zx_vcpu_resume (or _limited) goes on from it. With
    * `max_instructions`, ZX_ERR_TIMED_OUT as hvplay_vcpu_resume_limited gives it.
@@ -294,16 +304,24 @@ export class Thread implements SyscallContext {
           result = n === undefined ? nowaitFailure(ZX_ERR_INVALID_ARGS) : hv.hvplay_vcpu_resume_nowait(this, vcpu, Number(n));
         }
       } catch (e) {
-        result = { ...this.internalError<ResumeResult>("hvplay_vcpu_resume_nowait", e), instructions_retired: 0n, last_exit_rip: null };
+        result = { ...this.internalError<ResumeResult>("hvplay_vcpu_resume_nowait", e), instructions_retired: 0, last_exit_rip: null };
       }
     }
     const tracer = this.host.tracer;
     if (tracer !== null && result.status !== ZX_ERR_SHOULD_WAIT) {
       const limited = max_instructions !== undefined;
+      let args: unknown[];
+      if (limited) args = [vcpu, max_instructions];
+      else {
+        // One exit after another names the same VCPU: its argument list is made once (nobody
+        // changes a traced call's arguments).
+        if (this.resumeArgs === null || this.resumeArgs[0] !== vcpu) this.resumeArgs = [vcpu];
+        args = this.resumeArgs;
+      }
       tracer({
         thread: this.koid,
         name: limited ? "hvplay_vcpu_resume_limited" : "zx_vcpu_resume",
-        args: limited ? [vcpu, max_instructions] : [vcpu],
+        args,
         result: { status: result.status, packet: result.packet },
       });
     }
@@ -328,5 +346,5 @@ export class Thread implements SyscallContext {
 }
 
 function nowaitFailure(status: number): ResumeNowaitResult {
-  return { status, packet: emptyPacket(), instructions_retired: 0n, last_exit_rip: null };
+  return { status, packet: emptyPacket(), instructions_retired: 0, last_exit_rip: null };
 }

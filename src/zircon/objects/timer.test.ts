@@ -91,6 +91,7 @@ describe("zx_timer_set / zx_timer_cancel", () => {
     expect(r.packet.signal!.observed).toBe(ZX_TIMER_SIGNALED);
     expect(r.packet.signal!.timestamp).toBe(deadline);
     expect(t.zx_clock_get_monotonic()).toBe(deadline); // nothing ran: time jumped to the deadline
+    expect(t.hvplay_clock_get_monotonic_ns()).toBe(Number(deadline)); // the same clock, as a number
     expect(await isSignaled(t, port, timer)).toBe(true); // and stays asserted
   });
   it("signal at once for a deadline ≤ 0 or already past", async () => {

@@ -34,6 +34,8 @@ import type { GuestObject } from "./guest";
 
 /** runSlices' answer when a full slice ran: yield to the event loop, then go on (WAIT_HLT, WAIT_BELL: vmexit.ts). */
 const WAIT_SLICE = 3;
+/** runSlices' answer for the common result, ZX_OK with a packet: the packet is in `readyPacket`. */
+const PACKET_READY = 4;
 
 /** The time-stamp counter's MSR (Intel SDM Vol. 4, table 2-2). */
 const IA32_TSC = 0x10;
@@ -73,9 +75,13 @@ export interface ResumeResult {
  * trip takes one call.
  */
 export interface ResumeNowaitResult extends ResumeResult {
-  instructions_retired: bigint;
+  /** A number, not a bigint: exact below 2^53 (104 days at a billion a second), and no BigInt per exit. */
+  instructions_retired: number;
   last_exit_rip: bigint | null;
 }
+
+/** Entries of VcpuObject's table of exit RIPs as BigInts (a power of two). */
+const RIP_MEMO = 16;
 
 export function emptyPacket(): zx_port_packet_t {
   return { key: 0n, type: 0, status: 0 };
@@ -93,8 +99,18 @@ export class VcpuObject extends KernelObject {
   /** RIP of the instruction behind the last resume's packet or host breakpoint (hvplay_vcpu_read_arch_state). */
   get lastExitRip(): bigint | null {
     const n = this.lastExitRipNumber;
-    return n === null ? null : n >= 0 ? BigInt(n) : BigInt.asUintN(64, BigInt(n));
+    if (n === null) return null;
+    // A guest exits from the same few instructions over and over: their BigInts are kept, in a
+    // small table indexed by the RIP's low bits, rather than made anew at every exit.
+    const i = n & (RIP_MEMO - 1);
+    if (this.ripMemoKey[i] === n) return this.ripMemo[i];
+    const rip = n >= 0 ? BigInt(n) : BigInt.asUintN(64, BigInt(n));
+    this.ripMemoKey[i] = n;
+    this.ripMemo[i] = rip;
+    return rip;
   }
+  private readonly ripMemoKey = new Float64Array(RIP_MEMO).fill(NaN);
+  private readonly ripMemo: bigint[] = new Array<bigint>(RIP_MEMO).fill(0n);
   /** lastExitRip as the CPU keeps RIP (cpu.ripNumber()), or null. */
   private lastExitRipNumber: number | null = null;
   /** The owning thread died (process teardown): the loop ends with INTERNAL_INTR_KILLED. */
@@ -127,6 +143,8 @@ export class VcpuObject extends KernelObject {
    */
   private held: ResumeResult | null = null;
   private heldRip: number | null = null;
+  /** The packet of runSlices' PACKET_READY, until its caller takes it. */
+  private readyPacket: zx_port_packet_t | null = null;
   /** The wait resumeNowait stopped before (WAIT_SLICE, WAIT_HLT, WAIT_BELL), 0 for none: the next resume starts with it. */
   private deferredWait = 0;
 
@@ -357,6 +375,7 @@ export class VcpuObject extends KernelObject {
       this.lastExitRipNumber = null;
       try {
         first = this.runSlices();
+        if (first === PACKET_READY) first = this.takeReady();
       } catch (e) {
         return Promise.reject(e).then(undefined, this.endResumeThrow);
       }
@@ -376,7 +395,7 @@ export class VcpuObject extends KernelObject {
    * ZX_ERR_SHOULD_WAIT at once.
    */
   resumeNowait(limit: number): ResumeNowaitResult {
-    if (this.running) return { status: ZX_ERR_BAD_STATE, packet: emptyPacket(), instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: null };
+    if (this.running) return { status: ZX_ERR_BAD_STATE, packet: emptyPacket(), instructions_retired: this.instructionsRetired, last_exit_rip: null };
     if (this.held !== null || this.deferredWait !== 0) return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     this.running = true;
     this.kernel.runningVcpus++;
@@ -389,22 +408,34 @@ export class VcpuObject extends KernelObject {
     } finally {
       this.finishResume();
     }
-    if (typeof result === "number") {
+    if (typeof result === "number" && result !== PACKET_READY) {
       this.deferredWait = result;
       return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     }
     if (this.kernel.wakeups !== wakeups) {
-      this.held = result;
+      this.held = result === PACKET_READY ? this.takeReady() : result;
       this.heldRip = this.lastExitRipNumber;
       this.lastExitRipNumber = null;
       return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     }
+    if (result === PACKET_READY) {
+      const packet = this.readyPacket!;
+      this.readyPacket = null;
+      return this.nowaitResult(ZX_OK, packet);
+    }
     return this.nowaitResult(result.status, result.packet);
+  }
+
+  /** The packet runSlices left in readyPacket (PACKET_READY), as zx_vcpu_resume's result. */
+  private takeReady(): ResumeResult {
+    const packet = this.readyPacket!;
+    this.readyPacket = null;
+    return { status: ZX_OK, packet };
   }
 
   /** The result with the count and last_exit_rip (null unless a packet or host breakpoint came back). */
   private nowaitResult(status: number, packet: zx_port_packet_t): ResumeNowaitResult {
-    return { status, packet, instructions_retired: BigInt(this.instructionsRetired), last_exit_rip: this.lastExitRip };
+    return { status, packet, instructions_retired: this.instructionsRetired, last_exit_rip: this.lastExitRip };
   }
 
   /** The `finally` of resume, as a promise reaction (allocated once, not per call). */
@@ -454,6 +485,7 @@ export class VcpuObject extends KernelObject {
         if (status !== ZX_OK) return fail(this.killed ? ZX_ERR_INTERNAL_INTR_KILLED : status);
       }
       const next = this.runSlices();
+      if (next === PACKET_READY) return this.takeReady();
       if (typeof next !== "number") return next;
       wait = next;
     }
@@ -461,7 +493,8 @@ export class VcpuObject extends KernelObject {
 
   /**
    * Runs the guest until zx_vcpu_resume has its result, or until the loop must wait: then returns
-   * WAIT_SLICE (a full slice ran: yield to the event loop), WAIT_HLT or WAIT_BELL.
+   * WAIT_SLICE (a full slice ran: yield to the event loop), WAIT_HLT or WAIT_BELL. The common result,
+   * a packet, is PACKET_READY with the packet in readyPacket (no result object per exit).
    */
   private runSlices(): ResumeResult | number {
     const cpu = this.cpu;
@@ -494,10 +527,10 @@ export class VcpuObject extends KernelObject {
         continue;
       }
       if (status === ZX_ERR_NEXT) {
-        const packet = this.packet!;
+        this.readyPacket = this.packet!;
         this.packet = null;
         this.lastExitRipNumber = this.exitRip();
-        return { status: ZX_OK, packet };
+        return PACKET_READY;
       }
       if (status === ZX_ERR_STOP) {
         this.lastExitRipNumber = this.exitRip();

@@ -157,7 +157,7 @@ export function zx_vcpu_resume(t: SyscallContext, handle: unknown, limit = Infin
  */
 export function hvplay_vcpu_resume_nowait(t: SyscallContext, handle: unknown, limit = Infinity): ResumeNowaitResult {
   const vcpu = ownVcpu(t, handle, ZX_RIGHT_EXECUTE);
-  if (typeof vcpu === "number") return { status: vcpu, packet: emptyPacket(), instructions_retired: 0n, last_exit_rip: null };
+  if (typeof vcpu === "number") return { status: vcpu, packet: emptyPacket(), instructions_retired: 0, last_exit_rip: null };
   return vcpu.resumeNowait(limit);
 }
 
