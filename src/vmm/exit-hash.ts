@@ -42,6 +42,9 @@ export function exitWords(r: ExitRecord): number[] {
   ];
 }
 
+/** RIPs whose words ExitHash keeps. */
+const RIPS_KEPT = 8;
+
 /** Summary hashes kept before the memo starts afresh (a guest repeats a few summaries; MMIO ones vary). */
 const SUMMARY_MEMO = 4096;
 
@@ -50,10 +53,14 @@ export class ExitHash {
   private h = FNV_OFFSET;
   /** Exits hashed so far. */
   count = 0;
-  /** The last RIP hashed and its two words (a guest exits from the same few instructions). */
-  private rip: bigint | null = null;
-  private ripLo = 0xffffffff;
-  private ripHi = 0xffffffff;
+  /**
+   * The last RIPS_KEPT RIPs hashed and their two words (a guest exits from the same few
+   * instructions): no BigInt arithmetic per record.
+   */
+  private readonly rips: (bigint | null)[] = new Array<bigint | null>(RIPS_KEPT).fill(null);
+  private readonly ripLo = new Uint32Array(RIPS_KEPT).fill(0xffffffff);
+  private readonly ripHi = new Uint32Array(RIPS_KEPT).fill(0xffffffff);
+  private ripNext = 0;
   private readonly summaries = new Map<string, number>();
 
   add(r: ExitRecord): void {
@@ -61,16 +68,22 @@ export class ExitHash {
     h = word(h, r.seq >>> 0);
     h = word(h, Math.floor(r.seq / TWO32) >>> 0);
     h = word(h, r.status >>> 0);
-    h = word(h, kindIndex(r.kind));
+    h = word(h, exitKindIndex(r.kind));
     h = word(h, r.instructions >>> 0);
     h = word(h, Math.floor(r.instructions / TWO32) >>> 0);
-    if (r.rip !== this.rip) {
-      this.rip = r.rip;
-      this.ripLo = r.rip === null ? 0xffffffff : Number(r.rip & 0xffffffffn);
-      this.ripHi = r.rip === null ? 0xffffffff : Number((r.rip >> 32n) & 0xffffffffn);
+    const rip = r.rip;
+    const rips = this.rips;
+    let k = 0;
+    while (k < RIPS_KEPT && rips[k] !== rip) k++;
+    if (k === RIPS_KEPT) {
+      k = this.ripNext;
+      this.ripNext = (k + 1) % RIPS_KEPT;
+      rips[k] = rip;
+      this.ripLo[k] = rip === null ? 0xffffffff : Number(rip & 0xffffffffn);
+      this.ripHi[k] = rip === null ? 0xffffffff : Number((rip >> 32n) & 0xffffffffn);
     }
-    h = word(h, this.ripLo);
-    h = word(h, this.ripHi);
+    h = word(h, this.ripLo[k]);
+    h = word(h, this.ripHi[k]);
     let s = this.summaries.get(r.summary);
     if (s === undefined) {
       s = fnv1a(r.summary);
@@ -92,7 +105,8 @@ function word(h: number, w: number): number {
   return Math.imul(h ^ w, FNV_PRIME);
 }
 
-function kindIndex(kind: ExitRecord["kind"]): number {
+/** A kind's index in EXIT_KINDS. */
+export function exitKindIndex(kind: ExitRecord["kind"]): number {
   switch (kind) {
     case "io": return 0;
     case "mem": return 1;

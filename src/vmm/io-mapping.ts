@@ -26,6 +26,9 @@ const PAGE = 4096;
 
 export class IoMappingTable {
   private readonly rows: IoMappingRow[] = [];
+  /** The key row() was last asked for, and its answer. */
+  private lastKey: number | bigint = -1;
+  private lastRow: IoMappingRow | undefined = undefined;
 
   /** Adds a row and returns its key, or a readable reason it cannot be added. */
   add(kind: TrapKind, base: number, size: number, handler: IoHandler): number | string {
@@ -43,14 +46,21 @@ export class IoMappingTable {
       if (space(r.kind) === space(kind) && base < r.base + r.size && r.base < base + size) return `${where}: overlaps ${r.handler.name}`;
     }
     this.rows.push({ kind, base, size, handler });
+    this.lastKey = -1;
     return this.rows.length - 1;
   }
 
   /** The row for a trap key, or undefined for a key this table never issued. */
   row(key: number | bigint): IoMappingRow | undefined {
+    // Exits come in runs on one device: the last key's row is kept (no BigInt conversion per exit).
+    if (key === this.lastKey) return this.lastRow;
     const k = Number(key);
-    return Number.isInteger(k) && k >= 0 ? this.rows[k] : undefined;
+    const row = Number.isInteger(k) && k >= 0 ? this.rows[k] : undefined;
+    this.lastKey = key;
+    this.lastRow = row;
+    return row;
   }
+
 
   /** The row of `kind` containing `addr`. */
   find(kind: TrapKind, addr: number): IoMappingRow | undefined {

@@ -46,6 +46,7 @@ import { planLinux } from "./loaders/linux";
 import { planMultiboot } from "./loaders/multiboot";
 import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
 import { decodeMmio, emulateMmio } from "./mmio-decode";
+import { EXIT_KINDS, exitKindIndex } from "./exit-hash";
 
 export const DEFAULT_MEMORY_MIB = 128;
 export const MAX_MEMORY_MIB = 2048;
@@ -70,7 +71,7 @@ export interface ArchStateResult {
   state?: hvplay_arch_state_t;
 }
 
-/** IO exit summaries a device keeps (ioSummary); past this, it starts again. */
+/** IO exit summaries kept (ioSummary): a power of two, the size of a direct-mapped table. */
 const IO_SUMMARY_MEMO = 4096;
 
 /** hex() of 0 … 0xFFFF, filled as they are asked for. */
@@ -121,7 +122,8 @@ export class Machine {
   private lastFlush = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private exitSeq = 0;
-  private readonly exitsByKind: Record<string, number> = {};
+  /** Exits counted per kind, in EXIT_KINDS order (stats() names them). */
+  private readonly exitCounts = new Float64Array(EXIT_KINDS.length);
   private runMillis = 0;
   /** performance.now() when the current run() / step() began (live stats add the time since). */
   private runStarted = 0;
@@ -135,8 +137,10 @@ export class Machine {
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
   /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
   private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
-  /** IO exit summaries made so far, per device (ioSummary). */
-  private readonly ioSummaries = new WeakMap<IoHandler, Map<number, string>>();
+  /** IO exit summaries made so far (ioSummary): a direct-mapped table of access key, device, text. */
+  private readonly ioSummaryKey = new Float64Array(IO_SUMMARY_MEMO).fill(-1);
+  private readonly ioSummaryHandler: (IoHandler | null)[] = new Array<IoHandler | null>(IO_SUMMARY_MEMO).fill(null);
+  private readonly ioSummaryText: string[] = new Array<string>(IO_SUMMARY_MEMO).fill("");
 
   private constructor(
     private readonly proc: Process,
@@ -526,7 +530,7 @@ export class Machine {
   stats(): MachineStats {
     return {
       instructionsRetired: this.running ? this.liveInstructions() : this.instructionsRetired(),
-      exitsByKind: { ...this.exitsByKind },
+      exitsByKind: this.exitsByKind(),
       runMillis: this.running ? this.runMillis + (performance.now() - this.runStarted) : this.runMillis,
     };
   }
@@ -597,23 +601,19 @@ export class Machine {
   /**
    * An IO exit's summary, "OUT 0x3f8 1 byte 0x41 (uart)" or "IN 0x3fd 1 byte → 0x60 (uart)". A guest
    * repeats the same few accesses (a driver polling its status port, a console printing bytes), so
-   * each device keeps the strings it was given, up to IO_SUMMARY_MEMO of them: no new string per exit.
+   * the strings made are kept, in a direct-mapped table of IO_SUMMARY_MEMO entries (a slot holds the
+   * last access that hashed to it): no new string, and no Map lookup, per exit.
    */
   private ioSummary(handler: IoHandler, input: boolean, port: number, size: number, value: number): string {
-    let memo = this.ioSummaries.get(handler);
-    if (memo === undefined) {
-      memo = new Map();
-      this.ioSummaries.set(handler, memo);
-    }
     // Port 16 bits, value 32 (unsigned: the table reads and the packet give it so): under 2^51, exact.
     const key = ((value * 0x10000 + port) * 4 + (size - 1)) * 2 + (input ? 1 : 0);
-    let summary = memo.get(key);
-    if (summary === undefined) {
-      const bytes = `${size} byte${size > 1 ? "s" : ""}`;
-      summary = input ? `IN ${hex(port)} ${bytes} → ${hex(value)} (${handler.name})` : `OUT ${hex(port)} ${bytes} ${hex(value)} (${handler.name})`;
-      if (memo.size >= IO_SUMMARY_MEMO) memo.clear();
-      memo.set(key, summary);
-    }
+    const slot = (Math.imul(value ^ (port << 3) ^ (size << 1) ^ (input ? 1 : 0), 0x9e3779b1) >>> 20) & (IO_SUMMARY_MEMO - 1);
+    if (this.ioSummaryKey[slot] === key && this.ioSummaryHandler[slot] === handler) return this.ioSummaryText[slot];
+    const bytes = `${size} byte${size > 1 ? "s" : ""}`;
+    const summary = input ? `IN ${hex(port)} ${bytes} → ${hex(value)} (${handler.name})` : `OUT ${hex(port)} ${bytes} ${hex(value)} (${handler.name})`;
+    this.ioSummaryKey[slot] = key;
+    this.ioSummaryHandler[slot] = handler;
+    this.ioSummaryText[slot] = summary;
     return summary;
   }
 
@@ -764,8 +764,17 @@ export class Machine {
     this.sinks.console?.(bytes);
   }
 
+  /** The kinds counted so far, with their counts (first seen first is not kept: EXIT_KINDS order). */
+  private exitsByKind(): Record<string, number> {
+    const out: Record<string, number> = {};
+    EXIT_KINDS.forEach((kind, i) => {
+      if (this.exitCounts[i] > 0) out[kind] = this.exitCounts[i];
+    });
+    return out;
+  }
+
   private count(kind: ExitRecord["kind"]): void {
-    this.exitsByKind[kind] = (this.exitsByKind[kind] ?? 0) + 1;
+    this.exitCounts[exitKindIndex(kind)]++;
     this.exitSeq++;
   }
 
@@ -782,7 +791,7 @@ export class Machine {
     const resumed = this.resumed;
     if (resumed !== null) {
       rip = resumed.last_exit_rip;
-      instructions = Number(resumed.instructions_retired);
+      instructions = resumed.instructions_retired;
     } else {
       const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
       const ok = r.status === ZX_OK && r.count !== undefined;
