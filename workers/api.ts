@@ -435,12 +435,14 @@ export const LINUX_BUILD_COMMAND = "npm install && npm run guests:linux";
  * Per-batch caps (the page keeps its own, longer ring): the newest MAX_* of the batch that starts a
  * machine (so its setup, the VMM's first calls and the guest's first exits, is all there), the newest
  * STEADY_* of each later one (at a million exits a second, cloning thousands of records per frame
- * took a fifth of the worker's time, and nobody reads them at that rate).
+ * took a fifth of the worker's time, and nobody reads them at that rate). 100 is still three
+ * screens of rows per frame; at 500, formatting, cloning and rendering them cost the worker 9 % more
+ * CPU time on bench-exits in Chromium (and the page's main thread the 2-core machine's other core).
  */
 export const MAX_SYSCALLS_PER_BATCH = 2000;
 export const MAX_EXITS_PER_BATCH = 2000;
-export const STEADY_SYSCALLS_PER_BATCH = 500;
-export const STEADY_EXITS_PER_BATCH = 500;
+export const STEADY_SYSCALLS_PER_BATCH = 100;
+export const STEADY_EXITS_PER_BATCH = 100;
 /** Batches are flushed at most this often (about one animation frame). */
 export const FLUSH_INTERVAL_MS = 16;
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BATCH_ACK_TIMEOUT_MS, FLUSH_INTERVAL_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch } from "./api";
-import { EventBatcher } from "./event-batcher";
+import { EventBatcher, NewestRing } from "./event-batcher";
 import type { RawSyscall } from "./format";
 
 /** A manual clock: scheduled flushes run only when the test says so. */
@@ -31,6 +31,24 @@ function make(options: { maxSyscalls?: number; maxExits?: number; steadySyscalls
 }
 
 const raw = (name: string): RawSyscall => ({ thread: 1, name, args: [], result: 0 });
+
+describe("NewestRing", () => {
+  it("keeps the newest `limit` items, wherever the ring's position, and lets the rest go", () => {
+    const ring = new NewestRing<{ n: number }>(5);
+    for (let n = 0; n < 7; n++) ring.push({ n }); // wraps: 2 … 6 kept
+    ring.setLimit(3); // 2 and 3 go at once
+    expect(ring.length).toBe(3);
+    for (let n = 7; n < 9; n++) ring.push({ n });
+    expect(ring.take().map((x) => x.n)).toEqual([6, 7, 8]);
+    expect(ring.dropped).toBe(6);
+    // The slots of dropped items are emptied (nothing keeps them alive).
+    const slots = (ring as unknown as { items: unknown[] }).items;
+    expect(slots.every((x) => x === undefined)).toBe(true);
+    ring.setLimit(99); // back to the capacity
+    for (let n = 0; n < 6; n++) ring.push({ n });
+    expect(ring.take().map((x) => x.n)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
 
 describe("EventBatcher", () => {
   it("coalesces many events into one batch per interval", () => {
@@ -122,6 +140,11 @@ describe("EventBatcher", () => {
     expect(later.syscalls.map((c) => c.seq)).toEqual([11]);
     expect(later.syscallsDropped).toBe(3);
     expect(t.formatted()).toBe(6);
+    // A new machine's first batch keeps more again.
+    t.batcher.newMachine("h");
+    for (let i = 12; i < 20; i++) exit(i);
+    t.clock.runAll();
+    expect(t.batches[2].exits.map((e) => e.seq)).toEqual([14, 15, 16, 17, 18, 19]);
   });
 
   it("holds events until someone listens, then delivers them", () => {

@@ -45,21 +45,44 @@ export class NewestRing<T> {
   private size = 0;
   /** Pushed since the last take() but overwritten before it. */
   dropped = 0;
+  /** How many of the newest items are kept (at most capacity): setLimit. */
+  private limit: number;
 
   constructor(readonly capacity: number) {
     this.items = new Array<T | undefined>(Math.max(1, capacity)).fill(undefined);
+    this.limit = this.items.length;
   }
 
   get length(): number {
     return this.size;
   }
 
+  /**
+   * Keeps only the newest `n` (1 … capacity) from now on; items beyond that are let go at once
+   * (counted as dropped). Whatever is pushed lives until `n` newer ones come, so a smaller limit
+   * lets it die sooner: fewer survivors for the garbage collector's young generation.
+   */
+  setLimit(n: number): void {
+    const items = this.items;
+    this.limit = Math.max(1, Math.min(items.length, n));
+    while (this.size > this.limit) this.dropOldest();
+  }
+
   push(item: T): void {
     const items = this.items;
-    if (this.size === items.length) this.dropped++;
-    else this.size++;
+    if (this.size === this.limit) this.dropOldest();
     items[this.next] = item;
+    this.size++;
     this.next = this.next + 1 === items.length ? 0 : this.next + 1;
+  }
+
+  private dropOldest(): void {
+    const items = this.items;
+    let oldest = this.next - this.size;
+    if (oldest < 0) oldest += items.length;
+    items[oldest] = undefined;
+    this.size--;
+    this.dropped++;
   }
 
   /**
@@ -218,6 +241,8 @@ export class EventBatcher {
     // machine's last output.
     if (this.hasPending()) this.flush(true);
     this.pendingNewMachine = true;
+    this.syscalls.setLimit(this.maxSyscalls);
+    this.exits.setLimit(this.maxExits);
     this.pendingGuestName = guestName;
     this.requestFlush();
   }
@@ -270,6 +295,9 @@ export class EventBatcher {
     const exits = this.exits.take(first ? this.maxExits : this.steadyExits);
     const exitsDropped = this.exits.dropped;
     this.exits.dropped = 0;
+    // Later batches keep fewer: the rings need hold no more than that until the next machine.
+    this.syscalls.setLimit(this.steadySyscalls);
+    this.exits.setLimit(this.steadyExits);
 
     const batch: EventBatch = {
       seq: this.nextBatchSeq++,
