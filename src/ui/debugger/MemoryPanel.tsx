@@ -150,19 +150,25 @@ export function MemoryPanel() {
   };
 
   // ---- live refresh while running ------------------------------------------------------------------
+  // A timer, then one animation frame: a requestAnimationFrame loop would make the page produce a
+  // frame 60 times a second just to look at the clock.
   useEffect(() => {
     if (stopped) return;
     let frame = 0;
-    let lastPaint = 0;
-    const loop = (now: number) => {
-      if (now - lastPaint >= REFRESH_MS) {
-        lastPaint = now;
-        setTick((t) => t + 1);
-      }
-      frame = requestAnimationFrame(loop);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wait = () => {
+      timer = setTimeout(() => {
+        frame = requestAnimationFrame(() => {
+          setTick((t) => t + 1);
+          wait();
+        });
+      }, REFRESH_MS);
     };
-    frame = requestAnimationFrame(loop);
-    return () => cancelAnimationFrame(frame);
+    wait();
+    return () => {
+      clearTimeout(timer);
+      cancelAnimationFrame(frame);
+    };
   }, [stopped]);
 
   // ---- changed-bytes snapshots: one copy of the rows near the view per stop ----------------------------
