@@ -437,8 +437,8 @@ export class HypervisorSession implements HypervisorApi {
       created = this.backend.create(
         {
           console: (bytes) => this.events.console(bytes),
-          exit: (record: ExitRecord) => {
-            exitHash.add(record);
+          exit: (record: ExitRecord, summaryHash?: number) => {
+            exitHash.add(record, summaryHash);
             this.events.exit(record);
           },
         },

@@ -70,7 +70,7 @@ async function runGuest(cmd: RunCommand, io: CliIo): Promise<number> {
   const exitHash = cmd.exitHash ? new ExitHash() : null;
   const machine = Machine.create(proc, { memoryMiB: cmd.memoryMiB }, {
     console: (bytes) => io.stdout.write(bytes),
-    exit: exitHash ? (record) => exitHash.add(record) : undefined,
+    exit: exitHash ? (record, summaryHash) => exitHash.add(record, summaryHash) : undefined,
   });
   if (typeof machine === "string") {
     io.stderr.write(`hvplay: ${machine}\n`);

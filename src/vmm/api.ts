@@ -69,8 +69,11 @@ export interface MachineOptions {
 export interface MachineSinks {
   /** Bytes the guest wrote to the debug console (port 0xE9) or transmitted on COM1, in order. */
   console?(bytes: Uint8Array): void;
-  /** Every packet or status returned by zx_vcpu_resume, as the VMM saw it. */
-  exit?(record: ExitRecord): void;
+  /**
+   * Every packet or status returned by zx_vcpu_resume, as the VMM saw it; with fnv1a(record.summary)
+   * when the VMM has it at hand (exit-hash.ts: ExitHash.add takes it and skips its own lookup).
+   */
+  exit?(record: ExitRecord, summaryHash?: number): void;
 }
 
 export interface ExitRecord {

@@ -63,7 +63,8 @@ export class ExitHash {
   private ripNext = 0;
   private readonly summaries = new Map<string, number>();
 
-  add(r: ExitRecord): void {
+  /** Hashes `r`; `summaryHash` is fnv1a(r.summary) when the caller has it (else it is looked up). */
+  add(r: ExitRecord, summaryHash?: number): void {
     let h = this.h;
     h = word(h, r.seq >>> 0);
     h = word(h, Math.floor(r.seq / TWO32) >>> 0);
@@ -84,7 +85,7 @@ export class ExitHash {
     }
     h = word(h, this.ripLo[k]);
     h = word(h, this.ripHi[k]);
-    let s = this.summaries.get(r.summary);
+    let s = summaryHash ?? this.summaries.get(r.summary);
     if (s === undefined) {
       s = fnv1a(r.summary);
       if (this.summaries.size >= SUMMARY_MEMO) this.summaries.clear();

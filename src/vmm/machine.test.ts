@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createKernel, ZX_ERR_BAD_HANDLE } from "../zircon";
 import type { ExitRecord } from "./api";
 import { Machine } from "./machine";
+import { fnv1a } from "./exit-hash";
 import { nasm } from "../testing/nasm";
 
 // The VMM end to end over the real kernel model and CPU: every guest output is compared with what
@@ -12,12 +13,17 @@ const root = join(__dirname, "..", "..");
 const guest = (name: string) => new Uint8Array(readFileSync(join(root, "public", "guests", `${name}.elf`)));
 const expectedText = (name: string) => readFileSync(join(root, "guests", "expected", `${name}.txt`), "latin1");
 
-function boot(name: string, opts: { memoryMiB?: number; exits?: ExitRecord[] } = {}) {
+function boot(name: string, opts: { memoryMiB?: number; exits?: ExitRecord[]; summaryHashes?: (number | undefined)[] } = {}) {
   const proc = createKernel().createProcess();
   let out = "";
   const m = Machine.create(proc, { memoryMiB: opts.memoryMiB ?? 32 }, {
     console: (b) => (out += Buffer.from(b).toString("latin1")),
-    exit: opts.exits ? (r) => opts.exits!.push(r) : undefined,
+    exit: opts.exits
+      ? (r, summaryHash) => {
+          opts.exits!.push(r);
+          opts.summaryHashes?.push(summaryHash);
+        }
+      : undefined,
   });
   if (typeof m === "string") throw new Error(m);
   const err = m.load({ boot: "multiboot", image: guest(name), imageName: `public/guests/${name}.elf` });
@@ -43,11 +49,15 @@ describe("Machine", () => {
 
   it("runs the default guest to the exit device with QEMU's output", async () => {
     const exits: ExitRecord[] = [];
-    const { m, output } = boot("hello", { memoryMiB: 128, exits });
+    const summaryHashes: (number | undefined)[] = [];
+    const { m, output } = boot("hello", { memoryMiB: 128, exits, summaryHashes });
     const outcome = await m.run();
     expect(outcome).toEqual({ kind: "exit-device", exitStatus: 1 });
     expect(output()).toBe(expectedText("hello"));
     expect(exits.length).toBeGreaterThan(100);
+    // The summary hash handed with each IO record is its summary's (ExitHash trusts it).
+    expect(summaryHashes.every((h, i) => h === undefined || h === fnv1a(exits[i].summary))).toBe(true);
+    expect(summaryHashes.filter((h) => h !== undefined).length).toBe(exits.length);
     expect(exits.at(-1)?.summary).toMatch(/^OUT 0xf4 1 byte 0x0 \(isa-debug-exit\)/);
     expect(exits.every((e, i) => e.seq === i)).toBe(true);
     const stats = m.stats();

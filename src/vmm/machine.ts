@@ -46,7 +46,7 @@ import { planLinux } from "./loaders/linux";
 import { planMultiboot } from "./loaders/multiboot";
 import { MULTIBOOT_TRAMPOLINE } from "./loaders/multiboot-trampoline.generated";
 import { decodeMmio, emulateMmio } from "./mmio-decode";
-import { EXIT_KINDS, exitKindIndex } from "./exit-hash";
+import { EXIT_KINDS, exitKindIndex, fnv1a } from "./exit-hash";
 
 export const DEFAULT_MEMORY_MIB = 128;
 export const MAX_MEMORY_MIB = 2048;
@@ -141,6 +141,8 @@ export class Machine {
   private readonly ioSummaryKey = new Float64Array(IO_SUMMARY_MEMO).fill(-1);
   private readonly ioSummaryHandler: (IoHandler | null)[] = new Array<IoHandler | null>(IO_SUMMARY_MEMO).fill(null);
   private readonly ioSummaryText: string[] = new Array<string>(IO_SUMMARY_MEMO).fill("");
+  /** fnv1a of each kept summary, handed to the exit sink with it (ExitHash skips its own lookup). */
+  private readonly ioSummaryHash = new Uint32Array(IO_SUMMARY_MEMO);
 
   private constructor(
     private readonly proc: Process,
@@ -587,12 +589,12 @@ export class Machine {
       const value = this.table.read(row, io.port, size);
       const status = this.thread.zx_vcpu_write_state(this.vcpu, ZX_VCPU_IO, this.ioValue(size, value));
       if (status !== ZX_OK) return { status, message: `zx_vcpu_write_state(ZX_VCPU_IO): ${statusName(status)}` };
-      if (this.sinks.exit) this.record(ZX_OK, "io", this.ioSummary(row.handler, true, io.port, size, value));
+      if (this.sinks.exit) this.recordIo(this.ioSummary(row.handler, true, io.port, size, value));
       else this.count("io");
     } else {
       const value = size === 1 ? io.u8 : size === 2 ? io.u16 : io.u32;
       this.table.write(row, io.port, size, value);
-      if (this.sinks.exit) this.record(ZX_OK, "io", this.ioSummary(row.handler, false, io.port, size, value));
+      if (this.sinks.exit) this.recordIo(this.ioSummary(row.handler, false, io.port, size, value));
       else this.count("io");
     }
     return null;
@@ -604,17 +606,23 @@ export class Machine {
    * the strings made are kept, in a direct-mapped table of IO_SUMMARY_MEMO entries (a slot holds the
    * last access that hashed to it): no new string, and no Map lookup, per exit.
    */
-  private ioSummary(handler: IoHandler, input: boolean, port: number, size: number, value: number): string {
+  private ioSummary(handler: IoHandler, input: boolean, port: number, size: number, value: number): number {
     // Port 16 bits, value 32 (unsigned: the table reads and the packet give it so): under 2^51, exact.
     const key = ((value * 0x10000 + port) * 4 + (size - 1)) * 2 + (input ? 1 : 0);
     const slot = (Math.imul(value ^ (port << 3) ^ (size << 1) ^ (input ? 1 : 0), 0x9e3779b1) >>> 20) & (IO_SUMMARY_MEMO - 1);
-    if (this.ioSummaryKey[slot] === key && this.ioSummaryHandler[slot] === handler) return this.ioSummaryText[slot];
+    if (this.ioSummaryKey[slot] === key && this.ioSummaryHandler[slot] === handler) return slot;
     const bytes = `${size} byte${size > 1 ? "s" : ""}`;
     const summary = input ? `IN ${hex(port)} ${bytes} → ${hex(value)} (${handler.name})` : `OUT ${hex(port)} ${bytes} ${hex(value)} (${handler.name})`;
     this.ioSummaryKey[slot] = key;
     this.ioSummaryHandler[slot] = handler;
     this.ioSummaryText[slot] = summary;
-    return summary;
+    this.ioSummaryHash[slot] = fnv1a(summary);
+    return slot;
+  }
+
+  /** record() of an IO exit whose summary ioSummary keeps in `slot`. */
+  private recordIo(slot: number): void {
+    this.record(ZX_OK, "io", this.ioSummaryText[slot], this.ioSummaryHash[slot]);
   }
 
   /**
@@ -779,7 +787,7 @@ export class Machine {
   }
 
   /** Counts an exit and reports it to the exit sink; returns the RIP of the instruction behind it, if known. */
-  private record(status: number, kind: ExitRecord["kind"], summary: string): bigint | null {
+  private record(status: number, kind: ExitRecord["kind"], summary: string, summaryHash?: number): bigint | null {
     const seq = this.exitSeq;
     this.count(kind);
     const exit = this.sinks.exit;
@@ -798,7 +806,7 @@ export class Machine {
       rip = ok ? (r.last_exit_rip ?? null) : null;
       instructions = ok ? Number(r.count) : this.lastInstructions;
     }
-    if (exit) exit({ seq, status, kind, summary, instructions, rip });
+    if (exit) exit({ seq, status, kind, summary, instructions, rip }, summaryHash);
     return rip;
   }
 
