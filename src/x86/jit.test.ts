@@ -58,7 +58,11 @@ function loopProgram(seed: number): string {
       // Dword read-modify-writes, aligned or not (the TLB entry they share for the read and the write).
       case 29: lines.push(pick([`${pick(alu)} ${mem("dword")}, ${a}`, `${pick(alu)} ${mem("dword")}, ${imm()}`, `${pick(["inc", "dec"])} ${mem("dword")}`])); break;
       case 24: lines.push(pick([`imul ${a}, ${b}`, `imul ${a}, ${b}, ${imm()}`, `imul ${a}, ${mem("dword")}`, `imul ${a}, ${mem("dword")}, ${imm()}`])); break;
-      case 25: lines.push(pick([`mov eax, [${DATA + 8}]`, `mov [${DATA + 12}], eax`, `mov al, [${DATA + 17}]`, `mov [${DATA + 21}], al`])); break;
+      // Constant addresses (the block keeps their TLB lookups: jit.ts MEMO), moffs forms and
+      // [disp32] reads, stores and read-modify-writes, one of them unaligned.
+      case 25: lines.push(pick([`mov eax, [${DATA + 8}]`, `mov [${DATA + 12}], eax`, `mov al, [${DATA + 17}]`, `mov [${DATA + 21}], al`,
+        `mov ${a}, [${DATA + 24}]`, `mov [${DATA + 28}], ${a}`, `${pick(alu)} dword [${DATA + 32}], ${a}`, `${pick(["inc", "dec"])} dword [${DATA + 36}]`,
+        `${pick(alu)} ${a}, [${DATA + 40}]`, `${pick(alu)} dword [${DATA + 45}], ${imm()}`, `imul ${a}, [${DATA + 24}], ${imm()}`])); break;
       case 26: lines.push(`imul ${a}, ${b}`, `j${pick(["o", "no", "c", "nc", "s", "z"])} .m${i}`, `.m${i}:`); break;
       // An inner loop: a label in the middle of the block, reached from below.
       case 27: lines.push(`push ecx`, `mov ecx, ${1 + Math.floor(rnd() * 4)}`, `.in${i}:`, `${pick(alu)} ${pick(["eax", "edx"])}, ${pick(["ebx", "edi"])}`, `${pick(["shl", "ror"])} ${pick(["ebx", "edi"])}, 1`, `dec ecx`, `jnz .in${i}`, `pop ecx`); break;

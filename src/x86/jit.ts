@@ -304,6 +304,19 @@ const WRITE_BACK = "@WB@";
 const RELOAD = "@RL@";
 /** Where the flat-segment locals are (re)computed: the block's start and after each called executor. */
 const SEGMENTS = "@SG@";
+/**
+ * MEMO: a dword access at a constant address ([disp32], MOV EAX, moffs) keeps what its TLB lookup
+ * found — the DataView and position of the page's bytes — in locals `mD<m>`, `mP<m>` (`mT<m>`: the
+ * TLB index), valid while `mE<m>` equals the block's `me`. Only a slow path (a machine method or
+ * a called executor, which set `sl`) can change the TLB, a segment, the page's cached-code map or
+ * the privilege, and each one bumps `me` (this placeholder, in the `sl` check after it), so a kept
+ * lookup is exactly what a new one would find. (No instruction a block holds changes a mapping, a
+ * segment or CR3 — blockRole leaves them out — so the bump is a guard, not a need.) A loop over a
+ * program's variables (bench-smc) then checks its tags once per call rather than once per access.
+ */
+const MEMO_RESET = "@ME@";
+/** An effective address that is a number (a displacement alone), as Emitter.ea writes it. */
+const CONST_EA = /^[(\s]*\d+[)\s]*(>>> 0[)\s]*)?$/;
 
 /**
  * Builds a block function's source. General registers the inline code touches live in locals
@@ -342,6 +355,10 @@ class Emitter {
   index = 0;
   nextRip = 0;
   sawFullProducer = false;
+  /** The last linear() had a constant effective address (a [disp32] operand). */
+  constLin = false;
+  /** Dword accesses at constant addresses whose TLB lookup the block keeps (memoRead and the like). */
+  memoSites = 0;
 
   constructor(readonly mode: number) {}
 
@@ -431,6 +448,7 @@ class Emitter {
    */
   linear(seg: number, ea: string, size: number, write: boolean): void {
     this.segsUsed |= 1 << seg;
+    this.constLin = CONST_EA.test(ea);
     const flat = `${write ? "sW" : "sR"}${seg} !== 0 && ea <= ${0xffffffff - (size - 1)} ? ea : `;
     this.line(`ea = ${ea}; lin = ${flat}ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : (sl = 1, c.linear(${seg}, ea, ${size}, ${write}));`);
   }
@@ -449,6 +467,12 @@ class Emitter {
    * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
    */
   read(size: number): string {
+    if (size === 4 && this.constLin) {
+      // A constant address: the page's lookup is kept (see MEMO).
+      const m = this.memoSites++;
+      return `if (mE${m} === me) v = mD${m}.getInt32(mP${m}, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; ` +
+        `if (to <= 0xffc && ${this.hit("r", "ti")}) { mD${m} = rView[ti]; mP${m} = rOff[ti] + to; mE${m} = me; v = mD${m}.getInt32(mP${m}, true); } else { sl = 1; v = c.read32(lin); } }`;
+    }
     if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (${this.hit("r", "ti")}) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
   }
@@ -460,6 +484,12 @@ class Emitter {
   write(size: number, value: string): string {
     if (size === 1) {
       return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { sl = 1; c.write8(lin, tx); }`;
+    }
+    if (this.constLin) {
+      const m = this.memoSites++;
+      return `tx = ${value}; if (mE${m} === me) mD${m}.setInt32(mP${m}, tx, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+        `if (${this.storableDword()}) { mD${m} = wView[ti]; mP${m} = wOff[ti] + to; mE${m} = me; mD${m}.setInt32(mP${m}, tx, true); } ` +
+        `else { sl = 1; c.write32(lin, tx); } }`;
     }
     // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
@@ -477,6 +507,13 @@ class Emitter {
    * `address(…, rmw)` and `read` write them, and `tf` = 0.
    */
   rmwRead32(): string {
+    if (this.constLin) {
+      const m = this.memoSites++;
+      return `if (mE${m} === me) { tf = 1; ti = mT${m}; tp = mP${m}; v = mD${m}.getInt32(tp, true); } ` +
+        `else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mT${m} = ti; mP${m} = tp; mD${m} = wView[ti]; mE${m} = me; v = mD${m}.getInt32(tp, true); } ` +
+        `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
+    }
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
       `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
       `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } }`;
@@ -524,6 +561,7 @@ class Emitter {
    * and a non-canonical access to Machine.linear, which raises #GP or #SS.
    */
   linear64(d: Decoded, seg: number, size: number, write: boolean): void {
+    this.constLin = false;
     const k = this.index;
     if (d.asz === 2) throw new Error("16-bit addressing does not exist in 64-bit mode");
     let ea: string;
@@ -1001,7 +1039,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // Only a slow path (a method of the machine, or a called executor) can fault, hit a data
     // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks.
     em.line("if (sl !== 0) {");
-    em.line("sl = 0;");
+    em.line(`sl = 0;${MEMO_RESET}`);
     // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
     em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
@@ -1028,8 +1066,9 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   for (let s = 0; s < 8; s++) if ((em.segsUsed & (1 << s)) !== 0) segs.push(s);
   const isFlat = (s: number) => `segBase[${s}] === 0 && segLo[${s}] === 0 && segHi[${s}] === 4294967295`;
   const flatSegments = segs.map((s) => `sR${s} = ${isFlat(s)} && segRead[${s}] !== 0 ? 1 : 0; sW${s} = ${isFlat(s)} && segWrite[${s}] !== 0 ? 1 : 0;`).join(" ");
+  const memoReset = em.memoSites > 0 ? " me++;" : "";
   const body = em.out.map((l) =>
-    l.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(SEGMENTS).join(flatSegments)
+    l.split(MEMO_RESET).join(memoReset).split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(SEGMENTS).join(flatSegments)
       .replace(/@E(\d+)@/g, (_m, i: string) => {
         const e = edgeFlags[Number(i)];
         return em.liveLabels.has(e.label) ? e.code : "";
@@ -1050,6 +1089,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
+    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mT${m} = 0, mD${m} = rView[0]`).join(", ")};`] : []),
     // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.
