@@ -80,11 +80,14 @@ export class JitBlock {
  * function. Otherwise the first call of a loop block runs its whole slice in one go, V8 optimises
  * the loop mid-call (on-stack replacement) without feedback for the way out, and the optimised code
  * is thrown away ("insufficient type feedback") when the slice ends, then rebuilt: three times on
- * the bench's smc loop in Chromium, ~0.2 s of a 0.4 s run. V8 collects feedback only from a
- * function's ~8th call on (lazy feedback allocation), hence more calls than that. The budget is
- * the run loop's to divide: a block given less stops sooner, and the loop calls it again.
+ * the bench's smc loop in Chromium, ~0.2 s of a 0.4 s run. V8 collects feedback only once a
+ * function has its feedback vector (lazy feedback allocation, after some calls and some bytecode
+ * run), hence many more calls than that: with 16, Node's V8 still threw the smc loop's optimised
+ * code away twice for want of feedback on that exit (node --trace-deopt); with 32, not at all
+ * before the loop's last pass. The budget is the run loop's to divide: a block given less stops
+ * sooner, and the loop calls it again.
  */
-export const WARM_CALLS = 16;
+export const WARM_CALLS = 32;
 
 /** Marks an entry for which no block could be built (never matches a RIP). */
 export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
