@@ -285,6 +285,43 @@ describe("compiled blocks match the interpreter", () => {
     expect(fast).toEqual(slow);
   });
 
+  it("walks memory through kept page lookups: moving reads, stores and read-modify-writes across pages", () => {
+    // Each access site keeps the page it found (jit.ts MEMO) and must notice when its address leaves
+    // it. The pages are touched first, so that no TLB miss (a slow path, which drops every kept
+    // lookup) marks the moves: ESI steps 4 bytes, EDX 3 (its dwords straddling two pages now and then
+    // go the slow way).
+    const src = `bits 32\norg ${CODE}\nmov edi, esi\nmov ecx, 8\n.t:\nmov eax, [edi]\nmov [edi], eax\nadd edi, 4096\ndec ecx\njnz .t\n` +
+      `mov edx, esi\nmov ecx, 3000\nxor eax, eax\n.l:\nmov ebx, [esi]\nadd ebx, ecx\nmov [esi + 8192], ebx\n` +
+      `add dword [esi + 4096], ebx\nadd esi, 4\ndec ecx\njnz .l\n` +
+      `mov ecx, 3000\n.u:\nxor eax, [edx + 2]\nadd [edx + 4096], eax\nadd edx, 3\ndec ecx\njnz .u\nhlt\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      const exit = r.run();
+      return { ...outcome(r, exit, DATA), region: Array.from(r.ram.subarray(DATA, DATA + 0x6000)) };
+    };
+    const slow = run(false);
+    const fast = run(true);
+    expect(slow.exit).toBe(EXIT_HLT);
+    expect(fast).toEqual(slow);
+  });
+
+  it("a kept page lookup still checks each store against the page's cached instructions", () => {
+    // One store site writes first to a scratch dword of the loop's own page (its lookup is kept), then
+    // into the immediate of an instruction the loop runs next: that store must drop the cached
+    // instruction, so MOV EAX, imm32 loads the new value each pass.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\nmov edi, scratch\nmov ebx, 2\n.in:\nmov [edi], ecx\n` +
+      `lea edi, [.patch + 1]\ndec ebx\njnz .in\n.patch:\nmov eax, 0x11111111\nadd edx, eax\ndec ecx\njnz .l\nhlt\nscratch: dd 0\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = run(false);
+    expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2)); // EDX = 50 + 49 + … + 1
+    expect(run(true)).toEqual(slow);
+  });
+
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
     compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;

@@ -308,14 +308,17 @@ const RELOAD = "@RL@";
 /** Where the flat-segment locals are (re)computed: the block's start and after each called executor. */
 const SEGMENTS = "@SG@";
 /**
- * MEMO: a dword access at a constant address ([disp32], MOV EAX, moffs) keeps what its TLB lookup
- * found — the DataView and position of the page's bytes — in locals `mD<m>`, `mP<m>` (`mT<m>`: the
- * TLB index), valid while `mE<m>` equals the block's `me`. Only a slow path (a machine method or
- * a called executor, which set `sl`) can change the TLB, a segment, the page's cached-code map or
- * the privilege, and each one bumps `me` (this placeholder, in the `sl` check after it), so a kept
- * lookup is exactly what a new one would find. (No instruction a block holds changes a mapping, a
+ * MEMO: a dword access keeps what its TLB lookup found in locals of the block, valid while `mE<m>`
+ * equals the block's `me`. At a constant address ([disp32], MOV EAX, moffs): the DataView and
+ * position of its bytes (`mD<m>`, `mP<m>`; `mT<m>`: the TLB index). At any other (outside 64-bit
+ * mode): the page (`mG<m>`), its DataView and base (`mB<m>`) and its cached-code map (`mC<m>`, which
+ * a store still checks at its offset), reused while the address stays in that page. Only a slow
+ * path (a machine method or a called executor, which set `sl`) can change the TLB, a segment, the
+ * page's cached-code map or the privilege, and each one bumps `me` (this placeholder, in the `sl`
+ * check after it), so a kept lookup is exactly what a new one would find. (No instruction a block holds changes a mapping, a
  * segment or CR3 — blockRole leaves them out — so the bump is a guard, not a need.) A loop over a
- * program's variables (bench-smc) then checks its tags once per call rather than once per access.
+ * program's variables (bench-smc) then checks its tags once per call rather than once per access,
+ * and a loop walking an array (bench-copy) once per page.
  */
 const MEMO_RESET = "@ME@";
 /** An effective address that is a number (a displacement alone), as Emitter.ea writes it. */
@@ -477,6 +480,12 @@ class Emitter {
         `if (to <= 0xffc && ${this.hit("r", "ti")}) { mD${m} = rView[ti]; mP${m} = rOff[ti] + to; mE${m} = me; v = mD${m}.getInt32(mP${m}, true); } else { sl = 1; v = c.read32(lin); } }`;
     }
     if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (${this.hit("r", "ti")}) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
+    if (this.mode !== MODE_64) {
+      // Any other address: the page last found here is kept (see MEMO).
+      const m = this.memoSites++;
+      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc) v = mD${m}.getInt32(mB${m} + to, true); ` +
+        `else { ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) { mG${m} = lin & -4096; mD${m} = rView[ti]; mB${m} = rOff[ti]; mE${m} = me; v = mD${m}.getInt32(mB${m} + to, true); } else { sl = 1; v = c.read32(lin); } }`;
+    }
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
   }
 
@@ -492,6 +501,13 @@ class Emitter {
       const m = this.memoSites++;
       return `tx = ${value}; if (mE${m} === me) mD${m}.setInt32(mP${m}, tx, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
         `if (${this.storableDword()}) { mD${m} = wView[ti]; mP${m} = wOff[ti] + to; mE${m} = me; mD${m}.setInt32(mP${m}, tx, true); } ` +
+        `else { sl = 1; c.write32(lin, tx); } }`;
+    }
+    if (this.mode !== MODE_64) {
+      const m = this.memoSites++;
+      return `tx = ${value}; to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) mD${m}.setInt32(mB${m} + to, tx, true); ` +
+        `else { ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+        `if (${this.storableDword()}) { mG${m} = lin & -4096; mD${m} = wView[ti]; mB${m} = wOff[ti]; mC${m} = tc; mE${m} = me; mD${m}.setInt32(mB${m} + to, tx, true); } ` +
         `else { sl = 1; c.write32(lin, tx); } }`;
     }
     // An aligned dword: one word store, and one word of the page's covered map.
@@ -515,6 +531,13 @@ class Emitter {
       return `if (mE${m} === me) { tf = 1; ti = mT${m}; tp = mP${m}; v = mD${m}.getInt32(tp, true); } ` +
         `else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
         `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mT${m} = ti; mP${m} = tp; mD${m} = wView[ti]; mE${m} = me; v = mD${m}.getInt32(tp, true); } ` +
+        `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
+    }
+    if (this.mode !== MODE_64) {
+      const m = this.memoSites++;
+      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) { tf = 1; ti = mT${m}; tp = mB${m} + to; v = mD${m}.getInt32(tp, true); } ` +
+        `else { ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mG${m} = lin & -4096; mT${m} = ti; mB${m} = wOff[ti]; mD${m} = wView[ti]; mC${m} = tc; mE${m} = me; v = mD${m}.getInt32(tp, true); } ` +
         `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
     }
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
@@ -1092,7 +1115,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
-    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mT${m} = 0, mD${m} = rView[0]`).join(", ")};`] : []),
+    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mT${m} = 0, mD${m} = rView[0], mG${m} = 1, mB${m} = 0, mC${m} = tc`).join(", ")};`] : []),
     // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.
