@@ -315,10 +315,10 @@ const SEGMENTS = "@SG@";
  * a store still checks at its offset), reused while the address stays in that page. Only a slow
  * path (a machine method or a called executor, which set `sl`) can change the TLB, a segment, the
  * page's cached-code map or the privilege, and each one bumps `me` (this placeholder, in the `sl`
- * check after it), so a kept lookup is exactly what a new one would find. (No instruction a block holds changes a mapping, a
- * segment or CR3 — blockRole leaves them out — so the bump is a guard, not a need.) A loop over a
- * program's variables (bench-smc) then checks its tags once per call rather than once per access,
- * and a loop walking an array (bench-copy) once per page.
+ * check after it), so a kept lookup is exactly what a new one would find. (No instruction a block
+ * holds changes a mapping, a segment or CR3 — blockRole leaves them out — so the bump is a guard,
+ * not a need.) A loop over a program's variables (bench-smc) then checks its tags once per call
+ * rather than once per access, and a loop walking an array (bench-copy) once per page.
  */
 const MEMO_RESET = "@ME@";
 /** An effective address that is a number (a displacement alone), as Emitter.ea writes it. */
