@@ -61,7 +61,6 @@ export class IoMappingTable {
     return row;
   }
 
-
   /** The row of `kind` containing `addr`. */
   find(kind: TrapKind, addr: number): IoMappingRow | undefined {
     for (const r of this.rows) if (r.kind === kind && addr >= r.base && addr < r.base + r.size) return r;

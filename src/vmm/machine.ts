@@ -772,7 +772,7 @@ export class Machine {
     this.sinks.console?.(bytes);
   }
 
-  /** The kinds counted so far, with their counts (first seen first is not kept: EXIT_KINDS order). */
+  /** The kinds that had exits, with their counts, in EXIT_KINDS order. */
   private exitsByKind(): Record<string, number> {
     const out: Record<string, number> = {};
     EXIT_KINDS.forEach((kind, i) => {
