@@ -284,10 +284,10 @@ export class Thread implements SyscallContext {
   }
   /**
    * zx_vcpu_resume without blocking: `{ status, packet, instructions_retired, last_exit_rip }` now
-   * (the last two as hvplay_vcpu_instructions_retired gives them, the count as a number), or ZX_ERR_SHOULD_WAIT when the
-   * call would wait (a full slice, HLT, a full BELL pool) or the run woke another thread; the VCPU's
-   * progress is kept and the next zx_vcpu_resume (or _limited) goes on from it. With
-   * `max_instructions`, ZX_ERR_TIMED_OUT as hvplay_vcpu_resume_limited gives it.
+   * (the last two as hvplay_vcpu_instructions_retired gives them, the count as a number), or
+   * ZX_ERR_SHOULD_WAIT when the call would wait (a full slice, HLT, a full BELL pool) or the run
+   * woke another thread; the VCPU's progress is kept and the next zx_vcpu_resume (or _limited)
+   * goes on from it. With `max_instructions`, ZX_ERR_TIMED_OUT as hvplay_vcpu_resume_limited gives it.
    *
    * The tracer sees it as the call it completes, zx_vcpu_resume (hvplay_vcpu_resume_limited with a
    * count) with `{ status, packet }`; a SHOULD_WAIT answer is not traced, the blocking call that

@@ -418,19 +418,20 @@ export class VcpuObject extends KernelObject {
       this.lastExitRipNumber = null;
       return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     }
-    if (result === PACKET_READY) {
-      const packet = this.readyPacket!;
-      this.readyPacket = null;
-      return this.nowaitResult(ZX_OK, packet);
-    }
+    if (result === PACKET_READY) return this.nowaitResult(ZX_OK, this.takePacket());
     return this.nowaitResult(result.status, result.packet);
   }
 
   /** The packet runSlices left in readyPacket (PACKET_READY), as zx_vcpu_resume's result. */
   private takeReady(): ResumeResult {
+    return { status: ZX_OK, packet: this.takePacket() };
+  }
+
+  /** The packet runSlices left in readyPacket (PACKET_READY); the slot is emptied. */
+  private takePacket(): zx_port_packet_t {
     const packet = this.readyPacket!;
     this.readyPacket = null;
-    return { status: ZX_OK, packet };
+    return packet;
   }
 
   /** The result with the count and last_exit_rip (null unless a packet or host breakpoint came back). */
