@@ -5,14 +5,14 @@
  *    rebuilds dist/ cannot change it under us), served by `vite preview` (cross-origin isolated, as
  *    the app needs), opened at /?guest=FILE; the page's own worker runs the guest and its store
  *    reports the worker's stats (instructions retired, exits, run time). A fresh browser context,
- *    hence a fresh worker, per run.
+ *    hence a fresh worker, per run, navigated once the machine is quiet again (bench/quiet.ts).
  *  - v86: bench/v86-page.html on a small static server (bench/static-server.ts).
  * Times are the page's: the worker's run time for ours; kernel start → exit-device write for v86; and
  * for the boot workload, navigation start → the first console byte (ours: the console's text in the
  * DOM, observed by a MutationObserver installed before the app's scripts run); for the Linux boot,
  * navigation start (of /?guest=linux) → the shell prompt in that same console text.
  */
-import { chromium, type Browser, type Page } from "@playwright/test";
+import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { runProcess } from "./process";
+import { waitForQuiet } from "./quiet";
 import { failed, succeeded, type RunOutcome } from "./record";
 import { startStaticServer, type StaticServer } from "./static-server";
 import { LINUX_MILESTONES, LINUX_PAGE_GUEST, LINUX_PROMPT, type Workload } from "./workloads";
@@ -203,11 +204,23 @@ const SILENCE_PROBE = `(() => {
   requestAnimationFrame(tick);
 })();`;
 
+/**
+ * A new context's page, at about:blank once the machine is quiet again: the window a context opens
+ * starts Chromium's own UI pages, about a second of one core (bench/quiet.ts), which must not fall
+ * inside the run. The navigation that follows is the run's (first byte, Linux prompt: timed from it).
+ */
+async function blankPageOnQuietMachine(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto("about:blank");
+  await waitForQuiet();
+  return page;
+}
+
 export async function runOursChromium(session: ChromiumSession, w: Workload, timeoutMs: number): Promise<RunOutcome> {
   if (!session.appUrl) return failed(session.appError ?? "the app is not served");
   const context = await session.browser.newContext();
   try {
-    const page = await context.newPage();
+    const page = await blankPageOnQuietMachine(context);
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
     if (w.metric === "prompt") return await runLinuxChromium(session, page, pageErrors, timeoutMs);
@@ -318,7 +331,7 @@ export async function runV86Chromium(session: ChromiumSession, file: string, met
   if (!session.v86Url) return failed("v86 is not available");
   const context = await session.browser.newContext();
   try {
-    const page = await context.newPage();
+    const page = await blankPageOnQuietMachine(context);
     const until = metric === "first-byte" ? "&until=first-byte" : "";
     await page.goto(`${session.v86Url}/?guest=${encodeURIComponent(file)}${until}`);
     const handle = await page.waitForFunction(() => (globalThis as unknown as { benchResult?: unknown }).benchResult ?? null, null, { timeout: timeoutMs, polling: 50 }).catch(() => null);

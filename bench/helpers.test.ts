@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStats } from "./ours-node";
 import { runProcess } from "./process";
+import { busyShare, parseCpuTimes } from "./quiet";
 import { resolveMount } from "./static-server";
 import { linuxMissing, runsOf, selectWorkloads, workloads } from "./workloads";
 
@@ -76,5 +77,20 @@ describe("runProcess until a text appears (the Linux boot's prompt)", () => {
     const r = await runProcess(process.execPath, child, { cwd: ".", timeoutMs: 1000, until: { text: "never" } });
     expect(r.untilMs).toBeNull();
     expect(r.timedOut).toBe(true);
+  });
+});
+
+describe("waiting for a quiet machine (bench/quiet.ts)", () => {
+  const stat = (user: number, system: number, idle: number, steal = 0) => `cpu  ${user} 0 ${system} ${idle} 3 1 1 ${steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\nintr 1\n`;
+  it("reads the aggregate line of /proc/stat: busy is user, nice, system, irq and softirq", () => {
+    expect(parseCpuTimes(stat(100, 50, 1000, 7))).toEqual({ busy: 152, total: 1162 });
+    expect(parseCpuTimes("cpu0 1 2 3 4 5 6 7\n")).toBeNull();
+    expect(parseCpuTimes("cpu  1 2 x 4 5 6 7\n")).toBeNull();
+  });
+  it("the busy share of all CPUs between two readings; steal and idle are not busy", () => {
+    const a = parseCpuTimes(stat(100, 50, 1000))!;
+    expect(busyShare(a, parseCpuTimes(stat(110, 50, 1010))!)).toBe(0.5);
+    expect(busyShare(a, parseCpuTimes(stat(100, 50, 1010, 10))!)).toBe(0);
+    expect(busyShare(a, a)).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { openChromium, runOursChromium, runV86Chromium, type ChromiumSession } f
 import { checkEnvironment, describeMachine } from "./environment";
 import { runOursNode } from "./ours-node";
 import { runQemu } from "./qemu";
+import { waitForQuiet } from "./quiet";
 import type { Reference, RunOutcome } from "./record";
 import { renderReport } from "./report";
 import { COLUMN_TITLES, COLUMNS, type ColumnId } from "./table";
@@ -136,6 +137,8 @@ export async function main(argv: string[], root: string): Promise<number> {
         for (const c of cols) {
           let outcome: RunOutcome;
           try {
+            // Each run on a quiet machine (bench/quiet.ts): not during the last one's tear-down.
+            await waitForQuiet();
             outcome = await runOne(c, w);
           } catch (error) {
             outcome = { ok: false, error: `the bench itself failed: ${String(error)}` };
