@@ -55,36 +55,50 @@ export class ExitHash {
   count = 0;
   /**
    * The last RIPS_KEPT RIPs hashed and their two words (a guest exits from the same few
-   * instructions): no BigInt arithmetic per record.
+   * instructions): no BigInt arithmetic per record. Empty slots hold -1n (no RIP is negative), so
+   * the array holds only bigints and each comparison is a BigInt one; a null RIP has its own words.
    */
-  private readonly rips: (bigint | null)[] = new Array<bigint | null>(RIPS_KEPT).fill(null);
-  private readonly ripLo = new Uint32Array(RIPS_KEPT).fill(0xffffffff);
-  private readonly ripHi = new Uint32Array(RIPS_KEPT).fill(0xffffffff);
+  private readonly rips: bigint[] = new Array<bigint>(RIPS_KEPT).fill(-1n);
+  private readonly ripLo = new Uint32Array(RIPS_KEPT);
+  private readonly ripHi = new Uint32Array(RIPS_KEPT);
   private ripNext = 0;
+  /** The slot the last record's RIP was found in: looked at first. */
+  private ripLast = 0;
   private readonly summaries = new Map<string, number>();
 
   /** Hashes `r`; `summaryHash` is fnv1a(r.summary) when the caller has it (else it is looked up). */
   add(r: ExitRecord, summaryHash?: number): void {
     let h = this.h;
-    h = word(h, r.seq >>> 0);
-    h = word(h, Math.floor(r.seq / TWO32) >>> 0);
+    const seq = r.seq;
+    const instructions = r.instructions;
+    h = word(h, seq >>> 0);
+    h = word(h, seq <= 0xffffffff ? 0 : (seq / TWO32) >>> 0);
     h = word(h, r.status >>> 0);
     h = word(h, exitKindIndex(r.kind));
-    h = word(h, r.instructions >>> 0);
-    h = word(h, Math.floor(r.instructions / TWO32) >>> 0);
+    h = word(h, instructions >>> 0);
+    h = word(h, instructions <= 0xffffffff ? 0 : (instructions / TWO32) >>> 0);
     const rip = r.rip;
-    const rips = this.rips;
-    let k = 0;
-    while (k < RIPS_KEPT && rips[k] !== rip) k++;
-    if (k === RIPS_KEPT) {
-      k = this.ripNext;
-      this.ripNext = (k + 1) % RIPS_KEPT;
-      rips[k] = rip;
-      this.ripLo[k] = rip === null ? 0xffffffff : Number(rip & 0xffffffffn);
-      this.ripHi[k] = rip === null ? 0xffffffff : Number((rip >> 32n) & 0xffffffffn);
+    if (rip === null) {
+      h = word(h, 0xffffffff);
+      h = word(h, 0xffffffff);
+    } else {
+      const rips = this.rips;
+      let k = this.ripLast;
+      if (rips[k] !== rip) {
+        k = 0;
+        while (k < RIPS_KEPT && rips[k] !== rip) k++;
+        if (k === RIPS_KEPT) {
+          k = this.ripNext;
+          this.ripNext = (k + 1) % RIPS_KEPT;
+          rips[k] = rip;
+          this.ripLo[k] = Number(rip & 0xffffffffn);
+          this.ripHi[k] = Number((rip >> 32n) & 0xffffffffn);
+        }
+        this.ripLast = k;
+      }
+      h = word(h, this.ripLo[k]);
+      h = word(h, this.ripHi[k]);
     }
-    h = word(h, this.ripLo[k]);
-    h = word(h, this.ripHi[k]);
     let s = summaryHash ?? this.summaries.get(r.summary);
     if (s === undefined) {
       s = fnv1a(r.summary);
