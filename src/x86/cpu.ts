@@ -709,6 +709,11 @@ export class Cpu extends Machine implements VirtualCpu {
     return this.r32[index << 1] >>> 0;
   }
 
+  /** Writes the low 32 bits of a general register and keeps the high 32 (not x86's zero extension: a host write). */
+  setRegisterLow32(index: number, value: number): void {
+    this.r32[index << 1] = value;
+  }
+
   segmentAccessRights(seg: number): number {
     return this.segAr[seg];
   }

@@ -170,6 +170,8 @@ export interface VirtualCpu {
   ripNumber(): number;
   setRipNumber(value: number): void;
   getRegister32(index: number): number;
+  /** Writes the low 32 bits of a general register, keeping the high 32 (a host write: no zero extension). */
+  setRegisterLow32(index: number, value: number): void;
   segmentAccessRights(seg: number): number;
   /** Host debugging: run() returns EXIT_HOST_BREAKPOINT before the instruction at `rip` (once per arrival). */
   setHostBreakpoint(rip: bigint, enabled: boolean): void;

@@ -211,12 +211,10 @@ export function zx_vcpu_write_state(t: SyscallContext, handle: unknown, kind: un
     const size = buffer[0];
     if (size !== 1 && size !== 2 && size !== 4) return ZX_ERR_INVALID_ARGS;
     // Copy access_size bytes of data into the low bytes of RAX; the rest of RAX is kept. (In 32-bit
-    // arithmetic on EAX: this runs for every IN, and per-byte BigInt shifts cost more than the exit.)
+    // arithmetic on EAX, with no BigInt: this runs for every IN.)
     const mask = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
     const data = (buffer[4] | (buffer[5] << 8) | (buffer[6] << 16) | (buffer[7] << 24)) & mask;
-    const rax = cpu.getRegister(0);
-    const eax = (Number(rax & 0xffffffffn) & ~mask) | data;
-    cpu.setRegister(0, (rax & 0xffffffff00000000n) | BigInt(eax >>> 0));
+    cpu.setRegisterLow32(0, (cpu.getRegister32(0) & ~mask) | data);
     return ZX_OK;
   }
   return ZX_ERR_INVALID_ARGS;

@@ -76,6 +76,9 @@ export class ScriptedCpu implements VirtualCpu {
   getRegister32(i: number): number {
     return Number(this.regs[i] & 0xffffffffn);
   }
+  setRegisterLow32(i: number, v: number): void {
+    this.regs[i] = (this.regs[i] & 0xffffffff00000000n) | BigInt(v >>> 0);
+  }
   segmentAccessRights(i: number): number {
     return this.segs[i].accessRights;
   }
