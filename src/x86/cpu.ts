@@ -321,6 +321,23 @@ export class Cpu extends Machine implements VirtualCpu {
   private validateBlock(e: Decoded, b: JitBlock): boolean {
     const entries = b.entries;
     const buf = this.codeBuf;
+    // Valid in an earlier run, and no cached instruction dropped or replaced since (codeWrites
+    // counts every drop): only a write the CPU did not see (the host's, between runs) can have
+    // changed the block's bytes, so comparing them with the shadow, which its entries were decoded
+    // from, is the whole check. Its instructions follow each other, so they are one range of bytes.
+    // (After every VM exit this is how a loop's block is found still good.)
+    if (b.epoch >= 0 && b.writes === this.codeWrites) {
+      const sh = this.codeShadow;
+      const last = entries.length - 1;
+      const end = b.offsets[last] + entries[last].len;
+      const d = this.codeOff;
+      let k = b.offsets[0];
+      while (k < end && sh[k] === buf[d + k]) k++;
+      if (k === end) {
+        b.epoch = this.runEpoch;
+        return true;
+      }
+    }
     for (let k = 0; k < entries.length; k++) {
       const x = entries[k];
       if (x.epoch === this.runEpoch) continue;

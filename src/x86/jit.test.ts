@@ -141,6 +141,31 @@ describe("compiled blocks match the interpreter", () => {
     expect(warmLeft(40)).toBe(0);
   });
 
+  it("runs a block's new bytes after the host patched one between runs, at any instruction of it", () => {
+    // The loop's block is found valid again at every run (as after each VM exit): by its bytes,
+    // when no instruction was dropped since. The host (not the CPU: no write of the guest's
+    // drops anything) patches one ADD's immediate between two runs; the next run must add the new
+    // value, whichever instruction of the block holds it.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 90\n.top:\nadd eax, 1\nadd ebx, 2\nadd edx, 3\ndec ecx\njnz .top\nhlt\n`;
+    const bytes = assembleOnce(src);
+    // .top is after the 5-byte MOV; each `add r32, imm8` is 3 bytes (83 /0 ib), its immediate last.
+    for (const [k, reg] of [[0, 0], [1, 3], [2, 2]] as const) {
+      const run = (compiled: boolean) => {
+        compileEverything(compiled);
+        const r = setup(src);
+        r.run(5 * 30 + 1); // the MOV and 30 passes: the block compiled and run
+        r.ram[CODE + 5 + 3 * k + 2] = 0x40; // add r, 0x40 from here on
+        r.run(5 * 30);
+        r.ram[CODE + 5 + 3 * k + 2] = 0x7f;
+        return outcome(r, r.run(1_000_000), DATA);
+      };
+      const slow = run(false);
+      expect(slow.exit).toBe(EXIT_HLT);
+      expect(Number(slow.regs[reg] & 0xffffffffn)).toBe(30 * (k + 1) + 30 * 0x40 + 30 * 0x7f);
+      expect(run(true), `ADD ${k}`).toEqual(slow);
+    }
+  });
+
   it("leaves high halves as the interpreter does: a block that writes a register whose high half is set declines once", () => {
     // High halves left by 64-bit code: EAX (written by the loop), EBX (only read). The interpreter
     // zeroes EAX's on its first write and keeps EBX's; the block must give the same, and run.
