@@ -167,10 +167,10 @@ export function neg(c: Machine, a: number, aHi: number, size: number): number {
 
 /** Set flags explicitly (for shifts/rotates/mul): `bits` are the new values of the `mask` flags. */
 function setFlagsExplicit(c: Machine, mask: number, bits: number): void {
-  // When every lazily derived flag is overwritten (shifts set all six), computing them first is
-  // wasted work: just drop the lazy state.
-  if ((c.lazyMask & ~mask) === 0) c.lazyMask = 0;
-  else c.materialize();
+  // The flags set here leave the lazy state; the others, if lazy, still derive from lz*, which
+  // this does not touch (every producer that rewrites lz* sets its whole mask): nothing to compute
+  // now. (ROL after ADD leaves SF ZF AF PF the ADD's, still lazy.)
+  c.lazyMask &= ~mask;
   c.flags = (c.flags & ~mask) | (bits & mask);
 }
 

@@ -189,6 +189,17 @@ describe("compiled blocks match the interpreter", () => {
     expect(fast.compiled).toBeGreaterThan(0);
   });
 
+  it("ROL after ADD sets CF and OF only: SF ZF AF PF stay the ADD's (Intel SDM RCL/RCR/ROL/ROR: flags affected)", () => {
+    // 0x7fffffff + 1 = 0x80000000: SF 1, ZF 0, AF 1 (carry out of bit 3), PF 1 (low byte 0), in a loop
+    // so that the block compiler writes it out; ROL 1 then gives 1: CF 1, OF = MSB ^ CF = 1.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 40\n.top:\nmov eax, 0x7fffffff\nadd eax, 1\nrol eax, 1\npushfd\npop ebx\ndec ecx\njnz .top\nhlt\n`;
+    for (const compiled of [false, true]) {
+      const o = runWith(compiled, src);
+      expect(o.exit).toBe(EXIT_HLT);
+      expect(Number(o.regs[3]) & 0x8d5, `compiled ${compiled}`).toBe(0x895); // CF PF AF SF OF set, ZF clear
+    }
+  });
+
   it("rotates by an immediate with the executor's CF, OF and the flags before them", () => {
     // Each rotate's flags are read at once: SETC/SETO (CF, OF), PUSHFD (all of them: SF ZF AF PF
     // are the ADD's, made explicit), ADC (CF).

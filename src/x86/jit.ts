@@ -733,8 +733,8 @@ class Emitter {
       return true;
     }
     if (fn === F.shiftReg32 && d.op !== 0xd3 && sub <= 1) {
-      // ROL / ROR by an immediate (arith.ts shift): CF and OF from the result; the other flags are
-      // the previous producer's, made explicit (materialize) as the executor does.
+      // ROL / ROR by an immediate (arith.ts shift): CF and OF from the result; the other flags stay
+      // the previous producer's (lazy ones still derive from lz*), as the executor leaves them.
       const count = (d.op === 0xc1 ? d.imm : 1) & 0x1f;
       if (count === 0) return false;
       this.flush();
@@ -743,7 +743,7 @@ class Emitter {
       const of = sub === 0 ? "(((fr >>> 31) ^ fr) & 1)" : "(((fr >>> 31) ^ (fr >>> 30)) & 1)";
       this.line(`fa = ${this.get(d.rm)}; fr = (${rot}) | 0;`);
       this.set(d.rm, "fr");
-      this.line(`if ((c.lazyMask & ~2049) === 0) c.lazyMask = 0; else c.materialize(); c.flags = (c.flags & ~2049) | ${cf} | (${of} << 11);`);
+      this.line(`c.lazyMask &= ~2049; c.flags = (c.flags & ~2049) | ${cf} | (${of} << 11);`);
       this.clobber();
       return true;
     }
