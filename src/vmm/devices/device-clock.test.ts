@@ -54,6 +54,25 @@ describe("TimerQueue (deterministic DeviceClock)", () => {
     expect(ran).toBe(1);
   });
 
+  it("a deadline already asked for, then cancelled, is no longer the next one", () => {
+    const q = new TimerQueue();
+    let ran = 0;
+    const a = q.schedule(10, () => ran++);
+    const b = q.schedule(20, () => ran++);
+    expect(q.nextDeadline()).toBe(10);
+    expect(q.nextDeadline()).toBe(10);
+    q.cancel(a);
+    expect(q.nextDeadline()).toBe(20);
+    q.schedule(5, () => ran++);
+    expect(q.nextDeadline()).toBe(5);
+    q.advance(15);
+    expect(ran).toBe(1);
+    q.cancel(b);
+    expect(q.nextDeadline()).toBe(Infinity);
+    q.advance(100);
+    expect(ran).toBe(1);
+  });
+
   it("refuses to go back in time or to schedule at a non-finite time", () => {
     const q = new TimerQueue(1000);
     expect(() => q.advance(999)).toThrow(RangeError);

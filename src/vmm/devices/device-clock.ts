@@ -33,6 +33,11 @@ export class TimerQueue implements DeviceClock {
   private readonly heapAt: number[] = [];
   private readonly heapId: number[] = [];
   private readonly callbacks = new Map<number, () => void>();
+  /**
+   * The id at the heap's top when it was last found live (0: none known): nextDeadline runs at
+   * every device access, and looks the top up in `callbacks` only when it changed or was cancelled.
+   */
+  private liveTop = 0;
 
   constructor(startNs = 0) {
     if (!Number.isFinite(startNs) || startNs < 0) throw new RangeError(`TimerQueue: bad start time ${startNs}`);
@@ -53,6 +58,7 @@ export class TimerQueue implements DeviceClock {
 
   cancel(id: number): void {
     this.callbacks.delete(id);
+    if (id === this.liveTop) this.liveTop = 0;
   }
 
   /** Callbacks still waiting (cancelled ones excluded). */
@@ -93,7 +99,10 @@ export class TimerQueue implements DeviceClock {
   }
 
   private dropCancelled(): void {
-    while (this.heapId.length > 0 && !this.callbacks.has(this.heapId[0])) this.pop();
+    const ids = this.heapId;
+    if (ids.length > 0 && ids[0] === this.liveTop) return;
+    while (ids.length > 0 && !this.callbacks.has(ids[0])) this.pop();
+    this.liveTop = ids.length > 0 ? ids[0] : 0;
   }
 
   private less(i: number, j: number): boolean {
