@@ -201,7 +201,7 @@ export class Cpu extends Machine implements VirtualCpu {
       const key = this.codeKey;
       // An entry not yet used in this run is revalidated here (its bytes against the page's), as
       // stepOne would: after every VM exit each instruction is new to the run.
-      if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && (e.epoch === this.runEpoch || this.revalidate(e, this.codeBuf, this.codeOff + o, o))) {
+      if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && (e.epoch === this.runEpoch || this.revalidate(e, o))) {
         if (link !== null) {
           if (rip === linkRip && key === linkKey) link.next = e;
           link = null;
@@ -320,20 +320,15 @@ export class Cpu extends Machine implements VirtualCpu {
    */
   private validateBlock(e: Decoded, b: JitBlock): boolean {
     const entries = b.entries;
-    const buf = this.codeBuf;
     // Valid in an earlier run, and no cached instruction dropped or replaced since (codeWrites
     // counts every drop): only a write the CPU did not see (the host's, between runs) can have
     // changed the block's bytes, so comparing them with the shadow, which its entries were decoded
     // from, is the whole check. Its instructions follow each other, so they are one range of bytes.
     // (After every VM exit this is how a loop's block is found still good.)
     if (b.epoch >= 0 && b.writes === this.codeWrites) {
-      const sh = this.codeShadow;
       const last = entries.length - 1;
-      const end = b.offsets[last] + entries[last].len;
-      const d = this.codeOff;
-      let k = b.offsets[0];
-      while (k < end && sh[k] === buf[d + k]) k++;
-      if (k === end) {
+      const start = b.offsets[0];
+      if (this.sameAsShadow(start, b.offsets[last] + entries[last].len - start)) {
         b.epoch = this.runEpoch;
         return true;
       }
@@ -342,7 +337,7 @@ export class Cpu extends Machine implements VirtualCpu {
       const x = entries[k];
       if (x.epoch === this.runEpoch) continue;
       const o = b.offsets[k];
-      if (x.epoch < 0 || this.codeEntries[o] !== x || !this.revalidate(x, buf, this.codeOff + o, o)) {
+      if (x.epoch < 0 || this.codeEntries[o] !== x || !this.revalidate(x, o)) {
         e.block = null;
         e.hits = 0;
         return false;
@@ -447,7 +442,7 @@ export class Cpu extends Machine implements VirtualCpu {
     const p = this.codeOff + o;
     let d = this.codeEntries[o];
     let len: number;
-    if (d !== undefined && d.mode === mode && (d.epoch === this.runEpoch || this.revalidate(d, buf, p, o))) {
+    if (d !== undefined && d.mode === mode && (d.epoch === this.runEpoch || this.revalidate(d, o))) {
       len = d.len;
       this.instSrc = buf;
       this.instPos = p;
@@ -478,16 +473,31 @@ export class Cpu extends Machine implements VirtualCpu {
   }
 
   /** Whether the current code page's entry `d` at offset `o` holds the page's bytes in this run (compileBlock's test). */
-  private readonly validInRun = (d: Decoded, o: number): boolean => d.epoch === this.runEpoch || this.revalidate(d, this.codeBuf, this.codeOff + o, o);
+  private readonly validInRun = (d: Decoded, o: number): boolean => d.epoch === this.runEpoch || this.revalidate(d, o);
 
   /**
    * First use of a cached entry in this run: the page must still hold the bytes it was decoded
    * from (memory may have been written by others since the last run).
    */
-  private revalidate(d: Decoded, buf: Uint8Array, p: number, o: number): boolean {
-    const sh = this.codeShadow;
-    for (let k = 0; k < d.len; k++) if (sh[o + k] !== buf[p + k]) return false;
+  private revalidate(d: Decoded, o: number): boolean {
+    if (!this.sameAsShadow(o, d.len)) return false;
     d.epoch = this.runEpoch;
+    return true;
+  }
+
+  /**
+   * Whether the `n` bytes at offset `o` of the current code page still equal its shadow (every
+   * cached instruction's bytes are there): four at a time through DataViews, then one by one. Both
+   * ranges lie inside their page (no cached instruction straddles one). After each VM exit every
+   * instruction and block the guest runs is checked this way once.
+   */
+  private sameAsShadow(o: number, n: number): boolean {
+    const sh = this.codeShadowView;
+    const mem = this.codeView;
+    const p = this.codeOff + o;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) if (sh.getInt32(o + k, true) !== mem.getInt32(p + k, true)) return false;
+    for (; k < n; k++) if (sh.getUint8(o + k) !== mem.getUint8(p + k)) return false;
     return true;
   }
 

@@ -150,6 +150,8 @@ interface CodePageCache {
   covered: Uint8Array;
   /** `covered` as a DataView: the block compiler's dword stores check four bytes at any offset in one load. */
   coveredView: DataView;
+  /** `shadow` as a DataView: revalidation compares four bytes at a time (Cpu.sameAsShadow). */
+  shadowView: DataView;
 }
 const NO_ENTRIES: (Decoded | undefined)[] = new Array<Decoded | undefined>(4096).fill(undefined);
 /**
@@ -382,11 +384,14 @@ export class Machine {
    */
   private readonly iTag = new Float64Array(ITLB_SIZE).fill(NaN);
   private readonly iBuf: Uint8Array[] = new Array<Uint8Array>(ITLB_SIZE).fill(EMPTY_PAGE);
+  private readonly iView: DataView[] = new Array<DataView>(ITLB_SIZE).fill(EMPTY_VIEW);
   private readonly iOff = new Float64Array(ITLB_SIZE);
   private readonly iCache: (CodePageCache | undefined)[] = new Array<CodePageCache | undefined>(ITLB_SIZE).fill(undefined);
   /** Current code page (instruction fetch): key, buffer, offset of the page start. */
   codeKey = NaN;
   codeBuf: Uint8Array = EMPTY_PAGE;
+  /** codeBuf as a DataView (viewOf). */
+  codeView: DataView = EMPTY_VIEW;
   codeOff = 0;
   /**
    * Decoded-instruction cache of the current code page (see CodePageCache): entries by page offset
@@ -394,6 +399,7 @@ export class Machine {
    */
   codeEntries: (Decoded | undefined)[] = NO_ENTRIES;
   codeShadow: Uint8Array = EMPTY_PAGE;
+  codeShadowView: DataView = EMPTY_VIEW;
   codeCovered: Uint8Array = new Uint8Array(4096);
   /**
    * Bumped at every run() entry. A cached instruction whose `epoch` differs is compared with the
@@ -1190,9 +1196,11 @@ export class Machine {
       const hit = this.iCache[it] as CodePageCache;
       this.codeKey = page + this.userBit;
       this.codeBuf = this.iBuf[it];
+      this.codeView = this.iView[it];
       this.codeOff = this.iOff[it];
       this.codeEntries = hit.entries;
       this.codeShadow = hit.shadow;
+      this.codeShadowView = hit.shadowView;
       this.codeCovered = hit.covered;
       return true;
     }
@@ -1210,6 +1218,7 @@ export class Machine {
     // instead of the cached chains of runFast.
     this.codeKey = this.execBreak !== 0 && this.pageHasExecBreak(page) ? NaN : page + this.userBit;
     this.codeBuf = buf;
+    this.codeView = viewOf(buf);
     this.codeOff = this.mem.pageOffset(ppn);
     const off = this.codeOff;
     let cache = this.codeCacheOf(buf, off);
@@ -1217,7 +1226,8 @@ export class Machine {
       // Bound the memory held by decoded instructions (a page's cache is 4096 slots + 4 KiB).
       if (this.codeCachePages >= CODE_CACHE_PAGES || this.codeCacheInstructions >= CODE_CACHE_INSTRUCTIONS) this.dropCodeCaches();
       const covered = new Uint8Array(4096);
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow: new Uint8Array(4096), covered, coveredView: new DataView(covered.buffer) };
+      const shadow = new Uint8Array(4096);
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow, covered, coveredView: new DataView(covered.buffer), shadowView: new DataView(shadow.buffer) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
@@ -1235,10 +1245,12 @@ export class Machine {
     }
     this.codeEntries = cache.entries;
     this.codeShadow = cache.shadow;
+    this.codeShadowView = cache.shadowView;
     this.codeCovered = cache.covered;
     if (this.codeKey === this.codeKey) {
       this.iTag[it] = this.codeKey;
       this.iBuf[it] = buf;
+      this.iView[it] = this.codeView;
       this.iOff[it] = off;
       this.iCache[it] = cache;
     }
