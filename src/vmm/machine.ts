@@ -18,7 +18,7 @@ import {
   ZX_PKT_GUEST_VCPU_INTERRUPT, ZX_PKT_TYPE_GUEST_BELL, ZX_PKT_TYPE_SIGNAL_ONE, ZX_PKT_TYPE_GUEST_IO, ZX_PKT_TYPE_GUEST_MEM,
   ZX_PKT_TYPE_GUEST_VCPU, ZX_VCPU_IO, ZX_VCPU_IO_SIZE, ZX_VCPU_STATE, ZX_VCPU_STATE_SIZE,
   ZX_VM_PERM_EXECUTE, ZX_VM_PERM_READ, ZX_VM_PERM_WRITE, ZX_VM_SPECIFIC,
-  type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type ResumeNowaitResult, type ResumeResult, type Thread,
+  type hvplay_arch_state_t, type hvplay_guest_description_t, type Process, type ResumeResult, type Thread,
   type zx_port_packet_t,
 } from "../zircon";
 import type { BootSpec, ExitRecord, GeneralRegisters, MachineOptions, MachineSinks, MachineStats, RunOutcome, UserTrap } from "./api";
@@ -130,11 +130,15 @@ export class Machine {
   private runStarted = 0;
   private lastInstructions = 0;
   /**
-   * The result of the hvplay_vcpu_resume_nowait call whose exit is being handled (null when the
-   * blocking call answered, and between exits): record() takes its count and exit RIP. Cleared
-   * before every await, so a record made by another task meanwhile (servePort) asks the kernel.
+   * The count and exit RIP of the hvplay_vcpu_resume_nowait call whose exit is being handled
+   * (`resumed` false when the blocking call answered, and between exits): record() takes them.
+   * Cleared before every await, so a record made by another task meanwhile (servePort) asks the
+   * kernel. Kept as fields, not the result object: storing a new object into this long-lived one
+   * at every exit costs a write-barrier slow path.
    */
-  private resumed: ResumeNowaitResult | null = null;
+  private resumed = false;
+  private resumedRip: bigint | null = null;
+  private resumedCount = 0;
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
   /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
   private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
@@ -457,7 +461,11 @@ export class Machine {
         }
         const nowait = this.thread.hvplay_vcpu_resume_nowait(this.vcpu, remaining);
         let result: ResumeResult = nowait;
-        this.resumed = nowait.status === ZX_ERR_SHOULD_WAIT ? null : nowait;
+        this.resumed = nowait.status !== ZX_ERR_SHOULD_WAIT;
+        if (this.resumed) {
+          this.resumedRip = nowait.last_exit_rip;
+          this.resumedCount = nowait.instructions_retired;
+        }
         if (nowait.status === ZX_ERR_SHOULD_WAIT) {
           result = await (remaining === undefined ? this.thread.zx_vcpu_resume(this.vcpu) : this.thread.hvplay_vcpu_resume_limited(this.vcpu, remaining));
         }
@@ -481,7 +489,7 @@ export class Machine {
       }
     } finally {
       this.running = false;
-      this.resumed = null;
+      this.resumed = false;
       this.runMillis += performance.now() - started;
       this.flushConsole();
       this.lastInstructions = this.instructionsRetired();
@@ -799,10 +807,9 @@ export class Machine {
     // from the resume that returned, or asked for.
     let rip: bigint | null;
     let instructions: number;
-    const resumed = this.resumed;
-    if (resumed !== null) {
-      rip = resumed.last_exit_rip;
-      instructions = resumed.instructions_retired;
+    if (this.resumed) {
+      rip = this.resumedRip;
+      instructions = this.resumedCount;
     } else {
       const r = this.thread.hvplay_vcpu_instructions_retired(this.vcpu);
       const ok = r.status === ZX_OK && r.count !== undefined;

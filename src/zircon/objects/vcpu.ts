@@ -34,7 +34,7 @@ import type { GuestObject } from "./guest";
 
 /** runSlices' answer when a full slice ran: yield to the event loop, then go on (WAIT_HLT, WAIT_BELL: vmexit.ts). */
 const WAIT_SLICE = 3;
-/** runSlices' answer for the common result, ZX_OK with a packet: the packet is in `readyPacket`. */
+/** runSlices' answer for the common result, ZX_OK with a packet: the packet is in `packet`. */
 const PACKET_READY = 4;
 
 /** The time-stamp counter's MSR (Intel SDM Vol. 4, table 2-2). */
@@ -116,7 +116,10 @@ export class VcpuObject extends KernelObject {
   /** The owning thread died (process teardown): the loop ends with INTERNAL_INTR_KILLED. */
   killed = false;
   destroyed = false;
-  /** Set by a handler returning ZX_ERR_NEXT. */
+  /**
+   * Set by a handler returning ZX_ERR_NEXT; runSlices then answers PACKET_READY and it stays here
+   * until its caller takes it (takePacket).
+   */
   packet: zx_port_packet_t | null = null;
   /** A BELL packet waiting for a free slot in its trap's pool. */
   pendingBell: { trap: Trap; packet: zx_port_packet_t } | null = null;
@@ -143,8 +146,6 @@ export class VcpuObject extends KernelObject {
    */
   private held: ResumeResult | null = null;
   private heldRip: number | null = null;
-  /** The packet of runSlices' PACKET_READY, until its caller takes it. */
-  private readyPacket: zx_port_packet_t | null = null;
   /** The wait resumeNowait stopped before (WAIT_SLICE, WAIT_HLT, WAIT_BELL), 0 for none: the next resume starts with it. */
   private deferredWait = 0;
 
@@ -422,15 +423,15 @@ export class VcpuObject extends KernelObject {
     return this.nowaitResult(result.status, result.packet);
   }
 
-  /** The packet runSlices left in readyPacket (PACKET_READY), as zx_vcpu_resume's result. */
+  /** The packet runSlices left in `packet` (PACKET_READY), as zx_vcpu_resume's result. */
   private takeReady(): ResumeResult {
     return { status: ZX_OK, packet: this.takePacket() };
   }
 
-  /** The packet runSlices left in readyPacket (PACKET_READY); the slot is emptied. */
+  /** The packet runSlices left in `packet` (PACKET_READY); the slot is emptied. */
   private takePacket(): zx_port_packet_t {
-    const packet = this.readyPacket!;
-    this.readyPacket = null;
+    const packet = this.packet!;
+    this.packet = null;
     return packet;
   }
 
@@ -495,7 +496,7 @@ export class VcpuObject extends KernelObject {
   /**
    * Runs the guest until zx_vcpu_resume has its result, or until the loop must wait: then returns
    * WAIT_SLICE (a full slice ran: yield to the event loop), WAIT_HLT or WAIT_BELL. The common result,
-   * a packet, is PACKET_READY with the packet in readyPacket (no result object per exit).
+   * a packet, is PACKET_READY with the packet in `packet` (no result object per exit).
    */
   private runSlices(): ResumeResult | number {
     const cpu = this.cpu;
@@ -528,8 +529,6 @@ export class VcpuObject extends KernelObject {
         continue;
       }
       if (status === ZX_ERR_NEXT) {
-        this.readyPacket = this.packet!;
-        this.packet = null;
         this.lastExitRipNumber = this.exitRip();
         return PACKET_READY;
       }
