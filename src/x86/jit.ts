@@ -228,7 +228,7 @@ export function compileBlock(first: Decoded, offset: number, rip: number, entrie
  * (a called executor, a fault, an exit, the next pass); dropped unstored when the next
  * instruction replaces every one of them, which is what makes compiled flags cheap.
  */
-type Pending = "add" | "sub" | "logic" | "inc" | "dec" | "shl" | "shr" | "sar" | "mul" | null;
+type Pending = "add" | "sub" | "logic" | "inc" | "dec" | "shl" | "shr" | "sar" | "mul" | "loop" | null;
 
 const ARITH = 0x8d5;
 
@@ -259,7 +259,7 @@ function flushSource(p: Pending, count: number): string {
 function fusedCondition(cc: number, p: Pending): string | null {
   let e: string | null = null;
   const base = cc >> 1;
-  if (p === null) return null;
+  if (p === null || p === "loop") return null;
   if (base === 2) e = "fr === 0";
   else if (base === 4) e = "fr < 0";
   else if (p === "sub") {
@@ -372,17 +372,34 @@ class Emitter {
     this.out.push(`    ${s}`);
   }
 
+  /**
+   * The label whose code is being written, while its flags are still those it was entered with
+   * (pending "loop"): in the machine, or, after the label's own back edge, still in the locals as
+   * that edge's producer left them (`lp` = 1 at run time; see LOOP_FLAGS in blockSource).
+   */
+  loopLabel = -1;
+
   /** Store pending flags before something reads the machine's. */
   flush(): void {
     this.reads();
-    if (!this.stored) this.line(flushSource(this.pending, this.count));
+    if (!this.stored) this.line(this.pending === "loop" ? `@LS${this.loopLabel}@` : flushSource(this.pending, this.count));
     this.stored = true;
   }
 
   /** The pending flags' store, for an exit (which reads them), as a prefix. */
   flushForExit(): string {
     this.reads();
-    return this.stored ? "" : flushSource(this.pending, this.count) + " ";
+    return this.stored ? "" : (this.pending === "loop" ? `@LF${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
+  }
+
+  /** The pending flags' store on an edge into another label (or this one), as a prefix. */
+  edgeSource(): string {
+    return this.stored ? "" : (this.pending === "loop" ? `@LS${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
+  }
+
+  /** The flags the label was entered with are replaced here: a back edge's, if any, are gone. */
+  private leaveLoopState(): void {
+    if (this.pending === "loop" && !this.stored) this.line(`@LZ${this.loopLabel}@`);
   }
 
   /** The flags are read here (stored for an exit or a call, or tested). */
@@ -394,13 +411,15 @@ class Emitter {
   enterLabel(k: number): void {
     this.label = k;
     this.sawFullProducer = false;
-    this.pending = null;
-    this.stored = true;
+    this.pending = "loop";
+    this.loopLabel = k;
+    this.stored = false;
     this.zeroed = 0;
   }
 
   /** `fr` and friends now hold a new producer's flags. */
   produce(p: Pending, count = 0): void {
+    this.leaveLoopState();
     this.pending = p;
     this.count = count;
     this.stored = false;
@@ -409,6 +428,7 @@ class Emitter {
 
   /** Something the block does not model wrote the flags (they are in the machine). */
   clobber(): void {
+    this.leaveLoopState();
     this.pending = null;
     this.stored = true;
   }
@@ -724,7 +744,9 @@ class Emitter {
     }
     if (fn === F.incDecReg32) {
       const dec = d.op === 0xff ? sub === 1 : d.op >= 0x48;
-      // The CF it keeps is the previous producer's: computed before fa/fr are replaced.
+      // The CF it keeps is the previous producer's: computed before fa/fr are replaced (flags the
+      // label was entered with are stored first, and read from the machine).
+      if (this.pending === "loop") this.flush();
       const cf = carrySource(this.pending, this.count);
       if (this.pending === null) this.reads();
       this.line(`fc = ${cf}; fa = ${this.get(d.rm)}; fr = (fa ${dec ? "-" : "+"} 1) | 0;`);
@@ -860,6 +882,7 @@ class Emitter {
       this.line(`if (${NO_FAULT}) { ${rmw ? this.rmwRead32() : this.read(4)} }`);
       this.line(ok);
       if (inc) {
+        if (this.pending === "loop") this.flush();
         const cf = carrySource(this.pending, this.count);
         if (this.pending === null) this.reads();
         this.line(`fc = ${cf}; fa = v; fr = (fa ${sub === 1 ? "-" : "+"} 1) | 0;`);
@@ -998,10 +1021,10 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   const decl: string[] = [];
   for (let k = 0; k < n; k++) decl.push(`d${k} = D[${k}], f${k} = F[${k}]`);
   // Edges into labels: the pending flags they store unless the label's flags are dead (see liveLabels).
-  const edgeFlags: { label: number; code: string }[] = [];
-  const edgeFlush = (label: number): string => {
+  const edgeFlags: { label: number; code: string; self: boolean; pending: Pending; count: number }[] = [];
+  const edgeFlush = (label: number, self = false): string => {
     em.reads(); // conservatively: the label may read them
-    edgeFlags.push({ label, code: em.stored ? "" : flushSource(em.pending, em.count) + " " });
+    edgeFlags.push({ label, code: em.edgeSource(), self, pending: em.stored ? null : em.pending, count: em.count });
     return `@E${edgeFlags.length - 1}@`;
   };
   /** Leave the block at RIP `rip` (source) after instruction `k` (or before segment `k` when `k` < 0), `rem` instructions of the current segment unrun. */
@@ -1017,7 +1040,10 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   // back edge is a `continue L<k>` rather than a trip through the switch (V8 then sees a natural
   // nested loop; the switch's `pc` lives on the stack). @LO<k>@ / @LC<k>@ open and close it.
   const selfLoops = new Set<number>();
-  if (labels.size > 0) em.out.push(`@LO0@`);
+  if (labels.size > 0) {
+    em.out.push(`@LO0@`);
+    em.enterLabel(0);
+  }
   for (let k = 0; k < n; k++) {
     const d = list[k];
     const after = ripAfter(rips[k], d.len, mode);
@@ -1041,7 +1067,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       const self = j >= 0 && j === em.label;
       if (self) selfLoops.add(j);
       const take = j >= 0
-        ? `{ ${enter(j, k)} ${edgeFlush(j)}${self ? `continue L${j};` : `pc = ${j}; continue dispatch;`} }`
+        ? `{ ${enter(j, k)} ${edgeFlush(j, self)}${self ? `continue L${j};` : `pc = ${j}; continue dispatch;`} }`
         : leave(String(target), k, 0, em.flushForExit());
       em.line(cond === null ? take : `if (${cond}) ${take}`);
       calledLast = false;
@@ -1093,11 +1119,37 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   const isFlat = (s: number) => `segBase[${s}] === 0 && segLo[${s}] === 0 && segHi[${s}] === 4294967295`;
   const flatSegments = segs.map((s) => `sR${s} = ${isFlat(s)} && segRead[${s}] !== 0 ? 1 : 0; sW${s} = ${isFlat(s)} && segWrite[${s}] !== 0 ? 1 : 0;`).join(" ");
   const memoReset = em.memoSites > 0 ? " me++;" : "";
+  // LOOP_FLAGS. A loop's back edge used to store the flags its last producer left pending (a
+  // DEC before the JNZ: eight stores into the machine per pass) whenever the loop's code could
+  // read them before producing its own, if only in a fault exit of its first instruction. When
+  // every back edge of a loop (a self-loop label whose flags are live) leaves the same kind of
+  // producer pending, the edge now sets the local `lp` instead, and the flags stay in fa/fb/fr/fc;
+  // wherever the label's code would read the machine's flags while they are still the ones it was
+  // entered with (an exit, a call, a condition: @LF/@LS), it stores them first if `lp` says they
+  // came over the back edge. Its first producer (or anything that sets the flags) clears `lp`
+  // (@LZ). Every instruction leaves fa/fb/fr/fc alone until past its last fault point, so they
+  // still hold the edge's flags wherever @LF/@LS stand. Any other edge into the label finds
+  // `lp` = 0: it leaves a label's entry state only through @LS.
+  const loopFlags = new Map<number, string>();
+  for (const k of selfLoops) {
+    if (!em.liveLabels.has(k)) continue;
+    const edges = edgeFlags.filter((e) => e.label === k && e.self);
+    const first = edges[0];
+    if (first === undefined || first.pending === null || first.pending === "loop") continue;
+    if (!edges.every((e) => e.pending === first.pending && e.count === first.count)) continue;
+    loopFlags.set(k, flushSource(first.pending, first.count));
+  }
   const body = em.out.map((l) =>
     l.split(MEMO_RESET).join(memoReset).split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(SEGMENTS).join(flatSegments)
       .replace(/@E(\d+)@/g, (_m, i: string) => {
         const e = edgeFlags[Number(i)];
-        return em.liveLabels.has(e.label) ? e.code : "";
+        if (!em.liveLabels.has(e.label)) return "";
+        return e.self && loopFlags.has(e.label) ? "lp = 1; " : e.code;
+      })
+      .replace(/@L([SFZ])(\d+)@/g, (_m, how: string, k: string) => {
+        const store = loopFlags.get(Number(k));
+        if (store === undefined) return "";
+        return how === "Z" ? "lp = 0;" : `if (lp !== 0) { ${store}${how === "S" ? " lp = 0;" : ""} }`;
       })
       .replace(/^@LO(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  L${k}: for (;;) {` : ""))
       .replace(/^@LC(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  break L${k}; }` : "")))
@@ -1110,7 +1162,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `return function block_${BigInt.asUintN(64, BigInt(rips[0])).toString(16)}(c, left0) {`,
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
-    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tc = undefined, tf = 0, sl = 0;`,
+    `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tc = undefined, tf = 0, sl = 0, lp = 0;`,
     `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rTag32 = c.rTag32, wTag32 = c.wTag32, rBuf = c.rBuf, rOff = c.rOff, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
