@@ -497,6 +497,13 @@ export class Cpu extends Machine implements VirtualCpu {
     const p = this.codeOff + o;
     let k = 0;
     for (; k + 4 <= n; k += 4) if (sh.getInt32(o + k, true) !== mem.getInt32(p + k, true)) return false;
+    const rest = n - k;
+    if (rest === 0) return true;
+    // One to three bytes left (most instructions are that short): one masked dword, where a dword
+    // fits in both the page and its buffer.
+    if (o + k + 4 <= 4096 && p + k + 4 <= mem.byteLength) {
+      return ((sh.getInt32(o + k, true) ^ mem.getInt32(p + k, true)) & (0xffffff >>> (24 - 8 * rest))) === 0;
+    }
     for (; k < n; k++) if (sh.getUint8(o + k) !== mem.getUint8(p + k)) return false;
     return true;
   }

@@ -306,6 +306,11 @@ describe("decoded-instruction cache", () => {
     r.cpu.setRip(BigInt(CODE));
     expect(r.run()).toBe(EXIT_HLT);
     expect(r.r32(0)).toBe(2);
+    // The instruction's last byte (the one a revalidation compares past its whole dwords).
+    r.mem.writeBytes(CODE + 4, new Uint8Array([0x40])); // mov eax, 0x40000002
+    r.cpu.setRip(BigInt(CODE));
+    expect(r.run()).toBe(EXIT_HLT);
+    expect(r.r32(0)).toBe(0x40000002);
   });
 
   it("re-decodes when code is entered inside a cached instruction after a patch", () => {
