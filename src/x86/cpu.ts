@@ -487,9 +487,10 @@ export class Cpu extends Machine implements VirtualCpu {
 
   /**
    * Whether the `n` bytes at offset `o` of the current code page still equal its shadow (every
-   * cached instruction's bytes are there): four at a time through DataViews, then one by one. Both
-   * ranges lie inside their page (no cached instruction straddles one). After each VM exit every
-   * instruction and block the guest runs is checked this way once.
+   * cached instruction's bytes are there): four at a time through DataViews, the last one to three
+   * as one masked dword (one by one at the end of a page or buffer). Both ranges lie inside their
+   * page (no cached instruction straddles one). After each VM exit every instruction and block the
+   * guest runs is checked this way once.
    */
   private sameAsShadow(o: number, n: number): boolean {
     const sh = this.codeShadowView;
