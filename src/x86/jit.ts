@@ -389,12 +389,21 @@ class Emitter {
   /** The pending flags' store, for an exit (which reads them), as a prefix. */
   flushForExit(): string {
     this.reads();
-    return this.stored ? "" : (this.pending === "loop" ? `@LF${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
+    return this.storeSource("F");
   }
 
   /** The pending flags' store on an edge into another label (or this one), as a prefix. */
   edgeSource(): string {
-    return this.stored ? "" : (this.pending === "loop" ? `@LS${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
+    return this.storeSource("S");
+  }
+
+  /**
+   * The pending flags' store as a prefix ("" when stored); for a label's entry flags, the LOOP_FLAGS
+   * placeholder: F for an exit, S for code that goes on (it clears lp).
+   */
+  private storeSource(how: "F" | "S"): string {
+    if (this.stored) return "";
+    return (this.pending === "loop" ? `@L${how}${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
   }
 
   /** The flags the label was entered with are replaced here: a back edge's, if any, are gone. */
