@@ -102,6 +102,12 @@ export class Cpu extends Machine implements VirtualCpu {
    */
   lastD: Decoded | null = null;
   lastRip = NaN;
+  /**
+   * instructionsRetired when the last run ended on its budget (-1 after an exit): the next run's
+   * first instruction is then wherever the budget happened to stop, and its lookup does not count
+   * toward compiling a block there (jit.everyLookup says why).
+   */
+  private cutAt = -1;
 
   constructor(mem: GuestPhysicalMemory) {
     super(mem);
@@ -172,6 +178,7 @@ export class Cpu extends Machine implements VirtualCpu {
         if (r >= 0) return this.finish(r);
       }
     }
+    this.cutAt = this.instructionsRetired;
     return this.finish(EXIT_NONE);
   }
 
@@ -202,8 +209,14 @@ export class Cpu extends Machine implements VirtualCpu {
       // An entry not yet used in this run is revalidated here (its bytes against the page's), as
       // stepOne would: after every VM exit each instruction is new to the run.
       if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && (e.epoch === this.runEpoch || this.revalidate(e, o))) {
+        // Whether the instruction run just before fell through to this one (in this page): see
+        // jit.hotLookups for why that lookup does not count toward compiling a block here.
+        let fell = false;
         if (link !== null) {
-          if (rip === linkRip && key === linkKey) link.next = e;
+          if (rip === linkRip && key === linkKey) {
+            link.next = e;
+            fell = true;
+          }
           link = null;
         }
         // A compiled block starts here (jit.ts): run it when the budget covers a whole pass, it
@@ -213,8 +226,15 @@ export class Cpu extends Machine implements VirtualCpu {
           if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
               ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
             let l: number;
-            if (b.warm === 0) l = b.fn(this, left);
-            else {
+            if (b.warm === 0) {
+              const cap = b.n * jit.shortPasses;
+              if (b.short === 0 || left <= cap) l = b.fn(this, left);
+              else {
+                // A short call (jit.ts SHORT_CALLS).
+                b.short--;
+                l = left - cap + b.fn(this, cap);
+              }
+            } else {
               // One pass, through the spent-budget exit (jit.ts WARM_CALLS).
               b.warm--;
               l = left - b.n + b.fn(this, b.n);
@@ -234,7 +254,7 @@ export class Cpu extends Machine implements VirtualCpu {
               continue;
             }
           }
-        } else if (++e.hits >= jit.threshold && jit.enabled) {
+        } else if ((jit.everyLookup || (!fell && this.instructionsRetired !== this.cutAt)) && ++e.hits >= jit.threshold && jit.enabled) {
           e.block = compileBlock(e, o, rip, this.codeEntries, this.validInRun);
           continue;
         }
@@ -362,6 +382,7 @@ export class Cpu extends Machine implements VirtualCpu {
   }
 
   private finish(reason: number): number {
+    if (reason !== EXIT_NONE) this.cutAt = -1;
     this.fault = 0;
     this.exit.reason = reason;
     this.lastCr0 = this.cr0;

@@ -11,7 +11,7 @@ import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
 import { outcome } from "./testing/outcome";
-import { blockSource, compileBlock, imulFitRange, jit, WARM_CALLS } from "./jit";
+import { blockSource, compileBlock, imulFitRange, jit, SHORT_CALLS, WARM_CALLS } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
@@ -139,6 +139,48 @@ describe("compiled blocks match the interpreter", () => {
     // them all, then its next call runs the rest of the loop inside the function.
     expect(warmLeft(5)).toBe(WARM_CALLS - 4);
     expect(warmLeft(40)).toBe(0);
+  });
+
+  it("then gives its next calls a few passes each, then the whole budget", () => {
+    const run = (passes: number) => {
+      const src = `bits 32\norg ${CODE}\nmov ebp, ${passes}\n.top:\nadd eax, ebp\ndec ebp\njnz .top\nhlt\n`;
+      const fast = runWith(true, src);
+      expect(fast).toEqual(runWith(false, src));
+      const r = setup(src);
+      compileEverything(true);
+      jit.shortPasses = 16;
+      r.run(1_000_000);
+      const block = (r.cpu as unknown as { codeEntries: (Decoded | undefined)[] }).codeEntries[5]!.block!;
+      return { warm: block.warm, short: block.short };
+    };
+    // The first pass runs in the block at the MOV, the next 32 in the warm calls of the block at
+    // .top; then calls of at most 16 passes (3 instructions each): 5 of 16 and one of 3.
+    expect(run(1 + WARM_CALLS + 5 * 16 + 3)).toEqual({ warm: 0, short: SHORT_CALLS - 6 });
+    expect(run(1 + WARM_CALLS + 16)).toEqual({ warm: 0, short: SHORT_CALLS - 1 });
+    // With the short calls spent, one call runs the rest of the loop.
+    expect(run(1 + WARM_CALLS + SHORT_CALLS * 16 + 1000)).toEqual({ warm: 0, short: 0 });
+  });
+
+  it("compiles where control arrives, not where a slice stopped or the cached chain broke", () => {
+    // A 7-instruction loop run in slices of 1,000 instructions: each stops in the loop's middle,
+    // a different place each time, and the next starts there, looking up each instruction to the
+    // loop's head (none is revalidated in the new run yet). Counted, those lookups compile a block
+    // at every instruction of the loop; only the loop's head (a branch's target) should have one.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 100000\n.top:\nadd eax, ecx\nxor ebx, eax\nadd edx, ebx\nrol edx, 1\nsub esi, edx\ndec ecx\njnz .top\nhlt\n`;
+    const compiled = (everyLookup: boolean) => {
+      compileEverything(true);
+      jit.threshold = 64;
+      jit.everyLookup = everyLookup;
+      const r = setup(src);
+      const before = jit.compiled;
+      let exit = 0;
+      while (exit === 0) exit = r.run(1000);
+      expect(exit).toBe(EXIT_HLT);
+      expect(r.r(1)).toBe(0n);
+      return jit.compiled - before;
+    };
+    expect(compiled(true)).toBeGreaterThan(4);
+    expect(compiled(false)).toBe(1);
   });
 
   it("runs a block's new bytes after the host patched one between runs, at any instruction of it", () => {

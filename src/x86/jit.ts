@@ -72,6 +72,8 @@ export class JitBlock {
    * Counted down by cpu.ts.
    */
   warm = WARM_CALLS;
+  /** Calls left, after the warm ones, whose budget is at most jit.shortPasses passes (see SHORT_CALLS). */
+  short = SHORT_CALLS;
 }
 
 /**
@@ -88,6 +90,18 @@ export class JitBlock {
  * sooner, and the loop calls it again.
  */
 export const WARM_CALLS = 32;
+
+/**
+ * After its warm calls, a loop block's next calls still run a few passes each (jit.shortPasses),
+ * so that V8 switches to the code it optimises for the block at a call. Given the run loop's whole
+ * budget, a call runs the loop long after V8 decided to optimise the function; V8 then compiles it
+ * a second time for on-stack replacement in the running loop, and the two compiles queue on one
+ * background thread: on the bench's smc loop in Node (node --trace-opt) the OSR code came ~35 ms
+ * after the optimised function was ready (each compile takes ~35 ms there), in a run of ~150 ms.
+ * The optimising compiler takes ~30 ms or more for a block, so the short calls last that long at
+ * the slower tiers' speed; once they are over, the block runs its budget in one call.
+ */
+export const SHORT_CALLS = 4000;
 
 /** Marks an entry for which no block could be built (never matches a RIP). */
 export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
@@ -106,6 +120,19 @@ export const jit = {
   enabled: envMode !== "off",
   /** Lookups of an entry before a block is compiled at it. */
   threshold: envMode === "eager" ? 1 : Number(env?.HVPLAY_JIT_THRESHOLD ?? 64),
+  /**
+   * Every lookup of an instruction counts toward `threshold` (eager tests). Otherwise one does not
+   * when the instruction before it fell through to it (the run loop found it because the chain of
+   * cached instructions broke there: at the first pass, or at an entry not yet revalidated in this
+   * run), nor at the first instruction of a run whose previous one ended on its budget (wherever
+   * that stopped). What counts is where control arrives: branch targets, returns, the instruction
+   * after a VM exit. Before, the bench's smc loop, run in slices that stop in its middle, compiled
+   * a block at every one of its instructions (each then ran once per slice, the run-up from where
+   * the slice began to the loop's head).
+   */
+  everyLookup: envMode === "eager",
+  /** Passes a loop block's short calls run at most (SHORT_CALLS). */
+  shortPasses: Number(env?.HVPLAY_JIT_SHORT ?? 16),
   /** Longest block, in instructions. */
   maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */

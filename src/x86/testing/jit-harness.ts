@@ -22,8 +22,8 @@ export function assembleOnce(src: string): Uint8Array {
 }
 
 /** The compiler's settings, to restore after a test that changes them. */
-export function jitSettings(): Pick<typeof jit, "enabled" | "threshold" | "minInlined" | "longMode"> {
-  return { enabled: jit.enabled, threshold: jit.threshold, minInlined: jit.minInlined, longMode: jit.longMode };
+export function jitSettings(): Pick<typeof jit, "enabled" | "threshold" | "everyLookup" | "shortPasses" | "minInlined" | "longMode"> {
+  return { enabled: jit.enabled, threshold: jit.threshold, everyLookup: jit.everyLookup, shortPasses: jit.shortPasses, minInlined: jit.minInlined, longMode: jit.longMode };
 }
 
 /** Restores the compiler's settings after each test of the calling file (the tests change them). */
@@ -34,10 +34,14 @@ export function restoreJitAfterEach(): void {
   });
 }
 
-/** The compiler off, or compiling every block at its first lookup: however many calls it holds, 64-bit code too. */
+/**
+ * The compiler off, or compiling every block at its first lookup (any lookup: jit.everyLookup):
+ * however many calls it holds, 64-bit code too.
+ */
 export function compileEverything(compiled: boolean): void {
   jit.enabled = compiled;
   jit.threshold = compiled ? 1 : Infinity;
+  jit.everyLookup = true;
   jit.minInlined = 0;
   jit.longMode = true;
 }
