@@ -94,12 +94,14 @@ export const WARM_CALLS = 32;
 /**
  * After its warm calls, a loop block's next calls still run a few passes each (jit.shortPasses),
  * so that V8 switches to the code it optimises for the block at a call. Given the run loop's whole
- * budget, a call runs the loop long after V8 decided to optimise the function; V8 then compiles it
- * a second time for on-stack replacement in the running loop, and the two compiles queue on one
- * background thread: on the bench's smc loop in Node (node --trace-opt) the OSR code came ~35 ms
- * after the optimised function was ready (each compile takes ~35 ms there), in a run of ~150 ms.
- * The optimising compiler takes ~30 ms or more for a block, so the short calls last that long at
- * the slower tiers' speed; once they are over, the block runs its budget in one call.
+ * budget, a call keeps running the loop after V8 decided to optimise the function, and V8 compiles
+ * it a second time, for on-stack replacement into the running loop; the two compiles queue on one
+ * background thread. On the bench's smc loop (node --trace-opt) each took ~35 ms, and the OSR code
+ * came ~35 ms after the other, in a run of ~150 ms; in Chromium, Maglev and TurboFan each compiled
+ * it twice. The short calls have to last longer than a compile at the slower tiers' speed: 4,000
+ * calls of 16 passes are 640,000 instructions of smc's 10-instruction loop, ~90 ms in Sparkplug's
+ * code. With 16 passes a call, V8 made no OSR compile of it in Node or Chromium (--trace-opt);
+ * with 64, Node still did in one run out of three.
  */
 export const SHORT_CALLS = 4000;
 
@@ -110,7 +112,7 @@ export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
  * The environment's choice, in Node (the CLI, the bench, the test suites): HVPLAY_JIT=off runs
  * the interpreter alone, HVPLAY_JIT=eager compiles every block at its first lookup (how
  * `npm run test:jit` holds every suite to both paths); HVPLAY_JIT_THRESHOLD=N sets the lookups
- * before a block is compiled (for measuring). Absent in the browser.
+ * before a block is compiled and HVPLAY_JIT_SHORT=N the passes of a short call (for measuring). Absent in the browser.
  */
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 const envMode = env?.HVPLAY_JIT;
