@@ -433,6 +433,22 @@ describe("compiled blocks match the interpreter", () => {
     expect(run(true)).toEqual(slow);
   });
 
+  it("checks each store at a constant address against the cached instructions of a page the block keeps", () => {
+    // Two stores at constant addresses of the loop's own page, each keeping its lookup (jit.ts
+    // MEMO): the one to \`scratch\`, then one into the next instruction's immediate, which must see
+    // that those bytes hold a cached instruction (and drop it) at every pass.
+    const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\nmov eax, [scratch]\nmov [scratch], ecx\nmov dword [.patch + 1], ecx\n` +
+      `.patch:\nmov eax, 0x11111111\nadd edx, eax\ndec ecx\njnz .l\nhlt\nscratch: dd 0\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = run(false);
+    expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2)); // EDX = 50 + 49 + … + 1
+    expect(run(true)).toEqual(slow);
+  });
+
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
     compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;
