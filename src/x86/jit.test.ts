@@ -14,7 +14,7 @@ import { outcome } from "./testing/outcome";
 import { blockSource, compileBlock, imulFitRange, jit, SHORT_CALLS, WARM_CALLS } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
-import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT } from "./vtx";
+import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT, PERM_READ, PERM_WRITE } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
@@ -446,6 +446,28 @@ describe("compiled blocks match the interpreter", () => {
     };
     const slow = run(false);
     expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2)); // EDX = 50 + 49 + … + 1
+    expect(run(true)).toEqual(slow);
+  });
+
+  it("stores each read-modify-write through its own page's memory when two pages are in different buffers", () => {
+    // A dword read-modify-write stores through the DataView its read used (jit.ts rmwRead32: \`tv\`).
+    // Guest RAM here is one buffer but one page (OTHER), backed by a second: a block whose
+    // read-modify-writes alternate between them must write each into its own buffer, kept lookups
+    // (constant and register addresses) and all.
+    const OTHER = DATA + 0x3000;
+    const src = `bits 32\norg ${CODE}\nmov ecx, 100\nmov esi, ${OTHER}\n.l:\nadd dword [${DATA + 8}], ecx\nadd dword [${OTHER + 8}], ecx\n` +
+      `xor dword [${DATA + 12}], ecx\nsub dword [esi + 16], ecx\ninc dword [${OTHER + 20}]\ndec ecx\njnz .l\nhlt\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      const other = new Uint8Array(4096);
+      r.mem.map(OTHER, 4096, other, 0, PERM_READ | PERM_WRITE);
+      const exit = r.run();
+      return { ...outcome(r, exit, DATA), other: Array.from(other.subarray(0, 32)) };
+    };
+    const slow = run(false);
+    expect(slow.exit).toBe(EXIT_HLT);
+    expect(new Int32Array(new Uint8Array(slow.other).buffer)[2]).toBe(5050);
     expect(run(true)).toEqual(slow);
   });
 

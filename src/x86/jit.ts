@@ -339,7 +339,7 @@ const SEGMENTS = "@SG@";
 /**
  * MEMO: a dword access keeps what its TLB lookup found in locals of the block, valid while `mE<m>`
  * equals the block's `me`. At a constant address ([disp32], MOV EAX, moffs): the DataView and
- * position of its bytes (`mD<m>`, `mP<m>`; `mT<m>`: the TLB index). At any other (outside 64-bit
+ * position of its bytes (`mD<m>`, `mP<m>`). At any other (outside 64-bit
  * mode): the page (`mG<m>`), its DataView and base (`mB<m>`) and its cached-code map (`mC<m>`, which
  * a store still checks at its offset), reused while the address stays in that page. Only a slow
  * path (a machine method or a called executor, which set `sl`) can change the TLB, a segment, the
@@ -394,6 +394,8 @@ class Emitter {
   constLin = false;
   /** Dword accesses at constant addresses whose TLB lookup the block keeps (memoRead and the like). */
   memoSites = 0;
+  /** Whether the block holds a dword read-modify-write (rmwRead32: the local `tv`). */
+  rmwDwords = false;
 
   constructor(readonly mode: number) {}
 
@@ -578,28 +580,30 @@ class Emitter {
    * The read half of a dword read-modify-write at `lin`, with its write check (Machine.probeWrite):
    * `v` = the dword. When one write-TLB hit covers it (a writable RAM page with no cached
    * instruction in those bytes) the read goes through that entry too, and `tf` = 1 tells
-   * writeAfterRmwRead to store there at once: one tag check for the three. A writable page is
+   * writeAfterRmwRead to store there at once, through the same DataView (`tv`, at `tp`: V8 then
+   * checks it once for both): one tag check for the three. A writable page is
    * readable (x86 paging; Zircon maps no write-only guest memory), and a watched page has no TLB
    * entry, so nothing the separate checks would see is lost. Otherwise the probe and the read as
    * `address(…, rmw)` and `read` write them, and `tf` = 0.
    */
   rmwRead32(): string {
+    this.rmwDwords = true;
     if (this.constLin) {
       const m = this.memoSites++;
-      return `if (mE${m} === me) { tf = 1; ti = mT${m}; tp = mP${m}; v = mD${m}.getInt32(tp, true); } ` +
+      return `if (mE${m} === me) { tf = 1; tv = mD${m}; tp = mP${m}; v = tv.getInt32(tp, true); } ` +
         `else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mT${m} = ti; mP${m} = tp; mD${m} = wView[ti]; mE${m} = me; v = mD${m}.getInt32(tp, true); } ` +
+        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mP${m} = tp; tv = mD${m} = wView[ti]; mE${m} = me; v = tv.getInt32(tp, true); } ` +
         `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
     }
     if (this.mode !== MODE_64) {
       const m = this.memoSites++;
-      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) { tf = 1; ti = mT${m}; tp = mB${m} + to; v = mD${m}.getInt32(tp, true); } ` +
+      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) { tf = 1; tv = mD${m}; tp = mB${m} + to; v = tv.getInt32(tp, true); } ` +
         `else { ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mG${m} = lin & -4096; mT${m} = ti; mB${m} = wOff[ti]; mD${m} = wView[ti]; mC${m} = tc; mE${m} = me; v = mD${m}.getInt32(tp, true); } ` +
+        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mG${m} = lin & -4096; mB${m} = wOff[ti]; tv = mD${m} = wView[ti]; mC${m} = tc; mE${m} = me; v = tv.getInt32(tp, true); } ` +
         `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
     }
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; v = wView[ti].getInt32(tp, true); } ` +
+      `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; tv = wView[ti]; v = tv.getInt32(tp, true); } ` +
       `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } }`;
   }
 
@@ -615,7 +619,7 @@ class Emitter {
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
   writeAfterRmwRead(value: string): string {
-    return `if (tf === 1) wView[ti].setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
+    return `if (tf === 1) tv.setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
   }
 
   /**
@@ -1205,7 +1209,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
-    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mT${m} = 0, mD${m} = rView[0], mG${m} = 1, mB${m} = 0, mC${m} = tc`).join(", ")};`] : []),
+    ...(em.rmwDwords ? [`  let tv = rView[0];`] : []),
+    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mD${m} = rView[0], mG${m} = 1, mB${m} = 0, mC${m} = tc`).join(", ")};`] : []),
     // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.
