@@ -210,7 +210,7 @@ export class Cpu extends Machine implements VirtualCpu {
       // stepOne would: after every VM exit each instruction is new to the run.
       if (e !== undefined && lin - o + this.userBit === key && e.mode === mode && (e.epoch === this.runEpoch || this.revalidate(e, o))) {
         // Whether the instruction run just before fell through to this one (in this page): see
-        // jit.hotLookups for why that lookup does not count toward compiling a block here.
+        // jit.everyLookup for why that lookup does not count toward compiling a block here.
         let fell = false;
         if (link !== null) {
           if (rip === linkRip && key === linkKey) {

@@ -112,7 +112,8 @@ export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
  * The environment's choice, in Node (the CLI, the bench, the test suites): HVPLAY_JIT=off runs
  * the interpreter alone, HVPLAY_JIT=eager compiles every block at its first lookup (how
  * `npm run test:jit` holds every suite to both paths); HVPLAY_JIT_THRESHOLD=N sets the lookups
- * before a block is compiled and HVPLAY_JIT_SHORT=N the passes of a short call (for measuring). Absent in the browser.
+ * before a block is compiled and HVPLAY_JIT_SHORT=N the passes of a short call (for measuring).
+ * Absent in the browser.
  */
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 const envMode = env?.HVPLAY_JIT;
@@ -134,7 +135,7 @@ export const jit = {
    */
   everyLookup: envMode === "eager",
   /** Passes a loop block's short calls run at most (SHORT_CALLS). */
-  shortPasses: Number(env?.HVPLAY_JIT_SHORT ?? 16),
+  shortPasses: Math.max(1, Math.floor(Number(env?.HVPLAY_JIT_SHORT ?? 16)) || 16),
   /** Longest block, in instructions. */
   maxInstructions: 128,
   /** Blocks compiled since start (for the bench and tests). */
