@@ -417,27 +417,18 @@ describe("compiled blocks match the interpreter", () => {
     expect(fast).toEqual(slow);
   });
 
-  it("a kept page lookup still checks each store against the page's cached instructions", () => {
-    // One store site writes first to a scratch dword of the loop's own page (its lookup is kept), then
-    // into the immediate of an instruction the loop runs next: that store must drop the cached
-    // instruction, so MOV EAX, imm32 loads the new value each pass.
-    const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\nmov edi, scratch\nmov ebx, 2\n.in:\nmov [edi], ecx\n` +
-      `lea edi, [.patch + 1]\ndec ebx\njnz .in\n.patch:\nmov eax, 0x11111111\nadd edx, eax\ndec ecx\njnz .l\nhlt\nscratch: dd 0\n`;
-    const run = (compiled: boolean) => {
-      compileEverything(compiled);
-      const r = setup(src);
-      return outcome(r, r.run(), DATA);
-    };
-    const slow = run(false);
-    expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2)); // EDX = 50 + 49 + … + 1
-    expect(run(true)).toEqual(slow);
-  });
-
-  it("checks each store at a constant address against the cached instructions of a page the block keeps", () => {
-    // Two stores at constant addresses of the loop's own page, each keeping its lookup (jit.ts
-    // MEMO): the one to \`scratch\`, then one into the next instruction's immediate, which must see
-    // that those bytes hold a cached instruction (and drop it) at every pass.
-    const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\nmov eax, [scratch]\nmov [scratch], ecx\nmov dword [.patch + 1], ecx\n` +
+  // A store must drop the cached instruction it overwrites, so that MOV EAX, imm32 loads the new
+  // value each pass (EDX = 50 + 49 + … + 1), even when the store's page lookup is kept (jit.ts MEMO).
+  const patchedImmediate = [
+    // One store site writes first to a scratch dword of the loop's own page (its lookup is kept),
+    // then into the immediate of an instruction the loop runs next.
+    ["a register address, its page lookup kept", `mov edi, scratch\nmov ebx, 2\n.in:\nmov [edi], ecx\nlea edi, [.patch + 1]\ndec ebx\njnz .in\n`],
+    // Two stores at constant addresses of the loop's own page, each keeping its lookup: the one to
+    // \`scratch\`, then one into the next instruction's immediate.
+    ["constant addresses, their lookups kept", `mov eax, [scratch]\nmov [scratch], ecx\nmov dword [.patch + 1], ecx\n`],
+  ];
+  it.each(patchedImmediate)("%s: each store is still checked against the page's cached instructions", (_what, stores) => {
+    const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\n${stores}` +
       `.patch:\nmov eax, 0x11111111\nadd edx, eax\ndec ecx\njnz .l\nhlt\nscratch: dd 0\n`;
     const run = (compiled: boolean) => {
       compileEverything(compiled);
@@ -445,7 +436,7 @@ describe("compiled blocks match the interpreter", () => {
       return outcome(r, r.run(), DATA);
     };
     const slow = run(false);
-    expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2)); // EDX = 50 + 49 + … + 1
+    expect(slow.regs[2]).toBe(BigInt((50 * 51) / 2));
     expect(run(true)).toEqual(slow);
   });
 
