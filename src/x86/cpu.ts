@@ -226,18 +226,19 @@ export class Cpu extends Machine implements VirtualCpu {
           if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
               ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
             let l: number;
-            if (b.warm === 0) {
-              const cap = b.n * jit.shortPasses;
-              if (b.short === 0 || left <= cap) l = b.fn(this, left);
-              else {
-                // A short call (jit.ts SHORT_CALLS).
-                b.short--;
-                l = left - cap + b.fn(this, cap);
-              }
-            } else {
+            if ((b.warm | b.short) === 0) l = b.fn(this, left);
+            else if (b.warm !== 0) {
               // One pass, through the spent-budget exit (jit.ts WARM_CALLS).
               b.warm--;
               l = left - b.n + b.fn(this, b.n);
+            } else {
+              // A short call (jit.ts SHORT_CALLS), when the budget is longer than one.
+              const cap = b.n * jit.shortPasses;
+              if (left <= cap) l = b.fn(this, left);
+              else {
+                b.short--;
+                l = left - cap + b.fn(this, cap);
+              }
             }
             if (this.fault !== 0) {
               left = l;
