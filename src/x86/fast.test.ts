@@ -12,7 +12,7 @@ import { PML4_BASE, Runner } from "./testing/runner";
 import { rng } from "./testing/rng";
 import { outcome, type Outcome } from "./testing/outcome";
 import { fastPaths } from "./fast";
-import { EXIT_HLT, PERM_READ, PERM_WRITE } from "./vtx";
+import { EXIT_HLT, EXIT_IO, PERM_READ, PERM_WRITE } from "./vtx";
 
 const CODE = 0x20000;
 const DATA = 0x100000;
@@ -210,6 +210,26 @@ describe("indirect branches, NOP and MOV r64, imm64 (fast.ts) at their edges", (
       const slow = runWith(false, 64, src);
       const fast = runWith(true, 64, src);
       expect(fast, body).toEqual(slow);
+    }
+  });
+});
+
+describe("IN and OUT (fast.ts sends them straight to executeIo)", () => {
+  it("every immediate and DX form, in 32- and 64-bit mode: the same exit and state either way", () => {
+    const forms = ["in al, 0x71", "in eax, 0x40", "in ax, 0x60", "out 0x80, al", "out 0xe9, eax", "out 0x70, ax", "in al, dx", "in eax, dx", "in ax, dx", "out dx, al", "out dx, eax", "out dx, ax"];
+    for (const bits of [32, 64] as const) {
+      for (const insn of forms) {
+        const src = `bits ${bits}\norg ${CODE}\nmov edx, 0x3f8\nmov eax, 0x12345678\n${insn}\nhlt\n`;
+        const exits = [false, true].map((fast) => {
+          fastPaths.enabled = fast;
+          const r = setup(bits, src);
+          const state = outcome(r, r.run(100), DATA);
+          const e = r.cpu.exit;
+          return { state, port: e.port, size: e.size, input: e.input, string: e.string, rep: e.rep, length: e.instructionLength };
+        });
+        expect(exits[0].state.exit, insn).toBe(EXIT_IO);
+        expect(exits[1], `${bits}-bit ${insn}`).toEqual(exits[0]);
+      }
     }
   });
 });

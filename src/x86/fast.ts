@@ -14,6 +14,7 @@
 import { Decoded, MODE_64 } from "./decode";
 import { Machine, PARITY } from "./machine";
 import { execute } from "./exec-main";
+import { executeIo } from "./exec-system";
 import { alu, alu32, alu64, incDec, neg, shift, shift64 } from "./arith";
 import { branchTo, readMem64 } from "./operands";
 
@@ -884,6 +885,11 @@ export function specialize(d: Decoded): Handler {
       return osz === 4 ? ret32 : execute;
     case 0xeb: case 0xe9:
       return jmpRel;
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xec: case 0xed: case 0xee: case 0xef:
+      // IN/OUT with an immediate or DX port: the VM exit itself, and all that `execute` does for
+      // them. A guest that talks to a device runs little else between its exits, and this way the
+      // general executor (one large switch) need not become hot, or be optimised, for it.
+      return executeIo;
     case 0x90:
       // NOP (also 66 90 and REX.W 90); F3 90 is PAUSE (an exit), 90+r with REX.B an exchange.
       return d.rm === 0 && d.rep !== 0xf3 ? nopEv : execute;
