@@ -21,6 +21,7 @@ import {
   ZX_RIGHT_READ,
   ZX_TIME_INFINITE,
 } from "./index";
+import { FIRST_SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
 import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest } from "./conformance/harness";
 
 describe("hvplay_vcpu_resume_nowait", () => {
@@ -75,6 +76,27 @@ describe("hvplay_vcpu_resume_nowait", () => {
     expect(after.status).toBe(ZX_OK);
     expect(after.packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
     expect(after.instructions_retired).toBe(2);
+  });
+
+  it("a new VCPU's slices start short and double to SLICE_INSTRUCTIONS: each ends in ZX_ERR_SHOULD_WAIT", async () => {
+    const g = newGuest(guestCode(`spin: jmp spin`));
+    const t = g.thread;
+    const slices: number[] = [];
+    let retired = 0;
+    for (let i = 0; i < 10; i++) {
+      const r = t.hvplay_vcpu_resume_nowait(g.vcpu);
+      expect(r.status).toBe(ZX_ERR_SHOULD_WAIT);
+      slices.push(r.instructions_retired - retired);
+      // The blocking resume yields to the event loop and runs on; a kick then stops it in the next slice.
+      const resumed = t.zx_vcpu_resume(g.vcpu);
+      await Promise.resolve();
+      expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+      expect((await resumed).status).toBe(ZX_ERR_CANCELED);
+      retired = Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count);
+    }
+    expect(FIRST_SLICE_INSTRUCTIONS).toBe(2_000);
+    expect(SLICE_INSTRUCTIONS).toBe(200_000);
+    expect(slices).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000, 200_000, 200_000]);
   });
 
   it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {
