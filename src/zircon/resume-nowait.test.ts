@@ -87,7 +87,8 @@ describe("hvplay_vcpu_resume_nowait", () => {
       const r = t.hvplay_vcpu_resume_nowait(g.vcpu);
       expect(r.status).toBe(ZX_ERR_SHOULD_WAIT);
       slices.push(r.instructions_retired - retired);
-      // The blocking resume yields to the event loop and runs on; a kick then stops it in the next slice.
+      // The blocking resume first yields to the event loop; a kick meanwhile stops it before it runs
+      // on, so the next slice (twice as long) is the next nowait call's.
       const resumed = t.zx_vcpu_resume(g.vcpu);
       await Promise.resolve();
       expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
