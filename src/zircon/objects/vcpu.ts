@@ -52,7 +52,7 @@ export const SLICE_INSTRUCTIONS = 200_000;
  * 33 → 17 deoptimisations, none for on-stack replacement). A VCPU yields six more times in its life.
  */
 export const FIRST_SLICE_INSTRUCTIONS = 2_000;
-/** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them yield). */
+/** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them fill a full one). */
 const HLT_SPIN_INSTRUCTIONS = 1000;
 
 // Initial state, zircon-hypervisor.md §4.1 (E2).
@@ -474,9 +474,7 @@ export class VcpuObject extends KernelObject {
   private async waitAndRun(wait: number): Promise<ResumeResult> {
     for (;;) {
       if (wait === WAIT_SLICE) {
-        await yieldMacrotask();
-        this.sinceYield = 0;
-        if (this.sliceLength < SLICE_INSTRUCTIONS) this.sliceLength = Math.min(SLICE_INSTRUCTIONS, this.sliceLength * 2);
+        await this.endSlice();
       } else if (wait === WAIT_HLT) {
         const spinning = this.haltSpins();
         await this.waitForInterrupt();
@@ -486,10 +484,7 @@ export class VcpuObject extends KernelObject {
           // loop re-enters the guest and spins, preemptibly. Here each round counts toward the slice,
           // so the loop still yields to the event loop and a kick (or kill) from another task lands.
           this.sinceYield += HLT_SPIN_INSTRUCTIONS;
-          if (this.sinceYield >= SLICE_INSTRUCTIONS) {
-            await yieldMacrotask();
-            this.sinceYield = 0;
-          }
+          if (this.sinceYield >= this.sliceLength) await this.endSlice();
         }
       } else {
         // WAIT_BELL: the trap's packets are all queued; wait for the port to hand one back.
@@ -505,6 +500,13 @@ export class VcpuObject extends KernelObject {
       if (typeof next !== "number") return next;
       wait = next;
     }
+  }
+
+  /** A full slice ran: give the event loop a turn; the next slice is twice as long, up to SLICE_INSTRUCTIONS. */
+  private async endSlice(): Promise<void> {
+    await yieldMacrotask();
+    this.sinceYield = 0;
+    if (this.sliceLength < SLICE_INSTRUCTIONS) this.sliceLength = Math.min(SLICE_INSTRUCTIONS, this.sliceLength * 2);
   }
 
   /**
