@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { droppedNotice, FIRST_FRAME_BYTES, MAX_FRAME_BYTES, MAX_QUEUED, MIN_FRAME_BYTES, PARSE_MS_PER_FRAME, TerminalFlow } from "./terminal-flow";
+import { droppedNotice, FIRST_FRAME_BYTES, MAX_FRAME_BYTES, MAX_QUEUED, MIN_FRAME_BYTES, PARSE_MS_PER_FRAME, QUEUED_AFTER_DROP, TerminalFlow } from "./terminal-flow";
 
 /** A terminal stand-in that parses only when told to, as xterm.js does between frames. */
 function fakeTerminal() {
@@ -128,20 +128,45 @@ describe("TerminalFlow", () => {
     expect(t.text()).not.toMatch(/skipped/);
   });
 
-  it("bounds what waits: the oldest output is dropped and a notice says how much", () => {
+  it("bounds what waits: the oldest output is dropped, down to QUEUED_AFTER_DROP, and a notice says how much", () => {
     const t = fakeTerminal();
     const f = frames();
     const flow = new TerminalFlow(t.sink, f.schedule);
-    // 2 MiB in 1 KiB writes between two frames: 1.5 MiB cannot wait.
+    // 2 MiB in 1 KiB writes between two frames: most of it cannot wait.
     for (let i = 0; i < 2048; i++) flow.write(chunk(1024, 0x30 + (i % 10)));
-    expect(flow.pending).toBe(MAX_QUEUED);
+    const kept = flow.pending;
+    expect(kept).toBeGreaterThanOrEqual(QUEUED_AFTER_DROP);
+    expect(kept).toBeLessThanOrEqual(MAX_QUEUED);
     drain(t, f, flow);
     const text = t.text();
-    expect(text.startsWith(new TextDecoder().decode(droppedNotice(2 * 1024 * 1024 - MAX_QUEUED)))).toBe(true);
-    expect(text).toContain("1.6 MB of output skipped");
-    // What follows the notice is the newest MAX_QUEUED bytes, oldest first.
-    expect(text.length - droppedNotice(1_572_864).length).toBe(MAX_QUEUED);
+    const notice = new TextDecoder().decode(droppedNotice(2 * 1024 * 1024 - kept));
+    expect(text.startsWith(notice)).toBe(true);
+    expect(text.match(/skipped/g)).toHaveLength(1);
+    // What follows the notice is the newest bytes, oldest first.
+    expect(text.length - notice.length).toBe(kept);
     expect(text.at(-1)).toBe(String.fromCharCode(0x30 + (2047 % 10)));
+  });
+
+  it("a guest printing faster than the terminal parses, for ever: output between notices, not notice after notice", () => {
+    const t = fakeTerminal();
+    const f = frames();
+    let clock = 0;
+    const flow = new TerminalFlow(t.sink, f.schedule, () => clock);
+    // 12 KiB a frame in 4 KiB batches; the terminal parses 1 KiB a millisecond, so each write (sized
+    // for PARSE_MS_PER_FRAME) is ~6 KiB: the queue fills, and overflows again and again.
+    for (let frame = 0; frame < 600; frame++) {
+      for (let i = 0; i < 3; i++) flow.write(chunk(4096, 0x61 + (frame % 26)));
+      f.tick();
+      clock += t.pending.reduce((ms, w) => ms + w.data.length / 1024, 0);
+      t.catchUp();
+      clock += 16;
+    }
+    const writes = t.written.map((w) => (new TextDecoder().decode(w).includes("skipped") ? "notice" : "data"));
+    const notices = writes.filter((w) => w === "notice").length;
+    expect(notices).toBeGreaterThan(5);
+    // Never two notices in a row: each is followed by output, dozens of writes of it.
+    for (let i = 1; i < writes.length; i++) if (writes[i] === "notice") expect(writes[i - 1]).toBe("data");
+    expect(writes.length - notices).toBeGreaterThan(notices * 20);
   });
 
   it("puts the worker's drops in the notice, where the gap is", () => {

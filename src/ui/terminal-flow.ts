@@ -7,9 +7,11 @@
  * tenth of that). Parsing and drawing console output costs the page far more than printing it costs
  * the guest, and a guest printing flat out (hundreds of thousands of OUTs a second) must not take the
  * page's frames. What waits here is bounded: beyond MAX_QUEUED bytes the oldest queued output is
- * dropped, and a notice in the terminal says how much was skipped (the worker's own drops, reported
- * with its batches, are counted in the same notice). A burst below MAX_QUEUED (a kernel's boot log, a
- * long listing) is shown whole, over a few frames.
+ * dropped, down to half of that, and a notice in the terminal says how much was skipped (the worker's
+ * own drops, reported with its batches, are counted in the same notice). Dropping to half leaves a
+ * long stretch of output between two notices: a guest printing faster than the terminal parses, for
+ * ever, shows its output with a notice now and then, not a notice at every frame and nothing else.
+ * A burst below MAX_QUEUED (a kernel's boot log, a long listing) is shown whole, over a few frames.
  */
 export const PARSE_MS_PER_FRAME = 6;
 export const MIN_FRAME_BYTES = 1024;
@@ -17,6 +19,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** The first write's size, before anything is known of the terminal's speed. */
 export const FIRST_FRAME_BYTES = 16 * 1024;
 export const MAX_QUEUED = 512 * 1024;
+/** What is left queued after a drop (see above). */
+export const QUEUED_AFTER_DROP = MAX_QUEUED / 2;
 
 /** Runs `fn` at the next animation frame. */
 export type FrameScheduler = (fn: () => void) => void;
@@ -69,9 +73,15 @@ export class TerminalFlow {
     if (data.length === 0) return;
     this.queue.push(data);
     this.queued += data.length;
-    // Over the bound: the oldest output goes, a whole chunk or the front of one.
-    while (this.queued > MAX_QUEUED) {
-      const excess = this.queued - MAX_QUEUED;
+    // Over the bound: the oldest output goes, whole chunks or the front of one, down to QUEUED_AFTER_DROP.
+    if (this.queued > MAX_QUEUED) this.dropOldestDownTo(QUEUED_AFTER_DROP);
+    this.schedule();
+  }
+
+  /** Drops the oldest output queued until `target` bytes are left (counted as skipped). */
+  private dropOldestDownTo(target: number): void {
+    while (this.queued > target) {
+      const excess = this.queued - target;
       const oldest = this.queue[0];
       if (oldest.length <= excess) {
         this.queue.shift();
@@ -83,7 +93,6 @@ export class TerminalFlow {
         this.skipped += excess;
       }
     }
-    this.schedule();
   }
 
   /**
