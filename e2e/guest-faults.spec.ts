@@ -101,3 +101,51 @@ for (const guest of [UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY]) {
     expect(pageErrors).toEqual([]);
   });
 }
+
+test("console flood: the exit list follows its tail until scrolled up, and the console shows output, not only notices", async ({ page }) => {
+  await page.goto(linkFor(CONSOLE_FLOOD));
+  await expect(page.getByTestId("machine-state")).toHaveText("running", { timeout: 60_000 });
+  const exitLog = page.getByTestId("exit-log");
+  /**
+   * Pixels between the exit list's viewport and its bottom, every fifth frame, `n` times. Rows that
+   * came in a task just before a frame are scrolled to in that frame's requestAnimationFrame, after
+   * this probe's callback (registered a frame earlier): then the next frame is measured instead.
+   */
+  const distances = (n: number) => exitLog.evaluate((el, count) => new Promise<number[]>((resolve) => {
+    const out: number[] = [];
+    let frame = 0;
+    let retry = false;
+    const tick = () => {
+      if (retry || frame++ % 5 === 0) {
+        const d = el.scrollHeight - el.scrollTop - el.clientHeight;
+        retry = !retry && d >= 2;
+        if (!retry) out.push(d);
+      }
+      if (out.length < count) requestAnimationFrame(tick);
+      else resolve(out);
+    };
+    requestAnimationFrame(tick);
+  }), n);
+  // Seconds of rows arriving (the store's 2000 fill within the first): the list stays at its bottom.
+  // (It used to stop following by itself: a scroll event that came after new rows looked like the
+  // user's.)
+  await page.waitForTimeout(3000);
+  const following = await distances(20);
+  expect(following.filter((d) => d >= 2), `distances to the bottom while following: ${following.join(" ")}`).toEqual([]);
+
+  // Scrolled up a little: it stays where the user put it.
+  await exitLog.evaluate((el) => el.scrollBy(0, -100));
+  await page.waitForTimeout(500);
+  const kept = await distances(5);
+  expect(kept.every((d) => d >= 90), `distances after scrolling up: ${kept.join(" ")}`).toBe(true);
+  // Back at the bottom: it follows again.
+  await exitLog.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await page.waitForTimeout(500);
+  const again = await distances(10);
+  expect(again.filter((d) => d >= 2), `distances after scrolling back: ${again.join(" ")}`).toEqual([]);
+
+  // The terminal shows the guest's lines between the notices of skipped output, not notice after notice.
+  const rows = await page.locator(".xterm-rows > div").allTextContents();
+  const flood = rows.filter((r) => r.includes("flood!")).length;
+  expect(flood, `terminal rows:\n${rows.join("\n")}`).toBeGreaterThan(rows.length / 2);
+});

@@ -1,17 +1,16 @@
 /**
  * The exit timeline: every packet or status zx_vcpu_resume returned to the VMM (its ExitRecords),
  * filterable by kind, with the exits/MIPS plot above. Rows render in a window around the viewport
- * (list-window.ts), so the store's 2000 rows cost a screenful; the list follows the tail while
+ * (follow-tail.ts), so the store's 2000 rows cost a screenful; the list follows the tail while
  * scrolled to the bottom. Selecting a row (click, or Enter on its RIP) shows the instruction that
  * caused the exit in the code view.
  */
-import { useEffect, useLayoutEffect, useMemo, useState, type UIEvent } from "react";
+import { useMemo, useState } from "react";
 import type { ExitRecord } from "../../../workers/api";
 import { formatCount } from "../format";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useThrottledValue, useWorkbench, useWorkbenchState } from "../hooks";
 import { ExitPlot } from "./ExitPlot";
-import { SLACK_PX, useScrollToBottom } from "./follow-tail";
-import { visibleWindow } from "./list-window";
+import { LOG_INTERVAL_MS, useTailWindow } from "./follow-tail";
 import { statusName } from "./names";
 import "./kernel.css";
 
@@ -19,7 +18,6 @@ type Kind = ExitRecord["kind"];
 const KINDS: readonly Kind[] = ["io", "mem", "bell", "vcpu", "status"];
 /** Must match `.kx-exits tr` height in kernel.css. */
 const ROW_HEIGHT = 22;
-const OVERSCAN = 30;
 
 function ripText(rip: bigint | null): string {
   return rip === null ? "—" : `0x${rip.toString(16)}`;
@@ -38,45 +36,13 @@ function useKindCounts(exits: readonly ExitRecord[]): Record<Kind, number> {
 
 export function ExitTimeline({ plot = true }: { plot?: boolean }) {
   const workbench = useWorkbench();
-  const exits = useWorkbenchState((s) => s.exits);
+  const running = useWorkbenchState((s) => s.machine.kind === "running");
+  const exits = useThrottledValue(useWorkbenchState((s) => s.exits), running ? LOG_INTERVAL_MS : 0);
   const [hidden, setHidden] = useState<ReadonlySet<Kind>>(() => new Set());
   const rows = useMemo(() => (hidden.size === 0 ? exits : exits.filter((e) => !hidden.has(e.kind))), [exits, hidden]);
   const counts = useKindCounts(exits);
 
-  const { ref: scroller, request: scrollToBottom } = useScrollToBottom<HTMLDivElement>();
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewport, setViewport] = useState(400);
-  const [following, setFollowing] = useState(true);
-
-  // The viewport's height, for the window.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const measure = () => setViewport(el.clientHeight || 400);
-    measure();
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-
-  // Follow the tail: after new rows, scroll to the bottom if we were there (at the next frame; the
-  // window below already shows the tail meanwhile).
-  useEffect(() => {
-    if (following) scrollToBottom();
-  }, [rows, following, viewport]);
-
-  const onScroll = (e: UIEvent<HTMLDivElement>) => {
-    const el = e.currentTarget;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < SLACK_PX;
-    setFollowing(atBottom);
-    // While following, the window is computed from the row count: the scroll that follows the tail
-    // needs no second render.
-    if (!atBottom) setScrollTop(el.scrollTop);
-  };
-
-  // While following, the window is the tail whatever scrollTop says (it lags one frame behind new rows).
-  const top = following ? Math.max(0, rows.length * ROW_HEIGHT - viewport) : scrollTop;
-  const { first, last } = visibleWindow(top, viewport, ROW_HEIGHT, rows.length, OVERSCAN);
+  const { ref: scroller, onScroll, first, last } = useTailWindow<HTMLDivElement>(rows.length, ROW_HEIGHT, rows);
   const flip = (k: Kind) => setHidden((h) => {
     const next = new Set(h);
     if (next.has(k)) next.delete(k);
@@ -114,8 +80,8 @@ export function ExitTimeline({ plot = true }: { plot?: boolean }) {
           </thead>
           <tbody>
             {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
-            {rows.slice(first, last).map((e) => (
-              <tr key={e.seq} className={e.rip !== null ? "kx-clickable" : undefined} onClick={() => focus(e)}>
+            {rows.slice(first, last).map((e, slot) => (
+              <tr key={slot} className={e.rip !== null ? "kx-clickable" : undefined} onClick={() => focus(e)}>
                 <td className="seq mono">{e.seq}</td>
                 <td className="kind"><span className={`badge kind-${e.kind}`}>{e.kind}</span></td>
                 <td className="mono">{e.summary}</td>

@@ -1,17 +1,19 @@
 /**
  * Every syscall the VMM made, and those made from the page (name, arguments, status by name, out-
- * parameters). The store keeps the newest LOG_CAPACITY; the list renders the newest RENDERED_ROWS and
- * follows the tail while scrolled to the bottom. Playground extensions (hvplay_*, not Zircon calls)
- * are hidden by default: the VMM reads its arch-state extension after every exit.
+ * parameters). The store keeps the newest LOG_CAPACITY; the list renders a window of them around its
+ * viewport and follows the tail while scrolled to the bottom (follow-tail.ts). Playground extensions
+ * (hvplay_*, not Zircon calls) are hidden by default: the VMM reads its arch-state extension after
+ * every exit.
  */
 import { useMemo, useState } from "react";
 import { formatCount } from "../format";
-import { useWorkbenchState } from "../hooks";
+import { useThrottledValue, useWorkbenchState } from "../hooks";
 import { LOG_CAPACITY } from "../store";
-import { useFollowTail } from "./follow-tail";
+import { LOG_INTERVAL_MS, useTailWindow } from "./follow-tail";
 import "./kernel.css";
 
-const RENDERED_ROWS = 400;
+/** Must match `.kx-syscalls tr` height in kernel.css. */
+const ROW_HEIGHT = 22;
 
 /** Playground extensions (ARCHITECTURE.md: "clearly named"): not Zircon syscalls. */
 const isExtension = (name: string) => name.startsWith("hvplay_");
@@ -19,10 +21,10 @@ const isExtension = (name: string) => name.startsWith("hvplay_");
 /** The syscall log with its "hide hvplay_* extensions" toggle (data-testid="syscall-log"). */
 export function SyscallLog() {
   const [hideExtensions, setHideExtensions] = useState(true);
-  const all = useWorkbenchState((s) => s.syscalls);
+  const running = useWorkbenchState((s) => s.machine.kind === "running");
+  const all = useThrottledValue(useWorkbenchState((s) => s.syscalls), running ? LOG_INTERVAL_MS : 0);
   const rows = useMemo(() => (hideExtensions ? all.filter((e) => !isExtension(e.name)) : all), [all, hideExtensions]);
-  const { ref, onScroll } = useFollowTail<HTMLDivElement>(rows);
-  const shown = rows.length > RENDERED_ROWS ? rows.slice(rows.length - RENDERED_ROWS) : rows;
+  const { ref, onScroll, first, last } = useTailWindow<HTMLDivElement>(rows.length, ROW_HEIGHT, rows);
   return (
     <div className="kx-stack">
       <div className="kx-toolbar">
@@ -32,7 +34,7 @@ export function SyscallLog() {
         </label>
         <span className="muted">newest {formatCount(LOG_CAPACITY)} kept</span>
       </div>
-      <div className="panel-body log" ref={ref} onScroll={onScroll} data-testid="syscall-log" tabIndex={0} aria-label="Syscall log">
+      <div className="panel-body log kx-syscalls" ref={ref} onScroll={onScroll} data-testid="syscall-log" tabIndex={0} aria-label="Syscall log">
         <table className="data log-table">
           <colgroup>
             <col className="c-seq" />
@@ -40,8 +42,9 @@ export function SyscallLog() {
             <col className="c-status" />
           </colgroup>
           <tbody>
-            {shown.map((e) => (
-              <tr key={e.seq} className={isExtension(e.name) ? "ext" : undefined}
+            {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
+            {rows.slice(first, last).map((e, slot) => (
+              <tr key={slot} className={isExtension(e.name) ? "ext" : undefined}
                 title={isExtension(e.name) ? "playground extension, not a Zircon syscall" : `thread ${e.thread}`}>
                 <td className="seq mono">{e.seq}</td>
                 <td className="mono">
@@ -52,6 +55,7 @@ export function SyscallLog() {
                 <td className={`mono kx-st ${e.status === 0 ? "ok" : e.status === null ? "" : "err"}`}>{e.statusName ?? ""}</td>
               </tr>
             ))}
+            {last < rows.length && <tr aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
           </tbody>
         </table>
       </div>
