@@ -81,8 +81,16 @@ function register(baseUrl: string): Promise<ServiceWorkerRegistration> {
  * with the guest's boot and the first render for the machine's cores.
  */
 const BACKGROUND_REGISTER_DELAY_MS = 3000;
+/**
+ * Then it waits for an idle moment of the page, at most this long. A guest printing flat out keeps
+ * the page busy at every frame: an install there (a sixth of a core for seconds, on a 2-core machine
+ * whose other core runs the guest) took a quarter of the page's frames. It comes when the guest is
+ * paused or stops printing, or runs without touching the page (a compute-bound guest leaves idle
+ * time in every frame).
+ */
+const IDLE_REGISTER_TIMEOUT_MS = 60_000;
 
-/** Registers the worker a while after the page has loaded, so its precache download does not slow the boot. */
+/** Registers the worker a while after the page has loaded, when the page is idle, so its precache download costs neither the boot nor frames. */
 function registerInBackground(baseUrl: string): void {
   const go = () => {
     register(baseUrl).catch((error: unknown) => {
@@ -91,7 +99,7 @@ function registerInBackground(baseUrl: string): void {
   };
   const later = () => {
     setTimeout(() => {
-      if (typeof requestIdleCallback === "function") requestIdleCallback(go, { timeout: 2000 });
+      if (typeof requestIdleCallback === "function") requestIdleCallback(go, { timeout: IDLE_REGISTER_TIMEOUT_MS });
       else go();
     }, BACKGROUND_REGISTER_DELAY_MS);
   };
