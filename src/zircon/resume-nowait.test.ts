@@ -21,7 +21,7 @@ import {
   ZX_RIGHT_READ,
   ZX_TIME_INFINITE,
 } from "./index";
-import { FIRST_SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
+import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
 import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest } from "./conformance/harness";
 
 describe("hvplay_vcpu_resume_nowait", () => {
@@ -98,6 +98,33 @@ describe("hvplay_vcpu_resume_nowait", () => {
     expect(FIRST_SLICE_INSTRUCTIONS).toBe(2_000);
     expect(SLICE_INSTRUCTIONS).toBe(200_000);
     expect(slices).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000, 200_000, 200_000]);
+  });
+
+  it("counts each exit to the VMM as EXIT_SLICE_COST instructions: a guest that exits at every other instruction yields after ~2,000 exits, not 100,000", async () => {
+    const g = newGuest(guestCode(`top: out ${TRAP_PORT}, al\njmp top`));
+    const t = g.thread;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    const packets: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      let n = 0;
+      for (;;) {
+        const r = t.hvplay_vcpu_resume_nowait(g.vcpu);
+        if (r.status === ZX_ERR_SHOULD_WAIT) break;
+        expect(r.status).toBe(ZX_OK);
+        expect(r.packet.type).toBe(ZX_PKT_TYPE_GUEST_IO);
+        n++;
+      }
+      packets.push(n);
+      const resumed = t.zx_vcpu_resume(g.vcpu);
+      await Promise.resolve();
+      expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+      expect((await resumed).status).toBe(ZX_ERR_CANCELED);
+    }
+    expect(EXIT_SLICE_COST).toBe(100);
+    // The first slice (2,000): the first OUT costs 1 + 100, each next one (JMP, OUT) 2 + 100, so the
+    // 20th fills it. A full slice (200,000) is ceil(200,000 / 102) = 1,961 round trips.
+    expect(packets[0]).toBe(20);
+    expect(packets.slice(-3)).toEqual([1961, 1961, 1961]);
   });
 
   it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {

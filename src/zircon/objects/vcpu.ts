@@ -52,6 +52,15 @@ export const SLICE_INSTRUCTIONS = 200_000;
  * 33 → 17 deoptimisations, none for on-stack replacement). A VCPU yields six more times in its life.
  */
 export const FIRST_SLICE_INSTRUCTIONS = 2_000;
+/**
+ * What a VM exit that goes out to the VMM (a packet returned) counts toward a slice, in
+ * instructions. Such a guest spends its time in the round trip through the VMM, not in its own
+ * instructions: counted by instructions alone, a guest printing flat out (five instructions and an
+ * OUT per character) ran ~40,000 exits and 80 ms between event-loop turns, and a kick (the page's
+ * Pause) waited for that. Now a slice of exits is at most SLICE_INSTRUCTIONS / EXIT_SLICE_COST
+ * (2,000) round trips: a few milliseconds.
+ */
+export const EXIT_SLICE_COST = 100;
 /** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them fill a full one). */
 const HLT_SPIN_INSTRUCTIONS = 1000;
 
@@ -524,6 +533,7 @@ export class VcpuObject extends KernelObject {
         return fail(ZX_ERR_CANCELED);
       }
       if (this.remaining <= 0) return fail(ZX_ERR_TIMED_OUT);
+      if (this.sinceYield >= this.sliceLength) return WAIT_SLICE;
       let status = this.injectPending();
       if (status !== ZX_OK) return fail(status);
       if (this.pvclockGpa >= 0) updatePvClock(this);
@@ -546,6 +556,8 @@ export class VcpuObject extends KernelObject {
       }
       if (status === ZX_ERR_NEXT) {
         this.lastExitRipNumber = this.exitRip();
+        // The round trip's cost; a slice it fills ends when the next resume starts (below).
+        this.sinceYield += EXIT_SLICE_COST;
         return PACKET_READY;
       }
       if (status === ZX_ERR_STOP) {
