@@ -82,24 +82,32 @@ function register(baseUrl: string): Promise<ServiceWorkerRegistration> {
  */
 const BACKGROUND_REGISTER_DELAY_MS = 3000;
 /**
- * Then it waits for an idle moment of the page, at most this long. A guest printing flat out keeps
- * the page busy at every frame: an install there (a sixth of a core for seconds, on a 2-core machine
- * whose other core runs the guest) took a quarter of the page's frames. It comes when the guest is
- * paused or stops printing, or runs without touching the page (a compute-bound guest leaves idle
- * time in every frame).
+ * Then it waits until the page is quiet: an idle period of at least QUIET_IDLE_MS (Chromium gives
+ * up to 50 ms when no frame is due), at most IDLE_REGISTER_TIMEOUT_MS. A guest printing flat out
+ * keeps the page drawing at every frame: an install there (a sixth of a core for seconds, on a
+ * 2-core machine whose other core runs the guest) took a quarter of the page's frames, and the
+ * short idle ends of frames that draw come even then. A quiet page comes when the guest is paused,
+ * waits for input, or computes without printing.
  */
+const QUIET_IDLE_MS = 40;
 const IDLE_REGISTER_TIMEOUT_MS = 60_000;
 
-/** Registers the worker a while after the page has loaded, when the page is idle, so its precache download costs neither the boot nor frames. */
+/** Registers the worker a while after the page has loaded, once the page is quiet, so its precache download costs neither the boot nor frames. */
 function registerInBackground(baseUrl: string): void {
   const go = () => {
     register(baseUrl).catch((error: unknown) => {
       console.warn("Hypervisor Playground: could not register the service worker (no offline use)", error);
     });
   };
+  const whenQuiet = (giveUpAt: number) => {
+    requestIdleCallback((deadline) => {
+      if (deadline.didTimeout || deadline.timeRemaining() >= QUIET_IDLE_MS) go();
+      else whenQuiet(giveUpAt);
+    }, { timeout: Math.max(1, giveUpAt - performance.now()) });
+  };
   const later = () => {
     setTimeout(() => {
-      if (typeof requestIdleCallback === "function") requestIdleCallback(go, { timeout: IDLE_REGISTER_TIMEOUT_MS });
+      if (typeof requestIdleCallback === "function") whenQuiet(performance.now() + IDLE_REGISTER_TIMEOUT_MS);
       else go();
     }, BACKGROUND_REGISTER_DELAY_MS);
   };
