@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from "react";
 import type uPlot from "uplot";
 import { useWorkbenchState } from "../hooks";
 import type { StatsSample } from "../store";
-import { computeRates } from "./rates";
+import { computeRates, secondsLabels } from "./rates";
 import "./kernel.css";
 
 const HEIGHT = 120;
@@ -58,7 +58,7 @@ export function ExitPlot() {
             { label: "MIPS", scale: "mips", stroke: ok, width: 1.5, value: (_u, v) => (v == null ? "—" : v.toFixed(2)) },
           ],
           axes: [
-            { stroke: muted, grid: { stroke: border, width: 1 }, ticks: { stroke: border }, font: axisFont, values: (_u, ticks) => ticks.map((t) => `${t.toFixed(0)}s`) },
+            { stroke: muted, grid: { stroke: border, width: 1 }, ticks: { stroke: border }, font: axisFont, values: (_u, ticks, _axis, _space, step) => secondsLabels(ticks, step) },
             { scale: "exits", stroke: accent, grid: { stroke: border, width: 1 }, ticks: { stroke: border }, font: axisFont, size: 44, values: (_u, ticks) => ticks.map(compact) },
             { scale: "mips", side: 1, stroke: ok, grid: { show: false }, ticks: { stroke: border }, font: axisFont, size: 40 },
           ],

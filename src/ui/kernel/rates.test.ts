@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { visibleWindow } from "./list-window";
-import { computeRates } from "./rates";
+import { computeRates, secondsLabels } from "./rates";
 
 describe("computeRates", () => {
   it("differences consecutive samples over their time delta", () => {
@@ -38,5 +38,17 @@ describe("visibleWindow", () => {
     expect(visibleWindow(44000, 220, 22, 2000, 5)).toEqual({ first: 1995, last: 2000 });
     expect(visibleWindow(0, 0, 22, 3, 5)).toEqual({ first: 0, last: 3 });
     expect(visibleWindow(500, 100, 22, 0, 5)).toEqual({ first: 0, last: 0 });
+  });
+});
+
+describe("secondsLabels", () => {
+  it("gives ticks less than a second apart the decimals that tell them apart", () => {
+    expect(secondsLabels([2, 2.5, 3, 3.5], 0.5)).toEqual(["2.0s", "2.5s", "3.0s", "3.5s"]);
+    expect(secondsLabels([2.2, 2.4], 0.2)).toEqual(["2.2s", "2.4s"]);
+    expect(secondsLabels([1.05, 1.1], 0.05)).toEqual(["1.05s", "1.10s"]);
+  });
+  it("whole seconds for a second apart or more", () => {
+    expect(secondsLabels([0, 5, 10], 5)).toEqual(["0s", "5s", "10s"]);
+    expect(secondsLabels([1, 2], 1)).toEqual(["1s", "2s"]);
   });
 });

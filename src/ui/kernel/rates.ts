@@ -33,3 +33,12 @@ export function computeRates(samples: readonly StatsSample[]): RateSeries {
   }
   return out;
 }
+
+/**
+ * The time axis' labels: seconds with as many decimals as the spacing of the ticks needs (`step`,
+ * uPlot's increment), so that ticks half a second apart do not all read "2s 2s 3s 3s".
+ */
+export function secondsLabels(ticks: readonly number[], step: number): string[] {
+  const decimals = step > 0 && step < 1 ? Math.min(3, Math.ceil(-Math.log10(step) - 1e-9)) : 0;
+  return ticks.map((t) => `${t.toFixed(decimals)}s`);
+}
