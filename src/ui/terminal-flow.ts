@@ -19,6 +19,13 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** The first write's size, before anything is known of the terminal's speed. */
 export const FIRST_FRAME_BYTES = 16 * 1024;
 export const MAX_QUEUED = 512 * 1024;
+/**
+ * While output is being dropped (here or in the worker, within this long), the terminal gets a
+ * write every other frame: the guest prints faster than any reader can follow, and each write costs
+ * xterm.js a redraw of every row as the screen scrolls, on top of the parsing. Half the redraws keep
+ * the page at its frame rate; a burst that fits (a boot log) still comes at every frame.
+ */
+export const FLOOD_HOLD_MS = 1000;
 /** What is left queued after a drop (see above). */
 export const QUEUED_AFTER_DROP = MAX_QUEUED / 2;
 
@@ -57,6 +64,8 @@ export class TerminalFlow {
   private generation = 0;
   /** Bytes for the next write (see PARSE_MS_PER_FRAME). */
   private frameBytes = FIRST_FRAME_BYTES;
+  /** When output was last dropped (FLOOD_HOLD_MS). */
+  private lastDrop = -Infinity;
 
   constructor(
     private readonly sink: (data: Uint8Array, done: () => void) => void,
@@ -74,7 +83,10 @@ export class TerminalFlow {
     this.queue.push(data);
     this.queued += data.length;
     // Over the bound: the oldest output goes, whole chunks or the front of one, down to QUEUED_AFTER_DROP.
-    if (this.queued > MAX_QUEUED) this.dropOldestDownTo(QUEUED_AFTER_DROP);
+    if (this.queued > MAX_QUEUED) {
+      this.dropOldestDownTo(QUEUED_AFTER_DROP);
+      this.lastDrop = this.now();
+    }
     this.schedule();
   }
 
@@ -104,6 +116,7 @@ export class TerminalFlow {
     this.skipped += bytes + this.queued;
     this.queue.length = 0;
     this.queued = 0;
+    this.lastDrop = this.now();
     this.schedule();
   }
 
@@ -121,15 +134,17 @@ export class TerminalFlow {
     return this.queued;
   }
 
-  private schedule(): void {
+  /** Pumps at the next frame, or at the one after when `skipFrame` (FLOOD_HOLD_MS). */
+  private schedule(skipFrame = false): void {
     if (this.frameScheduled) return;
     this.frameScheduled = true;
     const gen = this.generation;
-    this.frame(() => {
+    const run = () => {
       this.frameScheduled = false;
       if (gen === this.generation) this.pump();
       else if (this.queued > 0 || this.skipped > 0) this.schedule();
-    });
+    };
+    this.frame(skipFrame ? () => this.frame(run) : run);
   }
 
   /** At a frame: hands the terminal the next write, if it has parsed what it had. */
@@ -181,7 +196,7 @@ export class TerminalFlow {
         const target = Math.min(MAX_FRAME_BYTES, Math.max(MIN_FRAME_BYTES, perMs * PARSE_MS_PER_FRAME));
         this.frameBytes = Math.round((this.frameBytes + target) / 2);
       }
-      if (this.queued > 0 || this.skipped > 0) this.schedule();
+      if (this.queued > 0 || this.skipped > 0) this.schedule(this.now() - this.lastDrop < FLOOD_HOLD_MS);
     });
   }
 }
