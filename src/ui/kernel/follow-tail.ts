@@ -48,7 +48,6 @@ export interface TailWindow<T extends HTMLElement> {
    *  while following, each batch shifts every row, and reused elements only change their text. */
   first: number;
   last: number;
-  following: boolean;
 }
 
 /**
@@ -104,5 +103,5 @@ export function useTailWindow<T extends HTMLElement>(count: number, rowHeight: n
   // While following, the window is the tail whatever scrollTop says (it lags a frame behind new rows).
   const top = following ? Math.max(0, count * rowHeight - viewport) : scrollTop;
   const { first, last } = visibleWindow(top, viewport, rowHeight, count, following ? FOLLOW_OVERSCAN : OVERSCAN);
-  return { ref, onScroll, first, last, following };
+  return { ref, onScroll, first, last };
 }

@@ -1,4 +1,4 @@
-/** Windowed rendering of a long fixed-row-height list (the exit timeline): which rows to render. */
+/** Windowed rendering of a long fixed-row-height list (the logs, follow-tail.ts): which rows to render. */
 
 /** Rows [first, last) of a fixed-height list to render for a viewport, with `overscan` rows either side. */
 export function visibleWindow(scrollTop: number, viewport: number, rowHeight: number, count: number, overscan: number): { first: number; last: number } {
