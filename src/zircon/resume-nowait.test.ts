@@ -100,7 +100,7 @@ describe("hvplay_vcpu_resume_nowait", () => {
     expect(slices).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000, 200_000, 200_000]);
   });
 
-  it("counts each exit to the VMM as EXIT_SLICE_COST instructions: a guest that exits at every other instruction yields after ~2,000 exits, not 100,000", async () => {
+  it("counts each exit to the VMM as EXIT_SLICE_COST instructions: a guest that exits at every other instruction yields after ~9,000 exits, not 100,000", async () => {
     const g = newGuest(guestCode(`top: out ${TRAP_PORT}, al\njmp top`));
     const t = g.thread;
     expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
@@ -120,11 +120,11 @@ describe("hvplay_vcpu_resume_nowait", () => {
       expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
       expect((await resumed).status).toBe(ZX_ERR_CANCELED);
     }
-    expect(EXIT_SLICE_COST).toBe(100);
-    // The first slice (2,000): the first OUT costs 1 + 100, each next one (JMP, OUT) 2 + 100, so the
-    // 20th fills it. A full slice (200,000) is ceil(200,000 / 102) = 1,961 round trips.
-    expect(packets[0]).toBe(20);
-    expect(packets.slice(-3)).toEqual([1961, 1961, 1961]);
+    expect(EXIT_SLICE_COST).toBe(20);
+    // The first slice (2,000): the first OUT costs 1 + 20, each next one (JMP, OUT) 2 + 20, so the
+    // 91st fills it. A full slice (200,000) is ceil(200,000 / 22) = 9,091 round trips.
+    expect(packets[0]).toBe(91);
+    expect(packets.slice(-3)).toEqual([9091, 9091, 9091]);
   });
 
   it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {

@@ -58,9 +58,11 @@ export const FIRST_SLICE_INSTRUCTIONS = 2_000;
  * instructions: counted by instructions alone, a guest printing flat out (five instructions and an
  * OUT per character) ran ~40,000 exits and 80 ms between event-loop turns, and a kick (the page's
  * Pause) waited for that. Now a slice of exits is at most SLICE_INSTRUCTIONS / EXIT_SLICE_COST
- * (2,000) round trips: a few milliseconds.
+ * (10,000) round trips: 8-20 ms. Each end of a slice costs the exit path its yield (the blocking
+ * resume's promises, the event loop's turn): at 100 (2,000 round trips a slice) bench-exits ran
+ * ~10 % slower in the worker's session under Node, at 20 within the noise of ~5 %.
  */
-export const EXIT_SLICE_COST = 100;
+export const EXIT_SLICE_COST = 20;
 /** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them fill a full one). */
 const HLT_SPIN_INSTRUCTIONS = 1000;
 
