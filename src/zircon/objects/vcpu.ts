@@ -558,7 +558,7 @@ export class VcpuObject extends KernelObject {
       }
       if (status === ZX_ERR_NEXT) {
         this.lastExitRipNumber = this.exitRip();
-        // The round trip's cost; a slice it fills ends when the next resume starts (below).
+        // The round trip's cost; a slice it fills ends when the next resume starts (the loop's first check).
         this.sinceYield += EXIT_SLICE_COST;
         return PACKET_READY;
       }
