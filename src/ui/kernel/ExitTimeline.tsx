@@ -8,16 +8,14 @@
 import { useMemo, useState } from "react";
 import type { ExitRecord } from "../../../workers/api";
 import { formatCount } from "../format";
-import { useThrottledValue, useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, useWorkbenchState } from "../hooks";
 import { ExitPlot } from "./ExitPlot";
-import { LOG_INTERVAL_MS, useTailWindow } from "./follow-tail";
+import { useLiveRows, useTailWindow } from "./follow-tail";
 import { statusName } from "./names";
 import "./kernel.css";
 
 type Kind = ExitRecord["kind"];
 const KINDS: readonly Kind[] = ["io", "mem", "bell", "vcpu", "status"];
-/** Must match `.kx-exits tr` height in kernel.css. */
-const ROW_HEIGHT = 22;
 
 function ripText(rip: bigint | null): string {
   return rip === null ? "—" : `0x${rip.toString(16)}`;
@@ -36,13 +34,12 @@ function useKindCounts(exits: readonly ExitRecord[]): Record<Kind, number> {
 
 export function ExitTimeline({ plot = true }: { plot?: boolean }) {
   const workbench = useWorkbench();
-  const running = useWorkbenchState((s) => s.machine.kind === "running");
-  const exits = useThrottledValue(useWorkbenchState((s) => s.exits), running ? LOG_INTERVAL_MS : 0);
+  const exits = useLiveRows((s) => s.exits);
   const [hidden, setHidden] = useState<ReadonlySet<Kind>>(() => new Set());
   const rows = useMemo(() => (hidden.size === 0 ? exits : exits.filter((e) => !hidden.has(e.kind))), [exits, hidden]);
   const counts = useKindCounts(exits);
 
-  const { ref: scroller, onScroll, first, last } = useTailWindow<HTMLDivElement>(rows.length, ROW_HEIGHT, rows);
+  const { ref: scroller, onScroll, first, last, above, below } = useTailWindow<HTMLDivElement>(rows.length, rows);
   const flip = (k: Kind) => setHidden((h) => {
     const next = new Set(h);
     if (next.has(k)) next.delete(k);
@@ -79,7 +76,7 @@ export function ExitTimeline({ plot = true }: { plot?: boolean }) {
             <tr><th scope="col">Seq</th><th scope="col">Kind</th><th scope="col">Summary</th><th scope="col">Status</th><th scope="col">Instructions</th><th scope="col">RIP</th></tr>
           </thead>
           <tbody>
-            {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
+            {above > 0 && <tr aria-hidden="true" style={{ height: above }} />}
             {rows.slice(first, last).map((e, slot) => (
               <tr key={slot} className={e.rip !== null ? "kx-clickable" : undefined} onClick={() => focus(e)}>
                 <td className="seq mono">{e.seq}</td>
@@ -100,7 +97,7 @@ export function ExitTimeline({ plot = true }: { plot?: boolean }) {
                 </td>
               </tr>
             ))}
-            {last < rows.length && <tr aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
+            {below > 0 && <tr aria-hidden="true" style={{ height: below }} />}
           </tbody>
         </table>
       </div>

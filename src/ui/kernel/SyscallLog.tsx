@@ -7,13 +7,9 @@
  */
 import { useMemo, useState } from "react";
 import { formatCount } from "../format";
-import { useThrottledValue, useWorkbenchState } from "../hooks";
 import { LOG_CAPACITY } from "../store";
-import { LOG_INTERVAL_MS, useTailWindow } from "./follow-tail";
+import { useLiveRows, useTailWindow } from "./follow-tail";
 import "./kernel.css";
-
-/** Must match `.kx-syscalls tr` height in kernel.css. */
-const ROW_HEIGHT = 22;
 
 /** Playground extensions (ARCHITECTURE.md: "clearly named"): not Zircon syscalls. */
 const isExtension = (name: string) => name.startsWith("hvplay_");
@@ -21,10 +17,9 @@ const isExtension = (name: string) => name.startsWith("hvplay_");
 /** The syscall log with its "hide hvplay_* extensions" toggle (data-testid="syscall-log"). */
 export function SyscallLog() {
   const [hideExtensions, setHideExtensions] = useState(true);
-  const running = useWorkbenchState((s) => s.machine.kind === "running");
-  const all = useThrottledValue(useWorkbenchState((s) => s.syscalls), running ? LOG_INTERVAL_MS : 0);
+  const all = useLiveRows((s) => s.syscalls);
   const rows = useMemo(() => (hideExtensions ? all.filter((e) => !isExtension(e.name)) : all), [all, hideExtensions]);
-  const { ref, onScroll, first, last } = useTailWindow<HTMLDivElement>(rows.length, ROW_HEIGHT, rows);
+  const { ref, onScroll, first, last, above, below } = useTailWindow<HTMLDivElement>(rows.length, rows);
   return (
     <div className="kx-stack">
       <div className="kx-toolbar">
@@ -42,7 +37,7 @@ export function SyscallLog() {
             <col className="c-status" />
           </colgroup>
           <tbody>
-            {first > 0 && <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
+            {above > 0 && <tr aria-hidden="true" style={{ height: above }} />}
             {rows.slice(first, last).map((e, slot) => (
               <tr key={slot} className={isExtension(e.name) ? "ext" : undefined}
                 title={isExtension(e.name) ? "playground extension, not a Zircon syscall" : `thread ${e.thread}`}>
@@ -55,7 +50,7 @@ export function SyscallLog() {
                 <td className={`mono kx-st ${e.status === 0 ? "ok" : e.status === null ? "" : "err"}`}>{e.statusName ?? ""}</td>
               </tr>
             ))}
-            {last < rows.length && <tr aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />}
+            {below > 0 && <tr aria-hidden="true" style={{ height: below }} />}
           </tbody>
         </table>
       </div>

@@ -4,6 +4,8 @@
  * bottom, as a terminal does, until the user scrolls up.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject, type UIEvent } from "react";
+import { useThrottledValue, useWorkbenchState } from "../hooks";
+import type { WorkbenchSnapshot } from "../store";
 import { visibleWindow } from "./list-window";
 
 /** Within this many pixels of the bottom counts as at the bottom (sub-pixel scroll offsets). */
@@ -15,6 +17,8 @@ export const AT_BOTTOM_PX = 2;
  * the page's frame, for rows nobody can read at 60 a second.
  */
 export const LOG_INTERVAL_MS = 100;
+/** The logs' row height in pixels: `.kx-exits tr, .kx-syscalls tr` in kernel.css must match. */
+export const LOG_ROW_HEIGHT = 22;
 /** Rows rendered beyond the viewport either side while the user scrolls (smooth scrolling). */
 export const OVERSCAN = 30;
 /**
@@ -41,6 +45,12 @@ export function followAfterScroll(following: boolean, top: number, autoTop: numb
   return toBottom() < AT_BOTTOM_PX;
 }
 
+/** A log's rows from the store (`select`), changed at most every LOG_INTERVAL_MS while the guest runs. */
+export function useLiveRows<T>(select: (snapshot: WorkbenchSnapshot) => T): T {
+  const running = useWorkbenchState((s) => s.machine.kind === "running");
+  return useThrottledValue(useWorkbenchState(select), running ? LOG_INTERVAL_MS : 0);
+}
+
 export interface TailWindow<T extends HTMLElement> {
   ref: RefObject<T | null>;
   onScroll: (e: UIEvent<T>) => void;
@@ -48,6 +58,9 @@ export interface TailWindow<T extends HTMLElement> {
    *  while following, each batch shifts every row, and reused elements only change their text. */
   first: number;
   last: number;
+  /** Heights of the spacers above and below the rendered rows (px). */
+  above: number;
+  below: number;
 }
 
 /**
@@ -56,7 +69,7 @@ export interface TailWindow<T extends HTMLElement> {
  * following list to its bottom, at the next animation frame (once per frame however many batches
  * came): setting scrollTop lays the page out, which the frame does anyway.
  */
-export function useTailWindow<T extends HTMLElement>(count: number, rowHeight: number, rows: unknown): TailWindow<T> {
+export function useTailWindow<T extends HTMLElement>(count: number, rows: unknown, rowHeight = LOG_ROW_HEIGHT): TailWindow<T> {
   const ref = useRef<T>(null);
   const frame = useRef(0);
   /** The scrollTop this hook last set (−1: none). */
@@ -103,5 +116,5 @@ export function useTailWindow<T extends HTMLElement>(count: number, rowHeight: n
   // While following, the window is the tail whatever scrollTop says (it lags a frame behind new rows).
   const top = following ? Math.max(0, count * rowHeight - viewport) : scrollTop;
   const { first, last } = visibleWindow(top, viewport, rowHeight, count, following ? FOLLOW_OVERSCAN : OVERSCAN);
-  return { ref, onScroll, first, last };
+  return { ref, onScroll, first, last, above: first * rowHeight, below: (count - last) * rowHeight };
 }
