@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject, type UIEvent } from "react";
 import { useThrottledValue, useWorkbenchState } from "../hooks";
 import type { WorkbenchSnapshot } from "../store";
-import { visibleWindow } from "./list-window";
+import { LOG_ROW_HEIGHT, visibleWindow } from "./list-window";
 
 /** Within this many pixels of the bottom counts as at the bottom (sub-pixel scroll offsets). */
 export const AT_BOTTOM_PX = 2;
@@ -17,8 +17,6 @@ export const AT_BOTTOM_PX = 2;
  * the page's frame, for rows nobody can read at 60 a second.
  */
 export const LOG_INTERVAL_MS = 100;
-/** The logs' row height in pixels: `.kx-exits tr, .kx-syscalls tr` in kernel.css must match. */
-export const LOG_ROW_HEIGHT = 22;
 /** Rows rendered beyond the viewport either side while the user scrolls (smooth scrolling). */
 export const OVERSCAN = 30;
 /**
@@ -28,21 +26,47 @@ export const OVERSCAN = 30;
 export const FOLLOW_OVERSCAN = 8;
 
 /**
- * Whether the list follows its tail after a scroll event. `top` is the list's scrollTop now, `autoTop`
- * the scrollTop the list itself last set (−1: none yet), `toBottom()` how far the viewport is from
- * the bottom now (asked only when the other facts do not settle it: it reads the layout).
+ * Whether a list follows its tail, from the scroll events it gets and the scrolls it makes itself
+ * (no DOM here: useTailWindow feeds it).
  *
  * A scroll event comes a frame after the scroll: rows that arrived meanwhile put the viewport above
  * the new bottom without the user doing anything, so "not at the bottom" must not stop the following
  * (it did: a guest exiting flat out left the list behind within seconds, stuck on old rows). Rows only
  * ever arrive below, so a following list's own scrolls never move it up: any scroll above where the
- * list put itself is the user's, however small (a touchpad's few pixels), unless the list got
- * shorter (a filter) and the browser moved it up to the new bottom. A list the user scrolled up
- * follows again once the user scrolls it to the bottom.
+ * list put itself is the user's, however small (a touchpad's few pixels). The exception is a list
+ * that got shorter (a new machine's empty log, a filter): the browser moves the viewport up to the new
+ * bottom, so until the list scrolls itself again every scroll keeps it following. A list the user
+ * scrolled up follows again once the user scrolls it to the bottom.
  */
-export function followAfterScroll(following: boolean, top: number, autoTop: number, toBottom: () => number): boolean {
-  if (following && top >= autoTop - AT_BOTTOM_PX) return true;
-  return toBottom() < AT_BOTTOM_PX;
+export class TailFollow {
+  /** Whether the list follows its tail, as of the last scroll event. */
+  following = true;
+  /** The scrollTop the list last set itself, or last had while following (−1: none since it shrank). */
+  private autoTop = -1;
+  private count = 0;
+
+  /** The list now holds `count` rows. */
+  rows(count: number): void {
+    if (count < this.count) this.autoTop = -1;
+    this.count = count;
+  }
+
+  /** The list scrolled itself to its bottom, at `top`. */
+  scrolledItself(top: number): void {
+    this.autoTop = top;
+  }
+
+  /**
+   * A scroll event, with the list's scrollTop now; `toBottom()` is how far the viewport is from the
+   * bottom, asked only when the other facts do not settle it (it reads the layout). Returns whether
+   * the list follows its tail now.
+   */
+  scrolled(top: number, toBottom: () => number): boolean {
+    this.following = (this.following && top >= this.autoTop - AT_BOTTOM_PX) || toBottom() < AT_BOTTOM_PX;
+    // Where the viewport is now counts as the list's own place: the next scroll above it is the user's.
+    if (this.following) this.autoTop = top;
+    return this.following;
+  }
 }
 
 /** A log's rows from the store (`select`), changed at most every LOG_INTERVAL_MS while the guest runs. */
@@ -72,8 +96,7 @@ export interface TailWindow<T extends HTMLElement> {
 export function useTailWindow<T extends HTMLElement>(count: number, rows: unknown, rowHeight = LOG_ROW_HEIGHT): TailWindow<T> {
   const ref = useRef<T>(null);
   const frame = useRef(0);
-  /** The scrollTop this hook last set (−1: none). */
-  const autoTop = useRef(-1);
+  const [tail] = useState(() => new TailFollow());
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
   const [following, setFollowing] = useState(true);
@@ -89,28 +112,33 @@ export function useTailWindow<T extends HTMLElement>(count: number, rows: unknow
     return () => observer.disconnect();
   }, []);
 
+  useLayoutEffect(() => tail.rows(count), [tail, count]);
+
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
-  useEffect(() => {
+  // Asked for as the rows commit (a layout effect), so that the scroll comes in the frame that
+  // paints them: a passive effect runs after that paint, or frames later on a busy page, and the
+  // list showed its new rows below the viewport until then.
+  useLayoutEffect(() => {
     if (!following || frame.current) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
       const el = ref.current;
-      if (!el) return;
+      // The user may have scrolled up since this frame was asked for (the scroll event came before
+      // the frame's callbacks): scrolling to the bottom now would undo that.
+      if (!el || !tail.following) return;
       el.scrollTop = el.scrollHeight;
-      autoTop.current = el.scrollTop;
+      tail.scrolledItself(el.scrollTop);
     });
-  }, [rows, following, viewport]);
+  }, [tail, rows, following, viewport]);
 
   const onScroll = (e: UIEvent<T>) => {
     const el = e.currentTarget;
     const top = el.scrollTop;
-    const follow = followAfterScroll(following, top, autoTop.current, () => el.scrollHeight - top - el.clientHeight);
+    const follow = tail.scrolled(top, () => el.scrollHeight - top - el.clientHeight);
     if (follow !== following) setFollowing(follow);
     // While following, the window is computed from the row count: the scroll that follows the tail
     // needs no second render.
     if (!follow) setScrollTop(top);
-    // Where the viewport is now counts as the list's own place: the next scroll above it is the user's.
-    else autoTop.current = top;
   };
 
   // While following, the window is the tail whatever scrollTop says (it lags a frame behind new rows).
