@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BATCH_ACK_TIMEOUT_MS, FLUSH_INTERVAL_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch } from "./api";
+import { BATCH_ACK_TIMEOUT_MS, FLUSH_INTERVAL_MS, MAX_PENDING_CONSOLE_BYTES, type EventBatch, type MachineStats, type RegisterSnapshot } from "./api";
 import { EventBatcher, NewestRing } from "./event-batcher";
 import type { RawSyscall } from "./format";
 
@@ -31,6 +31,9 @@ function make(options: { maxSyscalls?: number; maxExits?: number; steadySyscalls
 }
 
 const raw = (name: string): RawSyscall => ({ thread: 1, name, args: [], result: 0 });
+/** Stand-ins: the batcher passes these through untouched. */
+const STATS = { instructions: 1 } as unknown as MachineStats;
+const REGISTERS = { rip: 0n } as unknown as RegisterSnapshot;
 
 describe("NewestRing", () => {
   it("keeps the newest `limit` items, wherever the ring's position, and lets the rest go", () => {
@@ -57,7 +60,7 @@ describe("EventBatcher", () => {
     t.batcher.console(new Uint8Array([72, 105]));
     t.batcher.console(new Uint8Array([33]));
     t.batcher.syscall(raw("zx_vcpu_resume"));
-    t.batcher.state({ kind: "running" });
+    t.batcher.stats(STATS);
     expect(t.clock.queue.length).toBe(1);
     expect(t.clock.queue[0].ms).toBe(16);
     t.clock.runAll();
@@ -65,7 +68,7 @@ describe("EventBatcher", () => {
     const [b] = t.batches;
     expect(Array.from(b.console!)).toEqual([72, 105, 33]);
     expect(b.syscalls.map((s) => s.name)).toEqual(["zx_vcpu_resume"]);
-    expect(b.state).toEqual({ kind: "running" });
+    expect(b.stats).toEqual(STATS);
   });
 
   it("copies console bytes (the VMM may reuse its buffer)", () => {
@@ -261,6 +264,38 @@ describe("EventBatcher", () => {
     settle[1]();
     await Promise.resolve();
     expect(flushDelays(t)).toEqual([FLUSH_INTERVAL_MS]);
+  });
+
+  it("sends a change of state at once, with what is pending, even past a batch the page has not settled", async () => {
+    const t = make();
+    const settle = listenUnsettled(t);
+    t.batcher.state({ kind: "running" });
+    expect(flushDelays(t)).toContain(0);
+    runFlushes(t);
+    // The page is busy with that batch; the guest prints meanwhile: that waits.
+    t.batcher.console(new Uint8Array([65]));
+    runFlushes(t);
+    expect(t.batches.length).toBe(1);
+    // The user's Pause stops the guest: the stop and its snapshot (made in the same task) go now,
+    // with the output, without waiting for the page's answer or an interval.
+    t.batcher.state({ kind: "paused", reason: "pause" });
+    t.batcher.registers(REGISTERS);
+    expect(flushDelays(t)).toContain(0);
+    runFlushes(t);
+    expect(t.batches.length).toBe(2);
+    expect(t.batches[1].state).toEqual({ kind: "paused", reason: "pause" });
+    expect(t.batches[1].registers).toBe(REGISTERS);
+    expect(Array.from(t.batches[1].console!)).toEqual([65]);
+    // Only the newest batch's answer counts: the first one's, late, lets nothing through.
+    t.batcher.console(new Uint8Array([66]));
+    settle[0]();
+    await Promise.resolve();
+    runFlushes(t);
+    expect(t.batches.length).toBe(2);
+    settle[1]();
+    await Promise.resolve();
+    runFlushes(t);
+    expect(t.batches.length).toBe(3);
   });
 
   it("sends the next batch anyway when the listener has not answered within BATCH_ACK_TIMEOUT_MS", () => {

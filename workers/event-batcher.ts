@@ -170,6 +170,12 @@ export class EventBatcher {
   private nextSyscallSeq = 0;
   private nextBatchSeq = 0;
   private flushScheduled = false;
+  /** The delay of the flush that is scheduled (when flushScheduled). */
+  private scheduledDelay = 0;
+  /** Bumped per scheduled flush: a timer that a sooner one replaced does nothing when it fires. */
+  private flushTimer = 0;
+  /** A state change is pending: the next batch goes at once, even past an unsettled one. */
+  private urgent = false;
   /** The last batch has not been settled by the listener yet. */
   private inFlight = false;
   /** Bumped per delivery, so a late answer (or its timeout) for an older batch is ignored. */
@@ -257,9 +263,15 @@ export class EventBatcher {
     this.requestFlush();
   }
 
+  /**
+   * A change of the machine's state goes to the page at once (at the end of this task, so that the
+   * snapshot of a stop joins it), past a batch the page has not settled: a user who clicks Pause
+   * waits for it, and there are a few per click, not a stream.
+   */
   state(state: MachineState): void {
     this.pendingState = state;
-    this.requestFlush();
+    this.urgent = true;
+    this.requestFlush(0);
   }
 
   registers(snapshot: RegisterSnapshot): void {
@@ -290,7 +302,8 @@ export class EventBatcher {
   flush(force = false): EventBatch | null {
     this.flushScheduled = false;
     // The page has not settled the last batch: this one waits for it (settled() flushes again).
-    if (!this.listener || (this.inFlight && !force)) return null;
+    if (!this.listener || (this.inFlight && !force && !this.urgent)) return null;
+    this.urgent = false;
     this.beforeFlush?.();
     if (!this.hasPending()) return null;
 
@@ -384,8 +397,12 @@ export class EventBatcher {
   }
 
   private requestFlush(delayMs = this.intervalMs): void {
-    if (this.flushScheduled || !this.listener) return;
+    if ((this.flushScheduled && this.scheduledDelay <= delayMs) || !this.listener) return;
     this.flushScheduled = true;
-    this.schedule(() => this.flush(), delayMs);
+    this.scheduledDelay = delayMs;
+    const timer = ++this.flushTimer;
+    this.schedule(() => {
+      if (timer === this.flushTimer) this.flush();
+    }, delayMs);
   }
 }
