@@ -306,6 +306,14 @@ export interface HypervisorApi {
   run(): string | null;
   /** Stops a running VCPU with zx_vcpu_kick; resolves once it has stopped. */
   pause(): Promise<void>;
+  /**
+   * A word in shared memory that lets a pause() in at once: a running VCPU takes the event loop's
+   * turn only between slices (up to ~20 ms), so the page adds 1 to the word (Atomics.add, index 0)
+   * just before it calls pause(); while the word is non-zero the VCPU ends its slice at its next exit
+   * or block of instructions (KernelContext.preempt), and pause() takes the 1 back. Null without
+   * SharedArrayBuffer (then pause() waits for the slice's end).
+   */
+  preemptWord(): Int32Array | null;
   /** Executes exactly one guest instruction (the machine must not be running). */
   step(): Promise<StepResult>;
   /**

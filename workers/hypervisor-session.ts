@@ -85,7 +85,7 @@ export interface MachineInstance {
 /** What the session needs from the outside world; hypervisor.worker.ts passes the real one. */
 export interface SessionBackend {
   /** Creates a kernel, a process (tracing every syscall into `onSyscall`) and a Machine. */
-  create(sinks: Required<MachineSinks>, onSyscall: (raw: RawSyscall) => void, config?: MachineConfig): MachineInstance | string;
+  create(sinks: Required<MachineSinks>, onSyscall: (raw: RawSyscall) => void, config?: MachineConfig, preempt?: Int32Array | null): MachineInstance | string;
   formatSyscall(raw: RawSyscall, seq: number): SyscallLogEntry;
   statusName(status: number): string;
   /** Fetches public/guests/<name> (name already checked against GUEST_FILE_NAME). */
@@ -275,6 +275,8 @@ export class HypervisorSession implements HypervisorApi {
   /** The promise of the running VCPU loop, or null when stopped. */
   private running: Promise<void> | null = null;
   private pauseRequested = false;
+  /** KernelContext.preempt of every machine this session makes (preemptWord()). */
+  private readonly preempt = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : null;
   /** Bumped by every load; a bundled guest whose fetch was overtaken by a later load is dropped. */
   private loadGeneration = 0;
   /** Breakpoints (RIP values) the page set; applied to every machine created. */
@@ -444,6 +446,7 @@ export class HypervisorSession implements HypervisorApi {
         },
         (raw) => this.events.syscall(raw),
         guest.machine,
+        this.preempt,
       );
     } catch (error) {
       created = `creating the machine threw: ${describe(error)}`;
@@ -621,7 +624,22 @@ export class HypervisorSession implements HypervisorApi {
     this.pushStopSnapshot();
   }
 
+  preemptWord(): Int32Array | null {
+    return this.preempt;
+  }
+
+  /** A call the page let in with preemptWord() has come: its 1 is taken back (never below 0). */
+  private preemptAnswered(): void {
+    const word = this.preempt;
+    if (word === null) return;
+    for (;;) {
+      const n = Atomics.load(word, 0);
+      if (n <= 0 || Atomics.compareExchange(word, 0, n, n - 1) === n) return;
+    }
+  }
+
   async pause(): Promise<void> {
+    this.preemptAnswered();
     if (!this.running || !this.instance) return;
     this.pauseRequested = true;
     try {

@@ -22,12 +22,13 @@ export function createZirconBackend(options: ZirconBackendOptions): SessionBacke
   let built: ReturnType<typeof buildZxNames> | null = null;
   const zxNames = () => (built ??= buildZxNames(zircon as unknown as Record<string, unknown>, zircon.statusName));
   return {
-    create(sinks, onSyscall, config): MachineInstance | string {
+    create(sinks, onSyscall, config, preempt): MachineInstance | string {
       // The kernel's log (Zircon's dlog) goes to the worker's console, and its last lines are kept
       // to explain a VCPU that stops (workers/explain.ts).
       const kernelLog: string[] = [];
       const kernel = zircon.createKernel({
         clock: config?.clock ?? "deterministic",
+        ...(preempt ? { preempt } : {}),
         log: (line) => {
           console.error(`[zircon] ${line}`);
           kernelLog.push(line);

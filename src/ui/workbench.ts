@@ -56,6 +56,8 @@ export class Workbench {
   private readonly createWorker: WorkerFactory;
   private worker: Worker | null = null;
   private api: Comlink.Remote<HypervisorApi> | null = null;
+  /** The worker's preemption word (HypervisorApi.preemptWord), once it has answered. */
+  private preempt: Int32Array | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastPong = 0;
   /** When the watchdog last ran (0 before its first tick). */
@@ -99,6 +101,10 @@ export class Workbench {
     });
     const api = Comlink.wrap<HypervisorApi>(worker);
     this.api = api;
+    this.preempt = null;
+    api.preemptWord().then((word) => {
+      if (generation === this.generation) this.preempt = word;
+    }, () => {});
     this.lastPong = Date.now();
     this.lastTick = 0;
     this.watchdog = setInterval(() => this.checkAlive(generation), PING_INTERVAL_MS);
@@ -198,7 +204,11 @@ export class Workbench {
   }
 
   async pause(): Promise<void> {
-    await this.call("Pause", (api) => api.pause());
+    await this.call("Pause", (api) => {
+      // Lets the call in before the running VCPU's slice ends (HypervisorApi.preemptWord).
+      if (this.preempt) Atomics.add(this.preempt, 0, 1);
+      return api.pause();
+    });
   }
 
   private stepResult(result: StepResult | undefined): void {

@@ -31,6 +31,8 @@ export interface KernelOptions {
   seed?: number;
   /** Where internal errors are reported (default: console.error). */
   log?: (message: string) => void;
+  /** The host's preemption request word (KernelContext.preempt; default: none). */
+  preempt?: Int32Array;
 }
 
 const defaultMachine: Machine = {
@@ -132,6 +134,7 @@ export class Kernel implements KernelContext {
   wakeups = 0;
   /** Every kernel object not yet destroyed, for leak checks (KernelContext.liveObjects). */
   readonly liveObjects = new Set<KernelObject>();
+  readonly preempt: Int32Array | null;
   private nextKoid = 1024n;
   private seed: number;
   private readonly logFn: (message: string) => void;
@@ -146,6 +149,7 @@ export class Kernel implements KernelContext {
     this.machine = options.machine ?? defaultMachine;
     this.seed = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) >>> 0;
     this.logFn = options.log ?? ((m) => console.error(`[zircon] ${m}`));
+    this.preempt = options.preempt ?? null;
   }
 
   allocKoid(): bigint {

@@ -20,9 +20,10 @@ import {
   ZX_PKT_TYPE_GUEST_MEM,
   ZX_RIGHT_READ,
   ZX_TIME_INFINITE,
+  createKernel,
 } from "./index";
 import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
-import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest } from "./conformance/harness";
+import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest, setupGuest } from "./conformance/harness";
 
 describe("hvplay_vcpu_resume_nowait", () => {
   it("returns the packet at once, with the instruction count and the exiting instruction's RIP", () => {
@@ -125,6 +126,33 @@ describe("hvplay_vcpu_resume_nowait", () => {
     // 91st fills it. A full slice (200,000) is ceil(200,000 / 22) = 9,091 round trips.
     expect(packets[0]).toBe(91);
     expect(packets.slice(-3)).toEqual([9091, 9091, 9091]);
+  });
+
+  it("ends the slice at the next exit while the host's preemption word is set, and runs full slices once it is clear", async () => {
+    const preempt = new Int32Array(new SharedArrayBuffer(4));
+    const kernel = createKernel({ preempt });
+    const proc = kernel.createProcess();
+    const g = setupGuest(proc.mainThread, proc, guestCode(`top: out ${TRAP_PORT}, al\njmp top`), kernel);
+    const t = g.thread;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_OK);
+    // The page asks for a turn (it is about to send Pause): the next resume yields before running.
+    Atomics.add(preempt, 0, 1);
+    const before = Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_SHOULD_WAIT);
+    expect(Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count)).toBe(before);
+    // The blocking resume gives the event loop turns (it would run on if the word were clear) until
+    // the call comes: it takes its 1 back and kicks.
+    const resumed = t.zx_vcpu_resume(g.vcpu);
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count)).toBe(before);
+    Atomics.sub(preempt, 0, 1);
+    expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+    expect((await resumed).status).toBe(ZX_ERR_CANCELED);
+    // Clear again: the slices hold their round trips as before (the second full one, as above).
+    let n = 0;
+    while (t.hvplay_vcpu_resume_nowait(g.vcpu).status === ZX_OK) n++;
+    expect(n).toBeGreaterThan(50);
   });
 
   it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {

@@ -528,6 +528,7 @@ export class VcpuObject extends KernelObject {
   private runSlices(): ResumeResult | number {
     const cpu = this.cpu;
     const clock = this.kernel.clock;
+    const preempt = this.kernel.preempt ?? null;
     for (;;) {
       if (this.killed) return fail(ZX_ERR_INTERNAL_INTR_KILLED);
       if (this.kicked) {
@@ -536,6 +537,8 @@ export class VcpuObject extends KernelObject {
       }
       if (this.remaining <= 0) return fail(ZX_ERR_TIMED_OUT);
       if (this.sinceYield >= this.sliceLength) return WAIT_SLICE;
+      // The host asks for a turn (KernelContext.preempt): the slice ends here.
+      if (preempt !== null && Atomics.load(preempt, 0) !== 0) return WAIT_SLICE;
       let status = this.injectPending();
       if (status !== ZX_OK) return fail(status);
       if (this.pvclockGpa >= 0) updatePvClock(this);
