@@ -149,7 +149,7 @@ describe("hvplay_vcpu_resume_nowait", () => {
     Atomics.sub(preempt, 0, 1);
     expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
     expect((await resumed).status).toBe(ZX_ERR_CANCELED);
-    // Clear again: the slices hold their round trips as before (the second full one, as above).
+    // Clear again: the slice runs its round trips before it yields, as without a word.
     let n = 0;
     while (t.hvplay_vcpu_resume_nowait(g.vcpu).status === ZX_OK) n++;
     expect(n).toBeGreaterThan(50);
