@@ -564,6 +564,8 @@ export class Cpu extends Machine implements VirtualCpu {
     // drop it any more, so no `next` link may lead to it either.
     const cov = this.codeCovered;
     for (let k = 0; k < len; k++) cov[o + k] = 1;
+    const page = this.codePage;
+    if (page !== null && o + len > page.coveredEnd) page.coveredEnd = o + len;
     const old = entries[o];
     if (old !== undefined) {
       old.epoch = -1;

@@ -11,7 +11,7 @@ import { rng } from "./testing/rng";
 import { nasm } from "../testing/nasm";
 import { compileEverything, differential, assembleOnce, restoreJitAfterEach } from "./testing/jit-harness";
 import { outcome } from "./testing/outcome";
-import { blockSource, compileBlock, imulFitRange, jit, SHORT_CALLS, WARM_CALLS } from "./jit";
+import { blockSource, compileBlock, jit, MUL_CARRY, SHORT_CALLS, WARM_CALLS } from "./jit";
 import { Decoded, decode, MODE_32 } from "./decode";
 import { specialize } from "./fast";
 import { EXIT_EPT_VIOLATION, EXIT_HLT, EXIT_TRIPLE_FAULT, PERM_READ, PERM_WRITE } from "./vtx";
@@ -440,6 +440,25 @@ describe("compiled blocks match the interpreter", () => {
     expect(run(true)).toEqual(slow);
   });
 
+  it("checks the cached-code map for stores below the page's last cached byte, as code after them gets cached (coveredEnd)", () => {
+    // One store site writes to \`scratch\`, then into the immediate of .tail, which lies after it.
+    // It keeps its page's lookup with the offset past the page's last cached byte (jit.ts MEMO:
+    // mH), taken at the store to scratch. On the first pass .tail is not cached yet, and nothing
+    // needs dropping; from the second on it is, the page's cached code now reaches past scratch,
+    // and the store into .tail must drop it (EDX = 60 + 59 + ... + 1). Sixty passes: a block's
+    // first calls run one pass each (WARM_CALLS), each with lookups of its own.
+    const src = `bits 32\norg ${CODE}\nmov ebx, 60\nxor edx, edx\n.outer:\nmov edi, scratch\nmov ecx, 2\n.in:\nmov [edi], ebx\nlea edi, [.tail + 1]\ndec ecx\njnz .in\njmp .tail\n` +
+      `scratch: dd 0\n.tail:\nmov eax, 0x11111111\nadd edx, eax\ndec ebx\njnz .outer\nhlt\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = run(false);
+    expect(slow.regs[2]).toBe(1830n);
+    expect(run(true)).toEqual(slow);
+  });
+
   it("stores each read-modify-write through its own page's memory when two pages are in different buffers", () => {
     // A dword read-modify-write stores through the DataView its read used (jit.ts rmwRead32: \`tv\`).
     // Guest RAM here is one buffer but one page (OTHER), backed by a second: a block whose
@@ -474,21 +493,21 @@ describe("compiled blocks match the interpreter", () => {
   });
 });
 
-describe("imulFitRange", () => {
-  it("bounds exactly the int32 values whose product by the constant fits in 32 signed bits", () => {
+describe("MUL_CARRY", () => {
+  it("is true exactly when the signed product of two int32 values does not fit in 32 bits", () => {
+    const carry = new Function("fa", "fb", "fr", `return ${MUL_CARRY};`) as (fa: number, fb: number, fr: number) => boolean;
     const fits = (a: number, b: number) => {
       const p = BigInt(a) * BigInt(b);
       return p >= -2147483648n && p <= 2147483647n;
     };
     const rnd = rng(7);
     const int32 = () => (Math.floor(rnd() * 0x100000000) | 0) >> Math.floor(rnd() * 32);
-    const factors = [0, 1, -1, 2, -2, 3, -3, 7, -128, 127, 1664525, 46341, -46341, 65536, 0x40000000, 0x7fffffff, -0x80000000];
-    for (let i = 0; i < 200; i++) factors.push(int32());
-    for (const b of factors) {
-      const [lo, hi] = imulFitRange(b);
-      for (const a of [lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, 0, 1, -1, 0x7fffffff, -0x80000000, int32(), int32()]) {
-        if (a < -0x80000000 || a > 0x7fffffff) continue;
-        expect(a >= lo && a <= hi, `${a} * ${b}`).toBe(fits(a, b));
+    const edges = [0, 1, -1, 2, -2, 3, 7, -128, 127, 1290, 1291, -1290, -1291, 1664525, 46340, 46341, -46341, 65535, 65536, 0x40000000, 0x7fffffff, -0x80000000];
+    const values = [...edges];
+    for (let i = 0; i < 300; i++) values.push(int32());
+    for (const a of values) {
+      for (const b of [...edges, int32(), int32()]) {
+        expect(carry(a, b, Math.imul(a, b)), `${a} * ${b}`).toBe(!fits(a, b));
       }
     }
   });

@@ -262,6 +262,16 @@ type Pending = "add" | "sub" | "logic" | "inc" | "dec" | "shl" | "shr" | "sar" |
 
 const ARITH = 0x8d5;
 
+/**
+ * CF = OF of a pending IMUL (fr = Math.imul(fa, fb)): the signed product did not fit in 32 bits.
+ * Exactly when the double product differs from the low half: a product that fits is exact, one
+ * that does not lies outside int32 even once rounded. Worked out only where the flags are read
+ * (an exit, a condition, an INC's kept CF), never by the IMUL itself: computed there on a value
+ * that varies (a hash, a random generator), the branch it makes was mispredicted half the time,
+ * and bench-smc's loop ran a third slower for flags the next ADD replaces.
+ */
+export const MUL_CARRY = "fa * fb !== fr";
+
 /** Source that stores the pending flags into the machine. */
 function flushSource(p: Pending, count: number): string {
   switch (p) {
@@ -272,8 +282,8 @@ function flushSource(p: Pending, count: number): string {
     case "inc": case "dec":
       return `c.flags = (c.flags & ~1) | fc; c.lzOp = ${p === "inc" ? 0 : 2}; c.lzSize = 4; c.lzA = fa; c.lzB = 1; c.lzR = fr; c.lzCin = 0; c.lazyMask = ${ARITH & ~1};`;
     case "mul":
-      // arith.ts mulFlags: CF = OF = the product did not fit (fc), SF ZF PF from the low half, AF = 0.
-      return `c.lazyMask = 0; c.flags = (c.flags & ~${ARITH}) | (fc !== 0 ? 0x801 : 0) | PARITY[fr & 0xff] | (fr === 0 ? 0x40 : 0) | (fr < 0 ? 0x80 : 0);`;
+      // arith.ts mulFlags: CF = OF = the product did not fit (MUL_CARRY), SF ZF PF from the low half, AF = 0.
+      return `c.lazyMask = 0; c.flags = (c.flags & ~${ARITH}) | (${MUL_CARRY} ? 0x801 : 0) | PARITY[fr & 0xff] | (fr === 0 ? 0x40 : 0) | (fr < 0 ? 0x80 : 0);`;
     case "shl": case "shr": case "sar": {
       // fast.ts shiftBy32: CF = the last bit shifted out, OF (count 1), SF ZF PF from the result, AF = 0.
       const cf = p === "shr" ? `((fa >>> ${count - 1}) & 1)` : p === "sar" ? `((fa >> ${count - 1}) & 1)` : `((fa >>> ${32 - count}) & 1)`;
@@ -307,7 +317,7 @@ function fusedCondition(cc: number, p: Pending): string | null {
     if (base === 0) e = "((fa ^ fr) & (fb ^ fr)) < 0";
     else if (base === 1) e = "(fr >>> 0) < (fa >>> 0)";
   } else if (p === "mul") {
-    if (base === 0 || base === 1) e = "fc !== 0";
+    if (base === 0 || base === 1) e = MUL_CARRY;
   } else if (p === "inc" || p === "dec") {
     if (base === 0) e = p === "inc" ? "fr === -2147483648" : "fr === 2147483647";
     else if (base === 1) e = "fc !== 0";
@@ -322,7 +332,8 @@ function carrySource(p: Pending, count: number): string {
     case "add": return "((fr >>> 0) < (fa >>> 0) ? 1 : 0)";
     case "sub": return "((fa >>> 0) < (fb >>> 0) ? 1 : 0)";
     case "logic": return "0";
-    case "inc": case "dec": case "mul": return "fc";
+    case "inc": case "dec": return "fc";
+    case "mul": return `(${MUL_CARRY} ? 1 : 0)`;
     case "shr": return `((fa >>> ${count - 1}) & 1)`;
     case "sar": return `((fa >> ${count - 1}) & 1)`;
     case "shl": return `((fa >>> ${32 - count}) & 1)`;
@@ -339,16 +350,21 @@ const RELOAD = "@RL@";
 const SEGMENTS = "@SG@";
 /**
  * MEMO: a dword access keeps what its TLB lookup found in locals of the block, valid while `mE<m>`
- * equals the block's `me`. At a constant address ([disp32], MOV EAX, moffs): the DataView and
- * position of its bytes (`mD<m>`, `mP<m>`). At any other (outside 64-bit
- * mode): the page (`mG<m>`), its DataView and base (`mB<m>`) and its cached-code map (`mC<m>`, which
- * a store still checks at its offset), reused while the address stays in that page. Only a slow
- * path (a machine method or a called executor, which set `sl`) can change the TLB, a segment, the
- * page's cached-code map or the privilege, and each one bumps `me` (this placeholder, in the `sl`
- * check after it), so a kept lookup is exactly what a new one would find. (No instruction a block
- * holds changes a mapping, a segment or CR3 — blockRole leaves them out — so the bump is a guard,
- * not a need.) A loop over a program's variables (bench-smc) then checks its tags once per call
- * rather than once per access, and a loop walking an array (bench-copy) once per page.
+ * equals the block's `me`, when the page lies in the machine's home buffer (Machine.homeView, the
+ * guest's RAM as a rule), which the block reads once on entry as `M`. At a constant address
+ * ([disp32], MOV EAX, moffs): the position of its bytes in M (`mP<m>`). At any other (outside
+ * 64-bit mode): the page (`mG<m>`), its base in M (`mB<m>`) and its cached-code map (`mC<m>`, with
+ * `mH<m>` = its coveredEnd: a store at or above that offset needs no look at the map, below it
+ * checks the map at its offset), reused while the address stays in that page. A page of another
+ * buffer is accessed through its TLB entry's own view, unkept. Every kept access goes through the
+ * one DataView `M`, which no path of the call reassigns (per-site views, reassigned on the loop's
+ * slow paths, were each a loop variable V8 checked again at every access). Only a slow path (a machine method or a called executor, which set `sl`) can
+ * change the TLB, a segment, the page's cached-code map or the privilege, and each one bumps `me`
+ * (this placeholder, in the `sl` check after it), so a kept lookup is exactly what a new one would
+ * find. (No instruction a block holds changes a mapping, a segment or CR3 — blockRole leaves them
+ * out — so the bump is a guard, not a need.) A loop over a program's variables (bench-smc) then
+ * checks its tags once per call rather than once per access, and a loop walking an array
+ * (bench-copy) once per page.
  */
 const MEMO_RESET = "@ME@";
 /** An effective address that is a number (a displacement alone), as Emitter.ea writes it. */
@@ -397,6 +413,17 @@ class Emitter {
   memoSites = 0;
   /** Whether the block holds a dword read-modify-write (rmwRead32: the local `tv`). */
   rmwDwords = false;
+  /**
+   * The fault exit of the instruction being written (blockSource): a slow path that faulted leaves
+   * the block at once, so the code after an access runs only on the path that did not fault.
+   */
+  faultExit = "";
+
+  /** A slow path: `call` (a method of the machine, which may fault), then the fault exit if it did. */
+  slow(call: string): string {
+    if (this.faultExit === "") throw new Error(`block compiler: a slow path in an instruction that cannot fault (${this.index})`);
+    return `sl = 1; ${call}; if (c.fault !== 0) ${this.faultExit}`;
+  }
 
   constructor(readonly mode: number) {}
 
@@ -516,8 +543,9 @@ class Emitter {
   linear(seg: number, ea: string, size: number, write: boolean): void {
     this.segsUsed |= 1 << seg;
     this.constLin = CONST_EA.test(ea);
-    const flat = `${write ? "sW" : "sR"}${seg} !== 0 && ea <= ${0xffffffff - (size - 1)} ? ea : `;
-    this.line(`ea = ${ea}; lin = ${flat}ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0 ? (segBase[${seg}] + ea) >>> 0 : (sl = 1, c.linear(${seg}, ea, ${size}, ${write}));`);
+    const flat = `${write ? "sW" : "sR"}${seg} !== 0 && ea <= ${0xffffffff - (size - 1)}`;
+    const limits = `ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0`;
+    this.line(`ea = ${ea}; if (${flat}) lin = ea; else if (${limits}) lin = (segBase[${seg}] + ea) >>> 0; else { ${this.slow(`lin = c.linear(${seg}, ea, ${size}, ${write})`)} }`);
   }
 
   /**
@@ -537,17 +565,17 @@ class Emitter {
     if (size === 4 && this.constLin) {
       // A constant address: the page's lookup is kept (see MEMO).
       const m = this.memoSites++;
-      return `if (mE${m} === me) v = mD${m}.getInt32(mP${m}, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; ` +
-        `if (to <= 0xffc && ${this.hit("r", "ti")}) { mD${m} = rView[ti]; mP${m} = rOff[ti] + to; mE${m} = me; v = mD${m}.getInt32(mP${m}, true); } else { sl = 1; v = c.read32(lin); } }`;
+      return `if (mE${m} === me) v = M.getInt32(mP${m}, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; ` +
+        `if (to <= 0xffc && ${this.hit("r", "ti")}) { tp = rOff[ti] + to; if (rView[ti] === M) { mP${m} = tp; mE${m} = me; v = M.getInt32(tp, true); } else v = rView[ti].getInt32(tp, true); } else { ${this.slow("v = c.read32(lin)")} } }`;
     }
-    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (${this.hit("r", "ti")}) v = rBuf[ti][rOff[ti] + to]; else { sl = 1; v = c.read8(lin); }`;
+    if (size === 1) return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (${this.hit("r", "ti")}) v = rBuf[ti][rOff[ti] + to]; else { ${this.slow("v = c.read8(lin)")} }`;
     if (this.mode !== MODE_64) {
       // Any other address: the page last found here is kept (see MEMO).
       const m = this.memoSites++;
-      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc) v = mD${m}.getInt32(mB${m} + to, true); ` +
-        `else { ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) { mG${m} = lin & -4096; mD${m} = rView[ti]; mB${m} = rOff[ti]; mE${m} = me; v = mD${m}.getInt32(mB${m} + to, true); } else { sl = 1; v = c.read32(lin); } }`;
+      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc) v = M.getInt32(mB${m} + to, true); ` +
+        `else { ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) { if (rView[ti] === M) { mG${m} = lin & -4096; mB${m} = rOff[ti]; mE${m} = me; v = M.getInt32(mB${m} + to, true); } else v = rView[ti].getInt32(rOff[ti] + to, true); } else { ${this.slow("v = c.read32(lin)")} } }`;
     }
-    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) v = rView[ti].getInt32(rOff[ti] + to, true); else { sl = 1; v = c.read32(lin); }`;
+    return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; if (to <= 0xffc && ${this.hit("r", "ti")}) v = rView[ti].getInt32(rOff[ti] + to, true); else { ${this.slow("v = c.read32(lin)")} }`;
   }
 
   /**
@@ -556,25 +584,25 @@ class Emitter {
    */
   write(size: number, value: string): string {
     if (size === 1) {
-      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { sl = 1; c.write8(lin, tx); }`;
+      return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { ${this.slow("c.write8(lin, tx)")} }`;
     }
     if (this.constLin) {
       const m = this.memoSites++;
-      return `tx = ${value}; if (mE${m} === me) mD${m}.setInt32(mP${m}, tx, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { mD${m} = wView[ti]; mP${m} = wOff[ti] + to; mE${m} = me; mD${m}.setInt32(mP${m}, tx, true); } ` +
-        `else { sl = 1; c.write32(lin, tx); } }`;
+      return `tx = ${value}; if (mE${m} === me) M.setInt32(mP${m}, tx, true); else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
+        `if (${this.storableDword()}) { tp = wOff[ti] + to; if (wView[ti] === M) { mP${m} = tp; mE${m} = me; M.setInt32(tp, tx, true); } else wView[ti].setInt32(tp, tx, true); } ` +
+        `else { ${this.slow("c.write32(lin, tx)")} } }`;
     }
     if (this.mode !== MODE_64) {
       const m = this.memoSites++;
-      return `tx = ${value}; to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) mD${m}.setInt32(mB${m} + to, tx, true); ` +
+      return `tx = ${value}; to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (to >= mH${m} || mC${m}.coveredView.getInt32(to, true) === 0)) M.setInt32(mB${m} + to, tx, true); ` +
         `else { ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { mG${m} = lin & -4096; mD${m} = wView[ti]; mB${m} = wOff[ti]; mC${m} = tc; mE${m} = me; mD${m}.setInt32(mB${m} + to, tx, true); } ` +
-        `else { sl = 1; c.write32(lin, tx); } }`;
+        `if (${this.storableDword()}) { if (wView[ti] === M) { mG${m} = lin & -4096; mB${m} = wOff[ti]; mC${m} = tc; mH${m} = tc === undefined ? 0 : tc.coveredEnd; mE${m} = me; M.setInt32(mB${m} + to, tx, true); } else wView[ti].setInt32(wOff[ti] + to, tx, true); } ` +
+        `else { ${this.slow("c.write32(lin, tx)")} } }`;
     }
     // An aligned dword: one word store, and one word of the page's covered map.
     return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
       `if (${this.storableDword()}) wView[ti].setInt32(wOff[ti] + to, tx, true); ` +
-      `else { sl = 1; c.write32(lin, tx); }`;
+      `else { ${this.slow("c.write32(lin, tx)")} }`;
   }
 
   /**
@@ -591,21 +619,21 @@ class Emitter {
     this.rmwDwords = true;
     if (this.constLin) {
       const m = this.memoSites++;
-      return `if (mE${m} === me) { tf = 1; tv = mD${m}; tp = mP${m}; v = tv.getInt32(tp, true); } ` +
+      return `if (mE${m} === me) { tf = 1; tp = mP${m}; v = M.getInt32(tp, true); } ` +
         `else { to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mP${m} = tp; tv = mD${m} = wView[ti]; mE${m} = me; v = tv.getInt32(tp, true); } ` +
-        `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
+        `if (${this.storableDword()}) { tp = wOff[ti] + to; if (wView[ti] === M) { tf = 1; mP${m} = tp; mE${m} = me; v = M.getInt32(tp, true); } else { tf = 2; tv = wView[ti]; v = tv.getInt32(tp, true); } } ` +
+        `else { tf = 0; ${this.probe(4, "ti")} { ${this.read(4)} } } }`;
     }
     if (this.mode !== MODE_64) {
       const m = this.memoSites++;
-      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (mC${m} === undefined || mC${m}.coveredView.getInt32(to, true) === 0)) { tf = 1; tv = mD${m}; tp = mB${m} + to; v = tv.getInt32(tp, true); } ` +
+      return `to = lin & 0xfff; if (mE${m} === me && (lin & -4096) === mG${m} && to <= 0xffc && (to >= mH${m} || mC${m}.coveredView.getInt32(to, true) === 0)) { tf = 1; tp = mB${m} + to; v = M.getInt32(tp, true); } ` +
         `else { ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-        `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; mG${m} = lin & -4096; mB${m} = wOff[ti]; tv = mD${m} = wView[ti]; mC${m} = tc; mE${m} = me; v = tv.getInt32(tp, true); } ` +
-        `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } } }`;
+        `if (${this.storableDword()}) { tp = wOff[ti] + to; if (wView[ti] === M) { tf = 1; mG${m} = lin & -4096; mB${m} = wOff[ti]; mC${m} = tc; mH${m} = tc === undefined ? 0 : tc.coveredEnd; mE${m} = me; v = M.getInt32(tp, true); } else { tf = 2; tv = wView[ti]; v = tv.getInt32(tp, true); } } ` +
+        `else { tf = 0; ${this.probe(4, "ti")} { ${this.read(4)} } } }`;
     }
     return `to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; ` +
-      `if (${this.storableDword()}) { tf = 1; tp = wOff[ti] + to; tv = wView[ti]; v = tv.getInt32(tp, true); } ` +
-      `else { tf = 0; ${this.probe(4, "ti")} if (${NO_FAULT}) { ${this.read(4)} } }`;
+      `if (${this.storableDword()}) { tf = 2; tp = wOff[ti] + to; tv = wView[ti]; v = tv.getInt32(tp, true); } ` +
+      `else { tf = 0; ${this.probe(4, "ti")} { ${this.read(4)} } }`;
   }
 
   /** The dword at `lin` (`to`, `ti` and `tc` = wCode[ti] set) may be stored through the write TLB now. */
@@ -615,12 +643,12 @@ class Emitter {
 
   /** Machine.probeWrite for `size` bytes at `lin` (`to` set), unless write-TLB entry `index` already covers them. */
   probe(size: number, index: string): string {
-    return `if (to > ${4096 - size} || !(${this.hit("w", index)})) { sl = 1; c.probeWrite(lin, ${size}); }`;
+    return `if (to > ${4096 - size} || !(${this.hit("w", index)})) { ${this.slow(`c.probeWrite(lin, ${size})`)} }`;
   }
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
   writeAfterRmwRead(value: string): string {
-    return `if (tf === 1) tv.setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
+    return `if (tf === 1) M.setInt32(tp, ${value}, true); else if (tf === 2) tv.setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
   }
 
   /**
@@ -638,7 +666,7 @@ class Emitter {
       this.linear(seg, ea, size, write);
     }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw) this.line(`if (${NO_FAULT}) { to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
+    if (rmw) this.line(`{ to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
     return true;
   }
 
@@ -678,8 +706,8 @@ class Emitter {
       if (his.length > 0) guard = `(${his.map((h) => `(${h} ^ (${h} >> 31))`).join(" | ")}) < 1048576`;
     }
     const base = seg >= 4 ? ` + segBase[${seg}]` : "";
-    const fast = `ea = ${ea}; lin = ea${base}; if (!(lin >= ${-CANON} && lin + ${size - 1} < ${CANON})) { sl = 1; lin = c.linear(${seg}, ea, ${size}, ${write}); }`;
-    this.line(guard === "" ? fast : `if (${guard}) { ${fast} } else { ${WRITE_BACK} sl = 1; lin = c.eaLinear(d${k}, ${size}, ${write}); }`);
+    const fast = `ea = ${ea}; lin = ea${base}; if (!(lin >= ${-CANON} && lin + ${size - 1} < ${CANON})) { ${this.slow(`lin = c.linear(${seg}, ea, ${size}, ${write})`)} }`;
+    this.line(guard === "" ? fast : `if (${guard}) { ${fast} } else { ${WRITE_BACK} ${this.slow(`lin = c.eaLinear(d${k}, ${size}, ${write})`)} }`);
   }
 
   /** Before calling an executor: its view of the registers and flags must be current. */
@@ -834,11 +862,11 @@ class Emitter {
     const fn = d.fn;
     const regOp = (d.op >> 3) & 7;
     const sub = d.reg & 7;
-    const ok = `if (${NO_FAULT}) {`;
+    const ok = "{";
     if (fn === F.movLoad32 || fn === F.movLoad8 || fn === F.movzxByte32 && d.mod !== 3) {
       const size = fn === F.movLoad32 ? 4 : 1;
       if (!this.address(d, size, false, false)) return false;
-      this.line(`if (${NO_FAULT}) { ${this.read(size)} }`);
+      this.line(`{ ${this.read(size)} }`);
       this.line(ok);
       if (fn === F.movLoad8) this.setByte(d.regByte, "v");
       else this.set(d.reg, "v");
@@ -853,17 +881,14 @@ class Emitter {
       if (d.mod === 3) a = this.get(d.rm);
       else {
         if (!this.address(d, 4, false, false)) return false;
-        this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
+        this.line(`{ ${this.read(4)} }`);
         this.line(ok);
         a = "v";
       }
       if (d.op === 0x1af) {
-        this.line(`fa = ${a}; fb = ${this.get(d.reg)}; fr = Math.imul(fa, fb); v = fa * fb; fc = v < -2147483648 || v > 2147483647 ? 1 : 0;`);
+        this.line(`fa = ${a}; fb = ${this.get(d.reg)}; fr = Math.imul(fa, fb);`);
       } else {
-        // A constant factor: the product fits exactly when `fa` lies within bounds known now
-        // (integer compares instead of a double product and two double compares).
-        const [lo, hi] = imulFitRange(d.imm | 0);
-        this.line(`fa = ${a}; fb = ${d.imm | 0}; fr = Math.imul(fa, fb); fc = fa < ${lo} || fa > ${hi} ? 1 : 0;`);
+        this.line(`fa = ${a}; fb = ${d.imm | 0}; fr = Math.imul(fa, fb);`);
       }
       this.set(d.reg, "fr");
       this.produce("mul");
@@ -878,9 +903,9 @@ class Emitter {
       const size = d.op & 1 ? 4 : 1;
       const store = d.op >= 0xa2;
       this.linear(d.seg >= 0 ? d.seg : 3, String(d.disp >>> 0), size, store);
-      if (store) this.line(`if (${NO_FAULT}) { ${this.write(size, size === 4 ? this.get(0) : this.getByte(0))} }`);
+      if (store) this.line(`{ ${this.write(size, size === 4 ? this.get(0) : this.getByte(0))} }`);
       else {
-        this.line(`if (${NO_FAULT}) { ${this.read(size)} }`);
+        this.line(`{ ${this.read(size)} }`);
         this.line(ok);
         if (size === 4) this.set(0, "v");
         else this.setByte(0, "v");
@@ -897,14 +922,14 @@ class Emitter {
       const size = fn === F.movStore32 || fn === F.movStoreImm32 ? 4 : 1;
       const value = fn === F.movStore32 ? this.get(d.reg) : fn === F.movStore8 ? this.getByte(d.regByte) : String(size === 1 ? d.imm & 0xff : d.imm | 0);
       if (!this.address(d, size, true, false)) return false;
-      this.line(`if (${NO_FAULT}) { ${this.write(size, value)} }`);
+      this.line(`{ ${this.write(size, value)} }`);
       return true;
     }
     if (fn === F.aluGvEvMem32 || fn === F.testMemReg32) {
       const aop = fn === F.testMemReg32 ? 4 : regOp;
       if (aop === 2 || aop === 3) return false;
       if (!this.address(d, 4, false, false)) return false;
-      this.line(`if (${NO_FAULT}) { ${this.read(4)} }`);
+      this.line(`{ ${this.read(4)} }`);
       this.line(ok);
       if (fn === F.testMemReg32) this.alu(4, "v", this.get(d.reg));
       else {
@@ -922,7 +947,7 @@ class Emitter {
       const src = fn === F.aluEvGvMem32 ? this.get(d.reg) : String(d.imm | 0);
       const rmw = aop !== 7;
       if (!this.address(d, 4, rmw, false)) return false;
-      this.line(`if (${NO_FAULT}) { ${rmw ? this.rmwRead32() : this.read(4)} }`);
+      this.line(`{ ${rmw ? this.rmwRead32() : this.read(4)} }`);
       this.line(ok);
       if (inc) {
         if (this.pending === "loop") this.flush();
@@ -971,7 +996,7 @@ class Emitter {
       const rmw = fn === F.aluImmMem8 && aop !== 7;
       if (aop === 2 || aop === 3) this.flush(); // before the fault exit is written: CF is read
       if (!this.address(d, 1, rmw, rmw)) return false;
-      this.line(`if (${NO_FAULT}) { ${this.read(1)} }`);
+      this.line(`{ ${this.read(1)} }`);
       this.line(ok);
       if (fn === F.aluGbEbMem) byteAlu(aop, this.getByte(d.regByte), "v", d.regByte, false);
       else byteAlu(aop, "v", String(d.imm & 0xff), null, true);
@@ -982,31 +1007,6 @@ class Emitter {
   }
 }
 
-/**
- * "Nothing has faulted in this instruction so far": `sl` (a slow path ran) is a local, so the fast
- * path never loads c.fault.
- */
-const NO_FAULT = "sl === 0 || c.fault === 0";
-
-/**
- * The int32 values `a` for which a * `b` (a 32-bit signed IMUL by the constant `b`) fits in 32
- * signed bits, as [lo, hi]: then CF = OF = 0 exactly when lo <= a <= hi. Exact (BigInt) bounds.
- */
-export function imulFitRange(b: number): [number, number] {
-  if (b === 0) return [-2147483648, 2147483647];
-  const min = -2147483648n;
-  const max = 2147483647n;
-  const B = BigInt(b);
-  // floor and ceil of a quotient of BigInts (BigInt division truncates toward zero).
-  const floorDiv = (x: bigint, y: bigint): bigint => {
-    const q = x / y;
-    return q * y !== x && (x < 0n) !== (y < 0n) ? q - 1n : q;
-  };
-  const ceilDiv = (x: bigint, y: bigint): bigint => -floorDiv(-x, y);
-  const [lo, hi] = B > 0n ? [ceilDiv(min, B), floorDiv(max, B)] : [ceilDiv(max, B), floorDiv(min, B)];
-  const clamp = (x: bigint): number => Number(x < min ? min : x > max ? max : x);
-  return [clamp(lo), clamp(hi)];
-}
 
 /** Canonical 64-bit addresses lie in [-CANON, CANON) (48-bit linear addresses). */
 const CANON = 2 ** 47;
@@ -1121,6 +1121,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     const flagsBefore = mayFault ? em.flushForExit() : "";
     em.index = k;
     em.nextRip = after;
+    // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
+    em.faultExit = mayFault ? `{ ${flagsBefore}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }` : "";
     const inlined = em.inline(d, after);
     calledLast = !inlined;
     if (!inlined) {
@@ -1135,8 +1137,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks.
     em.line("if (sl !== 0) {");
     em.line(`sl = 0;${MEMO_RESET}`);
-    // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
-    em.line(`if (c.fault !== 0) { ${inlined ? flagsBefore : ""}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
+    // A called executor that faulted (an inline slow path left through em.faultExit already).
+    if (!inlined) em.line(`if (c.fault !== 0) { ${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
     if (k !== n - 1) em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
     em.line("}");
@@ -1206,12 +1208,12 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     `  let left = left0 - ${segLen[0]};`,
     `  const r32 = c.r32, w0 = c.codeWrites;`,
     `  let fa = 0, fb = 0, fr = 0, fc = 0, v = 0, lin = 0, ea = 0, pc = 0, to = 0, ti = 0, tp = 0, tx = 0, tc = undefined, tf = 0, sl = 0, lp = 0;`,
-    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rTag32 = c.rTag32, wTag32 = c.wTag32, rBuf = c.rBuf, rOff = c.rOff, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wCode = c.wCode, rView = c.rView, wView = c.wView;`,
+    `  const u = c.systemAccess ? 0 : c.userBit, rTag = c.rTag, rTag32 = c.rTag32, wTag32 = c.wTag32, rBuf = c.rBuf, rOff = c.rOff, wTag = c.wTag, wBuf = c.wBuf, wOff = c.wOff, wCode = c.wCode, rView = c.rView, wView = c.wView, M = c.homeView;`,
     `  const segLo = c.segLo, segHi = c.segHi, segBase = c.segBase, segRead = c.segRead, segWrite = c.segWrite;`,
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(em.rmwDwords ? [`  let tv = rView[0];`] : []),
-    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mD${m} = rView[0], mG${m} = 1, mB${m} = 0, mC${m} = tc`).join(", ")};`] : []),
+    ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mG${m} = 1, mB${m} = 0, mC${m} = tc, mH${m} = 0`).join(", ")};`] : []),
     // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.

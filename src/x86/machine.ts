@@ -150,6 +150,11 @@ interface CodePageCache {
   covered: Uint8Array;
   /** `covered` as a DataView: the block compiler's dword stores check four bytes at any offset in one load. */
   coveredView: DataView;
+  /**
+   * One past the highest covered byte (0: none). A store at or above it needs no look at `covered`:
+   * the data after a program's code, in the page that holds both (jit.ts MEMO).
+   */
+  coveredEnd: number;
   /** `shadow` as a DataView: revalidation compares four bytes at a time (Cpu.sameAsShadow). */
   shadowView: DataView;
 }
@@ -359,6 +364,13 @@ export class Machine {
   private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
   /** The decoded-instruction cache of a write entry's page, when it has one (see noteCodeWrite). */
   private readonly wCode = new Array<CodePageCache | undefined>(TLB_SIZE).fill(undefined);
+  /**
+   * The DataView of the largest buffer a TLB entry has been filled from (a guest's RAM, as a rule):
+   * the block compiler's kept lookups (jit.ts MEMO) hold pages of this one view, which a block
+   * reads once on entry, so V8 checks it once per call instead of at every access.
+   */
+  homeView: DataView = EMPTY_VIEW;
+  private homeBytes = 0;
   /** 1 when the entry came from a global page (G = 1 with CR4.PGE): a MOV to CR3 keeps it (Intel SDM Vol. 3A §4.10.2.4). */
   private readonly rGlobal = new Uint8Array(TLB_SIZE);
   private readonly wGlobal = new Uint8Array(TLB_SIZE);
@@ -401,6 +413,8 @@ export class Machine {
   codeShadow: Uint8Array = EMPTY_PAGE;
   codeShadowView: DataView = EMPTY_VIEW;
   codeCovered: Uint8Array = new Uint8Array(4096);
+  /** The current code page's cache (codeEntries, codeShadow and codeCovered are its fields); null before the first fetch. */
+  codePage: CodePageCache | null = null;
   /**
    * Bumped at every run() entry. A cached instruction whose `epoch` differs is compared with the
    * page bytes once (someone else — the host, a device model, another vCPU — may have written
@@ -1101,6 +1115,10 @@ export class Machine {
       if (!probe) this.noteWatch(lin, size, write);
       if (this.pageWatched(page)) key = NaN;
     }
+    if (buf.byteLength > this.homeBytes) {
+      this.homeBytes = buf.byteLength;
+      this.homeView = viewOf(buf);
+    }
     const w = wordsOf(buf);
     if (w === undefined) key = NaN; // no word view: keep the word paths (Machine's and the block compiler's) off it
     const global = this.walkGlobal ? 1 : 0;
@@ -1202,6 +1220,7 @@ export class Machine {
       this.codeShadow = hit.shadow;
       this.codeShadowView = hit.shadowView;
       this.codeCovered = hit.covered;
+      this.codePage = hit;
       return true;
     }
     if (!this.translate(lin, ACCESS_FETCH, 1)) return false;
@@ -1227,7 +1246,7 @@ export class Machine {
       if (this.codeCachePages >= CODE_CACHE_PAGES || this.codeCacheInstructions >= CODE_CACHE_INSTRUCTIONS) this.dropCodeCaches();
       const covered = new Uint8Array(4096);
       const shadow = new Uint8Array(4096);
-      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow, covered, coveredView: new DataView(covered.buffer), shadowView: new DataView(shadow.buffer) };
+      cache = { entries: new Array<Decoded | undefined>(4096).fill(undefined), shadow, covered, coveredView: new DataView(covered.buffer), coveredEnd: 0, shadowView: new DataView(shadow.buffer) };
       const ab = buf.buffer;
       const at = buf.byteOffset + off;
       let byOff = this.codeCaches.get(ab);
@@ -1247,6 +1266,7 @@ export class Machine {
     this.codeShadow = cache.shadow;
     this.codeShadowView = cache.shadowView;
     this.codeCovered = cache.covered;
+    this.codePage = cache;
     if (this.codeKey === this.codeKey) {
       this.iTag[it] = this.codeKey;
       this.iBuf[it] = buf;
