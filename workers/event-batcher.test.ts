@@ -150,6 +150,51 @@ describe("EventBatcher", () => {
     expect(t.batches[2].exits.map((e) => e.seq)).toEqual([14, 15, 16, 17, 18, 19]);
   });
 
+  it("copies transient syscall records (the kernel reuses them and their IO packet) and shows each call's own packet", () => {
+    const clock = manual();
+    const batcher = new EventBatcher({
+      formatSyscall: (r: RawSyscall, seq) => {
+        const res = r.result as { status: number; packet: { key: bigint; guest_io?: { u8: number; data: Uint8Array } } } | number;
+        const detail = typeof res === "number" ? String(res) : `${res.packet.key}:${res.packet.guest_io!.u8}:${Array.from(res.packet.guest_io!.data).join(",")}`;
+        return { seq, thread: String(r.thread), name: r.name, args: "", status: null, statusName: null, detail };
+      },
+      schedule: clock.schedule,
+      maxSyscalls: 6,
+      steadySyscalls: 3,
+    });
+    const batches: EventBatch[] = [];
+    batcher.setListener((b) => batches.push(b));
+    batcher.newMachine();
+    // One record, one packet, filled anew for each "exit", as thread.ts and vmexit.ts do.
+    const io = { port: 0x11, access_size: 1, input: false, u8: 0, u16: 0, u32: 0, data: new Uint8Array(4) };
+    const packet = { key: 0n, type: 5, status: 0, guest_io: io };
+    const rec: RawSyscall = { thread: 1, name: "zx_vcpu_resume", args: [7], result: { status: 0, packet }, transient: true };
+    const exit = (v: number) => {
+      packet.key = BigInt(v);
+      io.u8 = io.u16 = io.u32 = v;
+      io.data[0] = v;
+      batcher.syscall(rec);
+    };
+    for (let v = 1; v <= 10; v++) {
+      exit(v);
+      if (v === 5) batcher.syscall(raw("zx_vcpu_write_state"));
+    }
+    exit(0xee); // what the kernel leaves in its record after the last call: never shown
+    batcher.flush(true);
+    expect(batches[0].syscalls.map((e) => e.detail)).toEqual(["6:6:6,0,0,0", "7:7:7,0,0,0", "8:8:8,0,0,0", "9:9:9,0,0,0", "10:10:10,0,0,0", "238:238:238,0,0,0"]);
+    // Later batches keep fewer (a smaller pool): still each call's own packet, across the pool's wrap.
+    for (let round = 0; round < 3; round++) {
+      for (let v = 20; v < 27; v++) {
+        exit(v + round * 10);
+        if (v === 22) batcher.syscall(raw("zx_vcpu_write_state"));
+      }
+      clock.runAll();
+      batcher.flush();
+      const b = batches[batches.length - 1];
+      expect(b.syscalls.map((e) => e.detail)).toEqual([24, 25, 26].map((v) => `${v + round * 10}:${v + round * 10}:${v + round * 10},0,0,0`));
+    }
+  });
+
   it("holds events until someone listens, then delivers them", () => {
     const t = make();
     t.batcher.console(new Uint8Array([65]));

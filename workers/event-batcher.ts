@@ -36,6 +36,7 @@ import {
   type SyscallLogEntry,
 } from "./api";
 import type { RawSyscall } from "./format";
+import type { zx_port_packet_t } from "../src/zircon/abi/port-packet";
 
 /**
  * The newest `limit` items pushed (at most `capacity`), oldest first; older ones are only counted.
@@ -63,6 +64,11 @@ export class NewestRing<T> {
 
   get length(): number {
     return this.size;
+  }
+
+  /** How many of the newest items are kept now (setLimit). */
+  get kept(): number {
+    return this.limit;
   }
 
   /**
@@ -157,6 +163,9 @@ export class EventBatcher {
   private consoleDropped = 0;
   /** Raw syscalls; their sequence numbers are consecutive, so the newest one's is nextSyscallSeq - 1. */
   private readonly syscalls: NewestRing<RawSyscall>;
+  /** Copies of transient syscall records (keepTransient), used in turn: one more than the ring keeps. */
+  private transientPool: (RawSyscall | undefined)[] = [];
+  private transientNext = 0;
   private readonly exits: NewestRing<ExitRecord>;
   private pendingState: MachineState | null = null;
   private pendingRegisters: RegisterSnapshot | null = null;
@@ -193,6 +202,7 @@ export class EventBatcher {
     this.steadyExits = Math.min(this.maxExits, options.steadyExits ?? STEADY_EXITS_PER_BATCH);
     this.beforeFlush = options.beforeFlush;
     this.syscalls = new NewestRing(this.maxSyscalls);
+    this.fitTransientPool();
     this.exits = new NewestRing(this.maxExits);
   }
 
@@ -237,9 +247,67 @@ export class EventBatcher {
   }
 
   syscall(raw: RawSyscall): void {
-    this.syscalls.push(raw);
+    this.syscalls.push(raw.transient ? this.keepTransient(raw) : raw);
     this.nextSyscallSeq++;
     this.requestFlush();
+  }
+
+  /**
+   * A copy of a transient record (RawSyscall.transient: the kernel reuses it, and its IO packet,
+   * for the next exit) in one of the pool's records, used in turn. The pool has one record more
+   * than the ring keeps: by the time one is used again, that many newer syscalls have been pushed,
+   * so the ring no longer holds it (a flush formats what it takes at once). No objects per exit,
+   * and in the steady state (STEADY_SYSCALLS_PER_BATCH) few enough records to stay in the cache:
+   * a pool as large as the first batch's ring cost a cache miss per field copied.
+   */
+  private keepTransient(raw: RawSyscall): RawSyscall {
+    const from = raw.result as { status: number; packet: zx_port_packet_t };
+    const p = from.packet;
+    let slot = this.transientPool[this.transientNext];
+    if (slot === undefined) {
+      const packet: zx_port_packet_t = { key: 0n, type: 0, status: 0, guest_io: { port: 0, access_size: 1, input: false, u8: 0, u16: 0, u32: 0, data: new Uint8Array(4) } };
+      slot = { thread: raw.thread, name: raw.name, args: raw.args, result: { status: 0, packet } };
+      this.transientPool[this.transientNext] = slot;
+    }
+    this.transientNext = this.transientNext + 1 === this.transientPool.length ? 0 : this.transientNext + 1;
+    slot.thread = raw.thread;
+    slot.name = raw.name;
+    // Argument lists are never changed once traced (thread.ts keeps one per VCPU): shared.
+    slot.args = raw.args;
+    const result = slot.result as { status: number; packet: zx_port_packet_t };
+    result.status = from.status;
+    const q = result.packet;
+    q.key = p.key;
+    q.type = p.type;
+    q.status = p.status;
+    // Transient records carry IO packets only (SyscallTrace.transient); copied field by field
+    // (TypedArray.prototype.set is a slow call for four bytes).
+    const io = p.guest_io!;
+    const c = q.guest_io!;
+    c.port = io.port;
+    c.access_size = io.access_size;
+    c.input = io.input;
+    c.u8 = io.u8;
+    c.u16 = io.u16;
+    c.u32 = io.u32;
+    const d = c.data;
+    const e = io.data;
+    d[0] = e[0];
+    d[1] = e[1];
+    d[2] = e[2];
+    d[3] = e[3];
+    return slot;
+  }
+
+  /**
+   * After the ring's limit changed: a new pool of limit + 1 records. The old pool's records that
+   * the ring still holds stay as they are (nothing writes them again).
+   */
+  private fitTransientPool(): void {
+    const size = this.syscalls.kept + 1;
+    if (this.transientPool.length === size) return;
+    this.transientPool = new Array<RawSyscall | undefined>(size).fill(undefined);
+    this.transientNext = 0;
   }
 
   exit(record: ExitRecord): void {
@@ -258,6 +326,7 @@ export class EventBatcher {
     if (this.hasPending()) this.flush(true);
     this.pendingNewMachine = true;
     this.syscalls.setLimit(this.maxSyscalls);
+    this.fitTransientPool();
     this.exits.setLimit(this.maxExits);
     this.pendingGuestName = guestName;
     this.requestFlush();
@@ -320,6 +389,7 @@ export class EventBatcher {
     this.exits.dropped = 0;
     // Later batches keep fewer: the rings need hold no more than that until the next machine.
     this.syscalls.setLimit(this.steadySyscalls);
+    this.fitTransientPool();
     this.exits.setLimit(this.steadyExits);
 
     const batch: EventBatch = {

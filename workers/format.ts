@@ -15,6 +15,8 @@ export interface RawSyscall {
   args: readonly unknown[];
   /** The call's return value: a status, an object `{ status, ...out }`, or nothing. */
   result: unknown;
+  /** The record is reused once the tracer returns: copy it to keep it (src/zircon/thread.ts SyscallTrace). */
+  transient?: boolean;
 }
 
 /** A raw handle-table row (`proc.listHandles()`). */

@@ -112,11 +112,13 @@ export const NO_BLOCK = new JitBlock(NaN, Infinity, 0, [], [], [], () => 0);
  * The environment's choice, in Node (the CLI, the bench, the test suites): HVPLAY_JIT=off runs
  * the interpreter alone, HVPLAY_JIT=eager compiles every block at its first lookup (how
  * `npm run test:jit` holds every suite to both paths); HVPLAY_JIT_THRESHOLD=N sets the lookups
- * before a block is compiled and HVPLAY_JIT_SHORT=N the passes of a short call (for measuring).
- * Absent in the browser.
+ * before a block is compiled and HVPLAY_JIT_SHORT=N the passes of a short call (for measuring);
+ * HVPLAY_JIT_DUMP=1 prints each block's JavaScript to stderr as it is compiled (for reading what
+ * V8 is given). Absent in the browser.
  */
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 const envMode = env?.HVPLAY_JIT;
+const envDump = env?.HVPLAY_JIT_DUMP !== undefined && env.HVPLAY_JIT_DUMP !== "" && env.HVPLAY_JIT_DUMP !== "0";
 
 /** Tuning and switches (tests compile eagerly, or not at all, to hold both paths to the same results). */
 export const jit = {
@@ -1235,6 +1237,7 @@ function generate(list: readonly Decoded[], rips: readonly number[], mode: numbe
     // its compilation is not repaid: such code stays interpreted. Tests that compile eagerly
     // still compile everything, to hold every path to the interpreter's results.
     if (called > list.length * (1 - jit.minInlined)) return null;
+    if (envDump) console.error(source);
     const factory = new Function("D", "F", "PARITY", "ALU", source) as (D: readonly Decoded[], F: readonly Decoded["fn"][], parity: Uint8Array, alu: typeof arithAlu) => BlockFn;
     return { fn: factory(list, list.map((d) => d.fn), PARITY, arithAlu), limitNeeded, entry };
   } catch (e) {

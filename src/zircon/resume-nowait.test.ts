@@ -181,6 +181,46 @@ describe("hvplay_vcpu_resume_nowait", () => {
     expect(at.state.last_exit_rip).toBe(BigInt(GUEST_ENTRY + 8));
   });
 
+  it("fills one IO packet in place, valid until the next resume; zx_vcpu_resume's packets stay the caller's", async () => {
+    const g = newGuest(guestCode(`mov al, 0x41\nout ${TRAP_PORT}, al\nmov al, 0x42\nout ${TRAP_PORT}, al\nmov al, 0x43\nout ${TRAP_PORT}, al\n${EXIT_STORE}`));
+    const t = g.thread;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    const first = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(first.packet.guest_io).toMatchObject({ u8: 0x41, u32: 0x41 });
+    expect(Array.from(first.packet.guest_io!.data)).toEqual([0x41, 0, 0, 0]);
+    const second = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    // The same object, now the second exit's (docs/extensions.md: read it before resuming again).
+    expect(second.packet).toBe(first.packet);
+    expect(second.packet.guest_io).toMatchObject({ port: TRAP_PORT, access_size: 1, input: false, u8: 0x42, u16: 0x42, u32: 0x42 });
+    expect(Array.from(second.packet.guest_io!.data)).toEqual([0x42, 0, 0, 0]);
+    // zx_vcpu_resume: a packet of the caller's own, which the next exit leaves alone.
+    const third = await t.zx_vcpu_resume(g.vcpu);
+    expect(third.packet).not.toBe(first.packet);
+    expect(third.packet.guest_io).toMatchObject({ u8: 0x43 });
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).packet.type).toBe(ZX_PKT_TYPE_GUEST_MEM);
+    expect(third.packet.guest_io).toMatchObject({ u8: 0x43, u32: 0x43 });
+    expect(Array.from(third.packet.guest_io!.data)).toEqual([0x43, 0, 0, 0]);
+  });
+
+  it("hands a held-back IO packet to zx_vcpu_resume as a copy of its own", async () => {
+    // The BELL write wakes the port's waiter; the OUT in the same run is then held for the next resume.
+    const g = newGuest(guestCode(`mov byte [${TRAP_ADDR}], 1\nmov al, 0x51\nout ${TRAP_PORT}, al\nmov al, 0x52\nout ${TRAP_PORT}, al\n${EXIT_STORE}`));
+    const t = g.thread;
+    const port = t.zx_port_create(0).out;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_BELL, TRAP_ADDR, 4096, port, kTrapKey)).toBe(ZX_OK);
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    const bell = t.zx_port_wait(port, ZX_TIME_INFINITE);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_SHOULD_WAIT);
+    const held = await t.zx_vcpu_resume(g.vcpu);
+    expect((await bell).packet.type).toBe(ZX_PKT_TYPE_GUEST_BELL);
+    expect(held.packet.guest_io).toMatchObject({ u8: 0x51 });
+    const next = t.hvplay_vcpu_resume_nowait(g.vcpu);
+    expect(next.packet.guest_io).toMatchObject({ u8: 0x52 });
+    expect(next.packet).not.toBe(held.packet);
+    expect(held.packet.guest_io).toMatchObject({ u8: 0x51, u32: 0x51 });
+    expect(Array.from(held.packet.guest_io!.data)).toEqual([0x51, 0, 0, 0]);
+  });
+
   it("with max_instructions, ZX_ERR_TIMED_OUT once they retire without an exit", () => {
     const g = newGuest(guestCode(`nop\nnop\nnop\n${EXIT_STORE}`));
     const t = g.thread;

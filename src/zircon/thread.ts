@@ -37,6 +37,12 @@ export interface SyscallTrace {
   name: string;
   args: unknown[];
   result: unknown;
+  /**
+   * Set when the record, its result and the result's packet are reused once the tracer returns: a
+   * tracer that keeps it must copy it (result is `{ status, packet }`, the packet one with a
+   * guest_io member). hvplay_vcpu_resume_nowait's IO exits are traced so: no objects per exit.
+   */
+  transient?: boolean;
 }
 
 /** What a thread needs from its process. */
@@ -55,6 +61,8 @@ export class Thread implements SyscallContext {
   dead = false;
   /** The argument list hvplay_vcpu_resume_nowait last traced as zx_vcpu_resume's. */
   private resumeArgs: unknown[] | null = null;
+  /** The transient record hvplay_vcpu_resume_nowait traces an IO exit with (SyscallTrace.transient). */
+  private resumeTrace: { thread: bigint; name: string; args: unknown[]; result: { status: number; packet: unknown }; transient: true } | null = null;
 
   constructor(private readonly host: ThreadHost, readonly name: string) {
     this.koid = host.kernel.allocKoid();
@@ -318,12 +326,16 @@ export class Thread implements SyscallContext {
         if (this.resumeArgs === null || this.resumeArgs[0] !== vcpu) this.resumeArgs = [vcpu];
         args = this.resumeArgs;
       }
-      tracer({
-        thread: this.koid,
-        name: limited ? "hvplay_vcpu_resume_limited" : "zx_vcpu_resume",
-        args,
-        result: { status: result.status, packet: result.packet },
-      });
+      const name = limited ? "hvplay_vcpu_resume_limited" : "zx_vcpu_resume";
+      if (this.vcpu !== null && result.packet === this.vcpu.ioPacket) {
+        // The VCPU's reused IO packet: traced in a reused record, which the tracer copies if it keeps it.
+        const t = (this.resumeTrace ??= { thread: this.koid, name, args, result: { status: 0, packet: null }, transient: true });
+        t.name = name;
+        t.args = args;
+        t.result.status = result.status;
+        t.result.packet = result.packet;
+        tracer(t);
+      } else tracer({ thread: this.koid, name, args, result: { status: result.status, packet: result.packet } });
     }
     return result;
   }

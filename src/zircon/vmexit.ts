@@ -98,21 +98,45 @@ function handleIo(vcpu: VcpuObject): number {
   const trap = vcpu.guest.traps.findIo(e.port);
   if (!trap) return ZX_ERR_NOT_FOUND;
   vcpu.advanceRip();
-  // The data bytes as numbers: EAX read as a number, no BigInt, no DataView. `data` is a fresh 4-byte array
-  // per packet (packets are the caller's to keep) and stays small enough for V8 to keep on its heap.
-  const data = new Uint8Array(4);
+  // The data bytes as numbers: EAX read as a number, no BigInt, no DataView.
   let u32 = 0;
   if (!e.input) {
     const low = vcpu.cpu.getRegister32(RAX);
     u32 = e.size >= 4 ? low >>> 0 : low & ((1 << (8 * e.size)) - 1);
-    data[0] = u32;
-    data[1] = u32 >>> 8;
-    data[2] = u32 >>> 16;
-    data[3] = u32 >>> 24;
   } else if (e.size === 4) {
     // Intel SDM Vol. 1 §3.4.1.1: a 32-bit result is zero-extended into the 64-bit register.
     vcpu.cpu.setRegister(RAX, 0n);
   }
+  if (vcpu.reuseIoPacket) {
+    // hvplay_vcpu_resume_nowait: the VCPU's one IO packet, filled in place (VcpuObject.ioPacket).
+    const p = (vcpu.ioPacket ??= {
+      key: 0n,
+      type: ZX_PKT_TYPE_GUEST_IO,
+      status: ZX_OK,
+      guest_io: { port: 0, access_size: 1, input: false, u8: 0, u16: 0, u32: 0, data: new Uint8Array(4) },
+    });
+    p.key = trap.key;
+    const io = p.guest_io;
+    io.port = e.port;
+    io.access_size = e.size;
+    io.input = e.input;
+    io.u8 = u32 & 0xff;
+    io.u16 = u32 & 0xffff;
+    io.u32 = u32;
+    const data = io.data;
+    data[0] = u32;
+    data[1] = u32 >>> 8;
+    data[2] = u32 >>> 16;
+    data[3] = u32 >>> 24;
+    vcpu.packet = p;
+    return ZX_ERR_NEXT;
+  }
+  // zx_vcpu_resume: a packet of the caller's own, with a fresh 4-byte data array.
+  const data = new Uint8Array(4);
+  data[0] = u32;
+  data[1] = u32 >>> 8;
+  data[2] = u32 >>> 16;
+  data[3] = u32 >>> 24;
   vcpu.packet = {
     key: trap.key,
     type: ZX_PKT_TYPE_GUEST_IO,

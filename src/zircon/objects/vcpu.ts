@@ -29,7 +29,7 @@ import {
 } from "../status";
 import type { Trap } from "../trap-map";
 import { WAIT_BELL, WAIT_HLT, deliverBell, handleExit } from "../vmexit";
-import type { zx_port_packet_t } from "../abi/port-packet";
+import type { zx_packet_guest_io_t, zx_port_packet_t } from "../abi/port-packet";
 import type { GuestObject } from "./guest";
 
 /** runSlices' answer when a full slice ran: yield to the event loop, then go on (WAIT_HLT, WAIT_BELL: vmexit.ts). */
@@ -110,6 +110,17 @@ export function emptyPacket(): zx_port_packet_t {
 }
 const fail = (status: number): ResumeResult => ({ status, packet: emptyPacket() });
 
+/** A packet with a guest_io member, as a new object (data included) that nobody else holds. */
+export function copyIoPacket(p: zx_port_packet_t & { guest_io: zx_packet_guest_io_t }): zx_port_packet_t {
+  const io = p.guest_io;
+  return {
+    key: p.key,
+    type: p.type,
+    status: p.status,
+    guest_io: { port: io.port, access_size: io.access_size, input: io.input, u8: io.u8, u16: io.u16, u32: io.u32, data: io.data.slice() },
+  };
+}
+
 export class VcpuObject extends KernelObject {
   readonly type = ZX_OBJ_TYPE_VCPU;
   readonly cpu: VirtualCpu;
@@ -143,6 +154,16 @@ export class VcpuObject extends KernelObject {
    * until its caller takes it (takePacket).
    */
   packet: zx_port_packet_t | null = null;
+  /**
+   * hvplay_vcpu_resume_nowait's IO packet, filled in place at each IO exit while `reuseIoPacket` is
+   * set (handleIo in vmexit.ts): the extension hands it back valid until the caller's next resume of
+   * this VCPU (docs/extensions.md), so the round trip makes no packet, union member and 4-byte data
+   * array per exit (a typed array is ~0.1 µs to make and the exit round trip ~1 µs). zx_vcpu_resume's
+   * packets are always the caller's to keep.
+   */
+  ioPacket: (zx_port_packet_t & { guest_io: zx_packet_guest_io_t }) | null = null;
+  /** Set while resumeNowait runs the loop: an IO exit fills ioPacket instead of making a packet. */
+  reuseIoPacket = false;
   /** A BELL packet waiting for a free slot in its trap's pool. */
   pendingBell: { trap: Trap; packet: zx_port_packet_t } | null = null;
   /** RIP (cpu.ripNumber()) before the exit handler's first advanceRip (null: not advanced during this exit). */
@@ -428,9 +449,11 @@ export class VcpuObject extends KernelObject {
     this.lastExitRipNumber = null;
     const wakeups = this.kernel.wakeups;
     let result: ResumeResult | number;
+    this.reuseIoPacket = true;
     try {
       result = this.runSlices();
     } finally {
+      this.reuseIoPacket = false;
       this.finishResume();
     }
     if (typeof result === "number" && result !== PACKET_READY) {
@@ -438,6 +461,8 @@ export class VcpuObject extends KernelObject {
       return this.nowaitResult(ZX_ERR_SHOULD_WAIT, emptyPacket());
     }
     if (this.kernel.wakeups !== wakeups) {
+      // The blocking resume hands this back later: as zx_vcpu_resume's packet it is the caller's to keep.
+      if (result === PACKET_READY && this.packet !== null && this.packet === this.ioPacket) this.packet = copyIoPacket(this.ioPacket);
       this.held = result === PACKET_READY ? this.takeReady() : result;
       this.heldRip = this.lastExitRipNumber;
       this.lastExitRipNumber = null;
