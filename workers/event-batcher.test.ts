@@ -195,6 +195,32 @@ describe("EventBatcher", () => {
     }
   });
 
+  it("copies exit records (the VMM reuses its one record), and a batch's records stay as sent", () => {
+    const { batcher, clock, batches, listen } = make({ maxExits: 4, steadyExits: 2 });
+    listen();
+    batcher.newMachine();
+    const rec = { seq: 0, status: 0, kind: "io" as const, summary: "", instructions: 0, rip: null as bigint | null };
+    const exit = (n: number) => {
+      rec.seq = n;
+      rec.summary = `OUT ${n}`;
+      rec.instructions = n * 10;
+      rec.rip = BigInt(n);
+      batcher.exit(rec);
+    };
+    for (let n = 0; n < 7; n++) exit(n);
+    batcher.flush(true);
+    const first = batches[0].exits;
+    expect(first.map((r) => [r.seq, r.summary, r.instructions, r.rip])).toEqual([3, 4, 5, 6].map((n) => [n, `OUT ${n}`, n * 10, BigInt(n)]));
+    for (let round = 0; round < 3; round++) {
+      for (let n = 0; n < 5; n++) exit(100 * (round + 1) + n);
+      clock.runAll();
+      batcher.flush();
+      expect(batches[batches.length - 1].exits.map((r) => r.seq)).toEqual([3, 4].map((n) => 100 * (round + 1) + n));
+    }
+    // Later exits reused the pool's records, not the ones sent.
+    expect(first.map((r) => r.seq)).toEqual([3, 4, 5, 6]);
+  });
+
   it("holds events until someone listens, then delivers them", () => {
     const t = make();
     t.batcher.console(new Uint8Array([65]));

@@ -166,6 +166,9 @@ export class EventBatcher {
   /** Copies of transient syscall records (keepTransient), used in turn: one more than the ring keeps. */
   private transientPool: (RawSyscall | undefined)[] = [];
   private transientNext = 0;
+  /** Copies of exit records (exit()), used in turn: one more than the exit ring keeps. */
+  private exitPool: (ExitRecord | undefined)[] = [];
+  private exitNext = 0;
   private readonly exits: NewestRing<ExitRecord>;
   private pendingState: MachineState | null = null;
   private pendingRegisters: RegisterSnapshot | null = null;
@@ -202,8 +205,9 @@ export class EventBatcher {
     this.steadyExits = Math.min(this.maxExits, options.steadyExits ?? STEADY_EXITS_PER_BATCH);
     this.beforeFlush = options.beforeFlush;
     this.syscalls = new NewestRing(this.maxSyscalls);
-    this.fitTransientPool();
     this.exits = new NewestRing(this.maxExits);
+    this.fitTransientPool();
+    this.fitExitPool();
   }
 
   /** Sets (or clears) the listener; pending events go to the new listener at the next flush. */
@@ -310,10 +314,33 @@ export class EventBatcher {
     this.transientNext = 0;
   }
 
-  exit(record: ExitRecord): void {
-    // Kept as given: the VMM makes a new record for every exit.
-    this.exits.push(record);
+  /**
+   * An exit record, copied (the VMM reuses its record: MachineSinks.exit) into one of a pool of
+   * records used in turn, one more than the ring keeps, as keepTransient does for syscalls.
+   */
+  exit(record: Readonly<ExitRecord>): void {
+    let slot = this.exitPool[this.exitNext];
+    if (slot === undefined) {
+      slot = { seq: 0, status: 0, kind: "status", summary: "", instructions: 0, rip: null };
+      this.exitPool[this.exitNext] = slot;
+    }
+    this.exitNext = this.exitNext + 1 === this.exitPool.length ? 0 : this.exitNext + 1;
+    slot.seq = record.seq;
+    slot.status = record.status;
+    slot.kind = record.kind;
+    slot.summary = record.summary;
+    slot.instructions = record.instructions;
+    slot.rip = record.rip;
+    this.exits.push(slot);
     this.requestFlush();
+  }
+
+  /** After the exit ring's limit changed: a new pool of limit + 1 records (see fitTransientPool). */
+  private fitExitPool(): void {
+    const size = this.exits.kept + 1;
+    if (this.exitPool.length === size) return;
+    this.exitPool = new Array<ExitRecord | undefined>(size).fill(undefined);
+    this.exitNext = 0;
   }
 
   /**
@@ -328,6 +355,7 @@ export class EventBatcher {
     this.syscalls.setLimit(this.maxSyscalls);
     this.fitTransientPool();
     this.exits.setLimit(this.maxExits);
+    this.fitExitPool();
     this.pendingGuestName = guestName;
     this.requestFlush();
   }
@@ -384,13 +412,15 @@ export class EventBatcher {
     const firstSeq = this.nextSyscallSeq - kept.length;
     const syscallsDropped = this.syscalls.dropped;
     this.syscalls.dropped = 0;
-    const exits = this.exits.take(first ? this.maxExits : this.steadyExits);
+    // Copies: the ring's records are the pool's, which later exits fill anew (exit()).
+    const exits = this.exits.take(first ? this.maxExits : this.steadyExits).map((r) => ({ ...r }));
     const exitsDropped = this.exits.dropped;
     this.exits.dropped = 0;
     // Later batches keep fewer: the rings need hold no more than that until the next machine.
     this.syscalls.setLimit(this.steadySyscalls);
     this.fitTransientPool();
     this.exits.setLimit(this.steadyExits);
+    this.fitExitPool();
 
     const batch: EventBatch = {
       seq: this.nextBatchSeq++,

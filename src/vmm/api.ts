@@ -72,8 +72,10 @@ export interface MachineSinks {
   /**
    * Every packet or status returned by zx_vcpu_resume, as the VMM saw it; with fnv1a(record.summary)
    * when the VMM has it at hand (exit-hash.ts: ExitHash.add takes it and skips its own lookup).
+   * `record` is the VMM's own, filled anew for the next exit once this returns (a million exits a
+   * second made as many objects): read it here, or copy it (`{ ...record }`) to keep it.
    */
-  exit?(record: ExitRecord, summaryHash?: number): void;
+  exit?(record: Readonly<ExitRecord>, summaryHash?: number): void;
 }
 
 export interface ExitRecord {

@@ -31,7 +31,7 @@ function boot() {
   let out = "";
   const m = Machine.create(createKernel().createProcess(), { memoryMiB: 4 }, {
     console: (b) => (out += Buffer.from(b).toString("latin1")),
-    exit: (r) => exits.push(r),
+    exit: (r) => exits.push({ ...r }),
   });
   if (typeof m === "string") throw new Error(m);
   expect(m.load({ boot: "flat", image: asm.bytes, mode: "real", load: 0x7c00, entry: 0x7c00 })).toBeNull();
@@ -116,7 +116,7 @@ org 0x100000
     const exits: ExitRecord[] = [];
     let out = "";
     const proc = createKernel().createProcess();
-    const m = Machine.create(proc, { memoryMiB: 4 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push(r) });
+    const m = Machine.create(proc, { memoryMiB: 4 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push({ ...r }) });
     if (typeof m === "string") throw new Error(m);
     expect(m.load({ boot: "flat", image: asm.bytes, mode: "protected", load: 0x100000, entry: 0x100000 })).toBeNull();
     // Set by hand on the VMM's guest, as the workbench's form does (the page's calls run on the process's main thread).

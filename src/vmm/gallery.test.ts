@@ -20,7 +20,7 @@ async function boot(name: string, input?: string) {
   let out = "";
   const m = Machine.create(createKernel().createProcess(), { memoryMiB: 128 }, {
     console: (b) => (out += Buffer.from(b).toString("latin1")),
-    exit: (r) => exits.push(r),
+    exit: (r) => exits.push({ ...r }),
   });
   if (typeof m === "string") throw new Error(m);
   const image = new Uint8Array(readFileSync(join(root, "public", "guests", `${name}.elf`)));

@@ -110,7 +110,7 @@ function tinyKernel(): Uint8Array {
 function machine(script: Step[], nowaitScript: (Step | "wait")[] = [], exits?: ExitRecord[]) {
   const f = fakeProcess(script, nowaitScript);
   let out = "";
-  const m = Machine.create(f.proc, { memoryMiB: 4 }, { console: (b) => (out += new TextDecoder().decode(b)), exit: exits ? (r) => exits.push(r) : undefined });
+  const m = Machine.create(f.proc, { memoryMiB: 4 }, { console: (b) => (out += new TextDecoder().decode(b)), exit: exits ? (r) => exits.push({ ...r }) : undefined });
   if (typeof m === "string") throw new Error(m);
   expect(m.load({ boot: "multiboot", image: tinyKernel() })).toBeNull();
   const key = (device: string) => m.mappings().find((r) => r.device === device)!.key;

@@ -20,7 +20,7 @@ function boot(name: string, opts: { memoryMiB?: number; exits?: ExitRecord[]; su
     console: (b) => (out += Buffer.from(b).toString("latin1")),
     exit: opts.exits
       ? (r, summaryHash) => {
-          opts.exits!.push(r);
+          opts.exits!.push({ ...r });
           opts.summaryHashes?.push(summaryHash);
         }
       : undefined,
@@ -218,7 +218,7 @@ describe("Machine console batching", () => {
     msg: db "hello from the guest", 0`);
     const exits: ExitRecord[] = [];
     let out = "";
-    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push(r) });
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push({ ...r }) });
     if (typeof m === "string") throw new Error(m);
     expect(m.load({ boot: "flat", image: code, mode: "protected", load: 0x100000 })).toBeNull();
     const outcome = await m.run(1_000_000);
@@ -268,7 +268,7 @@ describe("Machine console batching", () => {
       xor al, al
       out 0xf4, al`);
     const exits: ExitRecord[] = [];
-    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: () => {}, exit: (r) => exits.push(r) });
+    const m = Machine.create(createKernel().createProcess(), { memoryMiB: 8 }, { console: () => {}, exit: (r) => exits.push({ ...r }) });
     if (typeof m === "string") throw new Error(m);
     expect(m.load({ boot: "flat", image: code, mode: "protected", load: 0x100000 })).toBeNull();
     expect(await m.run(1_000_000)).toEqual({ kind: "exit-device", exitStatus: 1 });

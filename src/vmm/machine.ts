@@ -139,6 +139,8 @@ export class Machine {
   private resumed = false;
   private resumedRip: bigint | null = null;
   private resumedCount = 0;
+  /** The record the exit sink gets, reused from exit to exit (MachineSinks.exit). */
+  private readonly exitRecord: ExitRecord = { seq: 0, status: 0, kind: "status", summary: "", instructions: 0, rip: null };
   private readonly stateBuf = new Uint8Array(ZX_VCPU_STATE_SIZE);
   /** The zx_vcpu_io_t of every IN's answer, filled in place (the kernel reads it during the call). */
   private readonly ioBuf = new Uint8Array(ZX_VCPU_IO_SIZE);
@@ -816,7 +818,17 @@ export class Machine {
       rip = ok ? (r.last_exit_rip ?? null) : null;
       instructions = ok ? Number(r.count) : this.lastInstructions;
     }
-    if (exit) exit({ seq, status, kind, summary, instructions, rip }, summaryHash);
+    if (exit) {
+      // One record, filled anew per exit (MachineSinks.exit: the sink copies what it keeps).
+      const r = this.exitRecord;
+      r.seq = seq;
+      r.status = status;
+      r.kind = kind;
+      r.summary = summary;
+      r.instructions = instructions;
+      r.rip = rip;
+      exit(r, summaryHash);
+    }
     return rip;
   }
 

@@ -30,7 +30,7 @@ function machine(source = GUEST) {
   if (!asm.ok) throw new Error(asm.errors.map((e) => e.message).join("\n"));
   const exits: ExitRecord[] = [];
   let out = "";
-  const m = Machine.create(createKernel().createProcess(), { memoryMiB: 4 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push(r) });
+  const m = Machine.create(createKernel().createProcess(), { memoryMiB: 4 }, { console: (b) => (out += Buffer.from(b).toString("latin1")), exit: (r) => exits.push({ ...r }) });
   if (typeof m === "string") throw new Error(m);
   expect(m.load({ boot: "flat", image: asm.bytes, mode: "protected", load: 0x100000, entry: 0x100000 })).toBeNull();
   return { m, exits, output: () => out };
