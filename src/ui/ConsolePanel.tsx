@@ -54,6 +54,8 @@ const encoder = new TextEncoder();
 const SCROLLBACK_LINES = 10000;
 /** How often the hidden text mirror follows a running guest's output. */
 const MIRROR_INTERVAL_MS = 250;
+/** Save waits at most this long for the terminal to take in the output that has arrived. */
+const SAVE_WAIT_MS = 1000;
 
 export function ConsolePanel() {
   const workbench = useWorkbench();
@@ -67,6 +69,7 @@ export function ConsolePanel() {
   const theme = useWorkbenchState((s) => s.theme);
   const guestName = useWorkbenchState((s) => s.guestName);
   const terminal = useRef<Terminal | null>(null);
+  const flowRef = useRef<TerminalFlow | null>(null);
   const share = useShare();
   const [saving, setSaving] = useState(false);
 
@@ -76,6 +79,10 @@ export function ConsolePanel() {
     setSaving(true);
     try {
       const link = share ? await share.links() : null;
+      // The terminal gets output a frame at a time and parses it in later tasks (terminal-flow.ts):
+      // wait until it holds what has arrived, or output shown just before the click would be
+      // missing from the file. A guest that never stops printing gets SAVE_WAIT_MS.
+      if (flowRef.current) await Promise.race([flowRef.current.whenIdle(), new Promise<void>((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
       const content = terminal.current ? terminalText(terminal.current) : text;
       download(consoleFileName(guestName), consoleFile({ guestName, link, text: content, savedAt: new Date() }));
     } finally {
@@ -131,6 +138,7 @@ export function ConsolePanel() {
         written = true;
         term.write(data, done);
       });
+      flowRef.current = flow;
       const unsubscribe = workbench.store.subscribeConsole({
         bytes: (data) => flow.write(data),
         dropped: (bytes) => flow.noteDropped(bytes),
@@ -163,6 +171,7 @@ export function ConsolePanel() {
       observer.observe(element);
       cleanup = () => {
         terminal.current = null;
+        flowRef.current = null;
         observer.disconnect();
         input.dispose();
         unsubscribe();

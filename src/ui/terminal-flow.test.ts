@@ -229,4 +229,29 @@ describe("TerminalFlow", () => {
     f.tick();
     expect(t.written.map((w) => w.length)).toEqual([FIRST_FRAME_BYTES, 5]);
   });
+
+  it("whenIdle() resolves once everything written is handed over and parsed (Save's file holds it all)", async () => {
+    const t = fakeTerminal();
+    const f = frames();
+    const flow = new TerminalFlow(t.sink, f.schedule);
+    await flow.whenIdle(); // nothing written: at once
+    flow.write(chunk(FIRST_FRAME_BYTES + 10));
+    let idle = false;
+    const waiting = flow.whenIdle().then(() => (idle = true));
+    f.tick(); // the first write goes to the terminal
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    t.catchUp(); // parsed; the rest waits for a frame
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    f.tick();
+    t.catchUp();
+    await waiting;
+    expect(t.text().length).toBe(FIRST_FRAME_BYTES + 10);
+    // A clear() lets waiters go: there is nothing left to wait for.
+    flow.write(chunk(3));
+    const cleared = flow.whenIdle();
+    flow.clear();
+    await cleared;
+  });
 });

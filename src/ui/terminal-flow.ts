@@ -56,6 +56,8 @@ export function droppedNotice(bytes: number): Uint8Array {
 export class TerminalFlow {
   /** A write handed to the terminal whose callback has not come back yet. */
   private busy = false;
+  /** whenIdle()'s callers. */
+  private idleWaiters: (() => void)[] = [];
   private readonly queue: Uint8Array[] = [];
   private queued = 0;
   /** Bytes skipped since the last notice (here and in the worker). */
@@ -127,6 +129,29 @@ export class TerminalFlow {
     this.skipped = 0;
     this.busy = false;
     this.generation++;
+    this.settle();
+  }
+
+  /**
+   * Resolves once everything written so far is in the terminal (handed over and parsed), e.g. for
+   * the console's Save, whose file must end with the output already shown as the page's text. A
+   * guest that keeps printing may keep it from ever being so: callers bound the wait.
+   */
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private get idle(): boolean {
+    return !this.busy && this.queued === 0 && this.skipped === 0;
+  }
+
+  /** Wakes whenIdle's waiters if nothing waits here any more. */
+  private settle(): void {
+    if (this.idleWaiters.length === 0 || !this.idle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Bytes waiting here (for tests and the UI). */
@@ -197,6 +222,7 @@ export class TerminalFlow {
         this.frameBytes = Math.round((this.frameBytes + target) / 2);
       }
       if (this.queued > 0 || this.skipped > 0) this.schedule(this.now() - this.lastDrop < FLOOD_HOLD_MS);
+      else this.settle();
     });
   }
 }
