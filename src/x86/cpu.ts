@@ -225,21 +225,24 @@ export class Cpu extends Machine implements VirtualCpu {
         if (b !== null) {
           if (b.rip === rip && left >= b.n && (mode === 2 || b.limitNeeded <= this.segLimit[1]) &&
               ((b.epoch === this.runEpoch && b.writes === this.codeWrites) || this.validateBlock(e, b))) {
-            let l: number;
-            if ((b.warm | b.short) === 0) l = b.fn(this, left);
-            else if (b.warm !== 0) {
-              // One pass, through the spent-budget exit (jit.ts WARM_CALLS).
-              b.warm--;
-              l = left - b.n + b.fn(this, b.n);
-            } else {
-              // A short call (jit.ts SHORT_CALLS), when the budget is longer than one.
-              const cap = b.n * jit.shortPasses;
-              if (left <= cap) l = b.fn(this, left);
-              else {
-                b.short--;
-                l = left - cap + b.fn(this, cap);
+            // The budget of this call: all of it, or one pass while warm (jit.ts WARM_CALLS), or a
+            // few passes while short (SHORT_CALLS). One call site for the three: a site first
+            // reached at the first full call (after thousands of short ones) had no type feedback,
+            // and V8 threw this loop's optimised code away there.
+            let n = left;
+            if ((b.warm | b.short) !== 0) {
+              if (b.warm !== 0) {
+                b.warm--;
+                n = b.n;
+              } else {
+                const cap = b.n * jit.shortPasses;
+                if (left > cap) {
+                  b.short--;
+                  n = cap;
+                }
               }
             }
+            const l = left - n + b.fn(this, n);
             if (this.fault !== 0) {
               left = l;
               const k = this.jitIndex;
