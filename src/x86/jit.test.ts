@@ -481,6 +481,77 @@ describe("compiled blocks match the interpreter", () => {
     expect(run(true)).toEqual(slow);
   });
 
+  // STRIDED: loops whose addresses move by fixed strides run passes with no page checks, as many as
+  // keep every access in its page; the checked code takes the crossings, the misses and the rest.
+  const walks: [string, string, number[]][] = [
+    // A copy up, both pointers unaligned (a dword straddles two pages at times), over pages not
+    // touched before (TLB misses at each new one).
+    ["a copy up, unaligned", `mov esi, ${DATA + 2}\nmov edi, ${DATA + 0x3001}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nadd eax, ecx\nmov [edi], eax\nadd esi, 4\nadd edi, 4\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
+    // Bytes down, with a byte read-modify-write ahead of the pointer.
+    ["bytes down, a byte read-modify-write", `mov esi, ${DATA + 0x3ffd}\nmov ecx, 5000\n.l:\nmov al, [esi]\nxor byte [esi + 0x1000], 0x5a\nadd bl, al\ndec esi\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
+    // A scaled index counting down: both accesses step -4, one of them a dword read-modify-write.
+    ["a scaled index down", `mov ebx, ${DATA}\nmov ecx, 3000\n.l:\nmov eax, [ebx + ecx*4 - 4]\nadd [ebx + ecx*4 + 0x3000], eax\nsub ecx, 1\njnz .l\nhlt\n`, [0x0000, 0x5000]],
+    // A constant address (stride 0), a LEA step between two accesses through the same register.
+    ["a LEA step between accesses, and a constant address", `mov ecx, 1500\n.l:\nadd dword [${DATA + 0x10}], ecx\nmov eax, [esi]\nlea esi, [esi + 12]\ninc dword [esi + 0x800]\nadd edx, eax\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
+    // An exit from the middle of the loop (to code after it), taken in a later page.
+    ["an exit in the middle", `mov esi, ${DATA}\nmov dword [${DATA + 0x2468}], 0x80000000\nmov ecx, 4000\n.l:\nmov eax, [esi]\ntest eax, eax\njs .found\nadd esi, 4\ndec ecx\njnz .l\nhlt\n.found:\nmov ebx, esi\nhlt\n`, [0x2000, 0x5000]],
+    // Two moves per pass of one register and a back edge that is a JMP (the exit a JNZ before it).
+    ["a JMP back edge", `mov esi, ${DATA + 0x10}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nadd esi, 8\nmov [esi - 4], eax\nsub esi, 4\ndec ecx\njz .done\njmp .l\n.done:\nhlt\n`, [0x2000, 0x5000]],
+  ];
+  it.each(walks)("%s: the unchecked passes leave what the interpreter leaves, in any slices", (_what, body, split) => {
+    const src = `bits 32\norg ${CODE}\n${body}`;
+    // Two pages of the walk are backed by buffers of their own, next to pages it walks through the
+    // home buffer: a pass that went past its page in the home buffer would miss them.
+    const setupSplit = (): { r: Runner; others: Uint8Array[] } => {
+      const r = setup(src);
+      const others = split.map((at) => {
+        const page = new Uint8Array(4096).map((_, i) => (i * 13 + at) & 0xff);
+        r.mem.map(DATA + at, 4096, page, 0, PERM_READ | PERM_WRITE);
+        return page;
+      });
+      return { r, others };
+    };
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const { r, others } = setupSplit();
+      const exit = r.run(10_000_000);
+      return { ...outcome(r, exit, DATA), region: Array.from(r.ram.subarray(DATA, DATA + 0x6000)), others: others.map((o) => Array.from(o)) };
+    };
+    const sliced = (compiled: boolean, budget: number): string[] => {
+      compileEverything(compiled);
+      const { r } = setupSplit();
+      const trace: string[] = [];
+      for (let i = 0; i < 100_000; i++) {
+        const exit = r.run(budget);
+        trace.push(`${r.cpu.getRip()} ${r.r(0)} ${r.r(6)} ${r.cpu.getRflags()} ${r.cpu.instructionsRetired}`);
+        if (exit !== 0) break;
+      }
+      return trace;
+    };
+    const slow = run(false);
+    expect(slow.exit).toBe(EXIT_HLT);
+    expect(run(true)).toEqual(slow);
+    for (const budget of [1, 6, 100, 5000]) expect(sliced(true, budget), `budget ${budget}`).toEqual(sliced(false, budget));
+  });
+
+  it("stores down toward its own cached code: the unchecked passes stop above it, the checked ones drop it", () => {
+    // The loop stores NOPs from near the end of its own page down over \`patch\`, which ran (and
+    // was cached) before: the unchecked passes may only store above the page's last cached byte
+    // (coveredEnd); the stores into \`patch\` must drop it, so the second call runs the NOPs.
+    const src = `bits 32\norg ${CODE}\nxor edx, edx\ncall patch\nmov edi, ${CODE + 0xff0}\nmov ecx, (0xff0 - (patch - $$)) / 4 + 1\nmov eax, 0x90909090\n` +
+      `.l:\nmov [edi], eax\nsub edi, 4\ndec ecx\njnz .l\ncall patch\nhlt\nalign 4\npatch:\nmov ebx, 0x12345678\ninc edx\nret\ntimes 0xff4 - ($ - $$) db 0xcc\nret\n`;
+    const run = (compiled: boolean) => {
+      compileEverything(compiled);
+      const r = setup(src);
+      return outcome(r, r.run(), DATA);
+    };
+    const slow = run(false);
+    expect(slow.exit).toBe(EXIT_HLT);
+    expect(slow.regs[3]).toBe(0x12345678n);
+    expect(slow.regs[2]).toBe(1n);
+    expect(run(true)).toEqual(slow);
+  });
+
   it("keeps code and data in one page fast: stores next to a compiled loop do not drop it", () => {
     compileEverything(true);
     const src = `bits 32\norg ${CODE}\nmov ecx, 1000\n.l:\nmov [data + ecx*4 - 4], ecx\nadd eax, ecx\ndec ecx\njnz .l\nhlt\ndata: times 4000 db 0\n`;
@@ -557,6 +628,17 @@ describe("block source", () => {
     const { list, rips } = decodeAll(Array.from(bytes));
     const { source } = blockSource(list, rips, MODE_32, false);
     expect(source).not.toMatch(/f\d+\(c, d\d+\)/);
+  });
+
+  it("gives a loop that walks memory an unchecked copy, and one whose addresses it loads none (STRIDED)", () => {
+    const copy = decodeAll(Array.from(nasm(`bits 32\norg ${CODE}\n.l: mov eax, [esi]\nadd eax, ebx\nmov [edi], eax\nadd esi, 4\nadd edi, 4\ndec ecx\njnz .l\n`)));
+    const { source } = blockSource(copy.list, copy.rips, MODE_32, false);
+    const unchecked = source.slice(source.indexOf("F0: for (;;) {"), source.indexOf(`fz0 = ${8}; }`));
+    expect(unchecked).toContain("M.getInt32(lin + x0, true)");
+    expect(unchecked).toContain("M.setInt32(lin + x2, g0, true)");
+    expect(unchecked).not.toMatch(/sl = 1|Tag32|c\.read|c\.write/); // no page check, no slow path
+    const list = decodeAll(Array.from(nasm(`bits 32\norg ${CODE}\n.l: mov esi, [esi]\nadd eax, [esi + 4]\ndec ecx\njnz .l\n`)));
+    expect(blockSource(list.list, list.rips, MODE_32, false).source).not.toContain("F0: for");
   });
 
   it("takes each following instruction while the run loop says it is valid in this run, and stops at the first it doesn't", () => {

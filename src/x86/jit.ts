@@ -18,7 +18,9 @@
  * flat segment (the sR/sW locals, worked out at the block's entry and after each executor it calls)
  * needs only the 4 GiB end check; outside 64-bit mode the software TLB is matched on its int32 tags
  * (Machine.rTag32/wTag32); a dword goes through the page's DataView, aligned or not; a dword
- * read-modify-write reads and writes through its one write-TLB hit.
+ * read-modify-write reads and writes through its one write-TLB hit. A loop that walks memory by
+ * fixed strides also gets a copy with no page checks at all, run for as many passes as one check at
+ * its top proves safe (STRIDED).
  *
  * Exactness (the interpreter's behaviour, instruction for instruction):
  * - the budget is taken a segment at a time (see blockSource) and a segment runs only when the
@@ -152,6 +154,8 @@ export const jit = {
    * compiled: a block of mostly calls is no faster than the interpreter. Eager tests take all.
    */
   minInlined: envMode === "eager" ? 0 : 0.5,
+  /** Give self-loops that walk memory a copy without per-access checks (STRIDED); tests turn it off to compare. */
+  strided: env?.HVPLAY_JIT_STRIDED !== "off",
   /** Blocks the compiler could not build (a bug: see generate); they are interpreted. */
   failed: 0,
 };
@@ -345,6 +349,29 @@ function carrySource(p: Pending, count: number): string {
 
 const F = INLINE_FORMS;
 
+/** What a loop's unchecked copy did, by instruction index (STRIDED). */
+interface FastLog {
+  /** The memory operand each instruction accessed (its linear() call). */
+  access: ({ seg: number; size: number; write: boolean } | undefined)[];
+  /** The general registers each instruction wrote (bit r). */
+  writes: number[];
+}
+
+/** Emitter's path-dependent fields (Emitter.save). */
+interface EmitterState {
+  pending: Pending;
+  count: number;
+  stored: boolean;
+  zeroed: number;
+  label: number;
+  loopLabel: number;
+  sawFullProducer: boolean;
+  constLin: boolean;
+  faultExit: string;
+  index: number;
+  nextRip: number;
+}
+
 /** Placeholders replaced once the whole block is known: store / reload the registers held in locals. */
 const WRITE_BACK = "@WB@";
 const RELOAD = "@RL@";
@@ -420,6 +447,31 @@ class Emitter {
    * the block at once, so the code after an access runs only on the path that did not fault.
    */
   faultExit = "";
+
+  /**
+   * Writing a loop's unchecked copy (STRIDED), or null: what its accesses and register writes
+   * were, by instruction index, for the entry check blockSource builds from them.
+   */
+  fast: FastLog | null = null;
+
+  /** The path-dependent state, to write a second copy of the same instructions from the same start. */
+  save(): EmitterState {
+    return { pending: this.pending, count: this.count, stored: this.stored, zeroed: this.zeroed, label: this.label, loopLabel: this.loopLabel, sawFullProducer: this.sawFullProducer, constLin: this.constLin, faultExit: this.faultExit, index: this.index, nextRip: this.nextRip };
+  }
+
+  restore(s: EmitterState): void {
+    this.pending = s.pending;
+    this.count = s.count;
+    this.stored = s.stored;
+    this.zeroed = s.zeroed;
+    this.label = s.label;
+    this.loopLabel = s.loopLabel;
+    this.sawFullProducer = s.sawFullProducer;
+    this.constLin = s.constLin;
+    this.faultExit = s.faultExit;
+    this.index = s.index;
+    this.nextRip = s.nextRip;
+  }
 
   /** A slow path: `call` (a method of the machine, which may fault), then the fault exit if it did. */
   slow(call: string): string {
@@ -511,6 +563,7 @@ class Emitter {
 
   /** Set a register's low 32 bits to `expr` and zero the high half (a 32-bit destination). */
   set(r: number, expr: string): void {
+    if (this.fast !== null) this.fast.writes[this.index] |= 1 << r;
     this.used |= 1 << r;
     this.written |= 1 << r;
     this.zeroes |= 1 << r;
@@ -533,6 +586,7 @@ class Emitter {
   setByte(off: number, expr: string): void {
     const r = off >> 3;
     const g = this.get(r);
+    if (this.fast !== null) this.fast.writes[this.index] |= 1 << r;
     this.written |= 1 << r;
     this.line((off & 1) === 0 ? `${g} = (${g} & -256) | ((${expr}) & 0xff);` : `${g} = (${g} & -65281) | (((${expr}) & 0xff) << 8);`);
   }
@@ -545,6 +599,12 @@ class Emitter {
   linear(seg: number, ea: string, size: number, write: boolean): void {
     this.segsUsed |= 1 << seg;
     this.constLin = CONST_EA.test(ea);
+    if (this.fast !== null) {
+      // STRIDED: the entry check found the segment flat and the whole access inside one RAM page.
+      this.fast.access[this.index] = { seg, size, write };
+      this.line(`lin = ${ea};`);
+      return;
+    }
     const flat = `${write ? "sW" : "sR"}${seg} !== 0 && ea <= ${0xffffffff - (size - 1)}`;
     const limits = `ea >= segLo[${seg}] && ea + ${size - 1} <= segHi[${seg}] && seg${write ? "Write" : "Read"}[${seg}] !== 0`;
     this.line(`ea = ${ea}; if (${flat}) lin = ea; else if (${limits}) lin = (segBase[${seg}] + ea) >>> 0; else { ${this.slow(`lin = c.linear(${seg}, ea, ${size}, ${write})`)} }`);
@@ -564,6 +624,7 @@ class Emitter {
    * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
    */
   read(size: number): string {
+    if (this.fast !== null) return size === 4 ? `v = M.getInt32(lin + x${this.index}, true);` : `v = M.getUint8(lin + x${this.index});`;
     if (size === 4 && this.constLin) {
       // A constant address: the page's lookup is kept (see MEMO).
       const m = this.memoSites++;
@@ -585,6 +646,7 @@ class Emitter {
    * out when the page holds no cached instruction at those bytes (else the method drops them).
    */
   write(size: number, value: string): string {
+    if (this.fast !== null) return size === 4 ? `M.setInt32(lin + x${this.index}, ${value}, true);` : `M.setUint8(lin + x${this.index}, ${value});`;
     if (size === 1) {
       return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { ${this.slow("c.write8(lin, tx)")} }`;
     }
@@ -618,6 +680,7 @@ class Emitter {
    * `address(…, rmw)` and `read` write them, and `tf` = 0.
    */
   rmwRead32(): string {
+    if (this.fast !== null) return `tf = 1; tp = lin + x${this.index}; v = M.getInt32(tp, true);`;
     this.rmwDwords = true;
     if (this.constLin) {
       const m = this.memoSites++;
@@ -650,6 +713,7 @@ class Emitter {
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
   writeAfterRmwRead(value: string): string {
+    if (this.fast !== null) return `M.setInt32(tp, ${value}, true);`;
     return `if (tf === 1) M.setInt32(tp, ${value}, true); else if (tf === 2) tv.setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
   }
 
@@ -668,7 +732,7 @@ class Emitter {
       this.linear(seg, ea, size, write);
     }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw) this.line(`{ to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
+    if (rmw && this.fast === null) this.line(`{ to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
     return true;
   }
 
@@ -1024,6 +1088,99 @@ export interface BlockSource {
   called: number;
 }
 
+/**
+ * STRIDED: a loop that walks memory (a copy, a fill, a sum over an array) checks each access's
+ * page only where the address may leave it. At the top of a self-loop label whose code runs
+ * straight to its one back edge (exits aside), when every register that forms an address is
+ * changed in the loop only by a constant (ADD/SUB imm, INC/DEC, LEA r, [r + disp]), each access's
+ * address moves by a fixed stride per pass. The entry check (stridedCheck) looks up each access's
+ * page once — a TLB hit in the home buffer, the segment flat, for a store no cached instruction at
+ * or above the lowest offset it will store to (CodePageCache.coveredEnd) — and works out how many
+ * passes keep every access inside its page: `fn<j>`. A copy of the loop's code whose accesses are
+ * plain DataView accesses at `lin + x<k>` (the page's place in the home buffer) then runs that many
+ * passes, and the checked code takes over (a page crossing, a TLB miss, an exit). The copy keeps
+ * the budget checks and exits of the checked code, so the instructions run, the flags and the
+ * place a run stops are the same; only checks that cannot fail are gone: nothing a pass does can
+ * change a translation, a segment or a page's cached code (no slow path runs, so no machine method
+ * runs at all). When the check allows fewer than two passes, the next STRIDED_BACKOFF passes skip it.
+ */
+const STRIDED_BACKOFF = 8;
+
+/** Whether `d` has a memory operand it accesses (ModRM memory but LEA's, or MOV AL/EAX, moffs). */
+function accessesMemory(d: Decoded): boolean {
+  return d.hasModrm ? d.mod !== 3 && d.fn !== F.lea32 : d.fn === F.execute && d.op >= 0xa0 && d.op <= 0xa3;
+}
+
+/** A register the instruction changes by a constant and nothing else it does touches: [register, change], or null. */
+function registerStep(d: Decoded): [number, number] | null {
+  const sub = d.reg & 7;
+  const regOp = (d.op >> 3) & 7;
+  if (d.fn === F.incDecReg32) return [d.rm, (d.op === 0xff ? sub === 1 : d.op >= 0x48) ? -1 : 1];
+  if (d.fn === F.aluImmReg32 && (sub === 0 || sub === 5)) return [d.rm, sub === 0 ? d.imm | 0 : -(d.imm | 0)];
+  if (d.fn === F.aluAccImm32 && (regOp === 0 || regOp === 5)) return [0, regOp === 0 ? d.imm | 0 : -(d.imm | 0)];
+  if (d.fn === F.lea32 && !d.ripRel && d.asz === 4 && d.base === d.reg && d.index < 0) return [d.reg, d.disp | 0];
+  return null;
+}
+
+/**
+ * The entry check of loop [j, b]'s unchecked copy (STRIDED), from what writing it logged: source
+ * that sets `fn<j>` to the passes it may run (0 when it may not) and `x<k>` for each access; null
+ * when the loop's addresses do not move by fixed strides.
+ */
+function stridedCheck(em: Emitter, list: readonly Decoded[], j: number, b: number, log: FastLog): string | null {
+  let addressRegs = 0;
+  let segsRead = 0;
+  let segsWritten = 0;
+  for (let k = j; k <= b; k++) {
+    const a = log.access[k];
+    if (a === undefined) continue;
+    const d = list[k];
+    if (d.hasModrm && d.base >= 0) addressRegs |= 1 << d.base;
+    if (d.hasModrm && d.index >= 0) addressRegs |= 1 << d.index;
+    if (a.write) segsWritten |= 1 << a.seg;
+    else segsRead |= 1 << a.seg;
+  }
+  if ((segsRead | segsWritten) === 0) return null;
+  // Each address register's change before instruction k, and over a pass.
+  const step = new Array<number>(16).fill(0);
+  const before: number[][] = [];
+  for (let k = j; k <= b; k++) {
+    before[k] = step.slice();
+    const w = log.writes[k] & addressRegs;
+    if (w === 0) continue;
+    const s = registerStep(list[k]);
+    if (s === null || w !== 1 << s[0]) return null;
+    step[s[0]] = (step[s[0]] + s[1]) | 0;
+  }
+  const flat: string[] = [];
+  for (let s = 0; s < 8; s++) {
+    if ((segsRead >> s) & 1) flat.push(`sR${s} !== 0`);
+    if ((segsWritten >> s) & 1) flat.push(`sW${s} !== 0`);
+  }
+  const fn = `fn${j}`;
+  const out = [`${fn} = ${flat.join(" && ")} ? 2147483647 : 0;`];
+  for (let k = j; k <= b; k++) {
+    const a = log.access[k];
+    if (a === undefined) continue;
+    const d = list[k];
+    const base = d.hasModrm ? d.base : -1;
+    const index = d.hasModrm ? d.index : -1;
+    const terms = [String(d.disp)];
+    if (base >= 0) terms.push(`${em.get(base)} + ${before[k][base]}`);
+    if (index >= 0) terms.push(`((${em.get(index)} + ${before[k][index]}) << ${d.scale})`);
+    const stride = ((base >= 0 ? step[base] : 0) + (index >= 0 ? step[index] * (1 << d.scale) : 0)) | 0;
+    const t = a.write ? "w" : "r";
+    const hi = 4096 - a.size;
+    const outside = `to < tq || to > ${hi}`;
+    const passes = stride > 0 ? `((${hi} - to) / ${stride} | 0) + 1` : stride < 0 ? `((to - tq) / ${-stride} | 0) + 1` : "";
+    const bound = passes === "" ? `if (${outside}) ${fn} = 0;` : `if (${outside}) ${fn} = 0; else { tp = ${passes}; if (tp < ${fn}) ${fn} = tp; }`;
+    out.push(`if (${fn} > 1) { lin = (${terms.join(" + ")}) >>> 0; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; ` +
+      `if (${t}Tag32[ti] === ((lin & -4096) | u) && ${t}View[ti] === M) { x${k} = ${t}Off[ti] - (lin - to); ` +
+      `${a.write ? "tc = wCode[ti]; tq = tc === undefined ? 0 : tc.coveredEnd;" : "tq = 0;"} ${bound} } else ${fn} = 0; }`);
+  }
+  return out.join(" ");
+}
+
 /** Whether `d` is a near relative branch the block writes out (JMP rel, or Jcc rel when `cond`). */
 function isBranch(d: Decoded, cond: boolean): boolean {
   return d.fn === F.jcc ? cond : d.fn === F.jmpRel;
@@ -1048,6 +1205,26 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     const j = t === null ? -1 : rips.indexOf(t);
     if (j >= 0) labels.add(j);
   });
+  // STRIDED candidates: a label j whose own code (no other label in it) runs straight to the one
+  // branch back to j, at b, and touches memory. The instruction after a conditional b becomes a
+  // label, so that the loop's unchecked copy can go on there when the branch is not taken.
+  const strided = new Map<number, number>();
+  if (mode !== MODE_64 && jit.strided) {
+    for (let b = 0; b < n; b++) {
+      const t = targets[b];
+      const j = t === null ? -1 : rips.indexOf(t);
+      if (j < 0 || j > b || strided.has(j)) continue;
+      let fits = true;
+      let memory = false;
+      for (let i = j; i <= b; i++) {
+        if ((i > j && labels.has(i)) || (i < b && targets[i] === t)) fits = false;
+        if (accessesMemory(list[i])) memory = true;
+      }
+      if (!fits || !memory) continue;
+      strided.set(j, b);
+      if (list[b].fn === F.jcc && b + 1 < n) labels.add(b + 1);
+    }
+  }
   const segStart = list.map((d, k) => k === 0 || labels.has(k) || (k > 0 && isBranch(list[k - 1], true)));
   const segLen: number[] = new Array<number>(n).fill(0);
   const segOf: number[] = new Array<number>(n).fill(0);
@@ -1085,24 +1262,13 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   // back edge is a `continue L<k>` rather than a trip through the switch (V8 then sees a natural
   // nested loop; the switch's `pc` lives on the stack). @LO<k>@ / @LC<k>@ open and close it.
   const selfLoops = new Set<number>();
-  if (labels.size > 0) {
-    em.out.push(`@LO0@`);
-    em.enterLabel(0);
-  }
-  for (let k = 0; k < n; k++) {
+  /**
+   * Write instruction `k`: in the block's code, or (`fastLabel` = the loop's label) in the
+   * unchecked copy of a STRIDED loop, where it must be written out (false: it is not).
+   */
+  const instruction = (k: number, fastLabel: number): boolean => {
     const d = list[k];
     const after = ripAfter(rips[k], d.len, mode);
-    if (k > 0 && segStart[k]) {
-      // Falling into a new segment (after a conditional branch not taken, or into a label).
-      em.line(enter(k, k - 1));
-      if (labels.has(k)) {
-        em.line(edgeFlush(k));
-        em.out.push(`@LC${em.label}@`);
-        em.out.push(`  case ${k}:`);
-        em.out.push(`@LO${k}@`);
-        em.enterLabel(k);
-      }
-    }
     const rem = segOf[k] + segLen[segOf[k]] - k - 1;
     if (isBranch(d, true) && targets[k] !== null) {
       const target = targets[k] as number;
@@ -1111,12 +1277,14 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       const j = rips.indexOf(target);
       const self = j >= 0 && j === em.label;
       if (self) selfLoops.add(j);
+      // The unchecked copy's back edge runs it again while its passes last, then the checked loop.
+      const again = self && j === fastLabel ? `if (--fn${j} > 0) continue F${j}; ` : "";
       const take = j >= 0
-        ? `{ ${enter(j, k)} ${edgeFlush(j, self)}${self ? `continue L${j};` : `pc = ${j}; continue dispatch;`} }`
+        ? `{ ${enter(j, k)} ${edgeFlush(j, self)}${self ? `${again}continue L${j};` : `pc = ${j}; continue dispatch;`} }`
         : leave(String(target), k, 0, em.flushForExit());
       em.line(cond === null ? take : `if (${cond}) ${take}`);
-      calledLast = false;
-      continue;
+      if (fastLabel < 0) calledLast = false;
+      return true;
     }
     // The flags as they are before this instruction: what its fault exit must leave.
     const mayFault = !REGISTER_ONLY.has(d.fn);
@@ -1126,6 +1294,8 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
     em.faultExit = mayFault ? `{ ${flagsBefore}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }` : "";
     const inlined = em.inline(d, after);
+    // The unchecked copy has no slow path: nothing to look at after an instruction.
+    if (fastLabel >= 0) return inlined;
     calledLast = !inlined;
     if (!inlined) {
       called++;
@@ -1134,7 +1304,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
       em.line(`f${k}(c, d${k}); sl = 1;`);
       em.afterCall();
     }
-    if (!mayFault) continue;
+    if (!mayFault) return true;
     // Only a slow path (a method of the machine, or a called executor) can fault, hit a data
     // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks.
     em.line("if (sl !== 0) {");
@@ -1144,6 +1314,66 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
     if (k !== n - 1) em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
     em.line("}");
+    return true;
+  };
+  /** Locals of the STRIDED copies (declared with the block's). */
+  const fastLocals: string[] = [];
+  /**
+   * STRIDED: at the top of loop label `j`, before its checked code, a copy of the loop's code
+   * [j, b] whose memory accesses have no checks, run for as many passes as an entry check
+   * (stridedCheck) proves every access stays in the page it is in now; then the checked code runs.
+   */
+  const stridedCopy = (j: number): void => {
+    const b = strided.get(j);
+    if (b === undefined) return;
+    const state = em.save();
+    const mark = em.out.length;
+    const edges = edgeFlags.length;
+    const log: FastLog = { access: [], writes: new Array<number>(n).fill(0) };
+    em.fast = log;
+    let ok = true;
+    for (let k = j; k <= b && ok; k++) {
+      if (k > j && segStart[k]) em.line(enter(k, k - 1));
+      ok = instruction(k, j);
+    }
+    if (ok && list[b].fn === F.jcc) {
+      // Not taken: on to the code after the loop (a label), or out of the block after its last instruction.
+      em.line(b + 1 < n ? `${enter(b + 1, b)} ${edgeFlush(b + 1)}pc = ${b + 1}; continue dispatch;` : leave(String(ripAfter(rips[b], list[b].len, mode)), b, 0, em.flushForExit()));
+    }
+    em.fast = null;
+    const lines = em.out.splice(mark);
+    em.restore(state);
+    const check = ok ? stridedCheck(em, list, j, b, log) : null;
+    if (check === null || lines.some((l) => l.includes("sl = 1"))) {
+      edgeFlags.length = edges;
+      return;
+    }
+    for (let k = j; k <= b; k++) if (log.access[k] !== undefined) fastLocals.push(`x${k} = 0`);
+    fastLocals.push(`fn${j} = 0`, `fz${j} = 0`);
+    em.line(`if (fz${j} > 0) fz${j}--; else { ${check} if (fn${j} > 1) { F${j}: for (;;) {`);
+    em.out.push(...lines);
+    // Too few passes to pay for the check: the next few passes run checked without one.
+    em.line(`} } fz${j} = ${STRIDED_BACKOFF}; }`);
+  };
+  if (labels.size > 0) {
+    em.out.push(`@LO0@`);
+    em.enterLabel(0);
+    stridedCopy(0);
+  }
+  for (let k = 0; k < n; k++) {
+    if (k > 0 && segStart[k]) {
+      // Falling into a new segment (after a conditional branch not taken, or into a label).
+      em.line(enter(k, k - 1));
+      if (labels.has(k)) {
+        em.line(edgeFlush(k));
+        em.out.push(`@LC${em.label}@`);
+        em.out.push(`  case ${k}:`);
+        em.out.push(`@LO${k}@`);
+        em.enterLabel(k);
+        stridedCopy(k);
+      }
+    }
+    instruction(k, -1);
   }
   const last = n - 1;
   const lastD = list[last];
@@ -1215,6 +1445,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     ...(segs.length > 0 ? [`  let ${segs.map((s) => `sR${s} = 0, sW${s} = 0`).join(", ")};`, `  ${flatSegments}`] : []),
     ...(regs.length > 0 ? [`  let ${regs.map((r) => `g${r} = r32[${r << 1}]`).join(", ")};`] : []),
     ...(em.rmwDwords ? [`  let tv = rView[0];`] : []),
+    ...(fastLocals.length > 0 ? [`  let tq = 0, ${fastLocals.join(", ")};`] : []),
     ...(em.memoSites > 0 ? [`  let me = 0, ${Array.from({ length: em.memoSites }, (_, m) => `mE${m} = -1, mP${m} = 0, mG${m} = 1, mB${m} = 0, mC${m} = tc, mH${m} = 0`).join(", ")};`] : []),
     // Outside 64-bit mode the block stores no high halves (Emitter): a register it writes whose high
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
