@@ -426,6 +426,9 @@ describe("compiled blocks match the interpreter", () => {
     // Two stores at constant addresses of the loop's own page, each keeping its lookup: the one to
     // \`scratch\`, then one into the next instruction's immediate.
     ["constant addresses, their lookups kept", `mov eax, [scratch]\nmov [scratch], ecx\nmov dword [.patch + 1], ecx\n`],
+    // The first variant with a strided read beside the store: the loop's unchecked copy (STRIDED)
+    // keeps the store's checks, its address register being loaded rather than stepped.
+    ["a register address in a loop that also walks memory", `mov edi, scratch\nmov ebx, 2\n.in:\nmov eax, [esi]\nmov [edi], ecx\nlea edi, [.patch + 1]\nadd esi, 4\ndec ebx\njnz .in\n`],
   ];
   it.each(patchedImmediate)("%s: each store is still checked against the page's cached instructions", (_what, stores) => {
     const src = `bits 32\norg ${CODE}\nmov ecx, 50\nxor edx, edx\n.l:\n${stores}` +
@@ -495,6 +498,9 @@ describe("compiled blocks match the interpreter", () => {
     ["a LEA step between accesses, and a constant address", `mov ecx, 1500\n.l:\nadd dword [${DATA + 0x10}], ecx\nmov eax, [esi]\nlea esi, [esi + 12]\ninc dword [esi + 0x800]\nadd edx, eax\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
     // An exit from the middle of the loop (to code after it), taken in a later page.
     ["an exit in the middle", `mov esi, ${DATA}\nmov dword [${DATA + 0x2468}], 0x80000000\nmov ecx, 4000\n.l:\nmov eax, [esi]\ntest eax, eax\njs .found\nadd esi, 4\ndec ecx\njnz .l\nhlt\n.found:\nmov ebx, esi\nhlt\n`, [0x2000, 0x5000]],
+    // A table indexed by a loaded value beside the walk: its read-modify-write keeps its checks in
+    // the unchecked copy (TLB misses, a page of another buffer) while the walk's read has none.
+    ["a computed index beside a walk", `mov esi, ${DATA}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nand eax, 0x3ffc\nadd [eax + ${DATA + 0x2000}], ecx\nadd esi, 4\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
     // Two moves per pass of one register and a back edge that is a JMP (the exit a JNZ before it).
     ["a JMP back edge", `mov esi, ${DATA + 0x10}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nadd esi, 8\nmov [esi - 4], eax\nsub esi, 4\ndec ecx\njz .done\njmp .l\n.done:\nhlt\n`, [0x2000, 0x5000]],
   ];
@@ -630,7 +636,7 @@ describe("block source", () => {
     expect(source).not.toMatch(/f\d+\(c, d\d+\)/);
   });
 
-  it("gives a loop that walks memory an unchecked copy, and one whose addresses it loads none (STRIDED)", () => {
+  it("gives a loop that walks memory an unchecked copy, one whose addresses it loads none, and a table lookup its checks (STRIDED)", () => {
     const copy = decodeAll(Array.from(nasm(`bits 32\norg ${CODE}\n.l: mov eax, [esi]\nadd eax, ebx\nmov [edi], eax\nadd esi, 4\nadd edi, 4\ndec ecx\njnz .l\n`)));
     const { source } = blockSource(copy.list, copy.rips, MODE_32, false);
     const unchecked = source.slice(source.indexOf("F0: for (;;) {"), source.indexOf(`fz0 = ${8}; }`));
@@ -639,6 +645,13 @@ describe("block source", () => {
     expect(unchecked).not.toMatch(/sl = 1|Tag32|c\.read|c\.write/); // no page check, no slow path
     const list = decodeAll(Array.from(nasm(`bits 32\norg ${CODE}\n.l: mov esi, [esi]\nadd eax, [esi + 4]\ndec ecx\njnz .l\n`)));
     expect(blockSource(list.list, list.rips, MODE_32, false).source).not.toContain("F0: for");
+    // A table lookup by a computed index keeps its checks in the copy; the walk beside it has none.
+    const mixed = decodeAll(Array.from(nasm(`bits 32\norg ${CODE}\n.l: mov eax, [esi]\nand eax, 0xfc\nadd [eax + 0x1000], ebx\nadd esi, 4\ndec ecx\njnz .l\n`)));
+    const both = blockSource(mixed.list, mixed.rips, MODE_32, false).source;
+    const mixedCopy = both.slice(both.indexOf("F0: for (;;) {"), both.indexOf(`fz0 = ${8}; }`));
+    expect(mixedCopy).toContain("M.getInt32(lin + x0, true)");
+    expect(mixedCopy).toMatch(/wTag32\[ti\] === \(\(lin & -4096\) \| u\)/); // the table's access, checked
+    expect(mixedCopy).toContain("fn0 = 1;"); // its slow path ends the unchecked passes
   });
 
   it("takes each following instruction while the run loop says it is valid in this run, and stops at the first it doesn't", () => {

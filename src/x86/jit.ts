@@ -355,6 +355,8 @@ interface FastLog {
   access: ({ seg: number; size: number; write: boolean } | undefined)[];
   /** The general registers each instruction wrote (bit r). */
   writes: number[];
+  /** Instructions whose access keeps its checks in the copy (its address does not move by a fixed stride). */
+  checked: boolean[];
 }
 
 /** Emitter's path-dependent fields (Emitter.save). */
@@ -453,6 +455,11 @@ class Emitter {
    * were, by instruction index, for the entry check blockSource builds from them.
    */
   fast: FastLog | null = null;
+
+  /** The memory access of the instruction being written has no checks (STRIDED's unchecked copy). */
+  unchecked(): boolean {
+    return this.fast !== null && !this.fast.checked[this.index];
+  }
 
   /** The path-dependent state, to write a second copy of the same instructions from the same start. */
   save(): EmitterState {
@@ -599,9 +606,9 @@ class Emitter {
   linear(seg: number, ea: string, size: number, write: boolean): void {
     this.segsUsed |= 1 << seg;
     this.constLin = CONST_EA.test(ea);
-    if (this.fast !== null) {
+    if (this.fast !== null) this.fast.access[this.index] = { seg, size, write };
+    if (this.unchecked()) {
       // STRIDED: the entry check found the segment flat and the whole access inside one RAM page.
-      this.fast.access[this.index] = { seg, size, write };
       this.line(`lin = ${ea};`);
       return;
     }
@@ -624,7 +631,7 @@ class Emitter {
    * written out (the function call, too big for V8 to inline everywhere in a block, stays on the miss path).
    */
   read(size: number): string {
-    if (this.fast !== null) return size === 4 ? `v = M.getInt32(lin + x${this.index}, true);` : `v = M.getUint8(lin + x${this.index});`;
+    if (this.unchecked()) return size === 4 ? `v = M.getInt32(lin + x${this.index}, true);` : `v = M.getUint8(lin + x${this.index});`;
     if (size === 4 && this.constLin) {
       // A constant address: the page's lookup is kept (see MEMO).
       const m = this.memoSites++;
@@ -646,7 +653,7 @@ class Emitter {
    * out when the page holds no cached instruction at those bytes (else the method drops them).
    */
   write(size: number, value: string): string {
-    if (this.fast !== null) return size === 4 ? `M.setInt32(lin + x${this.index}, ${value}, true);` : `M.setUint8(lin + x${this.index}, ${value});`;
+    if (this.unchecked()) return size === 4 ? `M.setInt32(lin + x${this.index}, ${value}, true);` : `M.setUint8(lin + x${this.index}, ${value});`;
     if (size === 1) {
       return `tx = ${value}; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; tc = wCode[ti]; if (${this.hit("w", "ti")} && (tc === undefined || tc.covered[to] === 0)) wBuf[ti][wOff[ti] + to] = tx; else { ${this.slow("c.write8(lin, tx)")} }`;
     }
@@ -680,7 +687,7 @@ class Emitter {
    * `address(…, rmw)` and `read` write them, and `tf` = 0.
    */
   rmwRead32(): string {
-    if (this.fast !== null) return `tf = 1; tp = lin + x${this.index}; v = M.getInt32(tp, true);`;
+    if (this.unchecked()) return `tf = 1; tp = lin + x${this.index}; v = M.getInt32(tp, true);`;
     this.rmwDwords = true;
     if (this.constLin) {
       const m = this.memoSites++;
@@ -713,7 +720,7 @@ class Emitter {
 
   /** The write half of rmwRead32's access: `value` (source) into the dword it read. */
   writeAfterRmwRead(value: string): string {
-    if (this.fast !== null) return `M.setInt32(tp, ${value}, true);`;
+    if (this.unchecked()) return `M.setInt32(tp, ${value}, true);`;
     return `if (tf === 1) M.setInt32(tp, ${value}, true); else if (tf === 2) tv.setInt32(tp, ${value}, true); else { ${this.write(4, value)} }`;
   }
 
@@ -732,7 +739,7 @@ class Emitter {
       this.linear(seg, ea, size, write);
     }
     // Machine.probeWrite: a write-TLB hit for the whole operand needs nothing more.
-    if (rmw && this.fast === null) this.line(`{ to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
+    if (rmw && !this.unchecked()) this.line(`{ to = lin & 0xfff; ${this.probe(size, `(lin >>> 12) & ${TLB_MASK}`)} }`);
     return true;
   }
 
@@ -1101,8 +1108,12 @@ export interface BlockSource {
  * passes, and the checked code takes over (a page crossing, a TLB miss, an exit). The copy keeps
  * the budget checks and exits of the checked code, so the instructions run, the flags and the
  * place a run stops are the same; only checks that cannot fail are gone: nothing a pass does can
- * change a translation, a segment or a page's cached code (no slow path runs, so no machine method
- * runs at all). When the check allows fewer than two passes, the next STRIDED_BACKOFF passes skip it.
+ * change a translation, a segment or a page's cached code. An access whose address register the
+ * loop changes otherwise (a table indexed by a computed value) keeps its checks in the copy, as in
+ * the checked code; when one of them takes its slow path (a machine method: a TLB fill, a fault, a
+ * store that drops cached code, each handled as there), that pass is the copy's last, and the entry
+ * check is made again. When the check allows fewer than two passes, the next STRIDED_BACKOFF passes
+ * skip it.
  */
 const STRIDED_BACKOFF = 8;
 
@@ -1123,34 +1134,61 @@ function registerStep(d: Decoded): [number, number] | null {
 }
 
 /**
- * The entry check of loop [j, b]'s unchecked copy (STRIDED), from what writing it logged: source
- * that sets `fn<j>` to the passes it may run (0 when it may not) and `x<k>` for each access; null
- * when the loop's addresses do not move by fixed strides.
+ * Each address register's change before each instruction of loop [j, b] and over a pass, and the
+ * registers something else writes, from what writing its copy logged (STRIDED).
  */
-function stridedCheck(em: Emitter, list: readonly Decoded[], j: number, b: number, log: FastLog): string | null {
-  let addressRegs = 0;
+function registerSteps(list: readonly Decoded[], j: number, b: number, log: FastLog): { before: number[][]; step: number[]; other: number } {
+  const step = new Array<number>(16).fill(0);
+  const before: number[][] = [];
+  let other = 0;
+  for (let k = j; k <= b; k++) {
+    before[k] = step.slice();
+    const w = log.writes[k];
+    if (w === 0) continue;
+    const s = registerStep(list[k]);
+    if (s !== null && w === 1 << s[0]) step[s[0]] = (step[s[0]] + s[1]) | 0;
+    else other |= w;
+  }
+  return { before, step, other };
+}
+
+/** The registers that form `d`'s memory address (bit r). */
+function addressRegisters(d: Decoded): number {
+  if (!d.hasModrm) return 0;
+  return (d.base >= 0 ? 1 << d.base : 0) | (d.index >= 0 ? 1 << d.index : 0);
+}
+
+/**
+ * Which accesses of loop [j, b] keep their checks in the unchecked copy (STRIDED): those whose
+ * address is formed from a register the loop changes other than by a constant (a table lookup by a
+ * computed index). Null when none is left without checks (no copy then).
+ */
+function stridedPlan(list: readonly Decoded[], j: number, b: number, log: FastLog): boolean[] | null {
+  const { other } = registerSteps(list, j, b, log);
+  const checked: boolean[] = [];
+  let unchecked = 0;
+  for (let k = j; k <= b; k++) {
+    if (log.access[k] === undefined) continue;
+    checked[k] = (addressRegisters(list[k]) & other) !== 0;
+    if (!checked[k]) unchecked++;
+  }
+  return unchecked > 0 ? checked : null;
+}
+
+/**
+ * The entry check of loop [j, b]'s unchecked copy (STRIDED), from what writing it logged: source
+ * that sets `fn<j>` to the passes it may run (0 when it may not) and `x<k>` for each access without
+ * checks.
+ */
+function stridedCheck(em: Emitter, list: readonly Decoded[], j: number, b: number, log: FastLog): string {
+  const { before, step } = registerSteps(list, j, b, log);
   let segsRead = 0;
   let segsWritten = 0;
   for (let k = j; k <= b; k++) {
     const a = log.access[k];
-    if (a === undefined) continue;
-    const d = list[k];
-    if (d.hasModrm && d.base >= 0) addressRegs |= 1 << d.base;
-    if (d.hasModrm && d.index >= 0) addressRegs |= 1 << d.index;
+    if (a === undefined || log.checked[k]) continue;
     if (a.write) segsWritten |= 1 << a.seg;
     else segsRead |= 1 << a.seg;
-  }
-  if ((segsRead | segsWritten) === 0) return null;
-  // Each address register's change before instruction k, and over a pass.
-  const step = new Array<number>(16).fill(0);
-  const before: number[][] = [];
-  for (let k = j; k <= b; k++) {
-    before[k] = step.slice();
-    const w = log.writes[k] & addressRegs;
-    if (w === 0) continue;
-    const s = registerStep(list[k]);
-    if (s === null || w !== 1 << s[0]) return null;
-    step[s[0]] = (step[s[0]] + s[1]) | 0;
   }
   const flat: string[] = [];
   for (let s = 0; s < 8; s++) {
@@ -1161,7 +1199,7 @@ function stridedCheck(em: Emitter, list: readonly Decoded[], j: number, b: numbe
   const out = [`${fn} = ${flat.join(" && ")} ? 2147483647 : 0;`];
   for (let k = j; k <= b; k++) {
     const a = log.access[k];
-    if (a === undefined) continue;
+    if (a === undefined || log.checked[k]) continue;
     const d = list[k];
     const base = d.hasModrm ? d.base : -1;
     const index = d.hasModrm ? d.index : -1;
@@ -1294,21 +1332,26 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
     em.faultExit = mayFault ? `{ ${flagsBefore}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }` : "";
     const inlined = em.inline(d, after);
-    // The unchecked copy has no slow path: nothing to look at after an instruction.
-    if (fastLabel >= 0) return inlined;
-    calledLast = !inlined;
-    if (!inlined) {
-      called++;
-      em.beforeCall();
-      em.line(`c.nextRip = ${after};`);
-      em.line(`f${k}(c, d${k}); sl = 1;`);
-      em.afterCall();
+    if (fastLabel >= 0) {
+      // The unchecked copy: only an access that kept its checks has a slow path to look at after.
+      if (!inlined) return false;
+      if (em.fast?.checked[k] !== true) return true;
+    } else {
+      calledLast = !inlined;
+      if (!inlined) {
+        called++;
+        em.beforeCall();
+        em.line(`c.nextRip = ${after};`);
+        em.line(`f${k}(c, d${k}); sl = 1;`);
+        em.afterCall();
+      }
     }
     if (!mayFault) return true;
     // Only a slow path (a method of the machine, or a called executor) can fault, hit a data
-    // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks.
+    // breakpoint or drop cached code; it sets `sl`, so the fast paths skip these checks. In the
+    // unchecked copy, a slow path makes this its last pass (the entry check is made again).
     em.line("if (sl !== 0) {");
-    em.line(`sl = 0;${MEMO_RESET}`);
+    em.line(`sl = 0;${MEMO_RESET}${fastLabel >= 0 ? ` fn${fastLabel} = 1;` : ""}`);
     // A called executor that faulted (an inline slow path left through em.faultExit already).
     if (!inlined) em.line(`if (c.fault !== 0) { ${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
@@ -1326,32 +1369,48 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   const stridedCopy = (j: number): void => {
     const b = strided.get(j);
     if (b === undefined) return;
-    const state = em.save();
-    const mark = em.out.length;
+    /** Writes the copy with `checked` accesses keeping their checks: its lines and what it logged, or null. */
+    const write = (checked: boolean[]): { lines: string[]; log: FastLog } | null => {
+      const state = em.save();
+      const mark = em.out.length;
+      const edges = edgeFlags.length;
+      const log: FastLog = { access: [], writes: new Array<number>(n).fill(0), checked };
+      em.fast = log;
+      let ok = true;
+      for (let k = j; k <= b && ok; k++) {
+        if (k > j && segStart[k]) em.line(enter(k, k - 1));
+        ok = instruction(k, j);
+      }
+      if (ok && list[b].fn === F.jcc) {
+        // Not taken: on to the code after the loop (a label), or out of the block after its last instruction.
+        em.line(b + 1 < n ? `${enter(b + 1, b)} ${edgeFlush(b + 1)}pc = ${b + 1}; continue dispatch;` : leave(String(ripAfter(rips[b], list[b].len, mode)), b, 0, em.flushForExit()));
+      }
+      em.fast = null;
+      const lines = em.out.splice(mark);
+      em.restore(state);
+      if (!ok) edgeFlags.length = edges;
+      return ok ? { lines, log } : null;
+    };
+    // First with every access unchecked, to learn which registers the loop writes and how; then
+    // again if some accesses must keep their checks.
     const edges = edgeFlags.length;
-    const log: FastLog = { access: [], writes: new Array<number>(n).fill(0) };
-    em.fast = log;
-    let ok = true;
-    for (let k = j; k <= b && ok; k++) {
-      if (k > j && segStart[k]) em.line(enter(k, k - 1));
-      ok = instruction(k, j);
-    }
-    if (ok && list[b].fn === F.jcc) {
-      // Not taken: on to the code after the loop (a label), or out of the block after its last instruction.
-      em.line(b + 1 < n ? `${enter(b + 1, b)} ${edgeFlush(b + 1)}pc = ${b + 1}; continue dispatch;` : leave(String(ripAfter(rips[b], list[b].len, mode)), b, 0, em.flushForExit()));
-    }
-    em.fast = null;
-    const lines = em.out.splice(mark);
-    em.restore(state);
-    const check = ok ? stridedCheck(em, list, j, b, log) : null;
-    if (check === null || lines.some((l) => l.includes("sl = 1"))) {
+    let copy = write([]);
+    const checked = copy === null ? null : stridedPlan(list, j, b, copy.log);
+    if (copy === null || checked === null) return;
+    if (checked.some((x) => x)) {
+      edgeFlags.length = edges;
+      copy = write(checked);
+      if (copy === null) return;
+    } else if (copy.lines.some((l) => l.includes("sl = 1"))) {
+      // Nothing in a copy without checked accesses may have a slow path.
       edgeFlags.length = edges;
       return;
     }
-    for (let k = j; k <= b; k++) if (log.access[k] !== undefined) fastLocals.push(`x${k} = 0`);
+    const check = stridedCheck(em, list, j, b, copy.log);
+    for (let k = j; k <= b; k++) if (copy.log.access[k] !== undefined && !checked[k]) fastLocals.push(`x${k} = 0`);
     fastLocals.push(`fn${j} = 0`, `fz${j} = 0`);
     em.line(`if (fz${j} > 0) fz${j}--; else { ${check} if (fn${j} > 1) { F${j}: for (;;) {`);
-    em.out.push(...lines);
+    em.out.push(...copy.lines);
     // Too few passes to pay for the check: the next few passes run checked without one.
     em.line(`} } fz${j} = ${STRIDED_BACKOFF}; }`);
   };
