@@ -501,6 +501,11 @@ describe("compiled blocks match the interpreter", () => {
     // A table indexed by a loaded value beside the walk: its read-modify-write keeps its checks in
     // the unchecked copy (TLB misses, a page of another buffer) while the walk's read has none.
     ["a computed index beside a walk", `mov esi, ${DATA}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nand eax, 0x3ffc\nadd [eax + ${DATA + 0x2000}], ecx\nadd esi, 4\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
+    // Strides by registers the loop leaves alone: a sieve's strike (bytes, 7 apart), a LEA with a
+    // scaled index of -3 (12 bytes down), and a stride of zero.
+    ["a stride by a register the loop leaves alone", `mov ebx, 7\nxor eax, eax\n.l:\nmov byte [eax + ${DATA}], 1\nadd eax, ebx\ncmp eax, 0x5f00\njb .l\nhlt\n`, [0x2000, 0x5000]],
+    ["a scaled register stride down", `mov edx, -3\nmov ecx, ${DATA + 0x5ff0}\nmov esi, 1500\n.l:\nadd dword [ecx], esi\nlea ecx, [ecx + edx*4]\ndec esi\njnz .l\nhlt\n`, [0x2000, 0x5000]],
+    ["a register stride of zero", `xor ebx, ebx\nmov esi, ${DATA + 0x1ffc}\nmov ecx, 2000\n.l:\nadd [esi], ecx\nadd esi, ebx\ndec ecx\njnz .l\nhlt\n`, [0x2000, 0x5000]],
     // Two moves per pass of one register and a back edge that is a JMP (the exit a JNZ before it).
     ["a JMP back edge", `mov esi, ${DATA + 0x10}\nmov ecx, 3000\n.l:\nmov eax, [esi]\nadd esi, 8\nmov [esi - 4], eax\nsub esi, 4\ndec ecx\njz .done\njmp .l\n.done:\nhlt\n`, [0x2000, 0x5000]],
   ];

@@ -1099,8 +1099,9 @@ export interface BlockSource {
  * STRIDED: a loop that walks memory (a copy, a fill, a sum over an array) checks each access's
  * page only where the address may leave it. At the top of a self-loop label whose code runs
  * straight to its one back edge (exits aside), when every register that forms an address is
- * changed in the loop only by a constant (ADD/SUB imm, INC/DEC, LEA r, [r + disp]), each access's
- * address moves by a fixed stride per pass. The entry check (stridedCheck) looks up each access's
+ * changed in the loop only by a constant (ADD/SUB imm, INC/DEC, LEA r, [r + disp]) or by a register
+ * the loop leaves alone (ADD/SUB r, r; LEA r, [r + r*s + disp]: a sieve's ADD EAX, EBX), each
+ * access's address moves by a fixed stride per pass, known at the loop's top. The entry check (stridedCheck) looks up each access's
  * page once — a TLB hit in the home buffer, the segment flat, for a store no cached instruction at
  * or above the lowest offset it will store to (CodePageCache.coveredEnd) — and works out how many
  * passes keep every access inside its page: `fn<j>`. A copy of the loop's code whose accesses are
@@ -1122,32 +1123,80 @@ function accessesMemory(d: Decoded): boolean {
   return d.hasModrm ? d.mod !== 3 && d.fn !== F.lea32 : d.fn === F.execute && d.op >= 0xa0 && d.op <= 0xa3;
 }
 
-/** A register the instruction changes by a constant and nothing else it does touches: [register, change], or null. */
-function registerStep(d: Decoded): [number, number] | null {
-  const sub = d.reg & 7;
-  const regOp = (d.op >> 3) & 7;
-  if (d.fn === F.incDecReg32) return [d.rm, (d.op === 0xff ? sub === 1 : d.op >= 0x48) ? -1 : 1];
-  if (d.fn === F.aluImmReg32 && (sub === 0 || sub === 5)) return [d.rm, sub === 0 ? d.imm | 0 : -(d.imm | 0)];
-  if (d.fn === F.aluAccImm32 && (regOp === 0 || regOp === 5)) return [0, regOp === 0 ? d.imm | 0 : -(d.imm | 0)];
-  if (d.fn === F.lea32 && !d.ripRel && d.asz === 4 && d.base === d.reg && d.index < 0) return [d.reg, d.disp | 0];
-  return null;
+/** A register change's constant term, in a change vector (coefficients of registers 0..15, then this). */
+const STEP_CONST = 16;
+
+/** A change of `c`, plus `k` times register `r`'s value (as a vector: see STEP_CONST). */
+function change(c: number, r = -1, k = 0): number[] {
+  const v = new Array<number>(STEP_CONST + 1).fill(0);
+  v[STEP_CONST] = c | 0;
+  if (r >= 0) v[r] = k;
+  return v;
 }
 
 /**
- * Each address register's change before each instruction of loop [j, b] and over a pass, and the
- * registers something else writes, from what writing its copy logged (STRIDED).
+ * A register the instruction changes by a constant, or by another register's value (ADD/SUB r, r
+ * and LEA r, [r + r*s + disp]), and nothing else it does touches: [register, change], or null.
  */
-function registerSteps(list: readonly Decoded[], j: number, b: number, log: FastLog): { before: number[][]; step: number[]; other: number } {
-  const step = new Array<number>(16).fill(0);
-  const before: number[][] = [];
+function registerStep(d: Decoded): [number, number[]] | null {
+  const sub = d.reg & 7;
+  const regOp = (d.op >> 3) & 7;
+  if (d.fn === F.incDecReg32) return [d.rm, change((d.op === 0xff ? sub === 1 : d.op >= 0x48) ? -1 : 1)];
+  if (d.fn === F.aluImmReg32 && (sub === 0 || sub === 5)) return [d.rm, change(sub === 0 ? d.imm : -d.imm)];
+  if (d.fn === F.aluAccImm32 && (regOp === 0 || regOp === 5)) return [0, change(regOp === 0 ? d.imm : -d.imm)];
+  if (d.fn === F.lea32 && !d.ripRel && d.asz === 4 && d.base === d.reg && d.index !== d.reg) {
+    return [d.reg, d.index < 0 ? change(d.disp) : change(d.disp, d.index, 1 << d.scale)];
+  }
+  if ((d.fn === F.aluEvGvReg32 || d.fn === F.aluGvEvReg32) && (regOp === 0 || regOp === 5)) {
+    const dst = d.fn === F.aluEvGvReg32 ? d.rm : d.reg;
+    const src = d.fn === F.aluEvGvReg32 ? d.reg : d.rm;
+    if (dst !== src) return [dst, change(0, src, regOp === 0 ? 1 : -1)];
+  }
+  return null;
+}
+
+/** `v` (a change vector) as source over the registers' values at the loop's top. */
+function changeSource(em: Emitter, v: readonly number[]): string {
+  let out = String(v[STEP_CONST]);
+  for (let r = 0; r < STEP_CONST; r++) {
+    if (v[r] === 0) continue;
+    const g = em.get(r);
+    out += v[r] === 1 ? ` + ${g}` : v[r] === -1 ? ` - ${g}` : ` + Math.imul(${g}, ${v[r]})`;
+  }
+  return out;
+}
+
+/** Whether change vector `v` is a constant (no register in it). */
+function constantChange(v: readonly number[]): boolean {
+  for (let r = 0; r < STEP_CONST; r++) if (v[r] !== 0) return false;
+  return true;
+}
+
+/**
+ * Each address register's change before each instruction of loop [j, b] and over a pass (change
+ * vectors: constants and values of registers the loop does not write), and the registers something
+ * else writes, from what writing its copy logged (STRIDED).
+ */
+function registerSteps(list: readonly Decoded[], j: number, b: number, log: FastLog): { before: number[][][]; step: number[][]; other: number } {
+  let written = 0;
+  for (let k = j; k <= b; k++) written |= log.writes[k];
+  const step: number[][] = Array.from({ length: STEP_CONST }, () => change(0));
+  const before: number[][][] = [];
   let other = 0;
   for (let k = j; k <= b; k++) {
-    before[k] = step.slice();
+    before[k] = step.map((v) => v.slice());
     const w = log.writes[k];
     if (w === 0) continue;
     const s = registerStep(list[k]);
-    if (s !== null && w === 1 << s[0]) step[s[0]] = (step[s[0]] + s[1]) | 0;
-    else other |= w;
+    let invariant = s !== null && w === 1 << s[0];
+    if (s !== null) for (let r = 0; r < STEP_CONST; r++) if (s[1][r] !== 0 && ((written >> r) & 1) !== 0) invariant = false;
+    if (s === null || !invariant) {
+      other |= w;
+      continue;
+    }
+    const v = step[s[0]];
+    for (let r = 0; r <= STEP_CONST; r++) v[r] += s[1][r];
+    v[STEP_CONST] |= 0;
   }
   return { before, step, other };
 }
@@ -1204,14 +1253,29 @@ function stridedCheck(em: Emitter, list: readonly Decoded[], j: number, b: numbe
     const base = d.hasModrm ? d.base : -1;
     const index = d.hasModrm ? d.index : -1;
     const terms = [String(d.disp)];
-    if (base >= 0) terms.push(`${em.get(base)} + ${before[k][base]}`);
-    if (index >= 0) terms.push(`((${em.get(index)} + ${before[k][index]}) << ${d.scale})`);
-    const stride = ((base >= 0 ? step[base] : 0) + (index >= 0 ? step[index] * (1 << d.scale) : 0)) | 0;
+    if (base >= 0) terms.push(`${em.get(base)} + (${changeSource(em, before[k][base])})`);
+    if (index >= 0) terms.push(`((${em.get(index)} + (${changeSource(em, before[k][index])})) << ${d.scale})`);
+    // The stride: the base's change plus the index's times the scale (mod 2^32, as an int32).
+    const strideChange = change(0);
+    for (let r = 0; r <= STEP_CONST; r++) {
+      strideChange[r] = (base >= 0 ? step[base][r] : 0) + (index >= 0 ? step[index][r] * (1 << d.scale) : 0);
+    }
+    strideChange[STEP_CONST] |= 0;
     const t = a.write ? "w" : "r";
     const hi = 4096 - a.size;
     const outside = `to < tq || to > ${hi}`;
-    const passes = stride > 0 ? `((${hi} - to) / ${stride} | 0) + 1` : stride < 0 ? `((to - tq) / ${-stride} | 0) + 1` : "";
-    const bound = passes === "" ? `if (${outside}) ${fn} = 0;` : `if (${outside}) ${fn} = 0; else { tp = ${passes}; if (tp < ${fn}) ${fn} = tp; }`;
+    const up = (st: string) => `tp = ((${hi} - to) / ${st} | 0) + 1; if (tp < ${fn}) ${fn} = tp;`;
+    const down = (st: string) => `tp = ((to - tq) / ${st} | 0) + 1; if (tp < ${fn}) ${fn} = tp;`;
+    let bound: string;
+    if (constantChange(strideChange)) {
+      const stride = strideChange[STEP_CONST];
+      bound = stride > 0 ? `if (${outside}) ${fn} = 0; else { ${up(String(stride))} }`
+        : stride < 0 ? `if (${outside}) ${fn} = 0; else { ${down(String(-stride))} }`
+        : `if (${outside}) ${fn} = 0;`;
+    } else {
+      // A stride by a register the loop leaves alone (ADD EAX, EBX): known at the loop's top.
+      bound = `if (${outside}) ${fn} = 0; else { tf = (${changeSource(em, strideChange)}) | 0; if (tf > 0) { ${up("tf")} } else if (tf < 0) { ${down("-tf")} } }`;
+    }
     out.push(`if (${fn} > 1) { lin = (${terms.join(" + ")}) >>> 0; to = lin & 0xfff; ti = (lin >>> 12) & ${TLB_MASK}; ` +
       `if (${t}Tag32[ti] === ((lin & -4096) | u) && ${t}View[ti] === M) { x${k} = ${t}Off[ti] - (lin - to); ` +
       `${a.write ? "tc = wCode[ti]; tq = tc === undefined ? 0 : tc.coveredEnd;" : "tq = 0;"} ${bound} } else ${fn} = 0; }`);
