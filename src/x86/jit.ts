@@ -154,7 +154,7 @@ export const jit = {
    * compiled: a block of mostly calls is no faster than the interpreter. Eager tests take all.
    */
   minInlined: envMode === "eager" ? 0 : 0.5,
-  /** Give self-loops that walk memory a copy without per-access checks (STRIDED); tests turn it off to compare. */
+  /** Give self-loops that walk memory a copy without per-access checks (STRIDED); HVPLAY_JIT_STRIDED=off turns it off, to compare. */
   strided: env?.HVPLAY_JIT_STRIDED !== "off",
   /** Blocks the compiler could not build (a bug: see generate); they are interpreted. */
   failed: 0,
@@ -1101,10 +1101,11 @@ export interface BlockSource {
  * straight to its one back edge (exits aside), when every register that forms an address is
  * changed in the loop only by a constant (ADD/SUB imm, INC/DEC, LEA r, [r + disp]) or by a register
  * the loop leaves alone (ADD/SUB r, r; LEA r, [r + r*s + disp]: a sieve's ADD EAX, EBX), each
- * access's address moves by a fixed stride per pass, known at the loop's top. The entry check (stridedCheck) looks up each access's
- * page once — a TLB hit in the home buffer, the segment flat, for a store no cached instruction at
- * or above the lowest offset it will store to (CodePageCache.coveredEnd) — and works out how many
- * passes keep every access inside its page: `fn<j>`. A copy of the loop's code whose accesses are
+ * access's address moves by a fixed stride per pass, known at the loop's top. The entry check
+ * (stridedCheck) looks up each access's page once — a TLB hit in the home buffer, the segment flat,
+ * for a store no cached instruction at or above the lowest offset it will store to
+ * (CodePageCache.coveredEnd) — and works out how many passes keep every access inside its page:
+ * `fn<j>`. A copy of the loop's code whose accesses are
  * plain DataView accesses at `lin + x<k>` (the page's place in the home buffer) then runs that many
  * passes, and the checked code takes over (a page crossing, a TLB miss, an exit). The copy keeps
  * the budget checks and exits of the checked code, so the instructions run, the flags and the
@@ -1459,8 +1460,13 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // again if some accesses must keep their checks.
     const edges = edgeFlags.length;
     let copy = write([]);
-    const checked = copy === null ? null : stridedPlan(list, j, b, copy.log);
-    if (copy === null || checked === null) return;
+    if (copy === null) return;
+    const checked = stridedPlan(list, j, b, copy.log);
+    if (checked === null) {
+      // No access moves by a fixed stride: no copy (nor the edges it wrote).
+      edgeFlags.length = edges;
+      return;
+    }
     if (checked.some((x) => x)) {
       edgeFlags.length = edges;
       copy = write(checked);
