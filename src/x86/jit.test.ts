@@ -513,8 +513,8 @@ describe("compiled blocks match the interpreter", () => {
     const src = `bits 32\norg ${CODE}\n${body}`;
     // Two pages of the walk are backed by buffers of their own, next to pages it walks through the
     // home buffer: a pass that went past its page in the home buffer would miss them.
-    const setupSplit = (): { r: Runner; others: Uint8Array[] } => {
-      const r = setup(src);
+    const setupSplit = (program: string): { r: Runner; others: Uint8Array[] } => {
+      const r = setup(program);
       const others = split.map((at) => {
         const page = new Uint8Array(4096).map((_, i) => (i * 13 + at) & 0xff);
         r.mem.map(DATA + at, 4096, page, 0, PERM_READ | PERM_WRITE);
@@ -524,25 +524,16 @@ describe("compiled blocks match the interpreter", () => {
     };
     const run = (compiled: boolean) => {
       compileEverything(compiled);
-      const { r, others } = setupSplit();
+      const { r, others } = setupSplit(src);
       const exit = r.run(10_000_000);
       return { ...outcome(r, exit, DATA), region: Array.from(r.ram.subarray(DATA, DATA + 0x6000)), others: others.map((o) => Array.from(o)) };
     };
-    const sliced = (compiled: boolean, budget: number): string[] => {
-      compileEverything(compiled);
-      const { r } = setupSplit();
-      const trace: string[] = [];
-      for (let i = 0; i < 100_000; i++) {
-        const exit = r.run(budget);
-        trace.push(`${r.cpu.getRip()} ${r.r(0)} ${r.r(6)} ${r.cpu.getRflags()} ${r.cpu.instructionsRetired}`);
-        if (exit !== 0) break;
-      }
-      return trace;
-    };
+    // In slices: RIP, EAX, ESI, RFLAGS and the count after each.
+    const inSlices = differential((program) => setupSplit(program).r, DATA, [0, 6]);
     const slow = run(false);
     expect(slow.exit).toBe(EXIT_HLT);
     expect(run(true)).toEqual(slow);
-    for (const budget of [1, 6, 100, 5000]) expect(sliced(true, budget), `budget ${budget}`).toEqual(sliced(false, budget));
+    for (const budget of [1, 6, 100, 5000]) expect(inSlices.sliced(true, src, budget), `budget ${budget}`).toEqual(inSlices.sliced(false, src, budget));
   });
 
   it("stores down toward its own cached code: the unchecked passes stop above it, the checked ones drop it", () => {
