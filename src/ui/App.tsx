@@ -164,9 +164,9 @@ function useFileDrop(): boolean {
   return dragging;
 }
 
-/** A tab's live count (exits, syscalls). */
+/** A tab's live count (exits, syscalls), as WorkbenchSnapshot.shown has it. */
 function Count({ of }: { of: "exitTotal" | "syscallTotal" }) {
-  const n = useWorkbenchState((s) => s[of]);
+  const n = useWorkbenchState((s) => s.shown[of]);
   return <span className="count"> {formatCount(n)}</span>;
 }
 

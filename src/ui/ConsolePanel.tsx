@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { ITheme, Terminal } from "@xterm/xterm";
 import { consoleFile, consoleFileName } from "./console-file";
-import { useThrottledValue, useWorkbench, useWorkbenchState } from "./hooks";
+import { useWorkbench, useWorkbenchState } from "./hooks";
 import { useShare } from "./share-context";
 import type { ThemeName } from "./store";
 import { loadTerminalModules } from "./terminal-modules";
@@ -52,20 +52,16 @@ function terminalText(term: Terminal): string {
 const encoder = new TextEncoder();
 /** Lines kept above the screen; pausing the guest never clears them. */
 const SCROLLBACK_LINES = 10000;
-/** How often the hidden text mirror follows a running guest's output. */
-const MIRROR_INTERVAL_MS = 250;
 /** Save waits at most this long for the terminal to take in the output that has arrived. */
 const SAVE_WAIT_MS = 1000;
 
 export function ConsolePanel() {
   const workbench = useWorkbench();
   const host = useRef<HTMLDivElement>(null);
-  const text = useWorkbenchState((s) => s.consoleText);
   // The hidden mirror is up to 64 KB of text: laying it out again at every batch of a guest that
-  // prints flat out took a good part of the page's frame. While the guest runs it follows four
-  // times a second; once it stops, at once.
-  const running = useWorkbenchState((s) => s.machine.kind === "running");
-  const mirror = useThrottledValue(text, running ? MIRROR_INTERVAL_MS : 0);
+  // prints flat out took a good part of the page's frame. It is a live view (WorkbenchSnapshot.shown):
+  // while the guest runs it follows four times a second, with the logs; once it stops, at once.
+  const mirror = useWorkbenchState((s) => s.shown.consoleText);
   const theme = useWorkbenchState((s) => s.theme);
   const guestName = useWorkbenchState((s) => s.guestName);
   const terminal = useRef<Terminal | null>(null);
@@ -83,7 +79,7 @@ export function ConsolePanel() {
       // wait until it holds what has arrived, or output shown just before the click would be
       // missing from the file. A guest that never stops printing gets SAVE_WAIT_MS.
       if (flowRef.current) await Promise.race([flowRef.current.whenIdle(), new Promise<void>((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
-      const content = terminal.current ? terminalText(terminal.current) : text;
+      const content = terminal.current ? terminalText(terminal.current) : workbench.store.getSnapshot().consoleText;
       download(consoleFileName(guestName), consoleFile({ guestName, link, text: content, savedAt: new Date() }));
     } finally {
       setSaving(false);

@@ -59,6 +59,38 @@ describe("applyBatch", () => {
     expect(s.syscalls[0].seq).toBe(1);
   });
 
+  it("moves the live views (logs, totals, console text) with the stats while running, at once otherwise", () => {
+    const stats = { instructionsRetired: 1000, exitsByKind: { io: 1 }, runMillis: 1 };
+    const running = { kind: "running" } as const;
+    let s = initialSnapshot(true);
+    s = applyBatch(s, batch({ state: running, syscalls: [call(0)] }), "");
+    const connection = s.connection;
+    // A running machine's batches without stats: the data moves, the live views stay.
+    s = applyBatch(s, batch({ syscalls: [call(1)] }), "hi");
+    s = applyBatch(s, batch({ syscalls: [call(2)] }), "!");
+    expect(s.syscallTotal).toBe(3);
+    expect(s.consoleText).toBe("hi!");
+    expect(s.shown.syscallTotal).toBe(0);
+    expect(s.shown.syscalls).toEqual([]);
+    expect(s.shown.consoleText).toBe("");
+    // The same connection object at every batch (its readers re-render only when it changes).
+    expect(s.connection).toBe(connection);
+    // The stats batch brings the live views up to date, all at once.
+    s = applyBatch(s, batch({ syscalls: [call(3)], stats }), "");
+    expect(s.shown).toEqual({ exits: s.exits, exitTotal: 0, syscalls: s.syscalls, syscallTotal: 4, consoleText: "hi!" });
+    const shown = s.shown;
+    s = applyBatch(s, batch({ stats }), "");
+    expect(s.shown).toBe(shown);
+    // Once the machine stops, at every batch.
+    s = applyBatch(s, batch({ syscalls: [call(4)] }), "");
+    expect(s.shown.syscallTotal).toBe(4);
+    s = applyBatch(s, batch({ state: { kind: "paused", reason: "pause" } }), "");
+    expect(s.shown.syscallTotal).toBe(5);
+    s = applyBatch(s, batch({ syscalls: [call(5)] }), "x");
+    expect(s.shown.syscallTotal).toBe(6);
+    expect(s.shown.consoleText).toBe("hi!x");
+  });
+
   it("highlights registers changed since the previous stop", () => {
     let s = initialSnapshot(true);
     s = applyBatch(s, batch({ registers: regs(5n, 0x100000n) }), "");

@@ -29,6 +29,21 @@ const ERROR_CAPACITY = 20;
 /** Stats samples kept for the exits/MIPS plot (at one per ~250 ms: about four minutes). */
 export const STATS_SERIES_CAPACITY = 1000;
 
+/**
+ * The fields of the snapshot that change with nearly every batch while a guest runs, as the live
+ * views show them. They move together, once per stats batch: every change on screen costs the page
+ * a frame, and without a GPU a frame costs the compositor ~30 ms of a core at 1440×900. The device
+ * clock alone logs three syscalls per tick (18 a second); with a counter, a log and the text mirror
+ * each changing on batches of their own, a guest that prints nothing drew 30 frames a second, not 60.
+ */
+export interface LiveViews {
+  readonly exits: readonly ExitRecord[];
+  readonly exitTotal: number;
+  readonly syscalls: readonly SyscallLogEntry[];
+  readonly syscallTotal: number;
+  readonly consoleText: string;
+}
+
 /** One point of the exits-per-second / MIPS plot, taken when a stats event arrived. */
 export interface StatsSample {
   /** Page time (performance.now(), ms). */
@@ -69,6 +84,12 @@ export interface WorkbenchSnapshot {
   syscallTotal: number;
   exits: readonly ExitRecord[];
   exitTotal: number;
+  /**
+   * What the live views show (the logs, the tabs' counters, the console's text mirror): while the
+   * machine runs, the state as of its last stats (every 250 ms, the same render as the stats line
+   * and the plot); exact whenever it is not running (LiveViews).
+   */
+  shown: LiveViews;
   registers: RegisterSnapshot | null;
   /** Register names (general and arch) whose value differs from the previous snapshot. */
   changedRegisters: ReadonlySet<string>;
@@ -106,6 +127,7 @@ export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
     syscallTotal: 0,
     exits: [],
     exitTotal: 0,
+    shown: { exits: [], exitTotal: 0, syscalls: [], syscallTotal: 0, consoleText: "" },
     registers: null,
     changedRegisters: new Set(),
     handles: [],
@@ -175,7 +197,9 @@ export function addErrors(existing: readonly string[], incoming: readonly string
  * decoder is stateful across batches: a UTF-8 sequence may be split between two).
  */
 export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleText: string, now = 0): WorkbenchSnapshot {
-  const next: WorkbenchSnapshot = { ...state, connection: { kind: "connected" } };
+  // The same object while connected: a fresh one per batch re-rendered every component that reads
+  // the connection (the App among them, and so the whole page) at every batch.
+  const next: WorkbenchSnapshot = { ...state, connection: state.connection.kind === "connected" ? state.connection : { kind: "connected" } };
   // A new machine: forget what the previous one printed and showed (the log keeps its history).
   if (batch.newMachine) {
     next.machineGeneration = state.machineGeneration + 1;
@@ -213,6 +237,13 @@ export function applyBatch(state: WorkbenchSnapshot, batch: EventBatch, consoleT
     next.statsSeries = appendCapped(next.statsSeries, [sample], STATS_SERIES_CAPACITY);
   }
   if (batch.errors.length > 0) next.errors = addErrors(state.errors, batch.errors);
+  if (batch.stats || next.machine.kind !== "running") {
+    const shown = next.shown;
+    if (shown.exits !== next.exits || shown.syscalls !== next.syscalls || shown.consoleText !== next.consoleText
+      || shown.exitTotal !== next.exitTotal || shown.syscallTotal !== next.syscallTotal) {
+      next.shown = { exits: next.exits, exitTotal: next.exitTotal, syscalls: next.syscalls, syscallTotal: next.syscallTotal, consoleText: next.consoleText };
+    }
+  }
   return next;
 }
 

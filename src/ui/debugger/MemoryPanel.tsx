@@ -30,7 +30,6 @@ const WINDOW_ROWS = 2048;
 const EDGE_ROWS = 256;
 /** Rows around the view copied at each stop, for the changed-bytes highlight. */
 const SNAPSHOT_MARGIN = 64;
-const REFRESH_MS = 100;
 const ROW = BigInt(BYTES_PER_ROW);
 
 function hex(v: bigint): string {
@@ -56,6 +55,10 @@ export function MemoryPanel() {
   const [cursor, setCursor] = useState<bigint | null>(null);
   const [pending, setPending] = useState("");
   const [tick, setTick] = useState(0);
+  // While the guest runs the rows are read again at each of its stats (four times a second), in the
+  // same render as the other live views (store.ts LiveViews): a refresh on a timer of its own was a
+  // frame of its own, and without a GPU each frame that changes anything costs the compositor ~30 ms.
+  const live = useWorkbenchState((s) => (s.machine.kind === "running" ? s.stats : null));
   const scroller = useRef<HTMLDivElement>(null);
   const pendingScroll = useRef<number | null>(null);
 
@@ -63,7 +66,7 @@ export function MemoryPanel() {
   const translator = useMemo(
     () => (ram ? new Translator(ram, space === "virtual" && detail ? pagingControl(detail) : null) : null),
     // A fresh translator (page cache) per render tick: the guest may change its page tables.
-    [ram, space, detail, tick, registers],
+    [ram, space, detail, tick, registers, live],
   );
   const byteAt = useCallback((a: bigint) => (translator ? translator.byte(a) : null), [translator]);
   const limit = space === "physical" ? BigInt(ram?.length ?? 0) : detail?.bits === 64 || (detail && (detail.efer & 0x400n) !== 0n) ? 1n << 64n : 1n << 32n;
@@ -149,28 +152,6 @@ export function MemoryPanel() {
     setFirstRow(first);
   };
 
-  // ---- live refresh while running ------------------------------------------------------------------
-  // A timer, then one animation frame: a requestAnimationFrame loop would make the page produce a
-  // frame 60 times a second just to look at the clock.
-  useEffect(() => {
-    if (stopped) return;
-    let frame = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const wait = () => {
-      timer = setTimeout(() => {
-        frame = requestAnimationFrame(() => {
-          setTick((t) => t + 1);
-          wait();
-        });
-      }, REFRESH_MS);
-    };
-    wait();
-    return () => {
-      clearTimeout(timer);
-      cancelAnimationFrame(frame);
-    };
-  }, [stopped]);
-
   // ---- changed-bytes snapshots: one copy of the rows near the view per stop ----------------------------
   // Taken during render (a read of the live view into a ref, once per stop), so the render that shows
   // a stop already compares against the copy taken at the stop before it.
@@ -250,7 +231,7 @@ export function MemoryPanel() {
   // ---- page walk of the address in the box ---------------------------------------------------------
   const walk: PageWalkResult | null = useMemo(
     () => (ram && detail ? walkPage(ramReader(ram), pagingControl(detail), address) : null),
-    [ram, detail, address, tick],
+    [ram, detail, address, tick, live],
   );
 
   // ---- rows ----------------------------------------------------------------------------------------

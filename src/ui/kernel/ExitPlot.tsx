@@ -4,7 +4,7 @@
  * bundle. Colours come from the theme's CSS variables, read when the plot is built (rebuilt when the
  * theme changes); the plot follows its container's width and redraws at most a few times a second.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type uPlot from "uplot";
 import { useWorkbenchState } from "../hooks";
 import type { StatsSample } from "../store";
@@ -12,8 +12,6 @@ import { computeRates, secondsLabels } from "./rates";
 import "./kernel.css";
 
 const HEIGHT = 120;
-/** At most this often a new picture (stats arrive ~4/s while running). */
-const REDRAW_MS = 500;
 
 function plotData(samples: readonly StatsSample[]): uPlot.AlignedData {
   const r = computeRates(samples);
@@ -84,20 +82,12 @@ export function ExitPlot() {
     };
   }, [theme]);
 
-  // New samples: redraw, throttled.
-  const lastDraw = useRef(0);
-  useEffect(() => {
-    const draw = () => {
-      lastDraw.current = performance.now();
-      plot.current?.setData(plotData(latest.current));
-    };
-    const wait = REDRAW_MS - (performance.now() - lastDraw.current);
-    if (wait <= 0) {
-      draw();
-      return;
-    }
-    const timer = setTimeout(draw, wait);
-    return () => clearTimeout(timer);
+  // New samples (~4 a second while running): redraw at once, in the frame that shows the stats line
+  // and the live views (store.ts LiveViews). A picture drawn later, from a timer, was a frame of its
+  // own, and without a GPU every frame that changes anything costs the compositor ~30 ms. A layout
+  // effect, so the picture and its legend change before that frame is painted, not in the next.
+  useLayoutEffect(() => {
+    plot.current?.setData(plotData(latest.current));
   }, [samples]);
 
   return (

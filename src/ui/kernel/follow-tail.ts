@@ -4,19 +4,12 @@
  * bottom, as a terminal does, until the user scrolls up.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject, type UIEvent } from "react";
-import { useThrottledValue, useWorkbenchState } from "../hooks";
-import type { WorkbenchSnapshot } from "../store";
+import { useWorkbenchState } from "../hooks";
+import type { LiveViews } from "../store";
 import { LOG_ROW_HEIGHT, visibleWindow } from "./list-window";
 
 /** Within this many pixels of the bottom counts as at the bottom (sub-pixel scroll offsets). */
 export const AT_BOTTOM_PX = 2;
-/**
- * How often a log follows a running guest: at most one change of its rows per this many ms (the
- * newest rows always arrive, at most this late; at once when the guest stops). A guest exiting flat
- * out changes every row of the window at every batch: laying out and painting them took a third of
- * the page's frame, for rows nobody can read at 60 a second.
- */
-export const LOG_INTERVAL_MS = 100;
 /** Rows rendered beyond the viewport either side while the user scrolls (smooth scrolling). */
 export const OVERSCAN = 30;
 /**
@@ -69,10 +62,14 @@ export class TailFollow {
   }
 }
 
-/** A log's rows from the store (`select`), changed at most every LOG_INTERVAL_MS while the guest runs. */
-export function useLiveRows<T>(select: (snapshot: WorkbenchSnapshot) => T): T {
-  const running = useWorkbenchState((s) => s.machine.kind === "running");
-  return useThrottledValue(useWorkbenchState(select), running ? LOG_INTERVAL_MS : 0);
+/**
+ * A log's rows as the live views show them (WorkbenchSnapshot.shown): while the guest runs they
+ * change with its stats, four times a second, at once when it stops. A guest exiting flat out
+ * changes every row of the window at every batch: laying out and painting them took a third of the
+ * page's frame, for rows nobody can read at 60 a second.
+ */
+export function useLiveRows<T>(select: (shown: LiveViews) => T): T {
+  return useWorkbenchState((s) => select(s.shown));
 }
 
 export interface TailWindow<T extends HTMLElement> {
