@@ -21,11 +21,19 @@ export const FIRST_FRAME_BYTES = 16 * 1024;
 export const MAX_QUEUED = 512 * 1024;
 /**
  * While output is being dropped (here or in the worker, within this long), the terminal gets a
- * write every other frame: the guest prints faster than any reader can follow, and each write costs
- * xterm.js a redraw of every row as the screen scrolls, on top of the parsing. Half the redraws keep
- * the page at its frame rate; a burst that fits (a boot log) still comes at every frame.
+ * write every FLOOD_FRAMES frames: the guest prints faster than any reader can follow, and each
+ * write costs xterm.js a redraw of every row as the screen scrolls, on top of the parsing, and the
+ * compositor a new frame (without a GPU ~30 ms of a core at 1440×900: a write every frame or every
+ * other held the page to 17–23 frames a second). A burst that fits (a boot log) still comes at every
+ * frame.
  */
 export const FLOOD_HOLD_MS = 1000;
+/**
+ * During a flood (FLOOD_HOLD_MS), one write per this many frames (15 a second at 60 Hz), each of
+ * FLOOD_WRITE_SCALE times the usual size (~12 ms of parsing in one frame of four).
+ */
+export const FLOOD_FRAMES = 4;
+export const FLOOD_WRITE_SCALE = 2;
 /** What is left queued after a drop (see above). */
 export const QUEUED_AFTER_DROP = MAX_QUEUED / 2;
 
@@ -159,17 +167,27 @@ export class TerminalFlow {
     return this.queued;
   }
 
-  /** Pumps at the next frame, or at the one after when `skipFrame` (FLOOD_HOLD_MS). */
-  private schedule(skipFrame = false): void {
+  /** Whether output was dropped within FLOOD_HOLD_MS. */
+  private flooding(): boolean {
+    return this.now() - this.lastDrop < FLOOD_HOLD_MS;
+  }
+
+  /** Pumps at the next frame, or FLOOD_FRAMES frames from now during a flood (FLOOD_HOLD_MS). */
+  private schedule(flood = false): void {
     if (this.frameScheduled) return;
     this.frameScheduled = true;
     const gen = this.generation;
+    let frames = flood ? FLOOD_FRAMES : 1;
     const run = () => {
+      if (--frames > 0) {
+        this.frame(run);
+        return;
+      }
       this.frameScheduled = false;
       if (gen === this.generation) this.pump();
       else if (this.queued > 0 || this.skipped > 0) this.schedule();
     };
-    this.frame(skipFrame ? () => this.frame(run) : run);
+    this.frame(run);
   }
 
   /** At a frame: hands the terminal the next write, if it has parsed what it had. */
@@ -182,7 +200,7 @@ export class TerminalFlow {
       return;
     }
     if (this.queued === 0) return;
-    const budget = this.frameBytes;
+    const budget = this.flooding() ? this.frameBytes * FLOOD_WRITE_SCALE : this.frameBytes;
     let chunk: Uint8Array;
     if (this.queue[0].length >= budget || this.queue.length === 1) {
       const first = this.queue[0];
@@ -221,7 +239,7 @@ export class TerminalFlow {
         const target = Math.min(MAX_FRAME_BYTES, Math.max(MIN_FRAME_BYTES, perMs * PARSE_MS_PER_FRAME));
         this.frameBytes = Math.round((this.frameBytes + target) / 2);
       }
-      if (this.queued > 0 || this.skipped > 0) this.schedule(this.now() - this.lastDrop < FLOOD_HOLD_MS);
+      if (this.queued > 0 || this.skipped > 0) this.schedule(this.flooding());
       else this.settle();
     });
   }
