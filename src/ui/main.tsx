@@ -5,7 +5,8 @@
  */
 import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
-import { ensureCrossOriginIsolated } from "./coi";
+import { ensureCrossOriginIsolated, setBackgroundGate } from "./coi";
+import { guestBusy } from "./store";
 import { applyTheme, initialTheme } from "./theme";
 import { Workbench } from "./workbench";
 // Share links: `#r=` recipes, `?embed` (src/share, src/ui/share-*).
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   applyTheme(theme, false);
   workbench.store.update({ theme });
   workbench.start();
+  // The service worker's install (coi.ts) waits while the guest computes flat out.
+  setBackgroundGate(() => !guestBusy(workbench.store.getSnapshot()));
   const share = createShareController(workbench, workers);
   openLinks(share, request);
   // Exposed for debugging from the devtools console (and e2e diagnostics); not an API.

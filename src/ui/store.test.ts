@@ -1,7 +1,7 @@
 import { watchdogVerdict } from "./workbench";
 import { describe, expect, it } from "vitest";
 import type { EventBatch, RegisterSnapshot, SyscallLogEntry } from "../../workers/api";
-import { addErrors, appendCapped, applyBatch, changedRegisters, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
+import { addErrors, appendCapped, applyBatch, BUSY_INSTRUCTIONS_PER_SECOND, changedRegisters, guestBusy, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
 
 function batch(partial: Partial<EventBatch>): EventBatch {
   return {
@@ -34,6 +34,23 @@ describe("appendCapped", () => {
   it("returns the same array when nothing is appended", () => {
     const ring = [1, 2];
     expect(appendCapped(ring, [], 4)).toBe(ring);
+  });
+});
+
+describe("guestBusy", () => {
+  const sample = (time: number, instructions: number) => ({ time, instructions, exits: 0 });
+  it("is busy while a running guest computes, or before its stats show otherwise", () => {
+    const running = { kind: "running" } as const;
+    expect(guestBusy({ machine: running, statsSeries: [] })).toBe(true);
+    expect(guestBusy({ machine: running, statsSeries: [sample(0, 0)] })).toBe(true);
+    expect(guestBusy({ machine: running, statsSeries: [sample(0, 0), sample(250, BUSY_INSTRUCTIONS_PER_SECOND / 4)] })).toBe(true);
+    expect(guestBusy({ machine: { kind: "loading", what: "linux" }, statsSeries: [] })).toBe(true);
+  });
+  it("is not busy when the guest waits (few instructions a second) or is not running", () => {
+    const running = { kind: "running" } as const;
+    expect(guestBusy({ machine: running, statsSeries: [sample(0, 5e9), sample(250, 5e9 + 1000)] })).toBe(false);
+    expect(guestBusy({ machine: { kind: "paused", reason: "pause" }, statsSeries: [] })).toBe(false);
+    expect(guestBusy({ machine: { kind: "empty" }, statsSeries: [] })).toBe(false);
   });
 });
 

@@ -143,6 +143,23 @@ export function initialSnapshot(isolated: boolean): WorkbenchSnapshot {
   };
 }
 
+/** A running guest that retires fewer instructions a second than this waits (at a prompt, in HLT) rather than computes. */
+export const BUSY_INSTRUCTIONS_PER_SECOND = 2_000_000;
+
+/**
+ * Whether the guest keeps the worker's core busy: it is running, and its last stats (StatsSample)
+ * show it computing, or there are none yet (it has only just started). Background work waits for
+ * this to be false (coi.ts setBackgroundGate).
+ */
+export function guestBusy(snapshot: Pick<WorkbenchSnapshot, "machine" | "statsSeries">): boolean {
+  if (snapshot.machine.kind !== "running" && snapshot.machine.kind !== "loading") return false;
+  const s = snapshot.statsSeries;
+  if (s.length < 2) return true;
+  const a = s[s.length - 2], b = s[s.length - 1];
+  const seconds = (b.time - a.time) / 1000;
+  return seconds <= 0 || (b.instructions - a.instructions) / seconds >= BUSY_INSTRUCTIONS_PER_SECOND;
+}
+
 /** Total exits in a stats record. */
 export function totalExits(stats: MachineStats): number {
   let n = 0;
