@@ -376,6 +376,36 @@ interface EmitterState {
 
 /** Placeholders replaced once the whole block is known: store / reload the registers held in locals. */
 const WRITE_BACK = "@WB@";
+/**
+ * SHARED_EXIT. Every exit of a block goes through one tail after the block's code (`break exit`):
+ * the exit itself only sets locals — `xf` the flag store to make (Emitter.exitStores; plus LOOP_XF
+ * when it is a loop's entry flags, made only if they came over the back edge, `lp`), `xr` the RIP
+ * or `xj` the faulting instruction, `xn`/`xm` the instructions unrun (retired = left0 - left - xn;
+ * returned: left + xm), `xk`/`xl` the last instruction and its RIP. Each exit used to store the
+ * flags, the registers and the machine's fields itself: V8 compiled dozens of copies of that code
+ * per block, and an exit first taken after the block was optimised (a loop's end, a slow path) had
+ * no type feedback, so the optimised code was thrown away there ("insufficient type feedback") and
+ * compiled again — a second or third TurboFan compile of each hot block (bench-copy's loop block:
+ * three). The tail is the same code for all exits of a block: the first exit taken teaches V8 the
+ * types of all of them.
+ */
+const LOOP_XF = 1 << 14;
+
+/** The tail of a block's code (SHARED_EXIT): what every exit does, from the locals it set. */
+function exitTail(stores: readonly string[], loops: boolean, writeBack: string): string[] {
+  const out: string[] = [];
+  if (loops) out.push(`  if (xf >= ${LOOP_XF}) xf = lp !== 0 ? xf - ${LOOP_XF} : 0;`);
+  if (stores.length === 1) out.push(`  if (xf === 1) { ${stores[0]} }`);
+  else if (stores.length > 1) out.push(`  switch (xf) { ${stores.map((code, i) => `case ${i + 1}: ${code} break;`).join(" ")} }`);
+  if (writeBack !== "") out.push(`  ${writeBack}`);
+  out.push(
+    `  if (xj >= 0) c.jitIndex = xj; else c.rip = xr;`,
+    `  c.instructionsRetired += left0 - left - xn;`,
+    `  if (xk >= 0) { c.lastD = D[xk]; c.lastRip = xl; }`,
+    `  return left + xm;`,
+  );
+  return out;
+}
 const RELOAD = "@RL@";
 /** Where the flat-segment locals are (re)computed: the block's start and after each called executor. */
 const SEGMENTS = "@SG@";
@@ -506,10 +536,32 @@ class Emitter {
     this.stored = true;
   }
 
-  /** The pending flags' store, for an exit (which reads them), as a prefix. */
+  /**
+   * The flag stores the block's exits make, by number (`xf` - 1): each exit only names one in a
+   * local and the block's one exit tail makes it (SHARED_EXIT in blockSource).
+   */
+  readonly exitStores: string[] = [];
+
+  /** The number (`xf`) of flag store `code` in exitStores, added if new. */
+  exitStore(code: string): number {
+    let i = this.exitStores.indexOf(code);
+    if (i < 0) {
+      i = this.exitStores.length;
+      this.exitStores.push(code);
+    }
+    return i + 1;
+  }
+
+  /**
+   * The pending flags, for an exit (which reads them), as a prefix: which store the exit tail must
+   * make (`xf`), or, for a label's entry flags, the placeholder @XF<k>@ (LOOP_FLAGS in blockSource).
+   */
   flushForExit(): string {
     this.reads();
-    return this.storeSource("F");
+    if (this.stored) return "";
+    if (this.pending === "loop") return `@XF${this.loopLabel}@ `;
+    const code = flushSource(this.pending, this.count);
+    return code === "" ? "" : `xf = ${this.exitStore(code)}; `;
   }
 
   /** The pending flags' store on an edge into another label (or this one), as a prefix. */
@@ -519,9 +571,9 @@ class Emitter {
 
   /**
    * The pending flags' store as a prefix ("" when stored); for a label's entry flags, the LOOP_FLAGS
-   * placeholder: F for an exit, S for code that goes on (it clears lp).
+   * placeholder @LS<k>@ (it stores them if they came over the back edge, and clears lp).
    */
-  private storeSource(how: "F" | "S"): string {
+  private storeSource(how: "S"): string {
     if (this.stored) return "";
     return (this.pending === "loop" ? `@L${how}${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
   }
@@ -1352,9 +1404,15 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     edgeFlags.push({ label, code: em.edgeSource(), self, pending: em.stored ? null : em.pending, count: em.count });
     return `@E${edgeFlags.length - 1}@`;
   };
-  /** Leave the block at RIP `rip` (source) after instruction `k` (or before segment `k` when `k` < 0), `rem` instructions of the current segment unrun. */
+  /**
+   * Leave the block at RIP `rip` (source) after instruction `k` (none when `k` < 0), `rem`
+   * instructions of the current segment unrun: through the exit tail (SHARED_EXIT), whose locals
+   * start at "no flags to store, none unrun, no last instruction" (one exit per call).
+   */
   const leave = (rip: string, k: number, rem: number, flags: string): string =>
-    `{ ${flags}${WRITE_BACK} c.rip = ${rip}; c.instructionsRetired += left0 - left${rem > 0 ? ` - ${rem}` : ""}; ${k >= 0 ? `c.lastD = d${k}; c.lastRip = ${rips[k]}; ` : ""}return left${rem > 0 ? ` + ${rem}` : ""}; }`;
+    `{ ${flags}xr = ${rip}; ${rem > 0 ? `xn = ${rem}; xm = ${rem}; ` : ""}${k >= 0 ? `xk = ${k}; xl = ${rips[k]}; ` : ""}break exit; }`;
+  /** A fault in instruction `k` (`rem` instructions of its segment after it): it and those after it unrun. */
+  const faultLeave = (k: number, rem: number, flags: string): string => `{ ${flags}xj = ${k}; xn = ${rem + 1}; ${rem > 0 ? `xm = ${rem}; ` : ""}break exit; }`;
   /** The edge into segment `s` (from instruction `from`, -1 for none): take its budget, or leave before it. */
   const enter = (s: number, from: number): string =>
     `if (left < ${segLen[s]}) ${leave(String(rips[s]), from, 0, em.flushForExit())} left -= ${segLen[s]};`;
@@ -1395,7 +1453,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     em.index = k;
     em.nextRip = after;
     // A fault: the instructions before it retired, RIP on it (registers and flags as they were).
-    em.faultExit = mayFault ? `{ ${flagsBefore}${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }` : "";
+    em.faultExit = mayFault ? faultLeave(k, rem, flagsBefore) : "";
     const inlined = em.inline(d, after);
     if (fastLabel >= 0) {
       // The unchecked copy: only an access that kept its checks has a slow path to look at after.
@@ -1418,7 +1476,7 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     em.line("if (sl !== 0) {");
     em.line(`sl = 0;${MEMO_RESET}${fastLabel >= 0 ? ` fn${fastLabel} = 1;` : ""}`);
     // A called executor that faulted (an inline slow path left through em.faultExit already).
-    if (!inlined) em.line(`if (c.fault !== 0) { ${WRITE_BACK} c.jitIndex = ${k}; c.instructionsRetired += left0 - left - ${rem + 1}; return left + ${rem}; }`);
+    if (!inlined) em.line(`if (c.fault !== 0) ${faultLeave(k, rem, "")}`);
     // A data breakpoint or a write that dropped cached code: leave at the next boundary.
     if (k !== n - 1) em.line(`if (c.attention !== 0 || c.codeWrites !== w0) ${leave(String(after), k, rem, em.flushForExit())}`);
     em.line("}");
@@ -1552,10 +1610,14 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
         if (!em.liveLabels.has(e.label)) return "";
         return e.self && loopFlags.has(e.label) ? "lp = 1; " : e.code;
       })
-      .replace(/@L([SFZ])(\d+)@/g, (_m, how: string, k: string) => {
+      .replace(/@L([SZ])(\d+)@/g, (_m, how: string, k: string) => {
         const store = loopFlags.get(Number(k));
         if (store === undefined) return "";
-        return how === "Z" ? "lp = 0;" : `if (lp !== 0) { ${store}${how === "S" ? " lp = 0;" : ""} }`;
+        return how === "Z" ? "lp = 0;" : `if (lp !== 0) { ${store} lp = 0; }`;
+      })
+      .replace(/@XF(\d+)@/g, (_m, k: string) => {
+        const store = loopFlags.get(Number(k));
+        return store === undefined ? "" : `xf = ${LOOP_XF + em.exitStore(store)};`;
       })
       .replace(/^@LO(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  L${k}: for (;;) {` : ""))
       .replace(/^@LC(\d+)@$/, (_m, k: string) => (selfLoops.has(Number(k)) ? `  break L${k}; }` : "")))
@@ -1580,9 +1642,13 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
     // half is not zero (left by 64-bit code) makes it decline, before anything ran; cpu.ts then
     // interprets, and the interpreter's writes zero them.
     ...(mode !== MODE_64 && zeroes.length > 0 ? [`  if ((${zeroes.map((r) => `r32[${(r << 1) + 1}]`).join(" | ")}) !== 0) return left0;`] : []),
+    `  let xf = 0, xr = 0, xj = -1, xn = 0, xm = 0, xk = -1, xl = 0;`,
+    `  exit: {`,
     ...(looped ? [`  dispatch: for (;;) switch (pc) {`, `  case 0:`] : []),
     ...body,
     ...(looped ? [`  }`] : []),
+    `  }`,
+    ...exitTail(em.exitStores, loopFlags.size > 0, writeBack),
     `};`,
   ].join("\n");
   return { source, limitNeeded: Math.max(rips[last] + lastD.len - 1, maxTarget), entry: segLen[0], called };
