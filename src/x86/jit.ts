@@ -376,6 +376,7 @@ interface EmitterState {
 
 /** Placeholders replaced once the whole block is known: store / reload the registers held in locals. */
 const WRITE_BACK = "@WB@";
+const RELOAD = "@RL@";
 /**
  * SHARED_EXIT. Every exit of a block goes through one tail after the block's code (`break exit`):
  * the exit itself only sets locals — `xf` the flag store to make (Emitter.exitStores; plus LOOP_XF
@@ -406,7 +407,7 @@ function exitTail(stores: readonly string[], loops: boolean, writeBack: string):
   );
   return out;
 }
-const RELOAD = "@RL@";
+
 /** Where the flat-segment locals are (re)computed: the block's start and after each called executor. */
 const SEGMENTS = "@SG@";
 /**
@@ -566,16 +567,16 @@ class Emitter {
 
   /** The pending flags' store on an edge into another label (or this one), as a prefix. */
   edgeSource(): string {
-    return this.storeSource("S");
+    return this.storeSource();
   }
 
   /**
    * The pending flags' store as a prefix ("" when stored); for a label's entry flags, the LOOP_FLAGS
    * placeholder @LS<k>@ (it stores them if they came over the back edge, and clears lp).
    */
-  private storeSource(how: "S"): string {
+  private storeSource(): string {
     if (this.stored) return "";
-    return (this.pending === "loop" ? `@L${how}${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
+    return (this.pending === "loop" ? `@LS${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
   }
 
   /** The flags the label was entered with are replaced here: a back edge's, if any, are gone. */
@@ -1589,10 +1590,11 @@ export function blockSource(list: readonly Decoded[], rips: readonly number[], m
   // every back edge of a loop (a self-loop label whose flags are live) leaves the same kind of
   // producer pending, the edge now sets the local `lp` instead, and the flags stay in fa/fb/fr/fc;
   // wherever the label's code would read the machine's flags while they are still the ones it was
-  // entered with (an exit, a call, a condition: @LF/@LS), it stores them first if `lp` says they
-  // came over the back edge. Its first producer (or anything that sets the flags) clears `lp`
-  // (@LZ). Every instruction leaves fa/fb/fr/fc alone until past its last fault point, so they
-  // still hold the edge's flags wherever @LF/@LS stand. Any other edge into the label finds
+  // entered with (a call, a condition: @LS), it stores them first if `lp` says they came over the
+  // back edge; an exit names them for the exit tail (@XF, SHARED_EXIT), which does the same. Its
+  // first producer (or anything that sets the flags) clears `lp` (@LZ). Every instruction leaves
+  // fa/fb/fr/fc alone until past its last fault point, so they still hold the edge's flags
+  // wherever @XF/@LS stand. Any other edge into the label finds
   // `lp` = 0: it leaves a label's entry state only through @LS.
   const loopFlags = new Map<number, string>();
   for (const k of selfLoops) {
