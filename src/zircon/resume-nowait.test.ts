@@ -3,7 +3,7 @@
  * now when there is one; otherwise ZX_ERR_SHOULD_WAIT, with the VCPU's progress (a wait it stopped
  * before, or a result held back for a woken thread) kept for the next zx_vcpu_resume.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ZX_ERR_ACCESS_DENIED,
   ZX_ERR_BAD_HANDLE,
@@ -22,7 +22,8 @@ import {
   ZX_TIME_INFINITE,
   createKernel,
 } from "./index";
-import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
+import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, PREEMPT_CHECK_MS, PREEMPT_CHUNK_MIN, SLICE_INSTRUCTIONS } from "./objects/vcpu";
+import { Cpu, PhysicalMemory } from "../x86";
 import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest, setupGuest } from "./conformance/harness";
 
 describe("hvplay_vcpu_resume_nowait", () => {
@@ -153,6 +154,86 @@ describe("hvplay_vcpu_resume_nowait", () => {
     let n = 0;
     while (t.hvplay_vcpu_resume_nowait(g.vcpu).status === ZX_OK) n++;
     expect(n).toBeGreaterThan(50);
+  });
+
+  it("with a preemption word, cuts each run of the CPU core to about PREEMPT_CHECK_MS at the last slice's pace", async () => {
+    // The host's clock and the core's pace are the test's: each run of the core advances the clock
+    // by its instructions at `perMs`, so a slice's measured pace is exactly that.
+    let now = 1000;
+    let perMs = 0;
+    const budgets: number[] = [];
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const preempt = new Int32Array(new SharedArrayBuffer(4));
+      const kernel = createKernel({
+        preempt,
+        machine: {
+          createMemory: () => new PhysicalMemory(),
+          createCpu: (memory) => {
+            const cpu = new Cpu(memory as PhysicalMemory);
+            const run = cpu.run.bind(cpu);
+            cpu.run = (budget: number) => {
+              budgets.push(budget);
+              const before = cpu.instructionsRetired;
+              const reason = run(budget);
+              now += (cpu.instructionsRetired - before) / perMs;
+              return reason;
+            };
+            return cpu;
+          },
+        },
+      });
+      const proc = kernel.createProcess();
+      const g = setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
+      const t = g.thread;
+      const slices = async (n: number) => {
+        for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
+      };
+      // A slow core (an exception storm in the interpreter: 10 MIPS): calls of ~20,000 instructions.
+      perMs = 10_000;
+      const resumed = t.zx_vcpu_resume(g.vcpu);
+      await slices(12);
+      expect(PREEMPT_CHECK_MS).toBe(2);
+      expect(budgets.slice(-3)).toEqual([20_000, 20_000, 20_000]);
+      // Slower still: never below PREEMPT_CHUNK_MIN.
+      perMs = 1_000;
+      await slices(3);
+      expect(Math.max(...budgets.slice(-20))).toBe(PREEMPT_CHUNK_MIN);
+      // At compiled speed (1,000 MIPS) a call is the whole slice again.
+      perMs = 1_000_000;
+      await slices(3);
+      expect(budgets.slice(-2)).toEqual([SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS]);
+      expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+      expect((await resumed).status).toBe(ZX_ERR_CANCELED);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("without a preemption word, runs the core a whole slice per call, whatever its pace", async () => {
+    const budgets: number[] = [];
+    const kernel = createKernel({
+      machine: {
+        createMemory: () => new PhysicalMemory(),
+        createCpu: (memory) => {
+          const cpu = new Cpu(memory as PhysicalMemory);
+          const run = cpu.run.bind(cpu);
+          cpu.run = (budget: number) => {
+            budgets.push(budget);
+            return run(budget);
+          };
+          return cpu;
+        },
+      },
+    });
+    const proc = kernel.createProcess();
+    const g = setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
+    const resumed = g.thread.zx_vcpu_resume(g.vcpu);
+    for (let i = 0; i < 12; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(g.thread.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+    expect((await resumed).status).toBe(ZX_ERR_CANCELED);
+    expect(budgets.slice(0, 8)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000]);
+    expect(budgets.at(-1)).toBe(SLICE_INSTRUCTIONS);
   });
 
   it("holds back a result whose run woke a port waiter: the next resume returns it, after the waiter ran", async () => {

@@ -63,6 +63,20 @@ export const FIRST_SLICE_INSTRUCTIONS = 2_000;
  * ~10 % slower in the worker's session under Node, at 20 within the noise of ~5 %.
  */
 export const EXIT_SLICE_COST = 20;
+
+/**
+ * With a preemption word (KernelContext.preempt), how long (ms of the host's time) the CPU core may
+ * run in one call before the loop looks at the word again. A slice's length is counted in
+ * instructions, and code that never leaves the core runs at very different speeds: compiled loops
+ * at 1,000+ MIPS, a storm of exceptions the guest handles itself at ~10-15 MIPS in the interpreter
+ * (ud-storm.asm: 200,000 instructions held a pause() for 15-25 ms). Each call is therefore cut to
+ * about this much time at the pace of the last slice (VcpuDispatcher.preemptChunk); at full speed
+ * that is the whole slice, and nothing changes. (Splitting a call is not visible to the guest: the
+ * run's budget ends between instructions, as at a timer's deadline.)
+ */
+export const PREEMPT_CHECK_MS = 2;
+/** The fewest instructions a call is cut to (each call costs the core's entry: revalidation of the code cache). */
+export const PREEMPT_CHUNK_MIN = 8_192;
 /** What one HLT that wakes at once without progress counts toward a slice (so ~200 of them fill a full one). */
 const HLT_SPIN_INSTRUCTIONS = 1000;
 
@@ -177,6 +191,10 @@ export class VcpuObject extends KernelObject {
    * would never let a kick, an interrupt or the page's events in.
    */
   private sinceYield = 0;
+  /** performance.now() at the start of the current slice (with a preemption word; NaN before the first yield). */
+  private sliceStartMs = NaN;
+  /** The most instructions one call of the CPU core runs while a preemption word is set up (PREEMPT_CHECK_MS). */
+  private preemptChunk = SLICE_INSTRUCTIONS;
   /** The length of the current slice: FIRST_SLICE_INSTRUCTIONS, doubled at each yield up to SLICE_INSTRUCTIONS. */
   private sliceLength = FIRST_SLICE_INSTRUCTIONS;
   /** Instructions completed by the kernel on the guest's behalf (emulated exits that advanced RIP). */
@@ -514,8 +532,10 @@ export class VcpuObject extends KernelObject {
       } else if (wait === WAIT_HLT) {
         const spinning = this.haltSpins();
         await this.waitForInterrupt();
-        if (!spinning) this.sinceYield = 0;
-        else {
+        if (!spinning) {
+          this.sinceYield = 0;
+          if (this.kernel.preempt) this.sliceStartMs = performance.now();
+        } else {
           // HLT woke at once for an interrupt the guest cannot take (IF = 0 or NMIs blocked): Zircon's
           // loop re-enters the guest and spins, preemptibly. Here each round counts toward the slice,
           // so the loop still yields to the event loop and a kick (or kill) from another task lands.
@@ -540,7 +560,13 @@ export class VcpuObject extends KernelObject {
 
   /** A full slice ran: give the event loop a turn; the next slice is twice as long, up to SLICE_INSTRUCTIONS. */
   private async endSlice(): Promise<void> {
+    if (this.kernel.preempt) {
+      // The pace of the slice that ends: each call of the next runs about PREEMPT_CHECK_MS.
+      const ms = performance.now() - this.sliceStartMs;
+      if (ms > 0) this.preemptChunk = Math.max(PREEMPT_CHUNK_MIN, Math.min(SLICE_INSTRUCTIONS, Math.round((this.sinceYield / ms) * PREEMPT_CHECK_MS)));
+    }
     await yieldMacrotask();
+    if (this.kernel.preempt) this.sliceStartMs = performance.now();
     this.sinceYield = 0;
     if (this.sliceLength < SLICE_INSTRUCTIONS) this.sliceLength = Math.min(SLICE_INSTRUCTIONS, this.sliceLength * 2);
   }
@@ -568,7 +594,8 @@ export class VcpuObject extends KernelObject {
       if (status !== ZX_OK) return fail(status);
       if (this.pvclockGpa >= 0) updatePvClock(this);
 
-      const budget = Math.max(1, Math.min(this.sliceLength - this.sinceYield, this.remaining, clock.headroom()));
+      let budget = Math.max(1, Math.min(this.sliceLength - this.sinceYield, this.remaining, clock.headroom()));
+      if (preempt !== null && budget > this.preemptChunk) budget = this.preemptChunk;
       const before = this.instructionsRetired;
       const reason = cpu.run(budget);
       if (reason !== EXIT_NONE) {
