@@ -6,7 +6,7 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { ConsolePanel } from "./ConsolePanel";
 import { formatCount } from "./format";
-import { useWorkbench, useWorkbenchState } from "./hooks";
+import { usePanelState, useWorkbench, useWorkbenchState } from "./hooks";
 import { StopExplanation } from "./StopExplanation";
 import { deferredPanel } from "./layout/Deferred";
 import { Workspace } from "./layout/Workspace";
@@ -166,7 +166,7 @@ function useFileDrop(): boolean {
 
 /** A tab's live count (exits, syscalls), as WorkbenchSnapshot.shown has it. */
 function Count({ of }: { of: "exitTotal" | "syscallTotal" }) {
-  const n = useWorkbenchState((s) => s.shown[of]);
+  const n = usePanelState((s) => s.shown[of]);
   return <span className="count"> {formatCount(n)}</span>;
 }
 

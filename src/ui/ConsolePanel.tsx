@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { ITheme, Terminal } from "@xterm/xterm";
 import { consoleFile, consoleFileName } from "./console-file";
-import { useWorkbench, useWorkbenchState } from "./hooks";
+import { useWorkbench, usePanelState } from "./hooks";
 import { useShare } from "./share-context";
 import type { ThemeName } from "./store";
 import { loadTerminalModules } from "./terminal-modules";
@@ -61,9 +61,9 @@ export function ConsolePanel() {
   // The hidden mirror is up to 64 KB of text: laying it out again at every batch of a guest that
   // prints flat out took a good part of the page's frame. It is a live view (WorkbenchSnapshot.shown):
   // while the guest runs it follows four times a second, with the logs; once it stops, at once.
-  const mirror = useWorkbenchState((s) => s.shown.consoleText);
-  const theme = useWorkbenchState((s) => s.theme);
-  const guestName = useWorkbenchState((s) => s.guestName);
+  const mirror = usePanelState((s) => s.shown.consoleText);
+  const theme = usePanelState((s) => s.theme);
+  const guestName = usePanelState((s) => s.guestName);
   const terminal = useRef<Terminal | null>(null);
   const flowRef = useRef<TerminalFlow | null>(null);
   const share = useShare();

@@ -3,7 +3,7 @@ import { useRef } from "react";
 import type { MachineState } from "../../workers/api";
 import { formatCount, formatMips } from "./format";
 import { BUNDLED_GUESTS, LINUX_BUNDLED_GUEST } from "./guests";
-import { useWorkbench, useWorkbenchState } from "./hooks";
+import { usePanelState, useWorkbench, useWorkbenchState } from "./hooks";
 import { ShareButton } from "./ShareButton";
 import { SHORTCUTS } from "./shortcuts";
 
@@ -90,7 +90,6 @@ export function Toolbar() {
   const workbench = useWorkbench();
   const machine = useWorkbenchState((s) => s.machine);
   const connection = useWorkbenchState((s) => s.connection);
-  const stats = useWorkbenchState((s) => s.stats);
   const live = connection.kind === "connected";
   const stopped = machine.kind === "ready" || machine.kind === "paused";
   return (
@@ -137,12 +136,19 @@ export function Toolbar() {
           title={machine.kind === "error" ? machine.message : undefined}>
           {connection.kind === "starting" ? "starting worker" : describeState(machine)}
         </span>
-        {stats && (
-          <span className="stats" data-testid="stats">
-            {formatCount(stats.instructionsRetired)} instr · {formatMips(stats.instructionsRetired, stats.runMillis)}
-          </span>
-        )}
+        <StatsLine />
       </div>
     </header>
+  );
+}
+
+/** Instructions retired and MIPS: a live view, so it moves with the panels (usePanelState). */
+function StatsLine() {
+  const stats = usePanelState((s) => s.stats);
+  if (!stats) return null;
+  return (
+    <span className="stats" data-testid="stats">
+      {formatCount(stats.instructionsRetired)} instr · {formatMips(stats.instructionsRetired, stats.runMillis)}
+    </span>
   );
 }

@@ -1,7 +1,7 @@
 import { watchdogVerdict } from "./workbench";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { EventBatch, RegisterSnapshot, SyscallLogEntry } from "../../workers/api";
-import { addErrors, appendCapped, applyBatch, BUSY_INSTRUCTIONS_PER_SECOND, changedRegisters, guestBusy, initialSnapshot, LOG_CAPACITY, WorkbenchStore } from "./store";
+import { addErrors, afterNextPaint, appendCapped, applyBatch, BUSY_INSTRUCTIONS_PER_SECOND, changedRegisters, guestBusy, initialSnapshot, LOG_CAPACITY, PANEL_FALLBACK_MS, WorkbenchStore } from "./store";
 
 function batch(partial: Partial<EventBatch>): EventBatch {
   return {
@@ -187,6 +187,76 @@ describe("WorkbenchStore", () => {
     const late: number[] = [];
     store.subscribeConsole({ bytes: (b) => late.push(...b), clear: () => {} });
     expect(late).toEqual([]);
+  });
+});
+
+describe("the panels' snapshot", () => {
+  it("follows the snapshot once the frame that shows it has painted, one notification per frame", () => {
+    const painted: (() => void)[] = [];
+    const store = new WorkbenchStore(true, (fn) => painted.push(fn));
+    let now = 0;
+    let panels = 0;
+    store.subscribe(() => now++);
+    store.subscribePanels(() => panels++);
+    const before = store.getPanelSnapshot();
+    store.applyBatch(batch({ state: { kind: "running" } }));
+    store.applyBatch(batch({ state: { kind: "paused", reason: "pause" } }));
+    // The state pill's subscribers see both batches at once; the panels nothing yet.
+    expect(now).toBe(2);
+    expect(store.getSnapshot().machine).toEqual({ kind: "paused", reason: "pause" });
+    expect(store.getPanelSnapshot()).toBe(before);
+    expect(panels).toBe(0);
+    // One frame later, the panels get the newest snapshot, once.
+    expect(painted).toHaveLength(1);
+    painted.shift()!();
+    expect(store.getPanelSnapshot()).toBe(store.getSnapshot());
+    expect(panels).toBe(1);
+    // A later change is scheduled again.
+    store.update({ theme: "light" });
+    expect(painted).toHaveLength(1);
+    painted.shift()!();
+    expect(store.getPanelSnapshot().theme).toBe("light");
+    expect(panels).toBe(2);
+  });
+
+  it("reaches a page that draws no frames (a hidden tab) after PANEL_FALLBACK_MS", () => {
+    vi.useFakeTimers();
+    try {
+      const store = new WorkbenchStore(true, afterNextPaint);
+      let panels = 0;
+      store.subscribePanels(() => panels++);
+      store.update({ theme: "light" });
+      vi.advanceTimersByTime(PANEL_FALLBACK_MS - 1);
+      expect(panels).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(panels).toBe(1);
+      expect(store.getPanelSnapshot()).toBe(store.getSnapshot());
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("reaches a drawing page in a task after its next animation frame", () => {
+    vi.useFakeTimers();
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal("requestAnimationFrame", (fn: FrameRequestCallback) => frames.push(fn));
+    try {
+      const store = new WorkbenchStore(true, afterNextPaint);
+      let panels = 0;
+      store.subscribePanels(() => panels++);
+      store.update({ theme: "light" });
+      expect(frames).toHaveLength(1);
+      frames[0](0);
+      expect(panels).toBe(0);
+      vi.advanceTimersByTime(0);
+      expect(panels).toBe(1);
+      // The fallback, cancelled, does not notify again.
+      vi.advanceTimersByTime(PANEL_FALLBACK_MS);
+      expect(panels).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -31,10 +31,11 @@ export const STATS_SERIES_CAPACITY = 1000;
 
 /**
  * The fields of the snapshot that change with nearly every batch while a guest runs, as the live
- * views show them. They move together, once per stats batch: every change on screen costs the page
- * a frame, and without a GPU a frame costs the compositor ~30 ms of a core at 1440×900. The device
- * clock alone logs three syscalls per tick (18 a second); with a counter, a log and the text mirror
- * each changing on batches of their own, a guest that prints nothing drew 30 frames a second, not 60.
+ * views show them. They move together, once per stats batch: every change on screen costs the
+ * page a frame's work (without a GPU, at 1440×900: ~15 ms of the main thread for React, style,
+ * layout and paint, ~12 ms of the raster threads). The device clock alone logs three syscalls per
+ * tick (18 a second); with a counter, a log and the text mirror each changing on batches of their
+ * own, the page redrew ~15 times a second while a guest that prints nothing ran.
  */
 export interface LiveViews {
   readonly exits: readonly ExitRecord[];
@@ -273,18 +274,55 @@ export interface ConsoleListener {
   clear(): void;
 }
 
-/** Holds the snapshot and notifies subscribers; the only mutable piece of UI state. */
+/**
+ * Calls `fn` once the page has painted what the current task changed: from the next animation
+ * frame, a task of its own (so after that frame's paint), or after PANEL_FALLBACK_MS when no frame
+ * comes (a hidden tab draws none).
+ */
+export type AfterPaint = (fn: () => void) => void;
+
+/** How long a hidden page (no animation frames) waits before the panels see a change. */
+export const PANEL_FALLBACK_MS = 100;
+
+export const afterNextPaint: AfterPaint = (fn) => {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(fallback);
+    fn();
+  };
+  const fallback = setTimeout(once, PANEL_FALLBACK_MS);
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(once, 0));
+};
+
+/**
+ * Holds the snapshot and notifies subscribers; the only mutable piece of UI state.
+ *
+ * Two views of it: the snapshot, for what answers the user's input (the machine's state and the
+ * controls, errors), and the panels' snapshot, the same object one painted frame later. A change
+ * reaches the panels (registers, memory, disassembly, logs, plot, the editor's execution line)
+ * only after the frame that shows the state pill has been drawn: Pause shows "paused" in the next
+ * frame, and the ~10 ms of rendering the panels' new contents goes to the frame after it.
+ */
 export class WorkbenchStore {
   private snapshot: WorkbenchSnapshot;
   private readonly listeners = new Set<() => void>();
+  private panelSnapshot: WorkbenchSnapshot;
+  private readonly panelListeners = new Set<() => void>();
+  private panelsScheduled = false;
+  private readonly afterPaint: AfterPaint;
   private readonly consoleListeners = new Set<ConsoleListener>();
   private decoder = new TextDecoder("utf-8");
   /** Raw console bytes for replay into a terminal mounted later; oldest chunks dropped first. */
   private history: Uint8Array[] = [];
   private historyBytes = 0;
 
-  constructor(isolated: boolean) {
+  /** `afterPaint` defaults to afterNextPaint; tests pass their own. */
+  constructor(isolated: boolean, afterPaint: AfterPaint = afterNextPaint) {
     this.snapshot = initialSnapshot(isolated);
+    this.panelSnapshot = this.snapshot;
+    this.afterPaint = afterPaint;
   }
 
   getSnapshot = (): WorkbenchSnapshot => this.snapshot;
@@ -292,6 +330,14 @@ export class WorkbenchStore {
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  /** The snapshot as the panels show it: getSnapshot()'s value once a frame has painted it. */
+  getPanelSnapshot = (): WorkbenchSnapshot => this.panelSnapshot;
+
+  subscribePanels = (listener: () => void): (() => void) => {
+    this.panelListeners.add(listener);
+    return () => this.panelListeners.delete(listener);
   };
 
   /** Registers a console listener and replays the history into it. */
@@ -365,5 +411,15 @@ export class WorkbenchStore {
   private set(next: WorkbenchSnapshot): void {
     this.snapshot = next;
     for (const l of this.listeners) l();
+    if (this.panelsScheduled) return;
+    this.panelsScheduled = true;
+    this.afterPaint(this.publishToPanels);
   }
+
+  private readonly publishToPanels = (): void => {
+    this.panelsScheduled = false;
+    if (this.panelSnapshot === this.snapshot) return;
+    this.panelSnapshot = this.snapshot;
+    for (const l of this.panelListeners) l();
+  };
 }

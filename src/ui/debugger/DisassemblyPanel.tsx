@@ -9,7 +9,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import type { ArchDetail, RegisterSnapshot } from "../../../workers/api";
 import type { ProgramInfo } from "../store";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { type CodeFetch, type CodeListing, formatBytes, listingAround, rememberStart } from "./code";
 import { Translator, codeLinear, pagingControl } from "./guest-view";
 import { useGuestRam, useStopped } from "./useGuestRam";
@@ -35,11 +35,11 @@ function hexIp(ip: bigint, bits: 16 | 32 | 64): string {
 
 export function DisassemblyPanel() {
   const workbench = useWorkbench();
-  const registers = useWorkbenchState((s) => s.registers);
-  const breakpoints = useWorkbenchState((s) => s.breakpoints);
-  const codeFocus = useWorkbenchState((s) => s.codeFocus);
-  const program = useWorkbenchState((s) => s.program);
-  const generation = useWorkbenchState((s) => s.machineGeneration);
+  const registers = usePanelState((s) => s.registers);
+  const breakpoints = usePanelState((s) => s.breakpoints);
+  const codeFocus = usePanelState((s) => s.codeFocus);
+  const program = usePanelState((s) => s.program);
+  const generation = usePanelState((s) => s.machineGeneration);
   const stopped = useStopped();
   const ram = useGuestRam();
   const known = useRef<bigint[]>([]);

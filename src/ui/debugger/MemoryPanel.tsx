@@ -12,7 +12,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { type PageWalkResult, ramReader, walkPage } from "../../x86/page-walk";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { Translator, pagingControl } from "./guest-view";
 import {
   BYTES_PER_ROW, UNREADABLE, type RowSnapshot, addressRegisters, asciiColumn, changedBytes, formatRowAddress, hexCells,
@@ -38,9 +38,9 @@ function hex(v: bigint): string {
 
 export function MemoryPanel() {
   const workbench = useWorkbench();
-  const registers = useWorkbenchState((s) => s.registers);
-  const memoryFocus = useWorkbenchState((s) => s.memoryFocus);
-  const generation = useWorkbenchState((s) => s.machineGeneration);
+  const registers = usePanelState((s) => s.registers);
+  const memoryFocus = usePanelState((s) => s.memoryFocus);
+  const generation = usePanelState((s) => s.machineGeneration);
   const stopped = useStopped();
   const ram = useGuestRam();
   const detail = registers?.detail ?? null;
@@ -57,8 +57,8 @@ export function MemoryPanel() {
   const [tick, setTick] = useState(0);
   // While the guest runs the rows are read again at each of its stats (four times a second), in the
   // same render as the other live views (store.ts LiveViews): a refresh on a timer of its own was a
-  // frame of its own, and without a GPU each frame that changes anything costs the compositor ~30 ms.
-  const live = useWorkbenchState((s) => (s.machine.kind === "running" ? s.stats : null));
+  // frame of its own, and each frame that changes anything costs the page a frame's work.
+  const live = usePanelState((s) => (s.machine.kind === "running" ? s.stats : null));
   const scroller = useRef<HTMLDivElement>(null);
   const pendingScroll = useRef<number | null>(null);
 

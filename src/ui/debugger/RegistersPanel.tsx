@@ -9,7 +9,7 @@
 import { useState } from "react";
 import type { ArchDetail, GeneralRegisters, SegmentName } from "../../../workers/api";
 import { SEGMENT_NAMES } from "../../../workers/api";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import {
   CR0_BITS, CR4_BITS, EFER_BITS, RFLAGS_BITS, bitSet, decodeAccessRights, describeMode, iopl, toggleBit, withIopl, type NamedBit,
 } from "./bits";
@@ -179,9 +179,9 @@ function FlatArchSection({ arch, changed }: { arch: Record<string, bigint>; chan
 
 export function RegistersPanel() {
   const workbench = useWorkbench();
-  const registers = useWorkbenchState((s) => s.registers);
-  const changed = useWorkbenchState((s) => s.changedRegisters);
-  const machine = useWorkbenchState((s) => s.machine);
+  const registers = usePanelState((s) => s.registers);
+  const changed = usePanelState((s) => s.changedRegisters);
+  const machine = usePanelState((s) => s.machine);
   const [all64, setAll64] = useState(false);
   const running = machine.kind === "running";
   const editable = machine.kind === "paused" || machine.kind === "ready";

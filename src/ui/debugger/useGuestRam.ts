@@ -3,13 +3,13 @@
  * SharedArrayBuffer, it does not copy), refetched when machineGeneration changes.
  */
 import { useEffect, useState } from "react";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 
 export function useGuestRam(): Uint8Array | null {
   const workbench = useWorkbench();
-  const generation = useWorkbenchState((s) => s.machineGeneration);
+  const generation = usePanelState((s) => s.machineGeneration);
   // A machine that has just been created may not have its RAM until it is loaded: refetch on load.
-  const hasMachine = useWorkbenchState((s) => s.machine.kind !== "empty" && s.machine.kind !== "loading");
+  const hasMachine = usePanelState((s) => s.machine.kind !== "empty" && s.machine.kind !== "loading");
   const [ram, setRam] = useState<Uint8Array | null>(null);
   useEffect(() => {
     let live = true;
@@ -27,5 +27,5 @@ export function useGuestRam(): Uint8Array | null {
 
 /** Whether the VCPU is stopped, so that what the panels show is the machine's state. */
 export function useStopped(): boolean {
-  return useWorkbenchState((s) => s.machine.kind !== "running" && s.machine.kind !== "loading");
+  return usePanelState((s) => s.machine.kind !== "running" && s.machine.kind !== "loading");
 }

@@ -122,7 +122,13 @@ export class EditorController {
     this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "class", "style"] });
 
     this.breakpoints = workbench.store.getSnapshot().breakpoints;
-    this.unsubscribe = workbench.store.subscribe(() => this.storeChanged());
+    const unsubscribeState = workbench.store.subscribe(() => this.storeChanged());
+    // The execution line is a panel's view (WorkbenchStore.getPanelSnapshot): it moves a frame after the state pill.
+    const unsubscribePanels = workbench.store.subscribePanels(() => this.updateExecutionLine());
+    this.unsubscribe = () => {
+      unsubscribeState();
+      unsubscribePanels();
+    };
     this.assembleNow();
   }
 
@@ -146,7 +152,6 @@ export class EditorController {
       this.breakpoints = s.breakpoints;
       this.renderBreakpoints();
     }
-    this.updateExecutionLine();
   }
 
   /**
@@ -154,7 +159,7 @@ export class EditorController {
    * holds (the store's program has this file name and exactly this text).
    */
   private updateExecutionLine(): void {
-    const s = this.workbench.store.getSnapshot();
+    const s = this.workbench.store.getPanelSnapshot();
     const seen = this.seen;
     if (seen && seen.machine === s.machine && seen.registers === s.registers && seen.program === s.program && seen.version === this.version) return;
     this.seen = { machine: s.machine, registers: s.registers, program: s.program, version: this.version };

@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { AddressSpaceView, MappingView, TrapView } from "../../../workers/api";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { addrHex, formatSize, layoutAxis, type AxisLayout } from "./address-map";
 import { handleLabel } from "./common";
 import { handleHex } from "./result";
@@ -27,9 +27,9 @@ type AddressSpaceCall = (guest?: number) => Promise<AddressSpaceView | null>;
 
 function useAddressSpace(guest: number | null): { view: AddressSpaceView | null; loaded: boolean; refresh(): void } {
   const workbench = useWorkbench();
-  const machine = useWorkbenchState((s) => s.machine);
-  const generation = useWorkbenchState((s) => s.machineGeneration);
-  const handles = useWorkbenchState((s) => s.handles);
+  const machine = usePanelState((s) => s.machine);
+  const generation = usePanelState((s) => s.machineGeneration);
+  const handles = usePanelState((s) => s.handles);
   const [view, setView] = useState<AddressSpaceView | null>(null);
   const [loaded, setLoaded] = useState(false);
   const request = useRef(0);
@@ -141,7 +141,7 @@ function PortList({ traps }: { traps: readonly TrapView[] }) {
 /** The address-space view: map, port strip, tables (data-testid="address-space"). */
 export function AddressSpaceMap() {
   const workbench = useWorkbench();
-  const guests = useWorkbenchState((s) => s.handles).filter((h) => h.type === ZX_OBJ_TYPE_GUEST);
+  const guests = usePanelState((s) => s.handles).filter((h) => h.type === ZX_OBJ_TYPE_GUEST);
   const [guest, setGuest] = useState<number | null>(null);
   const pickerId = useId();
   const picked = guests.find((h) => h.handle === guest) ?? null;

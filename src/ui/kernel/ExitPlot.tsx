@@ -6,7 +6,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type uPlot from "uplot";
-import { useWorkbenchState } from "../hooks";
+import { usePanelState } from "../hooks";
 import type { StatsSample } from "../store";
 import { computeRates, secondsLabels } from "./rates";
 import "./kernel.css";
@@ -25,8 +25,8 @@ function compact(v: number): string {
 }
 
 export function ExitPlot() {
-  const samples = useWorkbenchState((s) => s.statsSeries);
-  const theme = useWorkbenchState((s) => s.theme);
+  const samples = usePanelState((s) => s.statsSeries);
+  const theme = usePanelState((s) => s.theme);
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(samples);
@@ -84,7 +84,7 @@ export function ExitPlot() {
 
   // New samples (~4 a second while running): redraw at once, in the frame that shows the stats line
   // and the live views (store.ts LiveViews). A picture drawn later, from a timer, was a frame of its
-  // own, and without a GPU every frame that changes anything costs the compositor ~30 ms. A layout
+  // own, and every frame that changes anything costs the page a frame's work (store.ts LiveViews). A layout
   // effect, so the picture and its legend change before that frame is painted, not in the next.
   useLayoutEffect(() => {
     plot.current?.setData(plotData(latest.current));

@@ -8,7 +8,7 @@
 import { useMemo, useState } from "react";
 import type { ExitRecord } from "../../../workers/api";
 import { formatCount } from "../format";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { ExitPlot } from "./ExitPlot";
 import { useLiveRows, useTailWindow } from "./follow-tail";
 import { statusName } from "./names";
@@ -23,7 +23,7 @@ function ripText(rip: bigint | null): string {
 
 /** Counts per kind: the VMM's totals when stats have arrived, else what the kept rows hold. */
 function useKindCounts(exits: readonly ExitRecord[]): Record<Kind, number> {
-  const byKind = useWorkbenchState((s) => s.stats?.exitsByKind ?? null);
+  const byKind = usePanelState((s) => s.stats?.exitsByKind ?? null);
   return useMemo(() => {
     const counts = { io: 0, mem: 0, bell: 0, vcpu: 0, status: 0 } as Record<Kind, number>;
     if (byKind) for (const k of KINDS) counts[k] = byKind[k] ?? 0;

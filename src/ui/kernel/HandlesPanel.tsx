@@ -7,7 +7,7 @@
 import { useState } from "react";
 import type { HandleRow } from "../../../workers/api";
 import { shortName } from "../format";
-import { useWorkbenchState } from "../hooks";
+import { usePanelState } from "../hooks";
 import { Outcome, pageHandles, useSyscall } from "./common";
 import { rightsInMask, rightsMask } from "./names";
 import { handleHex } from "./result";
@@ -18,7 +18,7 @@ type Pending = { kind: "close" | "duplicate"; handle: number } | null;
 
 /** The handle table with Close and Duplicate (data-testid="handles"). */
 export function HandleTable() {
-  const handles = useWorkbenchState((s) => s.handles);
+  const handles = usePanelState((s) => s.handles);
   const [pending, setPending] = useState<Pending>(null);
   const sys = useSyscall();
   const toggle = (kind: "close" | "duplicate", handle: number) =>

@@ -6,14 +6,14 @@
  */
 import { useId, useState, type FormEvent } from "react";
 import type { TrapView, UserTrap } from "../../../workers/api";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { addrHex, formatSize } from "./address-map";
 import { EMPTY_TRAP_FORM, guestHasTrap, parseTrapForm, sameTrap, trapLabel, type TrapForm } from "./user-traps";
 
 /** `guestTraps`: the traps of the guest shown (to tell which of the user's are set on it now). */
 export function UserTraps({ guestTraps }: { guestTraps: readonly TrapView[] }) {
   const workbench = useWorkbench();
-  const traps = useWorkbenchState((s) => s.traps);
+  const traps = usePanelState((s) => s.traps);
   const [form, setForm] = useState<TrapForm>(EMPTY_TRAP_FORM);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -22,7 +22,7 @@ export function UserTraps({ guestTraps }: { guestTraps: readonly TrapView[] }) {
   const hintId = `${id}-hint`;
   const field = (name: keyof TrapForm) => (value: string) => setForm((f) => ({ ...f, [name]: value }));
   // Traps removed from the list while this machine runs: the guest keeps them until a new machine.
-  const generation = useWorkbenchState((s) => s.machineGeneration);
+  const generation = usePanelState((s) => s.machineGeneration);
   const [removed, setRemoved] = useState<{ generation: number; traps: UserTrap[] }>({ generation, traps: [] });
   const stillSet = removed.generation === generation ? removed.traps.filter((t) => guestHasTrap(guestTraps, t) && !traps.some((u) => sameTrap(u, t))) : [];
   const remove = (index: number) => {

@@ -5,7 +5,7 @@
  */
 import { useCallback, useId, useState, type ReactNode } from "react";
 import type { HandleRow } from "../../../workers/api";
-import { useWorkbench, useWorkbenchState } from "../hooks";
+import { useWorkbench, usePanelState } from "../hooks";
 import { shortName } from "../format";
 import type { Parsed } from "./parse";
 import { describeResult, handleHex, type CallOutcome } from "./result";
@@ -113,7 +113,7 @@ export interface HandlePick {
  */
 export function useHandlePick(types: readonly number[], options: { none?: string; prefer?: "newest" | "first" | "none" } = {}): HandlePick {
   const { none, prefer = "newest" } = options;
-  const handles = useWorkbenchState((s) => s.handles);
+  const handles = usePanelState((s) => s.handles);
   const [chosen, set] = useState<number | null>(null);
   const matching = handles.filter((h) => types.length === 0 || types.includes(h.type));
   const valid = chosen !== null && ((chosen === 0 && none !== undefined) || matching.some((h) => h.handle === chosen));

@@ -4,7 +4,7 @@
  * bottom, as a terminal does, until the user scrolls up.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject, type UIEvent } from "react";
-import { useWorkbenchState } from "../hooks";
+import { usePanelState } from "../hooks";
 import type { LiveViews } from "../store";
 import { LOG_ROW_HEIGHT, visibleWindow } from "./list-window";
 
@@ -69,7 +69,7 @@ export class TailFollow {
  * page's frame, for rows nobody can read at 60 a second.
  */
 export function useLiveRows<T>(select: (shown: LiveViews) => T): T {
-  return useWorkbenchState((s) => select(s.shown));
+  return usePanelState((s) => select(s.shown));
 }
 
 export interface TailWindow<T extends HTMLElement> {
