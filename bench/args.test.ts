@@ -8,6 +8,7 @@ describe("npm run bench options", () => {
       linuxRuns: 3,
       only: [],
       linux: true,
+      ui: true,
       chromium: true,
       v86: true,
       qemu: true,
@@ -38,6 +39,7 @@ describe("npm run bench options", () => {
     const o = parseBenchArgs(["--runs", "3", "--only", "int,copy", "--only", "boot", "--no-v86", "--timeout", "60", "--write"]);
     expect(o).toMatchObject({ runs: 3, only: ["int", "copy", "boot"], v86: false, chromium: true, timeoutMs: 60_000, write: DEFAULT_RESULTS });
     expect(parseBenchArgs(["--write", "/tmp/r.md", "--no-chromium"])).toMatchObject({ write: "/tmp/r.md", chromium: false });
+    expect(parseBenchArgs(["--no-ui", "--only", "ui"])).toMatchObject({ ui: false, only: ["ui"] });
   });
   it("bad values are readable errors, not exceptions", () => {
     expect(parseBenchArgs(["--runs", "0"])).toEqual({ error: "--runs takes a whole number from 1 to 100, not 0" });

@@ -10,8 +10,9 @@ ratios ours/peer.
   --runs N        runs of each workload in each column (default 5), but linux
   --linux-runs N  runs of the Linux boot (linux) in each column (default 3)
   --only NAMES    only these workloads (comma-separated; repeatable): int, copy, smc, exits, boot,
-                  linux
+                  linux, and ui (the page's frame rate and Pause while a guest runs flat out)
   --no-linux      leave out the Linux boot (it needs npm run guests:linux)
+  --no-ui         leave out the page's frame rate and Pause (Chromium; 3 loads of 3 guests)
   --no-chromium   skip the Chromium columns (ours and v86)
   --no-v86        skip v86
   --no-qemu       skip QEMU (outputs are then checked against guests/expected/ where recorded)
@@ -29,6 +30,8 @@ export interface BenchOptions {
   only: string[];
   /** False with --no-linux: the Linux boot is left out even of the default selection. */
   linux: boolean;
+  /** False with --no-ui: the page's frame rate and Pause (bench/ui.ts) are left out likewise. */
+  ui: boolean;
   chromium: boolean;
   v86: boolean;
   qemu: boolean;
@@ -47,6 +50,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | { error:
     linuxRuns: 3,
     only: [],
     linux: true,
+    ui: true,
     chromium: true,
     v86: true,
     qemu: true,
@@ -88,6 +92,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | { error:
         break;
       case "--no-linux":
         o.linux = false;
+        break;
+      case "--no-ui":
+        o.ui = false;
         break;
       case "--no-chromium":
         o.chromium = false;

@@ -23,6 +23,7 @@ import { runProcess } from "./process";
 import { waitForQuiet } from "./quiet";
 import { failed, succeeded, type RunOutcome } from "./record";
 import { startStaticServer, type StaticServer } from "./static-server";
+import { measureUi, UI_VIEWPORT, type UiGuest, type UiReading } from "./ui";
 import { LINUX_MILESTONES, LINUX_PAGE_GUEST, LINUX_PROMPT, type Workload } from "./workloads";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -267,6 +268,22 @@ export async function runOursChromium(session: ChromiumSession, w: Workload, tim
     if (r.kind === "dead") return failed(`the page declared the worker dead: ${r.message}`);
     if (r.kind === "error") return failed(`the machine stopped with an error: ${r.message}`);
     return succeeded({ ms: r.runMillis, output: r.consoleText, status: r.exitStatus, instructions: r.instructions, exits: r.exits, silenceMs: r.silenceMs ?? undefined });
+  } finally {
+    await context.close();
+  }
+}
+
+/** One page load of the UI section (bench/ui.ts): a fresh context at UI_VIEWPORT, the guest booted from its link. */
+export async function runUiChromium(session: ChromiumSession, guest: UiGuest, timeoutMs: number): Promise<UiReading | string> {
+  if (!session.appUrl) return session.appError ?? "the app is not served";
+  const context = await session.browser.newContext({ viewport: UI_VIEWPORT });
+  try {
+    const page = await blankPageOnQuietMachine(context);
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    const reading = await measureUi(page, session.appUrl, guest, timeoutMs);
+    if (typeof reading === "string") return pageErrors.length ? `${reading} (${pageErrors[0]})` : reading;
+    return pageErrors.length ? `an error in the page: ${pageErrors[0]}` : reading;
   } finally {
     await context.close();
   }

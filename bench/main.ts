@@ -3,13 +3,14 @@
  * Chromium (the app's worker), v86 in Node and in Chromium, QEMU TCG — in one run on one machine,
  * then the table of medians (min–max) and ratios. Runs go round-robin (run 1 of every workload in
  * every column, then run 2, ...) so that a slow spell of the shared machine spreads over all columns
- * instead of landing on one. Progress goes to stderr, the report to stdout (and to --write FILE).
+ * instead of landing on one. Then, in Chromium, the page while a guest runs flat out (bench/ui.ts).
+ * Progress goes to stderr, the report to stdout (and to --write FILE).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { analyze, type Analysis, type RunsByColumn } from "./analyze";
 import { parseBenchArgs, USAGE } from "./args";
-import { openChromium, runOursChromium, runV86Chromium, type ChromiumSession } from "./chromium";
+import { openChromium, runOursChromium, runUiChromium, runV86Chromium, type ChromiumSession } from "./chromium";
 import { checkEnvironment, describeMachine } from "./environment";
 import { runOursNode } from "./ours-node";
 import { runQemu } from "./qemu";
@@ -17,6 +18,7 @@ import { waitForQuiet } from "./quiet";
 import type { Reference, RunOutcome } from "./record";
 import { renderReport } from "./report";
 import { COLUMN_TITLES, COLUMNS, type ColumnId } from "./table";
+import { renderUi, summarizeUi, UI_LOADS, uiGuests as uiGuestList, type UiReading } from "./ui";
 import { runV86Node } from "./v86-node";
 import { LINUX_NOT_BUILT, linuxMissing, NULL_GUEST, runsOf, selectWorkloads, workloads, type Workload } from "./workloads";
 
@@ -56,7 +58,10 @@ export async function main(argv: string[], root: string): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const selected = selectWorkloads(workloads(root), opts.only, opts.linux);
+  // "ui" in --only is the page's section (bench/ui.ts), not a workload; --only ui alone runs just it.
+  const uiWanted = opts.ui && (opts.only.length === 0 || opts.only.includes("ui"));
+  const onlyWorkloads = opts.only.filter((n) => n !== "ui");
+  const selected = opts.only.length > 0 && onlyWorkloads.length === 0 ? [] : selectWorkloads(workloads(root), onlyWorkloads, opts.linux);
   if (typeof selected === "string") {
     log(`bench: ${selected}`);
     return 2;
@@ -86,7 +91,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   if (missingLinux.length > 0) log(`bench: linux: ${missingLinux.join(", ")} missing: ${LINUX_NOT_BUILT}`);
   // Workloads v86 can run (all but the Linux boot); and whether any workload will run in Chromium.
   const v86Workloads = selected.some((w) => w.metric !== "prompt");
-  const chromiumNeeded = v86Workloads || missingLinux.length === 0;
+  const chromiumNeeded = v86Workloads || (linuxSelected && missingLinux.length === 0) || uiWanted;
 
   const machine = describeMachine(root);
   let chromium: ChromiumSession | null = null;
@@ -112,6 +117,9 @@ export async function main(argv: string[], root: string): Promise<number> {
   const skippedOf = (w: Workload) => (w.metric === "prompt" ? linuxSkipped : skipped);
 
   const runs = new Map<string, RunsByColumn>();
+  const uiGuests = uiWanted ? uiGuestList() : [];
+  const uiReadings: Record<string, UiReading[]> = {};
+  const uiFailures: string[] = [];
   const nullWorkload: Workload = { name: "null", file: NULL_GUEST, metric: "mips", what: "the empty guest (peers' start-up)" };
   // Only QEMU needs its start-up subtracted (v86's runs are timed from the kernel's start), and only
   // for rates (times to a first byte or a prompt include every column's start-up alike).
@@ -121,7 +129,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     ...selected.map((w) => [w, columnsOf(w)] as [Workload, readonly ColumnId[]]),
   ];
   const runsFor = (w: Workload) => runsOf(w, opts.runs, opts.linuxRuns);
-  const rounds = Math.max(...schedule.map(([w]) => runsFor(w)));
+  const rounds = Math.max(0, ...schedule.map(([w]) => runsFor(w)));
   const timeoutFor = (w: Workload) => (w.metric === "prompt" ? opts.linuxTimeoutMs : opts.timeoutMs);
   // Ctrl-C: end the preview server and Chromium we started before leaving (they would outlive us).
   const interrupted = () => {
@@ -147,6 +155,26 @@ export async function main(argv: string[], root: string): Promise<number> {
           (byColumn[c] ??= []).push(outcome);
           runs.set(w.name, byColumn);
           log(`[${i}/${runsFor(w)}] ${w.name.padEnd(5)} ${COLUMN_TITLES[c].padEnd(14)} ${describeRun(c, w, outcome)}`);
+        }
+      }
+    }
+    // The page while a guest runs flat out: ours in Chromium only, after the workloads.
+    if (uiWanted && chromium && !skipped.oursChromium) {
+      const uiRuns = Math.min(opts.runs, UI_LOADS);
+      for (let i = 1; i <= uiRuns; i++) {
+        for (const g of uiGuests) {
+          await waitForQuiet();
+          let reading: UiReading | string;
+          try {
+            reading = await runUiChromium(chromium, g, opts.timeoutMs);
+          } catch (error) {
+            reading = `the bench itself failed: ${String(error)}`;
+          }
+          if (typeof reading === "string") uiFailures.push(`${g.name}, load ${i}: ${reading}`);
+          else (uiReadings[g.name] ??= []).push(reading);
+          const said = typeof reading === "string" ? `failed: ${reading}`
+            : `${reading.fps.toFixed(1)} frames/s, longest gap ${reading.longestGapMs.toFixed(0)} ms, Pause ${reading.pauses.map((ms) => ms.toFixed(0)).join("/")} ms`;
+          log(`[${i}/${uiRuns}] ui    ${g.name.padEnd(17)} ${said}`);
         }
       }
     }
@@ -177,7 +205,12 @@ export async function main(argv: string[], root: string): Promise<number> {
   if (badNull && !badNull.ok) analyses[0]?.notes.push(`bench-null.elf, QEMU TCG: ${badNull.error}`);
   const elapsed = (performance.now() - started) / 1000;
   const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+  const uiRows = uiGuests.map((g) => summarizeUi(g.name, uiReadings[g.name] ?? [])).filter((r) => r !== null);
+  const ui = !uiWanted ? null
+    : skipped.oursChromium ? [`The page while a guest runs flat out: not measured (${skipped.oursChromium}).`]
+    : renderUi(uiRows, uiGuests, uiFailures);
   const report = renderReport({
+    ui,
     analyses,
     runs: opts.runs,
     linuxRuns: opts.linuxRuns,

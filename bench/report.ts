@@ -18,6 +18,8 @@ export interface ReportInput {
   chromium: string | null;
   elapsedSeconds: number;
   date: Date;
+  /** The page's section (bench/ui.ts renderUi), or null when it was not asked for. */
+  ui?: readonly string[] | null;
 }
 
 export const METHOD = [
@@ -42,12 +44,14 @@ export function renderReport(input: ReportInput): { table: string; full: string 
   const plural = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
   const runsText = onlyLinux ? plural(linuxRuns) : hasLinux && linuxRuns !== input.runs ? `${plural(input.runs)} (linux: ${plural(linuxRuns)})` : plural(input.runs);
   const notes = input.analyses.flatMap((a) => a.notes);
-  const body = [
+  // --only ui: the page's section alone.
+  const body = results.length === 0 ? [...(input.ui ?? []), "", `The whole bench took ${Math.round(input.elapsedSeconds)} s.`].join("\n") : [
     ...lines,
     "",
     ...(footnotes.length ? [...footnotes, ""] : []),
     `Medians of ${runsText} (min–max in parentheses); the whole bench took ${Math.round(input.elapsedSeconds)} s.`,
     "",
+    ...(input.ui ? [...input.ui, ""] : []),
     ...renderWorkloads(results),
     "",
     ...METHOD,
