@@ -70,7 +70,7 @@ export const EXIT_SLICE_COST = 20;
  * instructions, and code that never leaves the core runs at very different speeds: compiled loops
  * at 1,000+ MIPS, a storm of exceptions the guest handles itself at ~10-15 MIPS in the interpreter
  * (ud-storm.asm: 200,000 instructions held a pause() for 15-25 ms). Each call is therefore cut to
- * about this much time at the pace of the last slice (VcpuDispatcher.preemptChunk); at full speed
+ * about this much time at the pace of the last slice (VcpuObject.preemptChunk); at full speed
  * that is the whole slice, and nothing changes. (Splitting a call is not visible to the guest: the
  * run's budget ends between instructions, as at a timer's deadline.)
  */
