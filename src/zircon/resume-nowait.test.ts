@@ -24,7 +24,38 @@ import {
 } from "./index";
 import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, PREEMPT_CHECK_MS, PREEMPT_CHUNK_MIN, SLICE_INSTRUCTIONS } from "./objects/vcpu";
 import { Cpu, PhysicalMemory } from "../x86";
-import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest, setupGuest } from "./conformance/harness";
+import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest, setupGuest, type TestGuest } from "./conformance/harness";
+
+/**
+ * A guest that spins (`jmp` to itself) on a kernel with or without the host's preemption word; its
+ * CPU core reports each run's budget and the instructions it retired to `onRun`.
+ */
+function spinningGuest(preempt: Int32Array | undefined, onRun: (budget: number, retired: number) => void): TestGuest {
+  const kernel = createKernel({
+    ...(preempt ? { preempt } : {}),
+    machine: {
+      createMemory: () => new PhysicalMemory(),
+      createCpu: (memory) => {
+        const cpu = new Cpu(memory as PhysicalMemory);
+        const run = cpu.run.bind(cpu);
+        cpu.run = (budget: number) => {
+          const before = cpu.instructionsRetired;
+          const reason = run(budget);
+          onRun(budget, cpu.instructionsRetired - before);
+          return reason;
+        };
+        return cpu;
+      },
+    },
+  });
+  const proc = kernel.createProcess();
+  return setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
+}
+
+/** `n` turns of the event loop (a blocking resume runs a slice in each). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
+}
 
 describe("hvplay_vcpu_resume_nowait", () => {
   it("returns the packet at once, with the instruction count and the exiting instruction's RIP", () => {
@@ -164,46 +195,25 @@ describe("hvplay_vcpu_resume_nowait", () => {
     const budgets: number[] = [];
     const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
     try {
-      const preempt = new Int32Array(new SharedArrayBuffer(4));
-      const kernel = createKernel({
-        preempt,
-        machine: {
-          createMemory: () => new PhysicalMemory(),
-          createCpu: (memory) => {
-            const cpu = new Cpu(memory as PhysicalMemory);
-            const run = cpu.run.bind(cpu);
-            cpu.run = (budget: number) => {
-              budgets.push(budget);
-              const before = cpu.instructionsRetired;
-              const reason = run(budget);
-              now += (cpu.instructionsRetired - before) / perMs;
-              return reason;
-            };
-            return cpu;
-          },
-        },
+      const g = spinningGuest(new Int32Array(new SharedArrayBuffer(4)), (budget, retired) => {
+        budgets.push(budget);
+        now += retired / perMs;
       });
-      const proc = kernel.createProcess();
-      const g = setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
-      const t = g.thread;
-      const slices = async (n: number) => {
-        for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
-      };
       // A slow core (an exception storm in the interpreter: 10 MIPS): calls of ~20,000 instructions.
       perMs = 10_000;
-      const resumed = t.zx_vcpu_resume(g.vcpu);
-      await slices(12);
+      const resumed = g.thread.zx_vcpu_resume(g.vcpu);
+      await turns(12);
       expect(PREEMPT_CHECK_MS).toBe(2);
       expect(budgets.slice(-3)).toEqual([20_000, 20_000, 20_000]);
       // Slower still: never below PREEMPT_CHUNK_MIN.
       perMs = 1_000;
-      await slices(3);
+      await turns(3);
       expect(Math.max(...budgets.slice(-20))).toBe(PREEMPT_CHUNK_MIN);
       // At compiled speed (1,000 MIPS) a call is the whole slice again.
       perMs = 1_000_000;
-      await slices(3);
+      await turns(3);
       expect(budgets.slice(-2)).toEqual([SLICE_INSTRUCTIONS, SLICE_INSTRUCTIONS]);
-      expect(t.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
+      expect(g.thread.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
       expect((await resumed).status).toBe(ZX_ERR_CANCELED);
     } finally {
       clock.mockRestore();
@@ -212,24 +222,9 @@ describe("hvplay_vcpu_resume_nowait", () => {
 
   it("without a preemption word, runs the core a whole slice per call, whatever its pace", async () => {
     const budgets: number[] = [];
-    const kernel = createKernel({
-      machine: {
-        createMemory: () => new PhysicalMemory(),
-        createCpu: (memory) => {
-          const cpu = new Cpu(memory as PhysicalMemory);
-          const run = cpu.run.bind(cpu);
-          cpu.run = (budget: number) => {
-            budgets.push(budget);
-            return run(budget);
-          };
-          return cpu;
-        },
-      },
-    });
-    const proc = kernel.createProcess();
-    const g = setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
+    const g = spinningGuest(undefined, (budget) => budgets.push(budget));
     const resumed = g.thread.zx_vcpu_resume(g.vcpu);
-    for (let i = 0; i < 12; i++) await new Promise((r) => setTimeout(r, 0));
+    await turns(12);
     expect(g.thread.zx_vcpu_kick(g.vcpu)).toBe(ZX_OK);
     expect((await resumed).status).toBe(ZX_ERR_CANCELED);
     expect(budgets.slice(0, 8)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 200_000]);
