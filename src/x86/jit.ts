@@ -565,16 +565,12 @@ class Emitter {
     return code === "" ? "" : `xf = ${this.exitStore(code)}; `;
   }
 
-  /** The pending flags' store on an edge into another label (or this one), as a prefix. */
-  edgeSource(): string {
-    return this.storeSource();
-  }
-
   /**
-   * The pending flags' store as a prefix ("" when stored); for a label's entry flags, the LOOP_FLAGS
-   * placeholder @LS<k>@ (it stores them if they came over the back edge, and clears lp).
+   * The pending flags' store on an edge into another label (or this one), as a prefix ("" when
+   * stored); for a label's entry flags, the LOOP_FLAGS placeholder @LS<k>@ (it stores them if they
+   * came over the back edge, and clears lp).
    */
-  private storeSource(): string {
+  edgeSource(): string {
     if (this.stored) return "";
     return (this.pending === "loop" ? `@LS${this.loopLabel}@` : flushSource(this.pending, this.count)) + " ";
   }
