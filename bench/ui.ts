@@ -14,9 +14,7 @@
  * The arithmetic and the table are pure (bench/ui.test.ts); measureUi needs a page.
  */
 import type { Page } from "@playwright/test";
-import { encodeRecipe } from "../src/share/codec";
-import { defaultRecipe } from "../src/share/recipe";
-import { CONSOLE_FLOOD, RUNAWAY, UD_STORM, type FaultGuest } from "../src/testing/fault-guests";
+import { CONSOLE_FLOOD, faultGuestPath, RUNAWAY, UD_STORM } from "../src/testing/fault-guests";
 import { summarize, type Summary } from "./stats";
 
 /** The window the page is measured in (a laptop's). */
@@ -37,19 +35,11 @@ export interface UiGuest {
   what: string;
 }
 
-function linkFor(guest: FaultGuest): string {
-  const recipe = defaultRecipe({ kind: "source", name: guest.name, text: guest.source });
-  recipe.boot = { method: "flat", mode: guest.mode, ...(guest.load !== undefined ? { load: guest.load } : {}) };
-  const encoded = encodeRecipe(recipe, "http://x/");
-  if (!encoded.ok) throw new Error(`${guest.name}: ${encoded.error.message}`);
-  return `/${encoded.link.slice(encoded.link.indexOf("#"))}`;
-}
-
 export function uiGuests(): UiGuest[] {
   return [
-    { name: RUNAWAY.name, path: linkFor(RUNAWAY), what: "a loop with interrupts off: compiled code that never leaves the CPU core" },
-    { name: UD_STORM.name, path: linkFor(UD_STORM), what: "a storm of #UD the guest handles itself: exceptions in the interpreter, no VM exit" },
-    { name: CONSOLE_FLOOD.name, path: linkFor(CONSOLE_FLOOD), what: "a console flood: an OUT to COM1 per few instructions, the terminal far behind" },
+    { name: RUNAWAY.name, path: faultGuestPath(RUNAWAY), what: "a loop with interrupts off: compiled code that never leaves the CPU core" },
+    { name: UD_STORM.name, path: faultGuestPath(UD_STORM), what: "a storm of #UD the guest handles itself: exceptions in the interpreter, no VM exit" },
+    { name: CONSOLE_FLOOD.name, path: faultGuestPath(CONSOLE_FLOOD), what: "a console flood: an OUT to COM1 per few instructions, the terminal far behind" },
   ];
 }
 

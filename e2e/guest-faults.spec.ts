@@ -7,21 +7,10 @@
  * Reset boots the guest again.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { encodeRecipe } from "../src/share/codec";
-import { defaultRecipe } from "../src/share/recipe";
 import { LOG_ROW_HEIGHT } from "../src/ui/kernel/list-window";
-import { CONSOLE_FLOOD, GP_STORM, RUNAWAY, TRIPLE_FAULT, UD_STORM, UNMAPPED_READ, type FaultGuest } from "../src/testing/fault-guests";
+import { CONSOLE_FLOOD, faultGuestPath, GP_STORM, RUNAWAY, TRIPLE_FAULT, UD_STORM, UNMAPPED_READ } from "../src/testing/fault-guests";
 
 test.describe.configure({ timeout: 120_000 });
-
-/** The page path of a link that boots `guest` from its source. */
-function linkFor(guest: FaultGuest): string {
-  const recipe = defaultRecipe({ kind: "source", name: guest.name, text: guest.source });
-  recipe.boot = { method: "flat", mode: guest.mode, ...(guest.load !== undefined ? { load: guest.load } : {}) };
-  const encoded = encodeRecipe(recipe, "http://x/");
-  if (!encoded.ok) throw new Error(encoded.error.message);
-  return `/${encoded.link.slice(encoded.link.indexOf("#"))}`;
-}
 
 /** Animation frames over `ms`: their count and the longest gap between two (page time). */
 async function sampleFrames(page: Page, ms: number): Promise<{ frames: number; longestGap: number }> {
@@ -60,7 +49,7 @@ for (const [guest, status, explanation] of [
   test(`${guest.name}: the VCPU stops with ${status}, and the page explains it`, async ({ page }) => {
     const pageErrors: Error[] = [];
     page.on("pageerror", (error) => pageErrors.push(error));
-    await page.goto(linkFor(guest));
+    await page.goto(faultGuestPath(guest));
     const state = page.getByTestId("machine-state");
     await expect(state).toHaveText(`error ${status}`, { timeout: 60_000 });
     await expect(page.getByTestId("errors")).toContainText(`zx_vcpu_resume: ${status} at RIP`);
@@ -79,7 +68,7 @@ for (const guest of [UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY]) {
   test(`${guest.name}: the guest keeps the VCPU busy, the page keeps drawing and Pause stops it promptly`, async ({ page }) => {
     const pageErrors: Error[] = [];
     page.on("pageerror", (error) => pageErrors.push(error));
-    await page.goto(linkFor(guest));
+    await page.goto(faultGuestPath(guest));
     const state = page.getByTestId("machine-state");
     await expect(state).toHaveText("running", { timeout: 60_000 });
     if (guest === CONSOLE_FLOOD) await expect(page.getByTestId("console-text")).toContainText("flood! the guest writes");
@@ -104,7 +93,7 @@ for (const guest of [UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY]) {
 }
 
 test("console flood: the exit list follows its tail until scrolled up, and the console shows output, not only notices", async ({ page }) => {
-  await page.goto(linkFor(CONSOLE_FLOOD));
+  await page.goto(faultGuestPath(CONSOLE_FLOOD));
   await expect(page.getByTestId("machine-state")).toHaveText("running", { timeout: 60_000 });
   const exitLog = page.getByTestId("exit-log");
   /**

@@ -1,8 +1,12 @@
 /**
  * Guests that misbehave on purpose (issue 7's guest faults), as NASM source for the playground's
- * assembler, shared by the worker's tests and the e2e suite (which boots them from share links).
- * Each is a flat image: real mode at 0x7C00 unless it says otherwise.
+ * assembler, shared by the worker's tests, the e2e suite and the bench's page section (which boot
+ * them from share links: faultGuestPath). Each is a flat image: real mode at 0x7C00 unless it says
+ * otherwise.
  */
+import { encodeRecipe } from "../share/codec";
+import { defaultRecipe } from "../share/recipe";
+
 export interface FaultGuest {
   name: string;
   source: string;
@@ -125,3 +129,12 @@ org 0x100000
 };
 
 export const FAULT_GUESTS = [TRIPLE_FAULT, UD_STORM, GP_STORM, CONSOLE_FLOOD, RUNAWAY, UNMAPPED_READ] as const;
+
+/** The page path ("/#r=...") of a share link that boots `guest` from its source. */
+export function faultGuestPath(guest: FaultGuest): string {
+  const recipe = defaultRecipe({ kind: "source", name: guest.name, text: guest.source });
+  recipe.boot = { method: "flat", mode: guest.mode, ...(guest.load !== undefined ? { load: guest.load } : {}) };
+  const encoded = encodeRecipe(recipe, "http://x/");
+  if (!encoded.ok) throw new Error(`${guest.name}: ${encoded.error.message}`);
+  return `/${encoded.link.slice(encoded.link.indexOf("#"))}`;
+}
