@@ -35,7 +35,10 @@ describe("workloads", () => {
     expect(all.map((w) => w.name)).toEqual(["int", "copy", "smc", "exits", "boot", "linux"]);
     expect(all.find((w) => w.name === "boot")?.file).toBe("hello.elf");
     expect(selectWorkloads(all, ["smc", "int"])).toEqual([all[0], all[2]]);
-    expect(selectWorkloads(all, ["fast"])).toBe("unknown workload fast (choose from int, copy, smc, exits, boot, linux)");
+    expect(selectWorkloads(all, ["fast"])).toBe("unknown workload fast (choose from int, copy, smc, exits, boot, linux, ui)");
+    // The page's section is a known name that selects no workload.
+    expect(selectWorkloads(all, ["ui"])).toEqual([]);
+    expect(selectWorkloads(all, ["ui", "exits"])).toEqual([all[3]]);
   });
   it("the Linux boot: a seconds-to-prompt workload, left out by --no-linux, with its own run count", () => {
     const linux = all[5];

@@ -20,7 +20,7 @@ import { renderReport } from "./report";
 import { COLUMN_TITLES, COLUMNS, type ColumnId } from "./table";
 import { renderUi, summarizeUi, UI_LOADS, uiGuests as uiGuestList, type UiReading } from "./ui";
 import { runV86Node } from "./v86-node";
-import { LINUX_NOT_BUILT, linuxMissing, NULL_GUEST, runsOf, selectWorkloads, workloads, type Workload } from "./workloads";
+import { LINUX_NOT_BUILT, linuxMissing, NULL_GUEST, runsOf, selectWorkloads, UI_SECTION, workloads, type Workload } from "./workloads";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -59,9 +59,8 @@ export async function main(argv: string[], root: string): Promise<number> {
     return 0;
   }
   // "ui" in --only is the page's section (bench/ui.ts), not a workload; --only ui alone runs just it.
-  const uiWanted = opts.ui && (opts.only.length === 0 || opts.only.includes("ui"));
-  const onlyWorkloads = opts.only.filter((n) => n !== "ui");
-  const selected = opts.only.length > 0 && onlyWorkloads.length === 0 ? [] : selectWorkloads(workloads(root), onlyWorkloads, opts.linux);
+  const uiWanted = opts.ui && (opts.only.length === 0 || opts.only.includes(UI_SECTION));
+  const selected = selectWorkloads(workloads(root), opts.only, opts.linux);
   if (typeof selected === "string") {
     log(`bench: ${selected}`);
     return 2;

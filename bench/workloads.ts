@@ -105,14 +105,20 @@ export function workloads(root: string): Workload[] {
   ];
 }
 
+/** The name `--only` takes for the page's section (bench/ui.ts), which is not a workload. */
+export const UI_SECTION = "ui";
+
 /**
  * Workloads selected by `--only` (all when the list is empty), less the Linux boot with `--no-linux`;
- * unknown names, and a selection left empty, are an error.
+ * unknown names, and a selection left empty, are an error. UI_SECTION is a known name that selects
+ * no workload: `--only ui` alone selects none.
  */
 export function selectWorkloads(all: readonly Workload[], only: readonly string[], linux = true): Workload[] | string {
-  const unknown = only.filter((n) => !all.some((w) => w.name === n));
-  if (unknown.length > 0) return `unknown workload ${unknown.join(", ")} (choose from ${all.map((w) => w.name).join(", ")})`;
-  const chosen = all.filter((w) => (only.length === 0 || only.includes(w.name)) && (linux || w.metric !== "prompt"));
+  const unknown = only.filter((n) => n !== UI_SECTION && !all.some((w) => w.name === n));
+  if (unknown.length > 0) return `unknown workload ${unknown.join(", ")} (choose from ${[...all.map((w) => w.name), UI_SECTION].join(", ")})`;
+  const named = only.filter((n) => n !== UI_SECTION);
+  if (only.length > 0 && named.length === 0) return [];
+  const chosen = all.filter((w) => (named.length === 0 || named.includes(w.name)) && (linux || w.metric !== "prompt"));
   if (chosen.length === 0) return "no workload left to run (--only linux with --no-linux?)";
   return chosen;
 }
