@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { encodeRecipe } from "../src/share/codec";
 import { defaultRecipe } from "../src/share/recipe";
+import { chromiumLaunch } from "../playwright.config";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -57,6 +58,39 @@ test("the default guest, the monitor, greets, prompts and answers a command", as
   await page.keyboard.press("Enter");
   await expect(state).toHaveText(/^exited, status 15 /);
   await expect(page.getByTestId("console-text")).toContainText("bye");
+});
+
+test("the console's text mirror is left out of layout but not out of the accessibility tree", async ({ playwright, baseURL }) => {
+  // A browser of its own with accessibility on from the start, as when a screen reader runs (what
+  // Chromium exposes of skipped content then differs from what the DevTools protocol turns on later).
+  const browser = await playwright.chromium.launch({ ...chromiumLaunch, args: [...chromiumLaunch.args, "--force-renderer-accessibility"] });
+  try {
+    const page = await browser.newPage({ baseURL });
+    // While a guest prints flat out the mirror (up to 64 KB) changes four times a second; laid out,
+    // it cost the page a frame's worth of text shaping each time. Off screen with content-visibility:
+    // auto, the browser skips its contents (and says so with this event) ...
+    await page.addInitScript(() => {
+      const seen: boolean[] = [];
+      (globalThis as { mirrorSkipped?: boolean[] }).mirrorSkipped = seen;
+      document.addEventListener("contentvisibilityautostatechange", (event) => {
+        if ((event.target as Element).matches('[data-testid="console-text"]')) seen.push((event as Event & { skipped: boolean }).skipped);
+      }, true);
+    });
+    await page.goto("/");
+    await expect(page.getByTestId("console-text")).toContainText("hvplay> ");
+    await expect.poll(() => page.evaluate(() => (globalThis as { mirrorSkipped?: boolean[] }).mirrorSkipped?.at(-1))).toBe(true);
+    // ... while assistive technology still reads its text: Chromium's own accessibility tree (what
+    // a screen reader gets), not Playwright's reading of the DOM.
+    const cdp = await page.context().newCDPSession(page);
+    await expect.poll(async () => {
+      const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as { nodes: { nodeId: string; role?: { value: string }; name?: { value: string }; childIds?: string[] }[] };
+      const log = nodes.find((n) => n.role?.value === "log" && n.name?.value === "Console output");
+      const children = new Set(log?.childIds ?? []);
+      return nodes.filter((n) => children.has(n.nodeId)).map((n) => n.name?.value ?? "").join("");
+    }).toContain("hvplay> ");
+  } finally {
+    await browser.close();
+  }
 });
 
 test("hello's greeting appears in the console", async ({ page }) => {

@@ -2,7 +2,8 @@
  * The guest's console: debugcon (port 0xE9) and COM1 output in an xterm.js terminal; keys typed in
  * it go to COM1's receive side. Bytes reach xterm straight from the store's console listeners (one
  * write per event batch), not through React state. A visually hidden mirror holds the decoded text
- * for assistive technology and for the e2e tests (data-testid="console-text").
+ * for assistive technology and for the e2e tests (data-testid="console-text"); the browser skips
+ * its layout.
  */
 import { useEffect, useRef, useState } from "react";
 import type { ITheme, Terminal } from "@xterm/xterm";
@@ -60,7 +61,8 @@ export function ConsolePanel() {
   const host = useRef<HTMLDivElement>(null);
   // The hidden mirror is up to 64 KB of text: laying it out again at every batch of a guest that
   // prints flat out took a good part of the page's frame. It is a live view (WorkbenchSnapshot.shown):
-  // while the guest runs it follows four times a second, with the logs; once it stops, at once.
+  // while the guest runs it follows four times a second, with the logs; once it stops, at once. Its
+  // contents are not laid out at all (.console-mirror in styles.css: content-visibility).
   const mirror = usePanelState((s) => s.shown.consoleText);
   const theme = usePanelState((s) => s.theme);
   const guestName = usePanelState((s) => s.guestName);
@@ -193,7 +195,7 @@ export function ConsolePanel() {
         </button>
       </header>
       <div className="terminal-host" ref={host} />
-      <pre className="sr-only" data-testid="console-text" role="log" aria-label="Console output">
+      <pre className="console-mirror" data-testid="console-text" role="log" aria-label="Console output">
         {mirror}
       </pre>
     </section>
