@@ -22,7 +22,7 @@ import {
   ZX_TIME_INFINITE,
   createKernel,
 } from "./index";
-import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, PREEMPT_CHECK_MS, PREEMPT_CHUNK_MIN, SLICE_INSTRUCTIONS } from "./objects/vcpu";
+import { EXIT_SLICE_COST, FIRST_SLICE_INSTRUCTIONS, PREEMPT_CHECK_MS, PREEMPT_CHUNK_MIN, PREEMPT_POLL_LONG_RUN, PREEMPT_POLL_TURNS, SLICE_INSTRUCTIONS } from "./objects/vcpu";
 import { Cpu, PhysicalMemory } from "../x86";
 import { EXIT_STORE, GUEST_ENTRY, TRAP_ADDR, TRAP_PORT, guestCode, kTrapKey, newGuest, setupGuest, type TestGuest } from "./conformance/harness";
 
@@ -160,7 +160,7 @@ describe("hvplay_vcpu_resume_nowait", () => {
     expect(packets.slice(-3)).toEqual([9091, 9091, 9091]);
   });
 
-  it("ends the slice at the next exit while the host's preemption word is set, and runs full slices once it is clear", async () => {
+  it("ends the slice within PREEMPT_POLL_TURNS exits while the host's preemption word is set, and runs full slices once it is clear", async () => {
     const preempt = new Int32Array(new SharedArrayBuffer(4));
     const kernel = createKernel({ preempt });
     const proc = kernel.createProcess();
@@ -168,9 +168,14 @@ describe("hvplay_vcpu_resume_nowait", () => {
     const t = g.thread;
     expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
     expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_OK);
-    // The page asks for a turn (it is about to send Pause): the next resume yields before running.
+    // The page asks for a turn (it is about to send Pause): the word is read every
+    // PREEMPT_POLL_TURNS round trips, so within that many the resume yields, before running on.
     Atomics.add(preempt, 0, 1);
+    let trips = 0;
+    while (t.hvplay_vcpu_resume_nowait(g.vcpu).status === ZX_OK) trips++;
+    expect(trips).toBeLessThan(PREEMPT_POLL_TURNS);
     const before = Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count);
+    // While it stays set, every resume yields at once.
     expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_SHOULD_WAIT);
     expect(Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count)).toBe(before);
     // The blocking resume gives the event loop turns (it would run on if the word were clear) until
@@ -185,6 +190,26 @@ describe("hvplay_vcpu_resume_nowait", () => {
     let n = 0;
     while (t.hvplay_vcpu_resume_nowait(g.vcpu).status === ZX_OK) n++;
     expect(n).toBeGreaterThan(50);
+  });
+
+  it("reads the preemption word at the next turn after a long run of the core, whatever the count", async () => {
+    // Each round trip follows 2,000 instructions of LOOP (over PREEMPT_POLL_LONG_RUN): a guest
+    // that computes between its exits yields at its next exit, not PREEMPT_POLL_TURNS exits later.
+    expect(PREEMPT_POLL_LONG_RUN).toBeLessThan(2000);
+    const preempt = new Int32Array(new SharedArrayBuffer(4));
+    const kernel = createKernel({ preempt });
+    const proc = kernel.createProcess();
+    const g = setupGuest(proc.mainThread, proc, guestCode(`top: mov ecx, 2000\nl: loop l\nout ${TRAP_PORT}, al\njmp top`), kernel);
+    const t = g.thread;
+    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+    // Past the first, short slices (each resume returns at the next exit, yielding where a slice fills).
+    for (let i = 0; i < 12; i++) expect((await t.zx_vcpu_resume(g.vcpu)).status).toBe(ZX_OK);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_OK);
+    Atomics.add(preempt, 0, 1);
+    const before = Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count);
+    expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_ERR_SHOULD_WAIT);
+    expect(Number(t.hvplay_vcpu_instructions_retired(g.vcpu).count)).toBe(before);
+    Atomics.sub(preempt, 0, 1);
   });
 
   it("with a preemption word, cuts each run of the CPU core to about PREEMPT_CHECK_MS at the last slice's pace", async () => {
