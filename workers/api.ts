@@ -309,8 +309,8 @@ export interface HypervisorApi {
   /**
    * A word in shared memory that lets a pause() in at once: a running VCPU takes the event loop's
    * turn only between slices (up to ~20 ms), so the page adds 1 to the word (Atomics.add, index 0)
-   * just before it calls pause(); while the word is non-zero the VCPU ends its slice after its next
-   * exit or return of the CPU core (KernelContext.preempt), and pause() takes the 1 back. Null without
+   * just before it calls pause(); while the word is non-zero the VCPU ends its slice at its
+   * next look, within ~2 ms (KernelContext.preempt), and pause() takes the 1 back. Null without
    * SharedArrayBuffer (then pause() waits for the slice's end).
    */
   preemptWord(): Int32Array | null;

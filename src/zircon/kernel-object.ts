@@ -50,11 +50,12 @@ export interface KernelContext {
    * The host's preemption request: a word in shared memory (index 0) that another thread of the
    * host (the page) makes non-zero when it has a call for this one that must not wait for the
    * running VCPU's slice to end (the user's Pause: zx_vcpu_kick). While it is non-zero, a VCPU in
-   * zx_vcpu_resume ends its slice the next time its loop looks (after every VM exit and every
-   * return of the CPU core, which runs at most to the slice's end or the next timer deadline), as a
-   * VCPU thread is preempted when another thread of the host needs the CPU; the call, once it runs,
-   * takes its request back. Nothing the guest or
-   * the VMM sees changes: a slice's end is invisible to both. Optional: null or absent, none.
+   * zx_vcpu_resume ends its slice the next time its loop looks (after every long run of the CPU
+   * core, which runs at most ~2 ms, to the slice's end or to the next timer deadline, and every
+   * 32nd short one that ended in a VM exit: objects/vcpu.ts PREEMPT_POLL_TURNS), as a VCPU thread
+   * is preempted when another thread of the host needs the CPU; the call, once it runs, takes its
+   * request back. Nothing the guest or the VMM sees changes: a slice's end is invisible to both.
+   * Optional: null or absent, none.
    */
   readonly preempt?: Int32Array | null;
 }
