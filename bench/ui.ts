@@ -7,11 +7,10 @@
  *
  * Per page load: once the editor has mounted (Monaco, the last and largest part the page loads:
  * evaluating it is a single task of ~0.3 s on this machine, which landed inside the frames measured
- * on slow loads), 2 s to settle, then the animation frames of 3 s
- * (their rate and the longest gap between two), then PAUSES_PER_LOAD times Pause → the state pill
- * painted as "paused", timed by requestAnimationFrame: the time from the click to the first frame
- * whose callbacks see it (that frame shows it); within FRAME_MS, Pause answered within a frame.
- * Run again after each.
+ * on slow loads), 2 s to settle, then the animation frames of 3 s (their rate and the longest gap
+ * between two), then PAUSES_PER_LOAD times Pause → the state pill painted as "paused", timed by
+ * requestAnimationFrame: the time from the click to the first frame whose callbacks see it (that
+ * frame shows it); within FRAME_MS, Pause answered within a frame. Run again after each.
  *
  * The arithmetic and the table are pure (bench/ui.test.ts); measureUi needs a page.
  */

@@ -52,6 +52,16 @@ function spinningGuest(preempt: Int32Array | undefined, onRun: (budget: number, 
   return setupGuest(proc.mainThread, proc, guestCode("top: jmp top"), kernel);
 }
 
+/** A guest running `source` on a kernel with the host's preemption word, its OUTs to TRAP_PORT trapped to the VMM. */
+function exitingGuest(source: string): { preempt: Int32Array; g: TestGuest } {
+  const preempt = new Int32Array(new SharedArrayBuffer(4));
+  const kernel = createKernel({ preempt });
+  const proc = kernel.createProcess();
+  const g = setupGuest(proc.mainThread, proc, guestCode(source), kernel);
+  expect(g.thread.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
+  return { preempt, g };
+}
+
 /** `n` turns of the event loop (a blocking resume runs a slice in each). */
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
@@ -161,12 +171,8 @@ describe("hvplay_vcpu_resume_nowait", () => {
   });
 
   it("ends the slice within PREEMPT_POLL_TURNS exits while the host's preemption word is set, and runs full slices once it is clear", async () => {
-    const preempt = new Int32Array(new SharedArrayBuffer(4));
-    const kernel = createKernel({ preempt });
-    const proc = kernel.createProcess();
-    const g = setupGuest(proc.mainThread, proc, guestCode(`top: out ${TRAP_PORT}, al\njmp top`), kernel);
+    const { preempt, g } = exitingGuest(`top: out ${TRAP_PORT}, al\njmp top`);
     const t = g.thread;
-    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
     expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_OK);
     // The page asks for a turn (it is about to send Pause): the word is read every
     // PREEMPT_POLL_TURNS round trips, so within that many the resume yields, before running on.
@@ -196,12 +202,8 @@ describe("hvplay_vcpu_resume_nowait", () => {
     // Each round trip follows 2,000 instructions of LOOP (over PREEMPT_POLL_LONG_RUN): a guest
     // that computes between its exits yields at its next exit, not PREEMPT_POLL_TURNS exits later.
     expect(PREEMPT_POLL_LONG_RUN).toBeLessThan(2000);
-    const preempt = new Int32Array(new SharedArrayBuffer(4));
-    const kernel = createKernel({ preempt });
-    const proc = kernel.createProcess();
-    const g = setupGuest(proc.mainThread, proc, guestCode(`top: mov ecx, 2000\nl: loop l\nout ${TRAP_PORT}, al\njmp top`), kernel);
+    const { preempt, g } = exitingGuest(`top: mov ecx, 2000\nl: loop l\nout ${TRAP_PORT}, al\njmp top`);
     const t = g.thread;
-    expect(t.zx_guest_set_trap(g.guest, ZX_GUEST_TRAP_IO, TRAP_PORT, 1, 0, kTrapKey)).toBe(ZX_OK);
     // Past the first, short slices (each resume returns at the next exit, yielding where a slice fills).
     for (let i = 0; i < 12; i++) expect((await t.zx_vcpu_resume(g.vcpu)).status).toBe(ZX_OK);
     expect(t.hvplay_vcpu_resume_nowait(g.vcpu).status).toBe(ZX_OK);
