@@ -768,10 +768,16 @@ export class Machine {
     if (this.pendingConsole.length >= CONSOLE_BATCH_BYTES || performance.now() - this.lastFlush >= CONSOLE_BATCH_MS) this.flushConsole();
     else if (this.flushTimer === null) {
       // The guest may go quiet (HLT, waiting for input) with bytes still batched: flush them soon anyway.
-      this.flushTimer = setTimeout(() => this.flushConsole(), CONSOLE_BATCH_MS);
+      this.flushTimer = setTimeout(this.flushConsoleLater, CONSOLE_BATCH_MS);
       (this.flushTimer as { unref?: () => void }).unref?.();
     }
   }
+
+  /**
+   * consoleByte's timer. A field made once: a closure made in consoleByte would have V8 allocate its
+   * context (for `this`) at every byte the guest prints, timer or not.
+   */
+  private readonly flushConsoleLater = (): void => this.flushConsole();
 
   private flushConsole(): void {
     if (this.flushTimer !== null) {
