@@ -12,7 +12,7 @@ import { analyze, type Analysis, type RunsByColumn } from "./analyze";
 import { parseBenchArgs, USAGE } from "./args";
 import { openChromium, runOursChromium, runUiChromium, runV86Chromium, type ChromiumSession } from "./chromium";
 import { checkEnvironment, describeMachine } from "./environment";
-import { runOursNode } from "./ours-node";
+import { prepareOursNode, runOursNode, type OursNode } from "./ours-node";
 import { runQemu } from "./qemu";
 import { waitForQuiet } from "./quiet";
 import type { Reference, RunOutcome } from "./record";
@@ -105,6 +105,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     }
   }
   const columns = (["oursNode", "oursChromium", "v86Node", "v86Chromium", "qemu"] as const).filter((c) => !skipped[c]);
+  const oursNode: OursNode | null = columns.includes("oursNode") && selected.length > 0 ? await prepareOursNode(root, log) : null;
 
   const noV86 = "v86 cannot boot a 64-bit kernel (it emulates a 32-bit x86)";
   const linuxSkipped: Partial<Record<ColumnId, string>> =
@@ -133,6 +134,7 @@ export async function main(argv: string[], root: string): Promise<number> {
   // Ctrl-C: end the preview server and Chromium we started before leaving (they would outlive us).
   const interrupted = () => {
     log("bench: interrupted");
+    oursNode?.dispose();
     void (chromium?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once("SIGINT", interrupted);
@@ -179,6 +181,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     }
   } finally {
     process.off("SIGINT", interrupted);
+    oursNode?.dispose();
     await chromium?.close();
   }
 
@@ -186,7 +189,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     const timeout = timeoutFor(w);
     switch (c) {
       case "oursNode":
-        return runOursNode(root, w, timeout);
+        return runOursNode(root, oursNode!, w, timeout);
       case "oursChromium":
         return runOursChromium(chromium!, w, timeout);
       case "v86Node":

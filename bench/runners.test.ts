@@ -5,11 +5,12 @@
  * the Multiboot loader behind port 0xF4). Peers that are not installed are skipped, as the bench
  * itself reports them.
  */
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkEnvironment } from "./environment";
-import { runOursNode } from "./ours-node";
+import { prepareOursNode, runOursNode, type OursNode } from "./ours-node";
 import { runQemu } from "./qemu";
 import { runV86Node } from "./v86-node";
 import { bootGuest, NULL_GUEST, type Workload } from "./workloads";
@@ -20,8 +21,21 @@ const nullWorkload: Workload = { name: "null", file: NULL_GUEST, metric: "mips",
 const boot: Workload = { name: "boot", file: bootGuest(root), metric: "first-byte", what: "" };
 
 describe("bench runners on the empty guest", () => {
+  let ours: OursNode;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    ours = await prepareOursNode(root, (line) => logged.push(line));
+  }, 120_000);
+  afterAll(() => ours?.dispose());
+
+  it("hvplay's bundle is built for the runs (scripts/build-cli.mjs)", () => {
+    const dir = ours.env.HVPLAY_CLI_BUNDLE!;
+    expect(logged.filter((l) => l.includes("no bundle"))).toEqual([]);
+    expect(existsSync(join(dir, "cli.mjs")) && existsSync(join(dir, "cli-inputs.json"))).toBe(true);
+  });
+
   it("hvplay: status 1, no output, a handful of instructions and one exit, from --stats", async () => {
-    const o = await runOursNode(root, nullWorkload, 60_000);
+    const o = await runOursNode(root, ours, nullWorkload, 60_000);
     expect(o).toMatchObject({ ok: true, run: { output: "", status: 1, exits: 1 } });
     if (o.ok) expect(o.run.instructions).toBeLessThan(100);
   });
@@ -39,9 +53,9 @@ describe("bench runners on the empty guest", () => {
   });
 
   it.skipIf(!env.bios)("v86 and hvplay print the default guest's first bytes", async () => {
-    const ours = await runOursNode(root, boot, 60_000);
+    const mine = await runOursNode(root, ours, boot, 60_000);
     const v86 = await runV86Node(root, env.bios!, boot.file, "first-byte", 60_000);
-    expect(ours.ok && v86.ok).toBe(true);
-    if (ours.ok && v86.ok) expect(v86.run.output.startsWith(ours.run.output) || ours.run.output.startsWith(v86.run.output)).toBe(true);
+    expect(mine.ok && v86.ok).toBe(true);
+    if (mine.ok && v86.ok) expect(v86.run.output.startsWith(mine.run.output) || mine.run.output.startsWith(v86.run.output)).toBe(true);
   });
 });
