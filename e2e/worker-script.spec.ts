@@ -45,3 +45,17 @@ test("the page's worker really is that script, and the default guest boots with 
   await expect(page.getByTestId("console-text")).not.toBeEmpty();
   expect(workers.some((u) => /\/assets\/hypervisor\.worker-[\w-]+\.js$/.test(u))).toBe(true);
 });
+
+test("the worker is named after the guest it boots first, and fetches it once, as it starts", async ({ page }) => {
+  const fetched: string[] = [];
+  page.context().on("request", (r) => {
+    const url = new URL(r.url());
+    if (/\/guests\/[^/]+\.(elf|bin)$/.test(url.pathname)) fetched.push(url.pathname);
+  });
+  const worker = page.waitForEvent("worker", (w) => /\/hypervisor\.worker-[\w-]+\.js$/.test(w.url()));
+  await page.goto("/?guest=hello.elf");
+  await expect(page.getByTestId("console-text")).toContainText("Hello from a Zircon guest!");
+  expect(await (await worker).evaluate(() => (self as unknown as { name: string }).name)).toBe("hypervisor: hello.elf");
+  // Prefetched by the worker and taken by bootGuest: one request, and none for the default guest.
+  expect(fetched).toEqual(["/guests/hello.elf"]);
+});

@@ -393,6 +393,23 @@ export const DEFAULT_GUEST = "monitor.elf";
 export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 
 /**
+ * The hypervisor worker's name (the `name` of `new Worker`, shown by devtools): "hypervisor", or
+ * "hypervisor: FILE" when the page will boot the bundled guest FILE first. The worker then fetches
+ * FILE as soon as it starts (prefetchedGuest), and bootGuest(FILE) takes those bytes: the page's
+ * first calls reach a new worker only once the page's thread has run the task that says the worker
+ * has loaded, which on a page still building itself comes ~0.1 s later.
+ */
+export function hypervisorWorkerName(prefetch?: string): string {
+  return prefetch !== undefined && GUEST_FILE_NAME.test(prefetch) ? `hypervisor: ${prefetch}` : "hypervisor";
+}
+
+/** The guest file a worker named by hypervisorWorkerName is to fetch at once, or null. */
+export function prefetchedGuest(workerName: string): string | null {
+  const m = /^hypervisor: (.+)$/.exec(workerName);
+  return m !== null && GUEST_FILE_NAME.test(m[1]) ? m[1] : null;
+}
+
+/**
  * The bundled Linux guest's name (bootGuest, the toolbar, `?guest=linux`, share links): a kernel built
  * from Debian's linux-source (scripts/linux-guest.config; Debian's stock kernel with `-- --stock`) and a
  * busybox initramfs, built by `npm run guests:linux` (scripts/build-linux-guest.mjs)

@@ -6,11 +6,12 @@
  */
 import * as Comlink from "comlink";
 import type { GuestImage } from "./api";
+import { prefetchingFetcher } from "./guest-prefetch";
 import { HypervisorSession } from "./hypervisor-session";
 import { createZirconBackend } from "./zircon-backend";
 
 /** Bundled guests are served from public/guests/ relative to the app's base URL. */
-async function fetchGuest(name: string): Promise<GuestImage> {
+async function fetchGuestFile(name: string): Promise<GuestImage> {
   const url = new URL(`guests/${name}`, self.location.origin + import.meta.env.BASE_URL);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
@@ -18,6 +19,9 @@ async function fetchGuest(name: string): Promise<GuestImage> {
   if ((response.headers.get("content-type") ?? "").startsWith("text/html")) throw new Error(`${url.pathname}: not found`);
   return { name, image: new Uint8Array(await response.arrayBuffer()) };
 }
+
+/** Bundled guests, the first of them fetched as the worker starts (guest-prefetch.ts). */
+const fetchGuest = prefetchingFetcher(self.name, fetchGuestFile);
 
 /**
  * A file served with the app (the bundled Linux guest's, under guests/linux/), or null when the

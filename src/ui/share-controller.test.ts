@@ -272,3 +272,20 @@ describe.skipIf(!haveGuests)("share links between two pages", () => {
     expect(await p.share.share()).toEqual({ ok: false, message: "nothing to share: no guest is loaded" });
   });
 });
+
+describe.skipIf(!haveGuests)("the worker the workbench starts", () => {
+  it("is asked to fetch the bundled guest it boots first; after an opened image, nothing", async () => {
+    const asked: ({ prefetch?: string } | undefined)[] = [];
+    const workbench = new Workbench({ isolated: true, initialGuest: "hello.elf", createWorker: (options) => (asked.push(options), channelWorker()) });
+    pages.push(workbench);
+    workbench.start();
+    expect(asked).toEqual([{ prefetch: "hello.elf" }]);
+    await until("hello to exit", () => workbench.store.getSnapshot(), exited);
+    workbench.rememberImage({ name: "mine.elf", image: await fetchBundled("mbinfo.elf") });
+    workbench.restart();
+    expect(asked[1]).toEqual({ prefetch: undefined });
+    await workbench.bootGuest("echo.elf");
+    workbench.restart();
+    expect(asked[2]).toEqual({ prefetch: "echo.elf" });
+  });
+});

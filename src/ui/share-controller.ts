@@ -37,7 +37,7 @@ export interface WorkerTracker {
 export function trackWorkers(create: WorkerFactory = defaultWorkerFactory): WorkerTracker {
   let current: Worker | null = null;
   return {
-    factory: () => (current = create()),
+    factory: (options) => (current = create(options)),
     current: () => current,
   };
 }

@@ -10,6 +10,7 @@
 import * as Comlink from "comlink";
 import {
   DEFAULT_GUEST,
+  hypervisorWorkerName,
   type AddressSpaceView,
   type EventBatch,
   type GeneralRegisters,
@@ -28,7 +29,8 @@ import { WorkbenchStore, type ProgramInfo, type ThemeName } from "./store";
 const PING_INTERVAL_MS = 2000;
 const PING_TIMEOUT_MS = 8000;
 
-export type WorkerFactory = () => Worker;
+/** Makes the hypervisor worker; `prefetch`: the bundled guest it will be asked to boot first (hypervisorWorkerName). */
+export type WorkerFactory = (options?: { prefetch?: string }) => Worker;
 
 /** Resolves at the next animation frame (or after a frame's time where there are none, as in tests). */
 export function afterNextFrame(): Promise<void> {
@@ -48,8 +50,8 @@ export function watchdogVerdict(now: number, lastTick: number, lastPong: number)
   return now - lastPong > PING_TIMEOUT_MS ? "dead" : "alive";
 }
 
-export const defaultWorkerFactory: WorkerFactory = () =>
-  new Worker(new URL("../../workers/hypervisor.worker.ts", import.meta.url), { type: "module", name: "hypervisor" });
+export const defaultWorkerFactory: WorkerFactory = (options) =>
+  new Worker(new URL("../../workers/hypervisor.worker.ts", import.meta.url), { type: "module", name: hypervisorWorkerName(options?.prefetch) });
 
 export class Workbench {
   readonly store: WorkbenchStore;
@@ -84,8 +86,11 @@ export class Workbench {
     const generation = ++this.generation;
     this.store.resetForNewWorker();
     let worker: Worker;
+    // The bundled guest the new worker boots first: fetched as the worker starts (the Linux guest's
+    // files are not; hypervisorWorkerName keeps to guest files).
+    const prefetch = this.lastImage === null ? this.initialGuest : undefined;
     try {
-      worker = this.createWorker();
+      worker = this.createWorker({ prefetch });
     } catch (error) {
       this.store.setConnection({ kind: "dead", message: `could not start the worker: ${String(error)}` });
       return;
