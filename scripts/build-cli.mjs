@@ -12,7 +12,6 @@
 //   node scripts/build-cli.mjs [--out DIR]     (default node_modules/.cache/hvplay)
 //
 // A failed build is reported and exits 0: the CLI still works from its sources.
-import { build } from "esbuild";
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +27,8 @@ try {
   // No manifest while the bundle is being replaced: a run meanwhile takes the sources.
   rmSync(manifestPath, { force: true });
   const started = Date.now();
+  // Imported here, so that an install without dev dependencies (no esbuild) only loses the bundle.
+  const { build } = await import("esbuild");
   const result = await build({
     absWorkingDir: root,
     entryPoints: ["src/cli/main.ts"],
