@@ -10,9 +10,10 @@
  * makes its own of the sources as they are, in a private folder (as the Chromium column builds the
  * app), so that it never times the slower start from the sources through tsx by accident.
  */
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshBundle } from "../bin/load-cli.mjs";
 import { runProcess } from "./process";
 import { failed, succeeded, type RunOutcome } from "./record";
 import { LINUX_CMDLINE, LINUX_DIR, LINUX_INITRD, LINUX_KERNEL, LINUX_MEMORY_MIB, LINUX_MILESTONES, LINUX_PROMPT, type Workload } from "./workloads";
@@ -48,7 +49,8 @@ export async function prepareOursNode(root: string, log: (line: string) => void)
   const dir = join(tmpdir(), `hvplay-bench-cli-${process.pid}`);
   log("node: bundling hvplay (scripts/build-cli.mjs, into a private folder)...");
   const r = await runProcess(process.execPath, [join(root, "scripts", "build-cli.mjs"), "--out", dir], { cwd: root, timeoutMs: 120_000 });
-  if (!existsSync(join(dir, "cli-inputs.json"))) log(`node: no bundle (${r.stderr.trim().slice(0, 300) || `status ${r.status}`}): hvplay runs from its sources through tsx, which starts ~0.3 s slower`);
+  // What bin/load-cli.mjs will find there: a bundle whose sources are as it was built from.
+  if (freshBundle(dir) === null) log(`node: no bundle (${r.stderr.trim().slice(0, 300) || `status ${r.status}`}): hvplay runs from its sources through tsx, which starts ~0.3 s slower`);
   return {
     env: { ...process.env, HVPLAY_CLI_BUNDLE: dir },
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -5,10 +5,10 @@
  * the Multiboot loader behind port 0xF4). Peers that are not installed are skipped, as the bench
  * itself reports them.
  */
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_FILE, freshBundle } from "../bin/load-cli.mjs";
 import { checkEnvironment } from "./environment";
 import { prepareOursNode, runOursNode, type OursNode } from "./ours-node";
 import { runQemu } from "./qemu";
@@ -31,7 +31,7 @@ describe("bench runners on the empty guest", () => {
   it("hvplay's bundle is built for the runs (scripts/build-cli.mjs)", () => {
     const dir = ours.env.HVPLAY_CLI_BUNDLE!;
     expect(logged.filter((l) => l.includes("no bundle"))).toEqual([]);
-    expect(existsSync(join(dir, "cli.mjs")) && existsSync(join(dir, "cli-inputs.json"))).toBe(true);
+    expect(freshBundle(dir)).toBe(join(dir, BUNDLE_FILE));
   });
 
   it("hvplay: status 1, no output, a handful of instructions and one exit, from --stats", async () => {
