@@ -277,6 +277,17 @@ export interface StepResult {
   registers: RegisterSnapshot | null;
 }
 
+/** controlWords(): the page's requests to preempt the running VCPU (KernelContext.preempt reads this word). */
+export const CONTROL_PREEMPT = 0;
+/** controlWords(): how many runs of the VCPU loop have ended (the session adds 1 after CONTROL_RUN_END is stored). */
+export const CONTROL_RUN_ENDS = 1;
+/** controlWords(): how the last run ended: RUN_END_PAUSE (the state became "paused" for pause()) or RUN_END_OTHER. */
+export const CONTROL_RUN_END = 2;
+export const RUN_END_OTHER = 0;
+export const RUN_END_PAUSE = 1;
+/** The length of controlWords()'s array. */
+export const CONTROL_WORDS = 3;
+
 /**
  * The request/response half. Implemented by `HypervisorSession` (workers/hypervisor-session.ts).
  * Through Comlink every method returns a Promise on the page side.
@@ -307,13 +318,17 @@ export interface HypervisorApi {
   /** Stops a running VCPU with zx_vcpu_kick; resolves once it has stopped. */
   pause(): Promise<void>;
   /**
-   * A word in shared memory that lets a pause() in at once: a running VCPU takes the event loop's
-   * turn only between slices (up to ~20 ms), so the page adds 1 to the word (Atomics.add, index 0)
-   * just before it calls pause(); while the word is non-zero the VCPU ends its slice at its
-   * next look, within ~2 ms (KernelContext.preempt), and pause() takes the 1 back. Null without
-   * SharedArrayBuffer (then pause() waits for the slice's end).
+   * Words in shared memory between the page and the worker (CONTROL_*), so that Pause is answered
+   * at once. A running VCPU takes the event loop's turn only between slices (up to ~20 ms), so the
+   * page adds 1 to CONTROL_PREEMPT (Atomics.add) just before it calls pause(); while that word is
+   * non-zero the VCPU ends its slice at its next look, within ~2 ms (KernelContext.preempt), and
+   * pause() takes the 1 back. Each time a run of the VCPU loop ends, the session stores how it
+   * ended in CONTROL_RUN_END and then adds 1 to CONTROL_RUN_ENDS: the page, which cannot take the
+   * worker's messages while its click is being handled, watches that count for a few ms after
+   * calling pause() and shows "paused" in the frame that follows the click. Null without
+   * SharedArrayBuffer (then pause() waits for the slice's end, and the page for the state event).
    */
-  preemptWord(): Int32Array | null;
+  controlWords(): Int32Array | null;
   /** Executes exactly one guest instruction (the machine must not be running). */
   step(): Promise<StepResult>;
   /**

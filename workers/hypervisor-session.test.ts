@@ -5,7 +5,19 @@
  * zircon-backend.test.ts and the e2e suite.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GUEST, LINUX_DEFAULT_CMDLINE, type EventBatch, type GuestImage, type MachineConfig } from "./api";
+import {
+  CONTROL_PREEMPT,
+  CONTROL_RUN_END,
+  CONTROL_RUN_ENDS,
+  CONTROL_WORDS,
+  DEFAULT_GUEST,
+  LINUX_DEFAULT_CMDLINE,
+  RUN_END_OTHER,
+  RUN_END_PAUSE,
+  type EventBatch,
+  type GuestImage,
+  type MachineConfig,
+} from "./api";
 import { buildZxNames, formatSyscall } from "./format";
 import { HypervisorSession, bootSpec, effectiveMachine, toArchRegisters, whyNotGuestBoot, type MachineLike, type SessionBackend } from "./hypervisor-session";
 import type { BootSpec, GeneralRegisters, MachineSinks, RunOutcome, UserTrap } from "../src/vmm/api";
@@ -195,21 +207,51 @@ describe("HypervisorSession", () => {
 
   it("pause takes back the 1 the page added to the preemption word, and never goes below 0", async () => {
     const t = setup({ afterGreeting: "wait" });
-    const word = t.session.preemptWord()!;
-    expect(word).toBeInstanceOf(Int32Array);
-    expect(word.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const words = t.session.controlWords()!;
+    expect(words).toBeInstanceOf(Int32Array);
+    expect(words.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(words.length).toBe(CONTROL_WORDS);
     await t.session.bootDefault();
     await t.settle();
-    Atomics.add(word, 0, 1);
+    Atomics.add(words, CONTROL_PREEMPT, 1);
     await t.session.pause();
     expect(t.session.state()).toEqual({ kind: "paused", reason: "pause" });
-    expect(Atomics.load(word, 0)).toBe(0);
+    expect(Atomics.load(words, CONTROL_PREEMPT)).toBe(0);
     // A pause nobody announced (or one of a stopped machine) leaves the word alone.
     await t.session.pause();
-    expect(Atomics.load(word, 0)).toBe(0);
-    Atomics.add(word, 0, 2);
+    expect(Atomics.load(words, CONTROL_PREEMPT)).toBe(0);
+    Atomics.add(words, CONTROL_PREEMPT, 2);
     await t.session.pause();
-    expect(Atomics.load(word, 0)).toBe(1);
+    expect(Atomics.load(words, CONTROL_PREEMPT)).toBe(1);
+  });
+
+  it("counts every end of a run in the control words and says whether a pause() ended it", async () => {
+    const t = setup({ afterGreeting: "wait" });
+    const words = t.session.controlWords()!;
+    const ends = () => Atomics.load(words, CONTROL_RUN_ENDS);
+    const how = () => Atomics.load(words, CONTROL_RUN_END);
+    await t.session.bootDefault();
+    await t.settle();
+    expect(t.session.state().kind).toBe("running");
+    expect(ends()).toBe(0);
+    await t.session.pause();
+    expect([ends(), how()]).toEqual([1, RUN_END_PAUSE]);
+    // Pausing a stopped machine, and a step (a run of its own that ends in "paused (step)"), are not pauses.
+    await t.session.pause();
+    expect(ends()).toBe(1);
+    await t.session.step();
+    expect(t.session.state()).toEqual({ kind: "paused", reason: "step" });
+    expect([ends(), how()]).toEqual([2, RUN_END_OTHER]);
+    expect(t.session.run()).toBeNull();
+    await t.session.pause();
+    expect([ends(), how()]).toEqual([3, RUN_END_PAUSE]);
+    // The guest ending the run itself (the exit device).
+    const u = setup({ afterGreeting: "exit" });
+    const uWords = u.session.controlWords()!;
+    await u.session.bootDefault();
+    await u.settle();
+    expect(u.session.state().kind).toBe("exited");
+    expect([Atomics.load(uWords, CONTROL_RUN_ENDS), Atomics.load(uWords, CONTROL_RUN_END)]).toEqual([1, RUN_END_OTHER]);
   });
 
   it("refuses to run twice or to step while running", async () => {

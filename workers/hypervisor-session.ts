@@ -10,11 +10,17 @@
  *   (STYLE.md §C: an exception inside src/zircon is a bug; the page shows it, the worker lives on).
  */
 import {
+  CONTROL_PREEMPT,
+  CONTROL_RUN_END,
+  CONTROL_RUN_ENDS,
+  CONTROL_WORDS,
   DEFAULT_GUEST,
   GUEST_FILE_NAME,
   LINUX_DEFAULT_CMDLINE,
   LINUX_DEFAULT_MEMORY_MIB,
   LINUX_GUEST,
+  RUN_END_OTHER,
+  RUN_END_PAUSE,
   SEGMENT_NAMES,
   ZX_SYSCALL_NAME,
   type AddressSpaceView,
@@ -275,8 +281,8 @@ export class HypervisorSession implements HypervisorApi {
   /** The promise of the running VCPU loop, or null when stopped. */
   private running: Promise<void> | null = null;
   private pauseRequested = false;
-  /** KernelContext.preempt of every machine this session makes (preemptWord()). */
-  private readonly preempt = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  /** controlWords(): word CONTROL_PREEMPT is KernelContext.preempt of every machine this session makes. */
+  private readonly control = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS)) : null;
   /** Bumped by every load; a bundled guest whose fetch was overtaken by a later load is dropped. */
   private loadGeneration = 0;
   /** Breakpoints (RIP values) the page set; applied to every machine created. */
@@ -314,6 +320,12 @@ export class HypervisorSession implements HypervisorApi {
   }
 
   private setState(state: MachineState): void {
+    const control = this.control;
+    if (control !== null && this.current.kind === "running" && state.kind !== "running") {
+      // A run ended: say how before counting it (the page reads the count first; controlWords()).
+      Atomics.store(control, CONTROL_RUN_END, state.kind === "paused" && state.reason === "pause" ? RUN_END_PAUSE : RUN_END_OTHER);
+      Atomics.add(control, CONTROL_RUN_ENDS, 1);
+    }
     this.current = state;
     this.events.state(state);
     if (state.kind === "running") {
@@ -446,7 +458,7 @@ export class HypervisorSession implements HypervisorApi {
         },
         (raw) => this.events.syscall(raw),
         guest.machine,
-        this.preempt,
+        this.control,
       );
     } catch (error) {
       created = `creating the machine threw: ${describe(error)}`;
@@ -624,17 +636,17 @@ export class HypervisorSession implements HypervisorApi {
     this.pushStopSnapshot();
   }
 
-  preemptWord(): Int32Array | null {
-    return this.preempt;
+  controlWords(): Int32Array | null {
+    return this.control;
   }
 
-  /** A call the page let in with preemptWord() has come: its 1 is taken back (never below 0). */
+  /** A call the page let in with CONTROL_PREEMPT has come: its 1 is taken back (never below 0). */
   private preemptAnswered(): void {
-    const word = this.preempt;
+    const word = this.control;
     if (word === null) return;
     for (;;) {
-      const n = Atomics.load(word, 0);
-      if (n <= 0 || Atomics.compareExchange(word, 0, n, n - 1) === n) return;
+      const n = Atomics.load(word, CONTROL_PREEMPT);
+      if (n <= 0 || Atomics.compareExchange(word, CONTROL_PREEMPT, n, n - 1) === n) return;
     }
   }
 

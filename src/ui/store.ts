@@ -391,6 +391,14 @@ export class WorkbenchStore {
     });
   }
 
+  /**
+   * The machine's state as the worker's shared words told it (Workbench.pause), ahead of the state
+   * event, which follows with the same state (and the registers of the stop).
+   */
+  setMachine(machine: MachineState): void {
+    this.set({ ...this.snapshot, machine });
+  }
+
   setConnection(connection: Connection): void {
     this.set({ ...this.snapshot, connection });
   }

@@ -9,7 +9,11 @@
  */
 import * as Comlink from "comlink";
 import {
+  CONTROL_PREEMPT,
+  CONTROL_RUN_END,
+  CONTROL_RUN_ENDS,
   DEFAULT_GUEST,
+  RUN_END_PAUSE,
   hypervisorWorkerName,
   type AddressSpaceView,
   type EventBatch,
@@ -28,6 +32,28 @@ import { WorkbenchStore, type ProgramInfo, type ThemeName } from "./store";
 /** The watchdog pings this often, and declares the worker dead after this long without an answer. */
 const PING_INTERVAL_MS = 2000;
 const PING_TIMEOUT_MS = 8000;
+
+/**
+ * How long Pause waits, inside the click, for the worker to say (HypervisorApi.controlWords) that
+ * the run ended. The worker answers within ~1-3 ms (the VCPU looks at the preemption word every
+ * ~2 ms); the state event that says so would reach this thread only as a task of its own, after
+ * the frame that was due, so a click in a frame's last few ms showed "paused" a frame late.
+ * Waiting here lets the frame that follows the click show it. A worker that has not answered by
+ * then (busy elsewhere) is left to the state event.
+ */
+export const PAUSE_WAIT_MS = 6;
+
+/**
+ * Spins (a page's thread may not Atomics.wait) until `words`' CONTROL_RUN_ENDS differs from
+ * `ends` or `waitMs` has passed; true when the run ended because of a pause() (RUN_END_PAUSE).
+ */
+export function awaitPaused(words: Int32Array, ends: number, waitMs: number, now: () => number = () => performance.now()): boolean {
+  const until = now() + waitMs;
+  while (Atomics.load(words, CONTROL_RUN_ENDS) === ends) {
+    if (now() >= until) return false;
+  }
+  return Atomics.load(words, CONTROL_RUN_END) === RUN_END_PAUSE;
+}
 
 /** Makes the hypervisor worker; `prefetch`: the bundled guest it will be asked to boot first (hypervisorWorkerName). */
 export type WorkerFactory = (options?: { prefetch?: string }) => Worker;
@@ -58,8 +84,8 @@ export class Workbench {
   private readonly createWorker: WorkerFactory;
   private worker: Worker | null = null;
   private api: Comlink.Remote<HypervisorApi> | null = null;
-  /** The worker's preemption word (HypervisorApi.preemptWord), once it has answered. */
-  private preempt: Int32Array | null = null;
+  /** The worker's shared control words (HypervisorApi.controlWords), once it has answered. */
+  private control: Int32Array | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastPong = 0;
   /** When the watchdog last ran (0 before its first tick). */
@@ -75,10 +101,14 @@ export class Workbench {
    */
   private lastImage: GuestImage | null = null;
 
-  constructor(options: { isolated: boolean; initialGuest?: string; createWorker?: WorkerFactory }) {
+  /** PAUSE_WAIT_MS, unless a test asks for longer (a loaded machine may be slower to answer). */
+  private readonly pauseWaitMs: number;
+
+  constructor(options: { isolated: boolean; initialGuest?: string; createWorker?: WorkerFactory; pauseWaitMs?: number }) {
     this.store = new WorkbenchStore(options.isolated);
     this.createWorker = options.createWorker ?? defaultWorkerFactory;
     this.initialGuest = options.initialGuest ?? DEFAULT_GUEST;
+    this.pauseWaitMs = options.pauseWaitMs ?? PAUSE_WAIT_MS;
   }
 
   /** Starts a worker, subscribes to its events and boots the initial guest. */
@@ -106,9 +136,9 @@ export class Workbench {
     });
     const api = Comlink.wrap<HypervisorApi>(worker);
     this.api = api;
-    this.preempt = null;
-    api.preemptWord().then((word) => {
-      if (generation === this.generation) this.preempt = word;
+    this.control = null;
+    api.controlWords().then((words) => {
+      if (generation === this.generation) this.control = words;
     }, () => {});
     this.lastPong = Date.now();
     this.lastTick = 0;
@@ -210,9 +240,17 @@ export class Workbench {
 
   async pause(): Promise<void> {
     await this.call("Pause", (api) => {
-      // Lets the call in before the running VCPU's slice ends (HypervisorApi.preemptWord).
-      if (this.preempt) Atomics.add(this.preempt, 0, 1);
-      return api.pause();
+      const words = this.control;
+      if (words === null) return api.pause();
+      // Lets the call in before the running VCPU's slice ends, then waits a few ms for its answer
+      // (HypervisorApi.controlWords), so that the next frame shows "paused" (PAUSE_WAIT_MS).
+      const ends = Atomics.load(words, CONTROL_RUN_ENDS);
+      Atomics.add(words, CONTROL_PREEMPT, 1);
+      const answered = api.pause();
+      if (this.store.getSnapshot().machine.kind === "running" && awaitPaused(words, ends, this.pauseWaitMs)) {
+        this.store.setMachine({ kind: "paused", reason: "pause" });
+      }
+      return answered;
     });
   }
 
