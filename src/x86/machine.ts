@@ -363,6 +363,8 @@ export class Machine {
   private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wBuf: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY_PAGE);
   private readonly wOff = new Int32Array(TLB_SIZE);
+  /** Where each write entry's page starts in its buffer's ArrayBuffer (wBuf[i].byteOffset + wOff[i]): loadCodePage's scan. */
+  private readonly wAt = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE).fill(EMPTY_PAGE32);
   /** rBuf and wBuf as DataViews (viewOf): byte offset rOff + offset, for the block compiler. */
   private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
@@ -1134,6 +1136,7 @@ export class Machine {
       this.wTag32[i] = tag32(key);
       this.wBuf[i] = buf;
       this.wOff[i] = this.mem.pageOffset(ppn);
+      this.wAt[i] = buf.byteOffset + this.wOff[i];
       this.wWords[i] = w ?? EMPTY_PAGE32;
       this.wView[i] = viewOf(buf);
       this.wCode[i] = this.codeCacheOf(buf, this.wOff[i]);
@@ -1262,9 +1265,10 @@ export class Machine {
       byOff.set(at, cache);
       this.codeCachePages++;
       // Writes through existing TLB entries to these bytes must now be noticed.
+      // (The offsets first: a typed array's buffer is a getter, 4,096 calls of it per new page.)
+      const wAt = this.wAt;
       for (let i = 0; i < TLB_SIZE; i++) {
-        const w = this.wBuf[i];
-        if (w.buffer === ab && w.byteOffset + this.wOff[i] === at) this.wCode[i] = cache;
+        if (wAt[i] === at && this.wBuf[i].buffer === ab) this.wCode[i] = cache;
       }
     }
     this.codeEntries = cache.entries;
