@@ -59,3 +59,19 @@ test("the worker is named after the guest it boots first, and fetches it once, a
   // Prefetched by the worker and taken by bootGuest: one request, and none for the default guest.
   expect(fetched).toEqual(["/guests/hello.elf"]);
 });
+
+test("booting the Linux guest first, the worker is named after it and asks for its kernel and initrd once each, as it starts", async ({ page }) => {
+  // The server's answers do not matter here (404s: the page then says how to build the guest).
+  const fetched: string[] = [];
+  await page.context().route(/\/guests\/linux\//, (route) => {
+    fetched.push(new URL(route.request().url()).pathname);
+    return route.fulfill({ status: 404, contentType: "text/plain", body: "not found" });
+  });
+  const worker = page.waitForEvent("worker", (w) => /\/hypervisor\.worker-[\w-]+\.js$/.test(w.url()));
+  await page.goto("/?guest=linux");
+  await expect(page.getByTestId("errors")).toContainText("The Linux guest is not built on this server");
+  expect(await (await worker).evaluate(() => (self as unknown as { name: string }).name)).toBe("hypervisor: linux");
+  // The vmlinux and the initrd from the worker's early fetch, taken by bootGuest; then the bzImage,
+  // which it asks for only when there is no vmlinux.
+  expect(fetched.sort()).toEqual(["/guests/linux/bzImage", "/guests/linux/initramfs.cpio", "/guests/linux/vmlinux"]);
+});

@@ -409,19 +409,24 @@ export const GUEST_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(elf|bin)$/;
 
 /**
  * The hypervisor worker's name (the `name` of `new Worker`, shown by devtools): "hypervisor", or
- * "hypervisor: FILE" when the page will boot the bundled guest FILE first. The worker then fetches
- * FILE as soon as it starts (prefetchedGuest), and bootGuest(FILE) takes those bytes: the page's
- * first calls reach a new worker only once the page's thread has run the task that says the worker
- * has loaded, which on a page still building itself comes ~0.1 s later.
+ * "hypervisor: GUEST" when the page will boot the bundled guest GUEST first (a file of
+ * public/guests/, or LINUX_GUEST). The worker then fetches its files as soon as it starts
+ * (prefetchedGuest, guest-prefetch.ts), and bootGuest(GUEST) takes those bytes: the page's first
+ * calls reach a new worker only once the page's thread has run the task that says the worker has
+ * loaded, which on a page still building itself comes ~0.1 s later (for the Linux guest, ~0.4 s).
  */
 export function hypervisorWorkerName(prefetch?: string): string {
-  return prefetch !== undefined && GUEST_FILE_NAME.test(prefetch) ? `hypervisor: ${prefetch}` : "hypervisor";
+  return prefetch !== undefined && isBundledGuest(prefetch) ? `hypervisor: ${prefetch}` : "hypervisor";
 }
 
-/** The guest file a worker named by hypervisorWorkerName is to fetch at once, or null. */
+/** The bundled guest (a guest file's name, or LINUX_GUEST) a worker named by hypervisorWorkerName is to fetch at once, or null. */
 export function prefetchedGuest(workerName: string): string | null {
   const m = /^hypervisor: (.+)$/.exec(workerName);
-  return m !== null && GUEST_FILE_NAME.test(m[1]) ? m[1] : null;
+  return m !== null && isBundledGuest(m[1]) ? m[1] : null;
+}
+
+function isBundledGuest(name: string): boolean {
+  return GUEST_FILE_NAME.test(name) || name === LINUX_GUEST;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as Comlink from "comlink";
 import type { GuestImage } from "./api";
-import { prefetchingFetcher } from "./guest-prefetch";
+import { prefetchingFetcher, prefetchingFiles } from "./guest-prefetch";
 import { HypervisorSession } from "./hypervisor-session";
 import { createZirconBackend } from "./zircon-backend";
 
@@ -27,13 +27,16 @@ const fetchGuest = prefetchingFetcher(self.name, fetchGuestFile);
  * A file served with the app (the bundled Linux guest's, under guests/linux/), or null when the
  * server has none: a 404, or the single-page fallback's index.html in its place.
  */
-async function fetchFile(path: string): Promise<Uint8Array | null> {
+async function fetchServedFile(path: string): Promise<Uint8Array | null> {
   const url = new URL(path, self.location.origin + import.meta.env.BASE_URL);
   const response = await fetch(url);
   if (response.status === 404 || (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html"))) return null;
   if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
+
+/** Served files, the Linux guest's first ones fetched as the worker starts when it boots first (guest-prefetch.ts). */
+const fetchFile = prefetchingFiles(self.name, fetchServedFile);
 
 const session = new HypervisorSession({ ...createZirconBackend({ fetchGuest }), fetchFile });
 

@@ -21,17 +21,29 @@ export function linuxGuestMissing(missing: readonly string[]): string {
 }
 
 /**
+ * The files fetchLinuxGuest asks for at once: the first kernel of LINUX_KERNEL_FILES and the initrd
+ * (what a worker named for the Linux guest fetches as it starts, guest-prefetch.ts).
+ */
+export const LINUX_FIRST_FILES: readonly string[] = [LINUX_GUEST_PATH + LINUX_KERNEL_FILES[0], LINUX_GUEST_PATH + LINUX_INITRD_FILE];
+
+/**
  * Fetches the bundled Linux guest through `fetchFile`: the first kernel of LINUX_KERNEL_FILES the
- * server has, and the initrd. A GuestImage named LINUX_GUEST, or a readable reason it cannot be had.
+ * server has, and the initrd, fetched beside the kernel. A GuestImage named LINUX_GUEST, or a
+ * readable reason it cannot be had.
  */
 export async function fetchLinuxGuest(fetchFile: (path: string) => Promise<Uint8Array | null>): Promise<GuestImage | string> {
+  // Both on their way before either is awaited (the first kernel asked for first). Each is awaited
+  // below; a failure of one while the other is awaited must not be an unhandled rejection.
+  const [firstKernel, initrdFetch] = LINUX_FIRST_FILES.map((path) => fetchFile(path));
+  firstKernel.catch(() => {});
+  initrdFetch.catch(() => {});
   try {
-    let kernel: Uint8Array | null = null;
-    for (const file of LINUX_KERNEL_FILES) {
-      kernel = await fetchFile(LINUX_GUEST_PATH + file);
+    let kernel = await firstKernel;
+    for (const file of LINUX_KERNEL_FILES.slice(1)) {
       if (kernel) break;
+      kernel = await fetchFile(LINUX_GUEST_PATH + file);
     }
-    const initrd = await fetchFile(LINUX_GUEST_PATH + LINUX_INITRD_FILE);
+    const initrd = await initrdFetch;
     const missing = [
       ...(kernel ? [] : [`the kernel (${LINUX_KERNEL_FILES.map((f) => LINUX_GUEST_PATH + f).join(" or ")})`]),
       ...(initrd ? [] : [`the initrd (${LINUX_GUEST_PATH + LINUX_INITRD_FILE})`]),

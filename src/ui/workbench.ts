@@ -116,8 +116,8 @@ export class Workbench {
     const generation = ++this.generation;
     this.store.resetForNewWorker();
     let worker: Worker;
-    // The bundled guest the new worker boots first: fetched as the worker starts (the Linux guest's
-    // files are not; hypervisorWorkerName keeps to guest files).
+    // The bundled guest the new worker boots first (a guest file, or the Linux guest's kernel and
+    // initrd): fetched as the worker starts (hypervisorWorkerName).
     const prefetch = this.lastImage === null ? this.initialGuest : undefined;
     try {
       worker = this.createWorker({ prefetch });
