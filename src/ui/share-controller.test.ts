@@ -15,6 +15,7 @@ import { ShareController, trackWorkers } from "./share-controller";
 import { readPageRequest } from "./share-link";
 import { assembleSource, initialGuestFor } from "./share-setup";
 import type { WorkbenchSnapshot } from "./store";
+import { until } from "./testing/until";
 import { Workbench } from "./workbench";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -64,14 +65,6 @@ function openPage(search = "", hash = "") {
   const opened = share.openLink(request.link, request.embed);
   const snapshot = () => workbench.store.getSnapshot();
   return { workbench, share, copied, opened, snapshot };
-}
-
-async function until(what: string, snapshot: () => WorkbenchSnapshot, cond: (s: WorkbenchSnapshot) => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond(snapshot())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(snapshot().machine)}, errors ${JSON.stringify(snapshot().errors)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const exited = (s: WorkbenchSnapshot) => s.machine.kind === "exited";

@@ -8,7 +8,7 @@
 import { Worker as NodeWorker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { CONTROL_RUN_END, CONTROL_RUN_ENDS, CONTROL_WORDS, RUN_END_OTHER, RUN_END_PAUSE } from "../../workers/api";
-import type { WorkbenchSnapshot } from "./store";
+import { until } from "./testing/until";
 import { Workbench, awaitPaused } from "./workbench";
 
 /** A clock for awaitPaused that advances 1 ms a reading and, at reading `at`, ends the run as `how`. */
@@ -72,14 +72,6 @@ function sessionThread(): Worker {
     },
     terminate: () => void thread.terminate(),
   } as unknown as Worker;
-}
-
-async function until(what: string, snapshot: () => WorkbenchSnapshot, cond: (s: WorkbenchSnapshot) => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond(snapshot())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(snapshot().machine)}, errors ${JSON.stringify(snapshot().errors)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const pages: Workbench[] = [];
