@@ -32,12 +32,12 @@ export const LINUX_FIRST_FILES: readonly string[] = [LINUX_GUEST_PATH + LINUX_KE
  * readable reason it cannot be had.
  */
 export async function fetchLinuxGuest(fetchFile: (path: string) => Promise<Uint8Array | null>): Promise<GuestImage | string> {
-  // Both on their way before either is awaited (the first kernel asked for first). Each is awaited
-  // below; a failure of one while the other is awaited must not be an unhandled rejection.
-  const [firstKernel, initrdFetch] = LINUX_FIRST_FILES.map((path) => fetchFile(path));
-  firstKernel.catch(() => {});
-  initrdFetch.catch(() => {});
   try {
+    // Both on their way before either is awaited (the first kernel asked for first). Each is awaited
+    // below; a failure of one while the other is awaited must not be an unhandled rejection.
+    const [firstKernel, initrdFetch] = LINUX_FIRST_FILES.map((path) => fetchFile(path));
+    firstKernel.catch(() => {});
+    initrdFetch.catch(() => {});
     let kernel = await firstKernel;
     for (const file of LINUX_KERNEL_FILES.slice(1)) {
       if (kernel) break;
