@@ -112,6 +112,13 @@ describe("the worker's file fetcher for the Linux guest (guest-prefetch.ts)", ()
     expect(guests).toEqual([]);
   });
 
+  it("a fetcher that throws at once is a readable reason too", async () => {
+    const fetchFile = (): Promise<Uint8Array | null> => {
+      throw new Error("no fetch here");
+    };
+    expect(await fetchLinuxGuest(fetchFile)).toBe("could not fetch the Linux guest: no fetch here");
+  });
+
   it("a failing initrd fetch is the boot's readable error, and no unhandled rejection while the kernel comes", async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
